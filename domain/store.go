@@ -1,0 +1,119 @@
+package domain
+
+import "context"
+
+// Store is citygraph's storage contract. The embedded store and the Neo4j
+// store implement it, and the suite in store/storetest checks that they
+// answer alike. Every method validates its query (the query types'
+// Normalize methods) and returns *Error values: EINVALID for a bad query,
+// ENOTFOUND where a named node does not exist, EUNAVAILABLE when the backend
+// cannot be reached, EINTERNAL otherwise.
+//
+// Reads take many keys at once so that the GraphQL layer's per-request
+// loaders make one store call per field, whatever the size of the result.
+type Store interface {
+	// Nodes returns the nodes with the given keys, in the same order, with
+	// nil where no such node exists (not an error: loaders decide).
+	Nodes(ctx context.Context, keys []NodeKey) ([]Node, error)
+
+	// ListNodes returns one page of the nodes of one kind that match q.
+	ListNodes(ctx context.Context, q NodeQuery) (NodePage, error)
+
+	// Edges returns, for each anchor in order, one page of its edges that
+	// match q. An anchor that does not exist gets an empty page.
+	Edges(ctx context.Context, q EdgeQuery, anchors []NodeKey) ([]EdgePage, error)
+
+	// Neighbourhood returns the nodes within q.Depth relations of q.Center
+	// and the edges among them, breadth first, cut at q.Limit nodes.
+	// ENOTFOUND if the centre does not exist.
+	Neighbourhood(ctx context.Context, q NeighbourhoodQuery) (Subgraph, error)
+
+	// Apply upserts the batch's nodes and edges in one atomic write: either
+	// all of it is stored or none of it. A node or edge replaces the stored
+	// one with the same key whole. Returns EINVALID (with every Problem) for
+	// an invalid node or edge, a duplicate key in the batch, an edge whose
+	// end or a node or edge whose source is neither in the batch nor stored.
+	// With DryRun it validates and reports but writes nothing.
+	Apply(ctx context.Context, b *Batch, opt ApplyOptions) (Report, error)
+
+	// Paths returns the shortest chains of cities linking q.From to q.To.
+	Paths(ctx context.Context, q PathQuery) ([]Path, error)
+	// FundingTotals sums financings per group and currency.
+	FundingTotals(ctx context.Context, q FundingQuery) ([]FundingTotal, error)
+	// RankCities ranks cities by a metric.
+	RankCities(ctx context.Context, q RankQuery) ([]RankedCity, error)
+	// SuggestPartners proposes cities that share forums, agreements or
+	// funders with q.City and are not yet its partners.
+	SuggestPartners(ctx context.Context, q SuggestQuery) ([]Suggestion, error)
+	// Near returns cities within a distance of a city or a point.
+	Near(ctx context.Context, q NearQuery) ([]NearCity, error)
+	// Search finds nodes of any kind by English or Chinese text.
+	Search(ctx context.Context, q SearchQuery) ([]SearchHit, error)
+
+	// Ping reports whether the store can serve (EUNAVAILABLE if not).
+	Ping(ctx context.Context) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// Batch is a set of nodes and edges written together.
+type Batch struct {
+	Nodes []Node
+	Edges []Edge
+}
+
+// ApplyOptions tunes Apply.
+type ApplyOptions struct {
+	// DryRun validates and counts but writes nothing.
+	DryRun bool
+}
+
+// Counts tallies what a write did to one kind of node or edge.
+type Counts struct {
+	Created, Updated, Unchanged int
+}
+
+// Report is what Apply did, per node kind and per edge kind.
+type Report struct {
+	Nodes map[Kind]Counts
+	Edges map[EdgeKind]Counts
+}
+
+// Add counts one outcome; created and updated are exclusive.
+func (r *Report) AddNode(k Kind, created, changed bool) {
+	if r.Nodes == nil {
+		r.Nodes = map[Kind]Counts{}
+	}
+	c := r.Nodes[k]
+	bump(&c, created, changed)
+	r.Nodes[k] = c
+}
+
+// AddEdge counts one edge outcome.
+func (r *Report) AddEdge(k EdgeKind, created, changed bool) {
+	if r.Edges == nil {
+		r.Edges = map[EdgeKind]Counts{}
+	}
+	c := r.Edges[k]
+	bump(&c, created, changed)
+	r.Edges[k] = c
+}
+
+func bump(c *Counts, created, changed bool) {
+	switch {
+	case created:
+		c.Created++
+	case changed:
+		c.Updated++
+	default:
+		c.Unchanged++
+	}
+}
+
+// Subgraph is a set of nodes and the edges among them, for drawing.
+type Subgraph struct {
+	Nodes []Node
+	Edges []Edge
+	// Truncated is set when the limit cut the neighbourhood short.
+	Truncated bool
+}

@@ -1,0 +1,160 @@
+package domain
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Date is an ISO 8601 calendar date that may be reduced in precision:
+// "2015", "2015-09" or "2015-09-19". Sources often give only a year, and a
+// made-up day would be a false fact. The zero value means unknown.
+//
+// Dates order as strings; a reduced date sorts before every full date in its
+// period, so "as of" comparisons treat it as the start of that period.
+type Date string
+
+var dateRE = regexp.MustCompile(`^\d{4}(-\d{2}(-\d{2})?)?$`)
+
+// ParseDate validates s as a Date. The empty string is the unknown date.
+func ParseDate(s string) (Date, error) {
+	if s == "" {
+		return "", nil
+	}
+	if !dateRE.MatchString(s) {
+		return "", Errorf(EINVALID, "date %q is not YYYY, YYYY-MM or YYYY-MM-DD", s)
+	}
+	layout := map[int]string{4: "2006", 7: "2006-01", 10: "2006-01-02"}[len(s)]
+	if _, err := time.Parse(layout, s); err != nil {
+		return "", Errorf(EINVALID, "date %q is not a calendar date", s)
+	}
+	return Date(s), nil
+}
+
+// Known reports whether the date is set.
+func (d Date) Known() bool { return d != "" }
+
+// Year returns the date's year, 0 when unknown.
+func (d Date) Year() int {
+	if len(d) < 4 {
+		return 0
+	}
+	y, _ := strconv.Atoi(string(d[:4]))
+	return y
+}
+
+// OnOrBefore reports whether d is known and not after asOf. A relation with
+// an unknown start date is never excluded by callers: they check Known first.
+func (d Date) OnOrBefore(asOf Date) bool { return d.Known() && string(d) <= string(asOf) }
+
+// ActiveAsOf reports whether a relation that began on d existed on asOf.
+// An empty asOf means "now" (everything); an unknown start counts as always.
+func ActiveAsOf(since, asOf Date) bool {
+	return asOf == "" || !since.Known() || string(since) <= string(asOf)
+}
+
+// Decimal is a non-negative or signed fixed-point amount with two decimal
+// places, held as hundredths so that sums are exact on every store.
+type Decimal int64
+
+// ParseDecimal reads "207600000", "1.5" or "1.25"; more than two decimals is
+// an error rather than a silent rounding.
+func ParseDecimal(s string) (Decimal, error) {
+	s = strings.TrimSpace(s)
+	neg := strings.HasPrefix(s, "-")
+	body := strings.TrimPrefix(s, "-")
+	whole, frac, hasFrac := strings.Cut(body, ".")
+	if whole == "" || (hasFrac && (frac == "" || len(frac) > 2)) {
+		return 0, Errorf(EINVALID, "amount %q is not a decimal number with at most two decimals", s)
+	}
+	for _, r := range whole + frac {
+		if r < '0' || r > '9' {
+			return 0, Errorf(EINVALID, "amount %q is not a decimal number", s)
+		}
+	}
+	w, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || w > math.MaxInt64/100-1 {
+		return 0, Errorf(EINVALID, "amount %q is too large", s)
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	v := Decimal(w*100 + f)
+	if neg {
+		v = -v
+	}
+	return v, nil
+}
+
+// String renders the amount without trailing zero decimals: "207600000", "1.5".
+func (d Decimal) String() string {
+	sign := ""
+	v := int64(d)
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	s := fmt.Sprintf("%s%d", sign, v/100)
+	if c := v % 100; c != 0 {
+		s += strings.TrimRight(fmt.Sprintf(".%02d", c), "0")
+	}
+	return s
+}
+
+// Money is an amount in one currency. Amounts in different currencies are
+// never added together.
+type Money struct {
+	Amount   Decimal
+	Currency Currency
+}
+
+// Currency is an ISO 4217 alphabetic code.
+type Currency string
+
+// currencies are the ISO 4217 codes citygraph accepts; an unknown code is
+// far more often a typo than a new currency.
+var currencies = strings.Fields(`AED ARS AUD BDT BND BRL CAD CHF CNY COP DZD EGP EUR GBP HKD IDR INR
+JPY KHR KRW KZT LAK LKR MMK MNT MOP MXN MYR NPR NZD PHP PKR RUB SAR SDR SGD THB TRY TWD USD UZS VND XDR ZAR`)
+
+// ParseCurrency validates an ISO 4217 code.
+func ParseCurrency(s string) (Currency, error) {
+	if !slices.Contains(currencies, s) {
+		return "", Errorf(EINVALID, "unknown currency %q; expected an ISO 4217 code such as USD or CNY", s)
+	}
+	return Currency(s), nil
+}
+
+// GeoPoint is a WGS 84 location.
+type GeoPoint struct {
+	Lat float64
+	Lon float64
+}
+
+// Validate checks the coordinate ranges.
+func (p GeoPoint) Validate() error {
+	if math.IsNaN(p.Lat) || p.Lat < -90 || p.Lat > 90 {
+		return Errorf(EINVALID, "latitude %v is out of range; expected -90 to 90", p.Lat)
+	}
+	if math.IsNaN(p.Lon) || p.Lon < -180 || p.Lon > 180 {
+		return Errorf(EINVALID, "longitude %v is out of range; expected -180 to 180", p.Lon)
+	}
+	return nil
+}
+
+// earthRadiusKm is the mean Earth radius; Neo4j's point.distance uses the
+// same spherical model, so both stores agree to well under a metre per km.
+const earthRadiusKm = 6371.0
+
+// DistanceKm returns the great-circle (haversine) distance in kilometres.
+func DistanceKm(a, b GeoPoint) float64 {
+	const rad = math.Pi / 180
+	dLat := (b.Lat - a.Lat) * rad
+	dLon := (b.Lon - a.Lon) * rad
+	h := math.Sin(dLat/2)*math.Sin(dLat/2) +
+		math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
+	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(h)))
+}
