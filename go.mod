@@ -2,7 +2,14 @@ module github.com/citygraph/citygraph
 
 go 1.26.8
 
-require github.com/99designs/gqlgen v0.17.98
+require (
+	github.com/99designs/gqlgen v0.17.98
+	github.com/neo4j/neo4j-go-driver/v5 v5.28.4
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
+	github.com/vikstrous/dataloadgen v0.0.10
+	go.etcd.io/bbolt v1.5.0
+	gopkg.in/yaml.v3 v3.0.1
+)
 
 require (
 	github.com/agnivade/levenshtein v1.2.2 // indirect
@@ -11,8 +18,11 @@ require (
 	github.com/sosodev/duration v1.4.0 // indirect
 	github.com/urfave/cli/v3 v3.14.0 // indirect
 	github.com/vektah/gqlparser/v2 v2.5.64 // indirect
+	go.opentelemetry.io/otel v1.11.1 // indirect
+	go.opentelemetry.io/otel/trace v1.11.1 // indirect
 	golang.org/x/mod v0.42.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 	golang.org/x/tools v0.52.0 // indirect
 )
