@@ -4,13 +4,20 @@ import (
 	"encoding/json"
 	"io"
 	"strconv"
+	"unicode"
 )
 
 // GraphQL marshalling for the scalar types, so that gqlgen binds the Date
 // and Decimal scalars to these types and input is validated where it is read.
 
-// MarshalGQL writes the date as a JSON string.
-func (d Date) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(d))) }
+// MarshalGQL writes the date as a JSON string, or null when it is unknown.
+func (d Date) MarshalGQL(w io.Writer) {
+	if d == "" {
+		io.WriteString(w, "null")
+		return
+	}
+	io.WriteString(w, strconv.Quote(string(d)))
+}
 
 // UnmarshalGQL reads and validates a date.
 func (d *Date) UnmarshalGQL(v any) error {
@@ -61,4 +68,59 @@ func (c *Currency) UnmarshalGQL(v any) error {
 	p, err := ParseCurrency(s)
 	*c = p
 	return err
+}
+
+// GraphQL names of node kinds: UPPER_SNAKE of the CamelCase kind
+// (FundingBody → FUNDING_BODY).
+func kindEnumName(k Kind) string {
+	var b []byte
+	for i, r := range string(k) {
+		if r >= 'A' && r <= 'Z' && i > 0 {
+			b = append(b, '_')
+		}
+		b = append(b, byte(unicode.ToUpper(r)))
+	}
+	return string(b)
+}
+
+// MarshalGQL writes the kind as a GraphQL enum value (FUNDING_BODY).
+func (k Kind) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(kindEnumName(k))) }
+
+// UnmarshalGQL reads a NodeKind enum value.
+func (k *Kind) UnmarshalGQL(v any) error {
+	s, _ := v.(string)
+	for _, c := range Kinds {
+		if kindEnumName(c) == s {
+			*k = c
+			return nil
+		}
+	}
+	return Errorf(EINVALID, "unknown node kind %q", s)
+}
+
+// MarshalGQL writes the relation kind (its values are already GraphQL enum names).
+func (k EdgeKind) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(k))) }
+
+// UnmarshalGQL reads a RelationKind enum value.
+func (k *EdgeKind) UnmarshalGQL(v any) error {
+	s, _ := v.(string)
+	p, err := ParseEdgeKind(s)
+	*k = p
+	return err
+}
+
+func (v LinkKind) MarshalGQL(w io.Writer)     { marshalEnum(w, string(v)) }
+func (v FundingGroup) MarshalGQL(w io.Writer) { marshalEnum(w, string(v)) }
+func (v RankMetric) MarshalGQL(w io.Writer)   { marshalEnum(w, string(v)) }
+func (v *LinkKind) UnmarshalGQL(x any) (err error) {
+	*v, err = unmarshalEnum("link kind", x, LinkKinds)
+	return
+}
+func (v *FundingGroup) UnmarshalGQL(x any) (err error) {
+	*v, err = unmarshalEnum("funding group", x, FundingGroups)
+	return
+}
+func (v *RankMetric) UnmarshalGQL(x any) (err error) {
+	*v, err = unmarshalEnum("rank metric", x, RankMetrics)
+	return
 }
