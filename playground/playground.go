@@ -1,0 +1,253 @@
+// Package playground serves a GraphiQL IDE entirely from the binary itself.
+//
+// gqlgen's built-in playground loads GraphiQL from a CDN, which gives a blank
+// page on a closed network. This package embeds the browser builds of
+// GraphiQL, React and ReactDOM (copied into assets/ by
+// scripts/refresh-graphiql, versions and checksums in assets/VERSIONS) and a
+// small init.js, so the page makes no request to any other host. A
+// Content-Security-Policy header enforces that in the browser.
+package playground
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+)
+
+// AssetPrefix is the URL path under which the handler serves its static
+// files. The page refers to them by this absolute path, so the handler must
+// be mounted at the root of the server ("/").
+const AssetPrefix = "/playground/assets/"
+
+// Example is a query shown as a tab in the playground. The first example is
+// the tab that is open when the page loads.
+type Example struct {
+	// Name heads the tab's query as a "# Name" comment. GraphiQL titles a
+	// tab after the query's operation name, so name the operation too.
+	Name      string
+	Query     string // GraphQL document
+	Variables string // JSON object text, may be empty
+}
+
+//go:embed assets
+var assetsFS embed.FS
+
+//go:embed page.html.tmpl
+var pageTemplateText string
+
+var pageTemplate = template.Must(template.New("page").Parse(pageTemplateText))
+
+// asset is an embedded file with its content hash, used both as ETag and as
+// the cache-busting version in the page's URLs.
+type asset struct {
+	hash string // hex sha256 of the content
+}
+
+var (
+	assetsOnce sync.Once
+	assets     map[string]asset // keyed by path relative to assets/, e.g. "graphiql.min.js"
+	assetsRoot fs.FS
+)
+
+func loadAssets() {
+	assetsOnce.Do(func() {
+		sub, err := fs.Sub(assetsFS, "assets")
+		if err != nil {
+			panic(err)
+		}
+		assetsRoot = sub
+		assets = map[string]asset{}
+		err = fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := fs.ReadFile(sub, p)
+			if err != nil {
+				return err
+			}
+			sum := sha256.Sum256(b)
+			assets[p] = asset{hash: hex.EncodeToString(sum[:])}
+			return nil
+		})
+		if err != nil {
+			panic(err)
+		}
+	})
+}
+
+// assetURL returns the same-origin URL of an embedded file, versioned by its
+// content hash so that it can be cached for a long time.
+func assetURL(name string) string {
+	a, ok := assets[name]
+	if !ok {
+		panic("playground: missing embedded asset " + name)
+	}
+	return AssetPrefix + name + "?v=" + a.hash[:16]
+}
+
+// pageConfig is what init.js reads from the page's JSON data block.
+type pageConfig struct {
+	Title       string    `json:"title"`
+	Endpoint    string    `json:"endpoint"`
+	DefaultTabs []pageTab `json:"defaultTabs,omitempty"`
+	// ShowVariables opens the variables editor when the first example has
+	// variables.
+	ShowVariables bool `json:"showVariables"`
+}
+
+// pageTab is a GraphiQL 3 TabDefinition.
+type pageTab struct {
+	Query     string `json:"query"`
+	Variables string `json:"variables,omitempty"`
+}
+
+// tabQuery is the text of an example's tab: its query, headed by a comment
+// with its name so that the name shows in the editor (GraphiQL titles a tab
+// after its operation name, and has no other tab title).
+func tabQuery(ex Example) string {
+	name := strings.Join(strings.Fields(ex.Name), " ")
+	if name == "" {
+		return ex.Query
+	}
+	return "# " + name + "\n" + ex.Query
+}
+
+type pageData struct {
+	Title   string
+	Config  pageConfig
+	Styles  []string
+	Scripts []string
+}
+
+// Handler returns an http.Handler, to be mounted at "/", that serves:
+//
+//   - GET / : an HTML page running GraphiQL against endpoint (a path such as
+//     "/graphql", or an absolute URL), with one tab per example, the first
+//     one open;
+//   - GET /playground/assets/... : the embedded GraphiQL, React and ReactDOM
+//     builds and init.js;
+//   - 404 for any other path, 405 for methods other than GET and HEAD.
+//
+// The page loads nothing but same-origin assets, and its
+// Content-Security-Policy allows scripts, styles and fetches from 'self' only
+// (plus endpoint's origin when endpoint is an absolute URL).
+func Handler(title, endpoint string, examples []Example) http.Handler {
+	loadAssets()
+	if title == "" {
+		title = "GraphiQL"
+	}
+	cfg := pageConfig{Title: title, Endpoint: endpoint}
+	for _, ex := range examples {
+		cfg.DefaultTabs = append(cfg.DefaultTabs, pageTab{Query: tabQuery(ex), Variables: ex.Variables})
+	}
+	cfg.ShowVariables = len(examples) > 0 && strings.TrimSpace(examples[0].Variables) != ""
+
+	var page bytes.Buffer
+	err := pageTemplate.Execute(&page, pageData{
+		Title:   title,
+		Config:  cfg,
+		Styles:  []string{assetURL("graphiql.min.css"), assetURL("init.css")},
+		Scripts: []string{assetURL("react.production.min.js"), assetURL("react-dom.production.min.js"), assetURL("graphiql.min.js"), assetURL("init.js")},
+	})
+	if err != nil {
+		panic("playground: rendering page: " + err.Error())
+	}
+	return &handler{
+		page:  page.Bytes(),
+		csp:   contentSecurityPolicy(endpoint),
+		files: http.FileServer(http.FS(assetsRoot)),
+	}
+}
+
+type handler struct {
+	page  []byte
+	csp   string
+	files http.Handler
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	switch {
+	case p == "/":
+		if !allowMethod(w, r) {
+			return
+		}
+		hd := w.Header()
+		hd.Set("Content-Type", "text/html; charset=utf-8")
+		hd.Set("Content-Security-Policy", h.csp)
+		hd.Set("Cache-Control", "no-cache")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "no-referrer")
+		if r.Method == http.MethodHead {
+			return
+		}
+		w.Write(h.page)
+	case strings.HasPrefix(p, AssetPrefix):
+		name := strings.TrimPrefix(p, AssetPrefix)
+		a, ok := assets[name]
+		if !ok || path.Clean(name) != name {
+			http.NotFound(w, r)
+			return
+		}
+		if !allowMethod(w, r) {
+			return
+		}
+		hd := w.Header()
+		if r.URL.Query().Get("v") == a.hash[:16] {
+			hd.Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			hd.Set("Cache-Control", "no-cache")
+		}
+		hd.Set("ETag", `"`+a.hash+`"`)
+		hd.Set("X-Content-Type-Options", "nosniff")
+		r2 := new(http.Request)
+		*r2 = *r
+		r2.URL = &url.URL{Path: "/" + name, RawQuery: r.URL.RawQuery}
+		h.files.ServeHTTP(w, r2)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func allowMethod(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	w.Header().Set("Allow", "GET, HEAD")
+	http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	return false
+}
+
+// contentSecurityPolicy allows scripts, styles, images and fonts from the
+// page's own origin only. GraphiQL sets inline style attributes and uses
+// data: URLs for its embedded fonts and icons, hence 'unsafe-inline' for
+// styles and data: for fonts and images. Fetches go to 'self', plus the
+// endpoint's origin when it is an absolute URL on another origin.
+func contentSecurityPolicy(endpoint string) string {
+	connect := "'self'"
+	if u, err := url.Parse(endpoint); err == nil && u.Host != "" {
+		switch u.Scheme {
+		case "http", "https", "ws", "wss":
+			connect += " " + u.Scheme + "://" + u.Host
+		}
+	}
+	return strings.Join([]string{
+		"default-src 'none'",
+		"script-src 'self'",
+		"style-src 'self' 'unsafe-inline'",
+		"img-src 'self' data:",
+		"font-src 'self' data:",
+		"connect-src " + connect,
+		"base-uri 'none'",
+		"form-action 'none'",
+		"frame-ancestors 'self'",
+	}, "; ")
+}
