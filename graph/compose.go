@@ -1,0 +1,280 @@
+package graph
+
+import (
+	"context"
+	"slices"
+
+	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/graph/loader"
+	"github.com/citygraph/citygraph/graph/model"
+)
+
+// Answers composed from several batched loads: each step is one store call
+// for the whole request, so their cost does not grow with the result.
+
+func ptrs[T any](xs []T) []*T {
+	out := make([]*T, len(xs))
+	for i := range xs {
+		out[i] = &xs[i]
+	}
+	return out
+}
+
+func fundingTotals(ts []domain.FundingTotal, g domain.FundingGroup) []*model.FundingTotal {
+	out := make([]*model.FundingTotal, len(ts))
+	for i, t := range ts {
+		out[i] = &model.FundingTotal{FundingTotal: t, GroupBy: g}
+	}
+	return out
+}
+
+func rankedCities(rs []domain.RankedCity, m domain.RankMetric) []*model.RankedCity {
+	out := make([]*model.RankedCity, len(rs))
+	for i, r := range rs {
+		out[i] = &model.RankedCity{RankedCity: r, Metric: m}
+	}
+	return out
+}
+
+// nodesVia answers a node list that is really the far ends of relations
+// (a country's cities): the relation page, with its cursors, then one
+// batched node load.
+func (r *Resolver) nodesVia(ctx context.Context, anchor domain.Node, k domain.EdgeKind, d domain.Direction, first *int, after *string) (*model.NodeConnection, error) {
+	l := loader.For(ctx)
+	p, err := l.Edges(ctx, domain.EdgeQuery{Kind: k, Direction: d, Page: page(first, after)}, anchor.Key())
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := l.Others(ctx, anchor.Key(), p.Items)
+	if err != nil {
+		return nil, err
+	}
+	np := domain.NodePage{TotalCount: p.TotalCount, HasNextPage: p.HasNextPage}
+	for i, n := range nodes {
+		if n != nil {
+			np.Items = append(np.Items, n)
+			np.Cursors = append(np.Cursors, p.Cursors[i])
+		}
+	}
+	return &model.NodeConnection{Page: np}, nil
+}
+
+// countryOf returns the country key of an attendee: a city's country, or
+// the country of an organisation's seat; ok is false when unknown.
+func countriesOf(ctx context.Context, attendees []domain.NodeKey) (map[domain.NodeKey]domain.NodeKey, error) {
+	l := loader.For(ctx)
+	out := map[domain.NodeKey]domain.NodeKey{}
+	cityOf := map[domain.NodeKey]domain.NodeKey{}
+	for _, a := range attendees {
+		switch a.Kind {
+		case domain.KindCity:
+			cityOf[a] = a
+		case domain.KindOrganization:
+			p, err := l.Edges(ctx, domain.EdgeQuery{Kind: domain.EdgeSeatedIn, Direction: domain.Out, Page: domain.Page{First: 1}}, a)
+			if err != nil {
+				return nil, err
+			}
+			if len(p.Items) > 0 {
+				cityOf[a] = p.Items[0].To
+			}
+		}
+	}
+	for a, c := range cityOf {
+		p, err := l.Edges(ctx, domain.EdgeQuery{Kind: domain.EdgeInCountry, Direction: domain.Out, Page: domain.Page{First: 1}}, c)
+		if err != nil {
+			return nil, err
+		}
+		if len(p.Items) > 0 {
+			out[a] = p.Items[0].To
+		}
+	}
+	return out, nil
+}
+
+// attendanceByCountry groups a forum's attendees by country, countries by
+// name, attendees by name; the unknown country comes last.
+func (r *Resolver) attendanceByCountry(ctx context.Context, f *domain.Forum) ([]*model.CountryAttendance, error) {
+	l := loader.For(ctx)
+	edges, err := l.AllEdges(ctx, domain.EdgeQuery{Kind: domain.EdgeAttended, Direction: domain.In}, f.Key())
+	if err != nil {
+		return nil, err
+	}
+	attendees := make([]domain.NodeKey, len(edges))
+	for i := range edges {
+		attendees[i] = edges[i].From
+	}
+	country, err := countriesOf(ctx, attendees)
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := l.Nodes(ctx, attendees)
+	if err != nil {
+		return nil, err
+	}
+	groups := map[domain.NodeKey]*model.CountryAttendance{}
+	var order []domain.NodeKey
+	for i, n := range nodes {
+		if n == nil {
+			continue
+		}
+		ck := country[attendees[i]]
+		g, ok := groups[ck]
+		if !ok {
+			g = &model.CountryAttendance{}
+			if ck.ID != "" {
+				g.Country, err = loader.As[*domain.Country](ctx, ck)
+				if err != nil {
+					return nil, err
+				}
+			}
+			groups[ck] = g
+			order = append(order, ck)
+		}
+		switch v := n.(type) {
+		case *domain.City:
+			g.Cities = append(g.Cities, v)
+		case *domain.Organization:
+			g.Organizations = append(g.Organizations, v)
+		}
+	}
+	out := make([]*model.CountryAttendance, 0, len(order))
+	for _, k := range order {
+		out = append(out, groups[k])
+	}
+	slices.SortStableFunc(out, func(a, b *model.CountryAttendance) int {
+		switch {
+		case a.Country == nil && b.Country == nil:
+			return 0
+		case a.Country == nil:
+			return 1
+		case b.Country == nil:
+			return -1
+		}
+		return compareStrings(a.Country.Name, b.Country.Name)
+	})
+	return out, nil
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// attendingMemberCountries answers question 6: which member countries of
+// the called-on funding body have cities that attended the calling forum.
+func (r *Resolver) attendingMemberCountries(ctx context.Context, e *model.RelEdge) ([]*domain.Country, error) {
+	l := loader.For(ctx)
+	forum, body := e.Anchor, e.Other()
+	if forum.Kind != domain.KindForum {
+		forum, body = body, forum
+	}
+	members, err := l.AllEdges(ctx, domain.EdgeQuery{Kind: domain.EdgeMemberOf, Direction: domain.In}, body)
+	if err != nil {
+		return nil, err
+	}
+	attended, err := l.AllEdges(ctx, domain.EdgeQuery{Kind: domain.EdgeAttended, Direction: domain.In, OtherKinds: []domain.Kind{domain.KindCity}}, forum)
+	if err != nil {
+		return nil, err
+	}
+	cities := make([]domain.NodeKey, len(attended))
+	for i := range attended {
+		cities[i] = attended[i].From
+	}
+	country, err := countriesOf(ctx, cities)
+	if err != nil {
+		return nil, err
+	}
+	present := map[domain.NodeKey]bool{}
+	for _, c := range country {
+		present[c] = true
+	}
+	var keys []domain.NodeKey
+	for _, m := range members {
+		if present[m.From] {
+			keys = append(keys, m.From)
+		}
+	}
+	nodes, err := l.Nodes(ctx, keys)
+	return loader.AllAs[*domain.Country](nodes), err
+}
+
+// fundingGroupName names a funding total's group where it is a node.
+func (r *Resolver) fundingGroupName(ctx context.Context, t *model.FundingTotal) (*string, error) {
+	kind := map[domain.FundingGroup]domain.Kind{
+		domain.GroupByFundingBody: domain.KindFundingBody,
+		domain.GroupByCountry:     domain.KindCountry,
+		domain.GroupByCity:        domain.KindCity,
+	}
+	k, isNode := kind[t.GroupBy]
+	if !isNode || t.Group == "" {
+		return nil, nil
+	}
+	n, err := loader.For(ctx).Node(ctx, domain.NodeKey{Kind: k, ID: t.Group})
+	if err != nil || n == nil {
+		return nil, err
+	}
+	return &n.Base().Name, nil
+}
+
+// rankValue shows a count as a whole number and funding as its amount.
+func rankValue(c *model.RankedCity) domain.Decimal {
+	if c.Metric == domain.RankByFunding {
+		return domain.Decimal(c.Value)
+	}
+	return domain.Decimal(c.Value * 100)
+}
+
+// node answers node(id:): INVALID_ARGUMENT for an ill-formed ID, NOT_FOUND
+// for a well-formed ID that names nothing.
+func (r *Resolver) node(ctx context.Context, id string) (domain.Node, error) {
+	key, err := domain.ParseNodeKey(id)
+	if err != nil {
+		return nil, err
+	}
+	n, err := loader.For(ctx).Node(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if n == nil {
+		return nil, domain.Errorf(domain.ENOTFOUND, "no node with ID %q", id)
+	}
+	return n, nil
+}
+
+// nodes answers nodes(ids:), null where a node does not exist.
+func (r *Resolver) nodes(ctx context.Context, ids []string) ([]domain.Node, error) {
+	if len(ids) > domain.MaxPageSize {
+		return nil, domain.Errorf(domain.EINVALID, "at most %d IDs at once, got %d", domain.MaxPageSize, len(ids))
+	}
+	keys := make([]domain.NodeKey, len(ids))
+	for i, id := range ids {
+		k, err := domain.ParseNodeKey(id)
+		if err != nil {
+			return nil, err
+		}
+		keys[i] = k
+	}
+	return loader.For(ctx).Nodes(ctx, keys)
+}
+
+// neighbourhood answers question 12.
+func (r *Resolver) neighbourhood(ctx context.Context, id string, depth int, kinds []domain.EdgeKind, limit int) (*model.Subgraph, error) {
+	key, err := domain.ParseNodeKey(id)
+	if err != nil {
+		return nil, err
+	}
+	g, err := r.Store.Neighbourhood(ctx, domain.NeighbourhoodQuery{Center: key, Depth: depth, Kinds: kinds, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	out := &model.Subgraph{Nodes: g.Nodes, Truncated: g.Truncated}
+	for _, e := range g.Edges {
+		out.Edges = append(out.Edges, &model.Relation{Edge: e})
+	}
+	return out, nil
+}

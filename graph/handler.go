@@ -1,0 +1,159 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/graph/loader"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// Limits bound what one request may cost.
+type Limits struct {
+	// MaxBodyBytes bounds a POST body; larger gets 413.
+	MaxBodyBytes int64
+	// MaxQueryBytes bounds the query text, before it is parsed.
+	MaxQueryBytes int
+	// MaxComplexity bounds the number of fields an operation selects;
+	// page sizes are bounded separately (domain.MaxPageSize).
+	MaxComplexity int
+	// Timeout bounds one request's execution.
+	Timeout time.Duration
+}
+
+// DefaultLimits suit an analyst's playground and an app's queries alike.
+var DefaultLimits = Limits{MaxBodyBytes: 1 << 20, MaxQueryBytes: 64 << 10, MaxComplexity: 5000, Timeout: 30 * time.Second}
+
+// NewHandler returns the /graphql endpoint: GET and POST per the
+// GraphQL-over-HTTP spec, per-request loaders, errors with codes in
+// extensions.code, panics turned into internal errors.
+func NewHandler(st domain.Store, log *slog.Logger, lim Limits) http.Handler {
+	cfg := Config{Resolvers: &Resolver{Store: st, Log: log}}
+	srv := handler.New(NewExecutableSchema(cfg))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(extension.FixedComplexityLimit(lim.MaxComplexity))
+	srv.Use(queryLimit{max: lim.MaxQueryBytes})
+	srv.SetErrorPresenter(presentError(log))
+	srv.SetRecoverFunc(recoverPanic(log))
+
+	var h http.Handler = srv
+	h = loader.Middleware(st, h)
+	return limitRequest(lim, h)
+}
+
+// limitRequest refuses oversized bodies with 413 and bounds execution time.
+func limitRequest(lim Limits, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > lim.MaxBodyBytes {
+			writeError(w, http.StatusRequestEntityTooLarge, domain.EINVALID,
+				fmt.Sprintf("request body is %d bytes; the limit is %d", r.ContentLength, lim.MaxBodyBytes))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, lim.MaxBodyBytes)
+		ctx, cancel := context.WithTimeout(r.Context(), lim.Timeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// writeError writes a GraphQL-shaped error response for failures that
+// happen before the executor runs.
+func writeError(w http.ResponseWriter, status int, code domain.Code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{
+		{"message": msg, "extensions": map[string]any{"code": code}},
+	}})
+}
+
+// queryLimit refuses query text over max bytes before it is parsed.
+type queryLimit struct{ max int }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+} = queryLimit{}
+
+func (queryLimit) ExtensionName() string                   { return "QueryLimit" }
+func (queryLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (q queryLimit) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if len(p.Query) > q.max {
+		e := gqlerror.Errorf("query is %d bytes; the limit is %d", len(p.Query), q.max)
+		e.Extensions = map[string]any{"code": domain.EINVALID}
+		return e
+	}
+	return nil
+}
+
+// presentError gives every error a code in extensions.code and a message
+// for humans; internal errors are logged with their cause and shown only
+// as "internal error".
+func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		var de *domain.Error
+		if errors.As(err, &de) {
+			gerr.Message = domain.ErrorMessage(de)
+			if gerr.Extensions == nil {
+				gerr.Extensions = map[string]any{}
+			}
+			gerr.Extensions["code"] = de.Code
+			if len(de.Problems) > 0 {
+				gerr.Extensions["problems"] = de.Problems
+			}
+			if de.Code == domain.EINTERNAL || de.Code == domain.EUNAVAILABLE {
+				log.ErrorContext(ctx, "request failed", "code", de.Code, "path", gerr.Path.String(), "err", de.Error())
+			}
+			return gerr
+		}
+		if _, ok := gerr.Extensions["code"]; ok {
+			return gerr // gqlgen's own parse and validation errors
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			gerr.Message = "the request took longer than the server allows; ask for smaller pages"
+			gerr.Extensions = map[string]any{"code": domain.EUNAVAILABLE}
+			return gerr
+		}
+		var ge *gqlerror.Error
+		if errors.As(err, &ge) && ge.Rule != "" {
+			return gerr
+		}
+		if gerr.Path == nil {
+			// Errors outside field resolution come from the executor itself
+			// (argument coercion and the like): they describe the request.
+			gerr.Extensions = map[string]any{"code": domain.EINVALID}
+			return gerr
+		}
+		log.ErrorContext(ctx, "unexpected error", "path", gerr.Path.String(), "err", err)
+		gerr.Message = domain.ErrorMessage(err)
+		gerr.Extensions = map[string]any{"code": domain.EINTERNAL}
+		return gerr
+	}
+}
+
+// recoverPanic logs a panic with its stack and answers an internal error,
+// so no panic reaches a client.
+func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		log.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		return domain.Internal(fmt.Errorf("panic: %v", p), "internal error")
+	}
+}

@@ -1,0 +1,168 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/graph/loader"
+	"github.com/citygraph/citygraph/graph/model"
+)
+
+// The helpers below turn GraphQL arguments into store queries; the
+// resolvers are one-line calls to them.
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func page(first *int, after *string) domain.Page {
+	return domain.Page{First: deref(first), After: deref(after)}
+}
+
+// nodeOrder maps the GraphQL order input to the store's.
+func nodeOrder(o *model.NodeOrder) (domain.NodeOrder, bool) {
+	if o == nil {
+		return domain.OrderByName, false
+	}
+	ord := domain.OrderByName
+	if o.Field == model.NodeOrderFieldSlug {
+		ord = domain.OrderByID
+	}
+	return ord, o.Direction == model.OrderDirectionDesc
+}
+
+// listNodes answers a top-level list field.
+func (r *Resolver) listNodes(ctx context.Context, kind domain.Kind, f domain.NodeFilter, o *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error) {
+	ord, desc := nodeOrder(o)
+	p, err := r.Store.ListNodes(ctx, domain.NodeQuery{Kind: kind, Filter: f, Order: ord, Desc: desc, Page: page(first, after)})
+	if err != nil {
+		return nil, err
+	}
+	return &model.NodeConnection{Page: p}, nil
+}
+
+// relations answers a connection of anchor's relations through the request's loaders.
+func relations(ctx context.Context, anchor domain.Node, q domain.EdgeQuery, first *int, after *string) (*model.RelConnection, error) {
+	q.Page = page(first, after)
+	p, err := loader.For(ctx).Edges(ctx, q, anchor.Key())
+	if err != nil {
+		return nil, err
+	}
+	return &model.RelConnection{Anchor: anchor.Key(), Page: p}, nil
+}
+
+// relatedList answers a plain list of the nodes at the far end of anchor's relations.
+func relatedList[T domain.Node](ctx context.Context, anchor domain.Node, k domain.EdgeKind, d domain.Direction) ([]T, error) {
+	l := loader.For(ctx)
+	edges, err := l.AllEdges(ctx, domain.EdgeQuery{Kind: k, Direction: d}, anchor.Key())
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := l.Others(ctx, anchor.Key(), edges)
+	return loader.AllAs[T](nodes), err
+}
+
+// related answers a single-valued relation (a city's country).
+func related[T domain.Node](ctx context.Context, anchor domain.Node, k domain.EdgeKind, d domain.Direction) (T, error) {
+	var zero T
+	n, err := loader.For(ctx).One(ctx, anchor.Key(), k, d)
+	if err != nil || n == nil {
+		return zero, err
+	}
+	t, _ := n.(T)
+	return t, nil
+}
+
+// other loads the far end of a relation edge as T.
+func other[T domain.Node](ctx context.Context, e *model.RelEdge) (T, error) {
+	return loader.As[T](ctx, e.Other())
+}
+
+// listed returns a node list edge's node as T.
+func listed[T domain.Node](e *model.NodeEdge) (T, error) {
+	t, ok := e.Node.(T)
+	if !ok {
+		var zero T
+		return zero, domain.Errorf(domain.EINTERNAL, "list holds a %s where %T was expected", e.Node.Key().Kind, zero)
+	}
+	return t, nil
+}
+
+// sources loads the sources a node cites.
+func nodeSources(ctx context.Context, n domain.Node) ([]*domain.Source, error) {
+	return loader.For(ctx).Sources(ctx, n.Base().Sources)
+}
+
+func globalID(n domain.Node) string { return n.Key().String() }
+
+// lookup answers the typed lookups (city(slug:)): null and NOT_FOUND for an
+// unknown slug, INVALID_ARGUMENT for an ill-formed one.
+func lookup[T domain.Node](ctx context.Context, kind domain.Kind, slug string) (T, error) {
+	var zero T
+	if err := domain.ValidateSlug(slug); err != nil {
+		return zero, err
+	}
+	t, err := loader.As[T](ctx, domain.NodeKey{Kind: kind, ID: slug})
+	if err != nil {
+		return zero, err
+	}
+	if domain.Node(t) == nil || isNil(t) {
+		return zero, domain.Errorf(domain.ENOTFOUND, "no %s with slug %q; list them with the %s query", kind, slug, listQuery(kind))
+	}
+	return t, nil
+}
+
+func isNil[T domain.Node](t T) bool {
+	var zero T
+	return any(t) == any(zero)
+}
+
+func listQuery(k domain.Kind) string {
+	s := string(k)
+	return strings.ToLower(s[:1]) + s[1:] + "s"
+}
+
+// cityKeys turns city slugs into keys.
+func cityKeys(slugs []string) []domain.NodeKey {
+	keys := make([]domain.NodeKey, len(slugs))
+	for i, s := range slugs {
+		keys[i] = domain.NodeKey{Kind: domain.KindCity, ID: s}
+	}
+	return keys
+}
+
+// loadAll loads nodes of one kind by slug, in order, skipping missing ones.
+func loadAll[T domain.Node](ctx context.Context, kind domain.Kind, slugs []string) ([]T, error) {
+	keys := make([]domain.NodeKey, len(slugs))
+	for i, s := range slugs {
+		keys[i] = domain.NodeKey{Kind: kind, ID: s}
+	}
+	nodes, err := loader.For(ctx).Nodes(ctx, keys)
+	return loader.AllAs[T](nodes), err
+}
+
+// explain says in words why a city is suggested.
+func explain(s *domain.Suggestion) string {
+	var parts []string
+	add := func(n int, one, many string) {
+		if n == 1 {
+			parts = append(parts, one)
+		} else if n > 1 {
+			parts = append(parts, fmt.Sprintf(many, n))
+		}
+	}
+	add(len(s.SharedAgreements), "signed 1 agreement in common", "signed %d agreements in common")
+	add(len(s.SharedForums), "attended 1 forum in common", "attended %d forums in common")
+	add(len(s.SharedFunders), "shares 1 funding body", "shares %d funding bodies")
+	out := strings.Join(parts, ", ")
+	if s.DistanceKm != nil {
+		out += fmt.Sprintf("; %.0f km apart", *s.DistanceKm)
+	}
+	return fmt.Sprintf("score %d: %s", s.Score, out)
+}

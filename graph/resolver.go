@@ -1,0 +1,18 @@
+// Package graph is citygraph's GraphQL layer: the gqlgen executor, thin
+// resolvers that parse arguments and call the store or the request's
+// loaders, and the server assembly (error presenter, recover, limits).
+package graph
+
+//go:generate go run github.com/99designs/gqlgen generate
+
+import (
+	"log/slog"
+
+	"github.com/citygraph/citygraph/domain"
+)
+
+// Resolver is the dependency-injection point, built once in NewHandler.
+type Resolver struct {
+	Store domain.Store
+	Log   *slog.Logger
+}
