@@ -1,0 +1,217 @@
+package embedded
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/citygraph/citygraph/domain"
+)
+
+// nodeWrite and edgeWrite are one planned change: the private canonical
+// copy to store and its encoding.
+type nodeWrite struct {
+	node domain.Node
+	data []byte
+}
+
+type edgeWrite struct {
+	edge *domain.Edge
+	key  []byte
+	data []byte
+}
+
+// plan is a validated batch: what to write and the report of it.
+type plan struct {
+	nodes  []nodeWrite
+	edges  []edgeWrite
+	report domain.Report
+}
+
+// Apply validates the whole batch, writes it in one bbolt transaction and
+// then updates memory. See domain.Store.
+func (s *Store) Apply(ctx context.Context, b *domain.Batch, opt domain.ApplyOptions) (domain.Report, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.ready(ctx); err != nil {
+		return domain.Report{}, err
+	}
+	if b == nil {
+		return domain.Report{}, domain.Errorf(domain.EINVALID, "no batch to apply")
+	}
+	p, err := s.st.plan(b, s.db != nil && !opt.DryRun)
+	if err != nil {
+		return domain.Report{}, err
+	}
+	if opt.DryRun {
+		return p.report, nil
+	}
+	if s.db != nil && (len(p.nodes) > 0 || len(p.edges) > 0) {
+		if err := s.db.Update(p.write); err != nil {
+			return domain.Report{}, domain.Internal(err, "writing the batch to the store file")
+		}
+	}
+	for _, w := range p.nodes {
+		s.st.putNode(w.node)
+	}
+	for _, w := range p.edges {
+		s.st.putEdge(w.edge)
+	}
+	return p.report, nil
+}
+
+// write puts the planned values in tx, edges in key order: bbolt appends
+// sorted keys far faster than scattered ones.
+func (p *plan) write(tx *bolt.Tx) error {
+	for _, w := range p.nodes {
+		b, err := tx.CreateBucketIfNotExists(nodeBucket(w.node.Key().Kind))
+		if err != nil {
+			return err
+		}
+		if err := b.Put([]byte(w.node.Base().ID), w.data); err != nil {
+			return err
+		}
+	}
+	if len(p.edges) == 0 {
+		return nil
+	}
+	eb, err := tx.CreateBucketIfNotExists(edgesBucket)
+	if err != nil {
+		return err
+	}
+	ws := slices.Clone(p.edges)
+	slices.SortFunc(ws, func(a, b edgeWrite) int { return bytes.Compare(a.key, b.key) })
+	for _, w := range ws {
+		if err := eb.Put(w.key, w.data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// plan validates b against itself and the stored graph and returns what to
+// write (encoded for disk if encode), or EINVALID with every problem found.
+// It changes nothing.
+func (st *state) plan(b *domain.Batch, encode bool) (*plan, error) {
+	var problems []domain.Problem
+	about := func(prefix string, ps []domain.Problem) {
+		for _, p := range ps {
+			if p.Field != "" {
+				p.Field = prefix + "." + p.Field
+			} else {
+				p.Field = prefix
+			}
+			problems = append(problems, p)
+		}
+	}
+	inBatch := make(map[domain.NodeKey]bool, len(b.Nodes))
+	for i, n := range b.Nodes {
+		if n == nil || reflect.ValueOf(n).IsNil() {
+			problems = append(problems, domain.Problem{Field: fmt.Sprintf("nodes[%d]", i), Found: "nothing", Expected: "a node"})
+			continue
+		}
+		k := n.Key()
+		if inBatch[k] {
+			about(k.String(), []domain.Problem{{Found: "the same key twice in the batch", Expected: "each node once per batch"}})
+		}
+		inBatch[k] = true
+	}
+	exists := func(k domain.NodeKey) bool {
+		if inBatch[k] {
+			return true
+		}
+		_, ok := st.nodes[k]
+		return ok
+	}
+	checkSources := func(prefix string, sources []string) {
+		for i, s := range sources {
+			if domain.ValidateSlug(s) == nil && !exists(domain.NodeKey{Kind: domain.KindSource, ID: s}) {
+				about(prefix, []domain.Problem{{Field: fmt.Sprintf("sources[%d]", i), Found: fmt.Sprintf("%q", s),
+					Expected: "a Source in the batch or already stored"}})
+			}
+		}
+	}
+
+	p := &plan{}
+	for _, n := range b.Nodes {
+		if n == nil || reflect.ValueOf(n).IsNil() {
+			continue
+		}
+		k := n.Key()
+		if ps := domain.ValidateNode(n); len(ps) > 0 {
+			about(k.String(), ps)
+			continue
+		}
+		checkSources(k.String(), n.Base().Sources)
+		c := cloneNode(n)
+		if c == nil {
+			about(k.String(), []domain.Problem{{Found: fmt.Sprintf("%T", n), Expected: "a node type of package domain"}})
+			continue
+		}
+		old, stored := st.nodes[k]
+		changed := !stored || !reflect.DeepEqual(old, c)
+		p.report.AddNode(k.Kind, !stored, changed)
+		if changed {
+			p.nodes = append(p.nodes, nodeWrite{node: c})
+		}
+	}
+
+	seen := make(map[domain.EdgeKey]bool, len(b.Edges))
+	for i := range b.Edges {
+		e := cloneEdge(&b.Edges[i])
+		e.Normalize()
+		k := e.Key()
+		prefix := k.String()
+		if seen[k] {
+			about(prefix, []domain.Problem{{Found: "the same relation twice in the batch", Expected: "each relation once per batch (a partnership counts once whichever end it is written from)"}})
+			continue
+		}
+		seen[k] = true
+		if ps := domain.ValidateEdge(&e); len(ps) > 0 {
+			about(prefix, ps)
+			continue
+		}
+		for _, end := range []struct {
+			field string
+			key   *domain.NodeKey
+		}{{"from", &e.From}, {"to", &e.To}, {"through", e.Through}} {
+			if end.key != nil && !exists(*end.key) {
+				about(prefix, []domain.Problem{{Field: end.field, Found: end.key.String(), Expected: "a node in the batch or already stored"}})
+			}
+		}
+		checkSources(prefix, e.Sources)
+		old, stored := st.edges[k]
+		changed := !stored || !reflect.DeepEqual(*old, e)
+		p.report.AddEdge(e.Kind, !stored, changed)
+		if changed {
+			p.edges = append(p.edges, edgeWrite{edge: &e})
+		}
+	}
+	if len(problems) > 0 {
+		return nil, &domain.Error{Code: domain.EINVALID, Problems: problems,
+			Message: fmt.Sprintf("the batch has %d problem(s) and nothing was written; first: %s", len(problems), problems[0])}
+	}
+	if !encode {
+		return p, nil
+	}
+	// Encode only once the batch is known good.
+	for i := range p.nodes {
+		data, err := encodeNode(p.nodes[i].node)
+		if err != nil {
+			return nil, domain.Internal(err, "encoding "+p.nodes[i].node.Key().String())
+		}
+		p.nodes[i].data = data
+	}
+	for i := range p.edges {
+		data, err := encodeEdge(p.edges[i].edge)
+		if err != nil {
+			return nil, domain.Internal(err, "encoding "+p.edges[i].edge.Key().String())
+		}
+		p.edges[i].data, p.edges[i].key = data, edgeDiskKey(p.edges[i].edge.Key())
+	}
+	return p, nil
+}

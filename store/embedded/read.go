@@ -1,0 +1,207 @@
+package embedded
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	"github.com/citygraph/citygraph/domain"
+)
+
+// Nodes returns copies of the nodes with the given keys, nil where missing.
+func (s *Store) Nodes(ctx context.Context, keys []domain.NodeKey) ([]domain.Node, error) {
+	return read(s, ctx, func(st *state) ([]domain.Node, error) {
+		out := make([]domain.Node, len(keys))
+		for i, k := range keys {
+			if n, ok := st.nodes[k]; ok {
+				out[i] = cloneNode(n)
+			}
+		}
+		return out, nil
+	})
+}
+
+// positioned is a list item with its keyset position.
+type positioned[T any] struct {
+	key, id string
+	item    T
+}
+
+// pageOf sorts items by (key, id), ascending or descending, and returns the
+// page after the cursor with its cursors, the total and whether more follow.
+func pageOf[T any](items []positioned[T], desc bool, page domain.Page) (out []T, cursors []string, hasNext bool) {
+	slices.SortFunc(items, func(a, b positioned[T]) int {
+		c := cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.id, b.id))
+		if desc {
+			return -c
+		}
+		return c
+	})
+	start := 0
+	if page.After != "" {
+		c, _ := domain.DecodeCursor(page.After) // checked by Normalize
+		start, _ = slices.BinarySearchFunc(items, c, func(p positioned[T], c domain.Cursor) int {
+			// domain.Cursor.After reports the cursor's own position as
+			// "after" it in descending order, so equality is checked here.
+			if (p.key != c.Key || p.id != c.ID) && c.After(p.key, p.id, desc) {
+				return 1
+			}
+			return -1
+		})
+	}
+	end := min(len(items), start+page.First)
+	for _, p := range items[start:end] {
+		out = append(out, p.item)
+		cursors = append(cursors, domain.Cursor{Key: p.key, ID: p.id}.Encode())
+	}
+	return out, cursors, end < len(items)
+}
+
+// ListNodes returns one page of the nodes of a kind. See domain.Store.
+func (s *Store) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodePage, error) {
+	if err := q.Normalize(); err != nil {
+		return domain.NodePage{}, err
+	}
+	return read(s, ctx, func(st *state) (domain.NodePage, error) {
+		var items []positioned[domain.Node]
+		for _, id := range st.byKind[q.Kind] {
+			k := domain.NodeKey{Kind: q.Kind, ID: id}
+			n := st.nodes[k]
+			if !st.matches(n, q.Filter) {
+				continue
+			}
+			items = append(items, positioned[domain.Node]{key: q.Order.SortKey(n), id: id, item: n})
+		}
+		nodes, cursors, next := pageOf(items, q.Desc, q.Page)
+		for i := range nodes {
+			nodes[i] = cloneNode(nodes[i])
+		}
+		return domain.NodePage{Items: nodes, Cursors: cursors, TotalCount: len(items), HasNextPage: next}, nil
+	})
+}
+
+// matches applies a node filter. A filter on a property a kind does not
+// have (the sector of a city) matches nothing.
+func (st *state) matches(n domain.Node, f domain.NodeFilter) bool {
+	if f.OrgKind != "" {
+		if o, ok := n.(*domain.Organization); !ok || o.OrgKind != f.OrgKind {
+			return false
+		}
+	}
+	if f.Sector != "" {
+		if p, ok := n.(*domain.Project); !ok || p.Sector != f.Sector {
+			return false
+		}
+	}
+	return st.inPlace(n.Key(), f.Country, f.Grouping)
+}
+
+// Edges returns a page of each anchor's edges. See domain.Store.
+func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.NodeKey) ([]domain.EdgePage, error) {
+	if err := q.Normalize(); err != nil {
+		return nil, err
+	}
+	return read(s, ctx, func(st *state) ([]domain.EdgePage, error) {
+		out := make([]domain.EdgePage, len(anchors))
+		for i, a := range anchors {
+			out[i] = st.edgePage(q, a)
+		}
+		return out, nil
+	})
+}
+
+func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey) domain.EdgePage {
+	var items []positioned[*domain.Edge]
+	for _, list := range st.edgesOf(anchor, q.Kind, q.Direction) {
+		for _, e := range list {
+			if !st.keepEdge(q, e, anchor) {
+				continue
+			}
+			key, id := q.Order.EdgeSortKey(e, st.nodes[e.Other(anchor)])
+			items = append(items, positioned[*domain.Edge]{key: key, id: id, item: e})
+		}
+	}
+	edges, cursors, next := pageOf(items, q.Desc, q.Page)
+	page := domain.EdgePage{Cursors: cursors, TotalCount: len(items), HasNextPage: next}
+	for _, e := range edges {
+		page.Items = append(page.Items, cloneEdge(e))
+	}
+	return page
+}
+
+func (st *state) keepEdge(q domain.EdgeQuery, e *domain.Edge, anchor domain.NodeKey) bool {
+	other := e.Other(anchor)
+	switch {
+	case len(q.OtherKinds) > 0 && !slices.Contains(q.OtherKinds, other.Kind),
+		q.PartnershipKind != "" && e.PartnershipKind != q.PartnershipKind,
+		q.Role != "" && e.Role != q.Role,
+		!domain.ActiveAsOf(e.Since, q.AsOf):
+		return false
+	}
+	return q.OtherCountry == "" || st.inPlace(other, q.OtherCountry, "")
+}
+
+// Neighbourhood returns the nodes within q.Depth of the centre, level by
+// level in key order, cut at q.Limit, and the followed edges among them.
+func (s *Store) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) (domain.Subgraph, error) {
+	if err := q.Normalize(); err != nil {
+		return domain.Subgraph{}, err
+	}
+	return read(s, ctx, func(st *state) (domain.Subgraph, error) {
+		if _, ok := st.nodes[q.Center]; !ok {
+			return domain.Subgraph{}, domain.Errorf(domain.ENOTFOUND, "node %s does not exist", q.Center)
+		}
+		kinds := slices.Clone(q.Kinds)
+		if len(kinds) == 0 {
+			kinds = domain.EdgeKinds
+		}
+		slices.Sort(kinds)
+		kinds = slices.Compact(kinds) // a kind asked twice is followed once
+		kept := map[domain.NodeKey]bool{q.Center: true}
+		order := []domain.NodeKey{q.Center}
+		frontier := order
+		var g domain.Subgraph
+	levels:
+		for range q.Depth {
+			var next []domain.NodeKey
+			found := map[domain.NodeKey]bool{}
+			for _, n := range frontier {
+				for _, k := range kinds {
+					for _, list := range st.edgesOf(n, k, domain.Both) {
+						for _, e := range list {
+							if o := e.Other(n); !kept[o] && !found[o] {
+								found[o] = true
+								next = append(next, o)
+							}
+						}
+					}
+				}
+			}
+			slices.SortFunc(next, func(a, b domain.NodeKey) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.ID, b.ID)) })
+			for _, o := range next {
+				if len(order) == q.Limit {
+					g.Truncated = true
+					break levels
+				}
+				kept[o] = true
+				order = append(order, o)
+			}
+			frontier = next
+		}
+		for _, k := range order {
+			g.Nodes = append(g.Nodes, cloneNode(st.nodes[k]))
+		}
+		for _, n := range order {
+			for _, k := range kinds {
+				for _, list := range st.edgesOf(n, k, domain.Out) {
+					for _, e := range list {
+						if kept[e.To] {
+							g.Edges = append(g.Edges, cloneEdge(e))
+						}
+					}
+				}
+			}
+		}
+		return g, nil
+	})
+}
