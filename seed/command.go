@@ -1,0 +1,137 @@
+package seed
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/citygraph/citygraph/domain"
+)
+
+// Command runs the seed subcommand: `citygraph seed [--dry-run] FILE|DIR...`.
+// It loads the files into st and prints a report table on stdout; problems
+// go to stderr, one per line as file:line: field: found X, expected Y. A
+// progress line is shown on stderr when it is a terminal and CI is unset.
+func Command(ctx context.Context, st domain.Store, args []string, stdout, stderr io.Writer) error {
+	fl := flag.NewFlagSet("seed", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	dryRun := fl.Bool("dry-run", false, "validate and count against the store, but write nothing")
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, "usage: citygraph seed [--dry-run] FILE|DIR...")
+		fmt.Fprintln(stderr, "Loads seed dossiers (.yaml .yml .json) and bulk CSV files; see docs/seed-format.md.")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		return domain.Errorf(domain.EINVALID, "seed: %v", err)
+	}
+	if fl.NArg() == 0 {
+		fl.Usage()
+		return domain.Errorf(domain.EINVALID, "seed: name at least one file or directory")
+	}
+	opt := Options{DryRun: *dryRun}
+	if isTerminal(stderr) && os.Getenv("CI") == "" {
+		sl := &statusLine{w: stderr}
+		opt.Progress = sl
+		defer sl.clear()
+	}
+	res, err := Load(ctx, st, osFS{}, fl.Args(), opt)
+	if err != nil {
+		if sl, ok := opt.Progress.(*statusLine); ok {
+			sl.clear()
+		}
+		printProblems(stderr, err)
+		return err
+	}
+	if sl, ok := opt.Progress.(*statusLine); ok {
+		sl.clear()
+	}
+	WriteReport(stdout, res, *dryRun)
+	return nil
+}
+
+// WriteReport prints the per-kind table of a load and its throughput.
+func WriteReport(w io.Writer, res Result, dryRun bool) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "node kind\tcreated\tupdated\tunchanged\t")
+	for _, k := range domain.Kinds {
+		if c, ok := res.Report.Nodes[k]; ok {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t\n", k, c.Created, c.Updated, c.Unchanged)
+		}
+	}
+	fmt.Fprintln(tw, "relation kind\tcreated\tupdated\tunchanged\t")
+	for _, k := range domain.EdgeKinds {
+		if c, ok := res.Report.Edges[k]; ok {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t\n", k, c.Created, c.Updated, c.Unchanged)
+		}
+	}
+	tw.Flush()
+	verb := "loaded"
+	if dryRun {
+		verb = "dry run, nothing was written: checked"
+	}
+	fmt.Fprintf(w, "%s %d rows in %s (%.0f rows/s)\n", verb, res.Rows, res.Elapsed.Round(time.Millisecond), res.RowsPerSecond())
+}
+
+// printProblems writes each problem of err on its own line, or err itself.
+func printProblems(w io.Writer, err error) {
+	var e *domain.Error
+	if errors.As(err, &e) && len(e.Problems) > 0 {
+		for _, p := range e.Problems {
+			fmt.Fprintln(w, p.String())
+		}
+		fmt.Fprintln(w, e.Message)
+		return
+	}
+	fmt.Fprintln(w, "seed:", err)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// statusLine shows the latest progress line in place on a terminal.
+type statusLine struct {
+	w     io.Writer
+	shown bool
+}
+
+func (s *statusLine) Write(p []byte) (int, error) {
+	line := strings.TrimSpace(string(p))
+	if i := strings.LastIndexByte(line, '\n'); i >= 0 {
+		line = line[i+1:]
+	}
+	if r := []rune(line); len(r) > 78 {
+		line = string(r[:77]) + "…"
+	}
+	fmt.Fprintf(s.w, "\r\x1b[K%s", line)
+	s.shown = true
+	return len(p), nil
+}
+
+func (s *statusLine) clear() {
+	if s.shown {
+		fmt.Fprint(s.w, "\r\x1b[K")
+		s.shown = false
+	}
+}
+
+// osFS reads the paths given on the command line as the operating system
+// resolves them (relative to the working directory, or absolute), so that
+// problems name files as the user typed them. os.DirFS cannot: it is
+// rooted and rejects absolute paths.
+type osFS struct{}
+
+func (osFS) Open(name string) (fs.File, error) { return os.Open(filepath.FromSlash(name)) }

@@ -1,0 +1,567 @@
+package seed
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/citygraph/citygraph/domain"
+)
+
+// The types below mirror schema/dossier.schema.json field for field; the
+// schema (additionalProperties: false) is what rejects unknown fields, so a
+// field added here must be added there too (TestSchemaCoversDossierFields).
+
+type dossier struct {
+	Sources       []sourceRec      `yaml:"sources"`
+	Groupings     []groupingRec    `yaml:"groupings"`
+	Countries     []nodeRec        `yaml:"countries"`
+	Cities        []cityRec        `yaml:"cities"`
+	Organizations []orgRec         `yaml:"organizations"`
+	FundingBodies []fundingBodyRec `yaml:"fundingBodies"`
+	Memberships   []membershipRec  `yaml:"memberships"`
+	Events        []eventRec       `yaml:"events"`
+	Series        []nodeRec        `yaml:"series"`
+	Initiatives   []nodeRec        `yaml:"initiatives"`
+	Forum         *forumRec        `yaml:"forum"`
+	Forums        []forumRec       `yaml:"forums"`
+	Projects      []projectRec     `yaml:"projects"`
+	Financings    []financingRec   `yaml:"financings"`
+	Partnerships  []partnershipRec `yaml:"partnerships"`
+}
+
+// text keeps a scalar exactly as written, so that 2015, 2015-09-19 and
+// 207600000 reach ParseDate and ParseDecimal without a detour via floats or
+// timestamps.
+type text string
+
+func (t *text) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: expected a single value", n.Line)
+	}
+	*t = text(n.Value)
+	return nil
+}
+
+// ref names another node by slug, either bare or with the relation's own
+// sources and note: `seat: beijing` or `seat: {id: beijing, sources: [x]}`.
+type ref struct {
+	ID      string   `yaml:"id"`
+	Sources []string `yaml:"sources"`
+	Note    string   `yaml:"note"`
+}
+
+func (r *ref) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		r.ID = n.Value
+		return nil
+	}
+	type plain ref
+	return n.Decode((*plain)(r))
+}
+
+type meta struct {
+	ID          string   `yaml:"id"`
+	Name        string   `yaml:"name"`
+	NameZh      string   `yaml:"nameZh"`
+	Aliases     []string `yaml:"aliases"`
+	Description string   `yaml:"description"`
+	Sources     []string `yaml:"sources"`
+	RefersTo    []ref    `yaml:"refersTo"`
+}
+
+func (m meta) domain() domain.Meta {
+	return domain.Meta{ID: m.ID, Name: m.Name, NameZh: m.NameZh, Aliases: m.Aliases, Description: m.Description, Sources: m.Sources}
+}
+
+type nodeRec struct {
+	meta `yaml:",inline"`
+}
+
+type sourceRec struct {
+	ID          string `yaml:"id"`
+	Title       string `yaml:"title"`
+	TitleZh     string `yaml:"titleZh"`
+	Publisher   string `yaml:"publisher"`
+	Author      string `yaml:"author"`
+	Date        text   `yaml:"date"`
+	URL         string `yaml:"url"`
+	File        string `yaml:"file"`
+	Description string `yaml:"description"`
+}
+
+type groupingRec struct {
+	meta    `yaml:",inline"`
+	Acronym string `yaml:"acronym"`
+}
+
+type cityRec struct {
+	meta           `yaml:",inline"`
+	Country        ref      `yaml:"country"`
+	Division       string   `yaml:"division"`
+	Region         string   `yaml:"region"`
+	RegionZh       string   `yaml:"regionZh"`
+	Lat            *float64 `yaml:"lat"`
+	Lon            *float64 `yaml:"lon"`
+	Population     int64    `yaml:"population"`
+	PopulationYear int      `yaml:"populationYear"`
+	Capital        bool     `yaml:"capital"`
+}
+
+type orgRec struct {
+	meta `yaml:",inline"`
+	Kind string `yaml:"kind"`
+	Seat *ref   `yaml:"seat"`
+}
+
+type moneyRec struct {
+	Amount   text   `yaml:"amount"`
+	Currency string `yaml:"currency"`
+}
+
+type fundingBodyRec struct {
+	meta         `yaml:",inline"`
+	Acronym      string    `yaml:"acronym"`
+	Founded      text      `yaml:"founded"`
+	Headquarters *ref      `yaml:"headquarters"`
+	Capital      *moneyRec `yaml:"capital"`
+	CapitalNote  string    `yaml:"capitalNote"`
+}
+
+type membershipRec struct {
+	Country     string   `yaml:"country"`
+	Grouping    string   `yaml:"grouping"`
+	FundingBody string   `yaml:"fundingBody"`
+	Since       text     `yaml:"since"`
+	Note        string   `yaml:"note"`
+	Sources     []string `yaml:"sources"`
+}
+
+type eventRec struct {
+	meta      `yaml:",inline"`
+	FirstHeld text `yaml:"firstHeld"`
+	HeldIn    *ref `yaml:"heldIn"`
+}
+
+type forumRec struct {
+	meta           `yaml:",inline"`
+	Series         *ref           `yaml:"series"`
+	Edition        int            `yaml:"edition"`
+	StartDate      text           `yaml:"startDate"`
+	EndDate        text           `yaml:"endDate"`
+	HostCity       *ref           `yaml:"hostCity"`
+	Theme          string         `yaml:"theme"`
+	ThemeZh        string         `yaml:"themeZh"`
+	Participants   int            `yaml:"participants"`
+	Officials      int            `yaml:"officials"`
+	AttendanceNote string         `yaml:"attendanceNote"`
+	PartOf         *ref           `yaml:"partOf"`
+	Organisers     []organiserRec `yaml:"organisers"`
+	Attendees      []attendeeRec  `yaml:"attendees"`
+	Topics         []topicRec     `yaml:"topics"`
+	Agreements     []agreementRec `yaml:"agreements"`
+	Appeals        []appealRec    `yaml:"appeals"`
+}
+
+type organiserRec struct {
+	Organization string   `yaml:"organization"`
+	Role         string   `yaml:"role"`
+	Note         string   `yaml:"note"`
+	Sources      []string `yaml:"sources"`
+}
+
+type attendeeRec struct {
+	City           string   `yaml:"city"`
+	Organization   string   `yaml:"organization"`
+	DelegationSize int      `yaml:"delegationSize"`
+	Level          string   `yaml:"level"`
+	Note           string   `yaml:"note"`
+	Sources        []string `yaml:"sources"`
+}
+
+type topicRec struct {
+	meta        `yaml:",inline"`
+	SubThemes   []string `yaml:"subThemes"`
+	SubThemesZh []string `yaml:"subThemesZh"`
+}
+
+type agreementRec struct {
+	meta        `yaml:",inline"`
+	Date        text           `yaml:"date"`
+	Points      []string       `yaml:"points"`
+	PointsZh    []string       `yaml:"pointsZh"`
+	Signatories []signatoryRec `yaml:"signatories"`
+}
+
+type signatoryRec struct {
+	City    string   `yaml:"city"`
+	Date    text     `yaml:"date"`
+	Note    string   `yaml:"note"`
+	Sources []string `yaml:"sources"`
+}
+
+type appealRec struct {
+	FundingBody string   `yaml:"fundingBody"`
+	Request     string   `yaml:"request"`
+	RequestZh   string   `yaml:"requestZh"`
+	Note        string   `yaml:"note"`
+	Sources     []string `yaml:"sources"`
+}
+
+type projectRec struct {
+	meta       `yaml:",inline"`
+	Sector     string         `yaml:"sector"`
+	Status     string         `yaml:"status"`
+	LocatedIn  []locationRec  `yaml:"locatedIn"`
+	Financings []financingRec `yaml:"financings"`
+}
+
+type locationRec struct {
+	City    string   `yaml:"city"`
+	Country string   `yaml:"country"`
+	Note    string   `yaml:"note"`
+	Sources []string `yaml:"sources"`
+}
+
+type financingRec struct {
+	FundingBody string   `yaml:"fundingBody"`
+	Project     string   `yaml:"project"`
+	Amount      text     `yaml:"amount"`
+	Currency    string   `yaml:"currency"`
+	Instrument  string   `yaml:"instrument"`
+	Approved    text     `yaml:"approved"`
+	Note        string   `yaml:"note"`
+	Sources     []string `yaml:"sources"`
+}
+
+type partnershipRec struct {
+	City    string   `yaml:"city"`
+	Partner string   `yaml:"partner"`
+	Kind    string   `yaml:"kind"`
+	Status  string   `yaml:"status"`
+	Since   text     `yaml:"since"`
+	Through string   `yaml:"through"`
+	Note    string   `yaml:"note"`
+	Sources []string `yaml:"sources"`
+}
+
+// parseDossier checks a dossier against the schema, then turns each record
+// into nodes and relations.
+func (b *builder) parseDossier(file string, data []byte, isJSON bool) {
+	doc, probs := parseYAML(file, data, isJSON)
+	b.problems = append(b.problems, probs...)
+	if doc == nil || len(probs) > 0 {
+		return
+	}
+	if probs := validateSchema(file, doc); len(probs) > 0 {
+		b.problems = append(b.problems, probs...)
+		return
+	}
+	var d dossier
+	if len(doc.root.Content) > 0 {
+		if err := doc.root.Decode(&d); err != nil {
+			// The schema should have caught this; report it rather than lose it.
+			b.problems = append(b.problems, domain.Problem{File: file, Line: 1, Field: "(document)",
+				Found: strings.TrimPrefix(err.Error(), "yaml: "), Expected: "a dossier matching schema/dossier.schema.json"})
+			return
+		}
+	}
+	(&dossierBuilder{builder: b, file: file, doc: doc}).build(&d)
+}
+
+// dossierBuilder turns one decoded dossier into nodes and relations,
+// knowing each record's path for line numbers.
+type dossierBuilder struct {
+	*builder
+	file string
+	doc  *yamlDoc
+}
+
+// rec is a record's location: its path in the document.
+type rec []string
+
+func (r rec) at(d *dossierBuilder) Position {
+	return Position{File: d.file, Line: d.doc.line(r...), Field: fieldName(r)}
+}
+
+func (r rec) sub(s ...string) rec { return append(clone(r), s...) }
+
+func (r rec) idx(name string, i int) rec { return r.sub(name, strconv.Itoa(i)) }
+
+// lines finds the line of a domain field name within the record; domain
+// names such as sources[0] map onto the path sources/0.
+func (r rec) lines(d *dossierBuilder) lineOf {
+	return func(field string) int {
+		p := clone(r)
+		for _, part := range strings.Split(field, ".") {
+			name, index, ok := strings.Cut(part, "[")
+			p = append(p, name)
+			if ok {
+				p = append(p, strings.TrimSuffix(index, "]"))
+			}
+		}
+		return d.doc.line(p...)
+	}
+}
+
+func (d *dossierBuilder) node(r rec, n domain.Node) {
+	d.pos.Rows++
+	d.addNode(n, r.at(d), r.lines(d))
+}
+
+// edge adds a relation written at r; with no sources of its own it cites
+// the sources of the record it is written in.
+func (d *dossierBuilder) edge(r rec, e domain.Edge, own, inherited []string) {
+	d.pos.Rows++
+	e.Sources = own
+	if len(own) == 0 {
+		e.Sources = inherited
+	}
+	d.addEdge(e, r.at(d), r.lines(d))
+}
+
+func (d *dossierBuilder) refEdge(r rec, kind domain.EdgeKind, from domain.NodeKey, toKind domain.Kind, to *ref, inherited []string) {
+	if to == nil {
+		return
+	}
+	d.edge(r, domain.Edge{Kind: kind, From: from, To: domain.NodeKey{Kind: toKind, ID: to.ID}, Note: to.Note}, to.Sources, inherited)
+}
+
+func (d *dossierBuilder) refersTo(r rec, from domain.NodeKey, m meta) {
+	for i := range m.RefersTo {
+		d.refEdge(r.idx("refersTo", i), domain.EdgeRefersTo, from, domain.KindInitiative, &m.RefersTo[i], m.Sources)
+	}
+}
+
+// date parses a written date; a bad one is a problem at r.field.
+func (d *dossierBuilder) date(r rec, field string, t text) domain.Date {
+	v, err := domain.ParseDate(string(t))
+	if err != nil {
+		d.problem(r.sub(field).at(d), "", strconv.Quote(string(t)), "a date YYYY, YYYY-MM or YYYY-MM-DD")
+	}
+	return v
+}
+
+func (d *dossierBuilder) money(r rec, amount text, currency string) *domain.Money {
+	a, err := domain.ParseDecimal(string(amount))
+	if err != nil {
+		d.problem(r.sub("amount").at(d), "", strconv.Quote(string(amount)), "a decimal amount with at most two decimals")
+		return nil
+	}
+	if a < 0 {
+		d.problem(r.sub("amount").at(d), "", string(amount), "a non-negative amount")
+		return nil
+	}
+	return &domain.Money{Amount: a, Currency: domain.Currency(currency)}
+}
+
+func (d *dossierBuilder) build(doc *dossier) {
+	root := rec{}
+	for i, s := range doc.Sources {
+		r := root.idx("sources", i)
+		d.node(r, &domain.Source{Meta: domain.Meta{ID: s.ID, Name: s.Title, NameZh: s.TitleZh, Description: s.Description},
+			Publisher: s.Publisher, Author: s.Author, Date: d.date(r, "date", s.Date), URL: s.URL, File: s.File})
+	}
+	for i, g := range doc.Groupings {
+		r := root.idx("groupings", i)
+		d.node(r, &domain.Grouping{Meta: g.domain(), Acronym: g.Acronym})
+		d.refersTo(r, domain.NodeKey{Kind: domain.KindGrouping, ID: g.ID}, g.meta)
+	}
+	for i, c := range doc.Countries {
+		r := root.idx("countries", i)
+		d.node(r, &domain.Country{Meta: c.domain()})
+		d.refersTo(r, domain.NodeKey{Kind: domain.KindCountry, ID: c.ID}, c.meta)
+	}
+	for i := range doc.Cities {
+		d.city(root.idx("cities", i), &doc.Cities[i])
+	}
+	for i := range doc.Organizations {
+		o := &doc.Organizations[i]
+		r := root.idx("organizations", i)
+		k := domain.NodeKey{Kind: domain.KindOrganization, ID: o.ID}
+		d.node(r, &domain.Organization{Meta: o.domain(), OrgKind: domain.OrgKind(o.Kind)})
+		d.refEdge(r.sub("seat"), domain.EdgeSeatedIn, k, domain.KindCity, o.Seat, o.Sources)
+		d.refersTo(r, k, o.meta)
+	}
+	for i := range doc.FundingBodies {
+		f := &doc.FundingBodies[i]
+		r := root.idx("fundingBodies", i)
+		k := domain.NodeKey{Kind: domain.KindFundingBody, ID: f.ID}
+		n := &domain.FundingBody{Meta: f.domain(), Acronym: f.Acronym, Founded: d.date(r, "founded", f.Founded), CapitalNote: f.CapitalNote}
+		if f.Capital != nil {
+			n.Capital = d.money(r.sub("capital"), f.Capital.Amount, f.Capital.Currency)
+		}
+		d.node(r, n)
+		d.refEdge(r.sub("headquarters"), domain.EdgeHeadquarteredIn, k, domain.KindCity, f.Headquarters, f.Sources)
+		d.refersTo(r, k, f.meta)
+	}
+	for i, m := range doc.Memberships {
+		r := root.idx("memberships", i)
+		to := domain.NodeKey{Kind: domain.KindGrouping, ID: m.Grouping}
+		if m.FundingBody != "" {
+			to = domain.NodeKey{Kind: domain.KindFundingBody, ID: m.FundingBody}
+		}
+		d.edge(r, domain.Edge{Kind: domain.EdgeMemberOf, From: domain.NodeKey{Kind: domain.KindCountry, ID: m.Country}, To: to,
+			Since: d.date(r, "since", m.Since), Note: m.Note}, m.Sources, nil)
+	}
+	for i := range doc.Events {
+		e := &doc.Events[i]
+		r := root.idx("events", i)
+		k := domain.NodeKey{Kind: domain.KindEvent, ID: e.ID}
+		d.node(r, &domain.Event{Meta: e.domain(), FirstHeld: d.date(r, "firstHeld", e.FirstHeld)})
+		d.refEdge(r.sub("heldIn"), domain.EdgeHeldIn, k, domain.KindCity, e.HeldIn, e.Sources)
+		d.refersTo(r, k, e.meta)
+	}
+	for i, s := range doc.Series {
+		r := root.idx("series", i)
+		d.node(r, &domain.ForumSeries{Meta: s.domain()})
+		d.refersTo(r, domain.NodeKey{Kind: domain.KindForumSeries, ID: s.ID}, s.meta)
+	}
+	for i, s := range doc.Initiatives {
+		r := root.idx("initiatives", i)
+		d.node(r, &domain.Initiative{Meta: s.domain()})
+		d.refersTo(r, domain.NodeKey{Kind: domain.KindInitiative, ID: s.ID}, s.meta)
+	}
+	if doc.Forum != nil {
+		d.forum(root.sub("forum"), doc.Forum)
+	}
+	for i := range doc.Forums {
+		d.forum(root.idx("forums", i), &doc.Forums[i])
+	}
+	for i := range doc.Projects {
+		d.project(root.idx("projects", i), &doc.Projects[i])
+	}
+	for i, f := range doc.Financings {
+		d.financing(root.idx("financings", i), f.Project, f, nil)
+	}
+	for i, p := range doc.Partnerships {
+		d.partnership(root.idx("partnerships", i), p)
+	}
+}
+
+func (d *dossierBuilder) city(r rec, c *cityRec) {
+	n := &domain.City{Meta: c.domain(), Division: domain.Division(c.Division), Region: c.Region, RegionZh: c.RegionZh,
+		Population: c.Population, PopulationYear: c.PopulationYear, IsCapital: c.Capital}
+	if n.Division == "" {
+		n.Division = domain.DivisionCity
+	}
+	switch {
+	case c.Lat != nil && c.Lon != nil:
+		n.Location = &domain.GeoPoint{Lat: *c.Lat, Lon: *c.Lon}
+	case c.Lat != nil || c.Lon != nil:
+		d.problem(r.at(d), "lat/lon", "only one of lat and lon", "both, or neither")
+	}
+	d.node(r, n)
+	k := n.Key()
+	d.refEdge(r.sub("country"), domain.EdgeInCountry, k, domain.KindCountry, &c.Country, c.Sources)
+	d.refersTo(r, k, c.meta)
+}
+
+func (d *dossierBuilder) forum(r rec, f *forumRec) {
+	k := domain.NodeKey{Kind: domain.KindForum, ID: f.ID}
+	d.node(r, &domain.Forum{Meta: f.domain(), Edition: f.Edition, StartDate: d.date(r, "startDate", f.StartDate),
+		EndDate: d.date(r, "endDate", f.EndDate), Theme: f.Theme, ThemeZh: f.ThemeZh, Participants: f.Participants,
+		Officials: f.Officials, AttendanceNote: f.AttendanceNote})
+	src := f.Sources
+	d.refEdge(r.sub("series"), domain.EdgeEditionOf, k, domain.KindForumSeries, f.Series, src)
+	d.refEdge(r.sub("hostCity"), domain.EdgeHeldIn, k, domain.KindCity, f.HostCity, src)
+	d.refEdge(r.sub("partOf"), domain.EdgePartOf, k, domain.KindEvent, f.PartOf, src)
+	d.refersTo(r, k, f.meta)
+	for i, o := range f.Organisers {
+		d.edge(r.idx("organisers", i), domain.Edge{Kind: domain.EdgeOrganised, Role: domain.Role(o.Role), Note: o.Note,
+			From: domain.NodeKey{Kind: domain.KindOrganization, ID: o.Organization}, To: k}, o.Sources, src)
+	}
+	for i, a := range f.Attendees {
+		from := domain.NodeKey{Kind: domain.KindCity, ID: a.City}
+		if a.Organization != "" {
+			from = domain.NodeKey{Kind: domain.KindOrganization, ID: a.Organization}
+		}
+		d.edge(r.idx("attendees", i), domain.Edge{Kind: domain.EdgeAttended, From: from, To: k,
+			DelegationSize: a.DelegationSize, Level: a.Level, Note: a.Note}, a.Sources, src)
+	}
+	for i := range f.Topics {
+		t := &f.Topics[i]
+		tr := r.idx("topics", i)
+		tk := domain.NodeKey{Kind: domain.KindTopic, ID: t.ID}
+		if len(t.Sources) == 0 {
+			t.Sources = src
+		}
+		d.node(tr, &domain.Topic{Meta: t.domain(), SubThemes: t.SubThemes, SubThemesZh: t.SubThemesZh})
+		d.edge(tr, domain.Edge{Kind: domain.EdgeDiscussed, From: k, To: tk, Position: i + 1}, t.Sources, nil)
+		d.refersTo(tr, tk, t.meta)
+	}
+	for i := range f.Agreements {
+		a := &f.Agreements[i]
+		ar := r.idx("agreements", i)
+		ak := domain.NodeKey{Kind: domain.KindAgreement, ID: a.ID}
+		if len(a.Sources) == 0 {
+			a.Sources = src
+		}
+		d.node(ar, &domain.Agreement{Meta: a.domain(), Date: d.date(ar, "date", a.Date), Points: a.Points, PointsZh: a.PointsZh})
+		d.edge(ar, domain.Edge{Kind: domain.EdgeAdopted, From: k, To: ak}, a.Sources, nil)
+		d.refersTo(ar, ak, a.meta)
+		for j, s := range a.Signatories {
+			sr := ar.idx("signatories", j)
+			d.edge(sr, domain.Edge{Kind: domain.EdgeSigned, From: domain.NodeKey{Kind: domain.KindCity, ID: s.City}, To: ak,
+				Since: d.date(sr, "date", s.Date), Note: s.Note}, s.Sources, a.Sources)
+		}
+	}
+	for i, a := range f.Appeals {
+		d.edge(r.idx("appeals", i), domain.Edge{Kind: domain.EdgeCalledOn, From: k,
+			To:      domain.NodeKey{Kind: domain.KindFundingBody, ID: a.FundingBody},
+			Request: a.Request, RequestZh: a.RequestZh, Note: a.Note}, a.Sources, src)
+	}
+}
+
+func (d *dossierBuilder) project(r rec, p *projectRec) {
+	k := domain.NodeKey{Kind: domain.KindProject, ID: p.ID}
+	d.node(r, &domain.Project{Meta: p.domain(), Sector: domain.Sector(p.Sector), Status: domain.ProjectStatus(p.Status)})
+	d.refersTo(r, k, p.meta)
+	for i, l := range p.LocatedIn {
+		to := domain.NodeKey{Kind: domain.KindCity, ID: l.City}
+		if l.Country != "" {
+			to = domain.NodeKey{Kind: domain.KindCountry, ID: l.Country}
+		}
+		d.edge(r.idx("locatedIn", i), domain.Edge{Kind: domain.EdgeLocatedIn, From: k, To: to, Note: l.Note}, l.Sources, p.Sources)
+	}
+	for i, f := range p.Financings {
+		d.financing(r.idx("financings", i), p.ID, f, p.Sources)
+	}
+}
+
+func (d *dossierBuilder) financing(r rec, project string, f financingRec, inherited []string) {
+	e := domain.Edge{Kind: domain.EdgeFinanced, From: domain.NodeKey{Kind: domain.KindFundingBody, ID: f.FundingBody},
+		To: domain.NodeKey{Kind: domain.KindProject, ID: project}, Since: d.date(r, "approved", f.Approved),
+		Amount: d.money(r, f.Amount, f.Currency), Instrument: f.Instrument, Note: f.Note}
+	if e.Amount == nil {
+		d.pos.Rows++
+		return // the amount's problem is already reported
+	}
+	d.edge(r, e, f.Sources, inherited)
+}
+
+func (d *dossierBuilder) partnership(r rec, p partnershipRec) {
+	e := domain.Edge{Kind: domain.EdgePartnerOf, From: domain.NodeKey{Kind: domain.KindCity, ID: p.City},
+		To: domain.NodeKey{Kind: domain.KindCity, ID: p.Partner}, PartnershipKind: domain.PartnershipKind(p.Kind),
+		Status: partnershipStatus(p.Status), Since: d.date(r, "since", p.Since), Note: p.Note}
+	if p.Through != "" {
+		t, err := domain.ParseNodeKey(p.Through)
+		if err != nil {
+			d.problem(r.sub("through").at(d), "", strconv.Quote(p.Through), "Agreement:slug or Forum:slug")
+		} else {
+			e.Through = &t
+		}
+	}
+	d.edge(r, e, p.Sources, nil)
+}
+
+// partnershipStatus defaults to established: a source that lists a pair
+// without qualification reports a concluded partnership.
+func partnershipStatus(s string) domain.PartnershipStatus {
+	if s == "" {
+		return domain.PartnershipEstablished
+	}
+	return domain.PartnershipStatus(s)
+}

@@ -1,0 +1,194 @@
+package seed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/citygraph/citygraph/domain"
+)
+
+// Options tunes Load.
+type Options struct {
+	// DryRun parses, validates and counts against the store, but writes nothing.
+	DryRun bool
+	// Progress, if set, receives one line per step ("read 3/7 files: …").
+	Progress io.Writer
+}
+
+// Result is what a load did.
+type Result struct {
+	// Report is the store's count of created, updated and unchanged nodes
+	// and relations (with DryRun: what a real load would do).
+	Report domain.Report
+	// Rows counts the records read: CSV data rows and dossier records.
+	Rows    int
+	Elapsed time.Duration
+}
+
+// RowsPerSecond is the load's throughput.
+func (r Result) RowsPerSecond() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Rows) / r.Elapsed.Seconds()
+}
+
+// Load reads the seed files and directories at paths in fsys (directories
+// recursively, files with an extension in Extensions), parses and validates
+// them all, resolves references that the files leave open against the
+// store, and writes everything in ONE st.Apply, so a load is all or
+// nothing. Any problem anywhere returns an EINVALID *domain.Error listing
+// every problem with file, line, field, found and expected; then nothing
+// has been written.
+func Load(ctx context.Context, st domain.Store, fsys fs.FS, paths []string, opt Options) (Result, error) {
+	start := time.Now()
+	progress := func(format string, args ...any) {
+		if opt.Progress != nil {
+			fmt.Fprintf(opt.Progress, format+"\n", args...)
+		}
+	}
+	files, err := readFiles(fsys, paths, progress)
+	if err != nil {
+		return Result{}, err
+	}
+	progress("parsing %d files", len(files))
+	batch, pos, err := Parse(files)
+	res := Result{Rows: pos.Rows}
+	if err != nil {
+		return res, err
+	}
+	progress("checking %d references against the store", len(pos.Unresolved))
+	if err := resolve(ctx, st, pos.Unresolved); err != nil {
+		return res, err
+	}
+	verb := "writing"
+	if opt.DryRun {
+		verb = "checking (dry run)"
+	}
+	progress("%s %d nodes and %d relations", verb, len(batch.Nodes), len(batch.Edges))
+	rep, err := st.Apply(ctx, batch, domain.ApplyOptions{DryRun: opt.DryRun})
+	if err != nil {
+		return res, locate(err, pos)
+	}
+	res.Report = rep
+	res.Elapsed = time.Since(start)
+	progress("done: %d rows in %s", res.Rows, res.Elapsed.Round(time.Millisecond))
+	return res, nil
+}
+
+// readFiles collects the seed files under paths, keyed by their path in fsys.
+func readFiles(fsys fs.FS, paths []string, progress func(string, ...any)) (map[string][]byte, error) {
+	var names []string
+	var probs []domain.Problem
+	for _, p := range paths {
+		p = strings.TrimSuffix(p, "/")
+		if p == "" {
+			p = "."
+		}
+		err := fs.WalkDir(fsys, p, func(name string, d fs.DirEntry, err error) error {
+			if err != nil {
+				probs = append(probs, domain.Problem{File: name, Field: "(file)", Found: errText(err), Expected: "a readable file or directory"})
+				return nil
+			}
+			if d.IsDir() {
+				return nil
+			}
+			if slices.Contains(Extensions, strings.ToLower(path.Ext(name))) || name == p {
+				names = append(names, name)
+			}
+			return nil
+		})
+		if err != nil {
+			probs = append(probs, domain.Problem{File: p, Field: "(file)", Found: errText(err), Expected: "a readable file or directory"})
+		}
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	if len(names) == 0 && len(probs) == 0 {
+		probs = append(probs, domain.Problem{File: strings.Join(paths, " "), Field: "(file)", Found: "no seed files",
+			Expected: fmt.Sprint("files ending in one of ", Extensions)})
+	}
+	files := make(map[string][]byte, len(names))
+	for i, name := range names {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			probs = append(probs, domain.Problem{File: name, Field: "(file)", Found: errText(err), Expected: "a readable file"})
+			continue
+		}
+		files[name] = data
+		progress("read %d/%d files: %s", i+1, len(names), name)
+	}
+	return files, problemsError(probs)
+}
+
+func errText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// resolve looks up, in one store call, every node the batch refers to but
+// does not hold; each that the store lacks is a problem where it was named.
+func resolve(ctx context.Context, st domain.Store, refs []Reference) error {
+	if len(refs) == 0 {
+		return nil
+	}
+	seen := map[domain.NodeKey]int{}
+	var keys []domain.NodeKey
+	for _, r := range refs {
+		if _, ok := seen[r.Key]; !ok {
+			seen[r.Key] = len(keys)
+			keys = append(keys, r.Key)
+		}
+	}
+	var found []domain.Node
+	if st != nil {
+		var err error
+		if found, err = st.Nodes(ctx, keys); err != nil {
+			return err
+		}
+	}
+	var probs []domain.Problem
+	for _, r := range refs {
+		i := seen[r.Key]
+		if i < len(found) && found[i] != nil {
+			continue
+		}
+		probs = append(probs, domain.Problem{File: r.At.File, Line: r.At.Line, Field: r.At.Field,
+			Found: "unknown " + r.Key.String(), Expected: fmt.Sprintf("a %s declared in the seed files or already stored", r.Key.Kind)})
+	}
+	return problemsError(probs)
+}
+
+// locate adds file and line to the problems a store reports, where the
+// store names a node or relation of the batch in the problem's Found.
+func locate(err error, pos Positions) error {
+	var e *domain.Error
+	if !errors.As(err, &e) || len(e.Problems) == 0 {
+		return err
+	}
+	out := *e
+	out.Problems = slices.Clone(e.Problems)
+	for i := range out.Problems {
+		p := &out.Problems[i]
+		if p.File != "" {
+			continue
+		}
+		for k, at := range pos.Nodes {
+			if strings.Contains(p.Field+" "+p.Found, k.String()) {
+				p.File, p.Line = at.File, at.Line
+				break
+			}
+		}
+	}
+	return &out
+}
