@@ -60,6 +60,12 @@ func parseYAML(file string, data []byte, isJSON bool) (doc *yamlDoc, probs []dom
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 			line, _ = strconv.Atoi(m[1])
 			msg = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(msg, m[0]), ":"))
+			// yaml.v3 reports a parser error that has a context (an unclosed
+			// flow collection or block) at the context's 0-based line; make
+			// it the 1-based line where that collection opens.
+			if strings.HasPrefix(msg, "did not find expected") {
+				line++
+			}
 		}
 		return nil, []domain.Problem{{File: file, Line: line, Field: "(syntax)", Found: msg, Expected: "valid YAML or JSON"}}
 	}
