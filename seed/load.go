@@ -59,13 +59,13 @@ func Load(ctx context.Context, st domain.Store, fsys fs.FS, paths []string, opt 
 		return Result{}, err
 	}
 	progress("parsing %d files", len(files))
-	batch, pos, err := Parse(files)
+	batch, pos, perr := Parse(files)
 	res := Result{Rows: pos.Rows}
-	if err != nil {
-		return res, err
-	}
+	// References are checked even when parsing found problems, so that one
+	// run reports every problem.
 	progress("checking %d references against the store", len(pos.Unresolved))
-	if err := resolve(ctx, st, pos.Unresolved); err != nil {
+	rerr := resolve(ctx, st, pos.Unresolved)
+	if err := mergeProblems(perr, rerr); err != nil {
 		return res, err
 	}
 	verb := "writing"
@@ -191,4 +191,23 @@ func locate(err error, pos Positions) error {
 		}
 	}
 	return &out
+}
+
+// mergeProblems joins the problems of two EINVALID errors; any other error
+// wins as it is.
+func mergeProblems(a, b error) error {
+	if a == nil || b == nil {
+		if a != nil {
+			return a
+		}
+		return b
+	}
+	var ea, eb *domain.Error
+	if !errors.As(a, &ea) || ea.Code != domain.EINVALID {
+		return a
+	}
+	if !errors.As(b, &eb) || eb.Code != domain.EINVALID {
+		return b
+	}
+	return problemsError(append(slices.Clone(ea.Problems), eb.Problems...))
 }

@@ -133,13 +133,13 @@ func (b *builder) addNode(n domain.Node, at Position, lines lineOf) {
 		return
 	}
 	b.pos.Nodes[k] = at
-	if bad {
-		return
-	}
+	// References are checked even for an invalid record: one run reports all.
 	for i, s := range n.Base().Sources {
 		b.ref(domain.NodeKey{Kind: domain.KindSource, ID: s}, at, fmt.Sprintf("sources[%d]", i), lines)
 	}
-	b.batch.Nodes = append(b.batch.Nodes, n)
+	if !bad {
+		b.batch.Nodes = append(b.batch.Nodes, n)
+	}
 }
 
 // addEdge validates e and adds it; field is where the relation is written
@@ -157,9 +157,6 @@ func (b *builder) addEdge(e domain.Edge, at Position, lines lineOf) {
 		return
 	}
 	b.pos.Edges[k] = at
-	if bad {
-		return
-	}
 	b.ref(e.From, at, "", lines)
 	b.ref(e.To, at, "", lines)
 	if e.Through != nil {
@@ -168,7 +165,9 @@ func (b *builder) addEdge(e domain.Edge, at Position, lines lineOf) {
 	for i, s := range e.Sources {
 		b.ref(domain.NodeKey{Kind: domain.KindSource, ID: s}, at, fmt.Sprintf("sources[%d]", i), lines)
 	}
-	b.batch.Edges = append(b.batch.Edges, e)
+	if !bad {
+		b.batch.Edges = append(b.batch.Edges, e)
+	}
 }
 
 func (b *builder) fieldProblem(at Position, lines lineOf, p domain.Problem) {
@@ -181,6 +180,9 @@ func (b *builder) fieldProblem(at Position, lines lineOf, p domain.Problem) {
 }
 
 func (b *builder) ref(k domain.NodeKey, at Position, field string, lines lineOf) {
+	if domain.ValidateSlug(k.ID) != nil || !k.Kind.Valid() {
+		return // already reported as a bad value
+	}
 	if lines != nil && field != "" {
 		if l := lines(field); l > 0 {
 			at.Line = l

@@ -1,0 +1,53 @@
+package seed_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/citygraph/citygraph/seed"
+)
+
+func TestCommand(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(bad, []byte("city,partner,kind,status,since,through,note,sources\nnanning,nanning,sister_city,,,,,src\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name               string
+		args               []string
+		wantErr            bool
+		wantOut, wantErrOut []string
+	}{
+		{"loads and prints a table", []string{"testdata/example"}, false,
+			[]string{"node kind", "City", "PARTNER_OF", "loaded", "rows/s"}, nil},
+		{"dry run says nothing was written", []string{"--dry-run", "testdata/example"}, false,
+			[]string{"dry run, nothing was written", "Forum"}, nil},
+		{"prints every problem as file:line: field", []string{bad}, true,
+			nil, []string{bad + ":2: to: found City:nanning", "unknown Source:src"}},
+		{"needs a path", nil, true, nil, []string{"usage: citygraph seed"}},
+		{"missing path", []string{"testdata/nowhere"}, true, nil, []string{"testdata/nowhere: (file)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := seed.Command(context.Background(), newStore(t), tt.args, &out, &errOut)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("got error %v, want error %v; stderr:\n%s", err, tt.wantErr, errOut.String())
+			}
+			for _, w := range tt.wantOut {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("stdout:\n%s\nwant it to contain %q", out.String(), w)
+				}
+			}
+			for _, w := range tt.wantErrOut {
+				if !strings.Contains(errOut.String(), w) {
+					t.Errorf("stderr:\n%s\nwant it to contain %q", errOut.String(), w)
+				}
+			}
+		})
+	}
+}
