@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"runtime"
 	"slices"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -55,6 +57,7 @@ func (s *Store) Apply(ctx context.Context, b *domain.Batch, opt domain.ApplyOpti
 			return domain.Report{}, domain.Internal(err, "writing the batch to the store file")
 		}
 	}
+	s.st.reserve(len(p.edges))
 	for _, w := range p.nodes {
 		s.st.putNode(w.node)
 	}
@@ -83,6 +86,8 @@ func (p *plan) write(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
+	// Keys arrive sorted, so full pages waste no space and split less.
+	eb.FillPercent = 0.9
 	ws := slices.Clone(p.edges)
 	slices.SortFunc(ws, func(a, b edgeWrite) int { return bytes.Compare(a.key, b.key) })
 	for _, w := range ws {
@@ -160,10 +165,18 @@ func (st *state) plan(b *domain.Batch, encode bool) (*plan, error) {
 		}
 	}
 
+	// Copying, normalising and checking each edge on its own is most of
+	// the work of a big batch, and needs nothing shared: spread it over the cores.
+	edges := make([]domain.Edge, len(b.Edges))
+	edgeProblems := make([][]domain.Problem, len(b.Edges))
+	parallel(len(b.Edges), func(i int) {
+		edges[i] = cloneEdge(&b.Edges[i])
+		edges[i].Normalize()
+		edgeProblems[i] = domain.ValidateEdge(&edges[i])
+	})
 	seen := make(map[domain.EdgeKey]bool, len(b.Edges))
-	for i := range b.Edges {
-		e := cloneEdge(&b.Edges[i])
-		e.Normalize()
+	for i := range edges {
+		e := &edges[i]
 		k := e.Key()
 		prefix := k.String()
 		if seen[k] {
@@ -171,7 +184,7 @@ func (st *state) plan(b *domain.Batch, encode bool) (*plan, error) {
 			continue
 		}
 		seen[k] = true
-		if ps := domain.ValidateEdge(&e); len(ps) > 0 {
+		if ps := edgeProblems[i]; len(ps) > 0 {
 			about(prefix, ps)
 			continue
 		}
@@ -185,10 +198,10 @@ func (st *state) plan(b *domain.Batch, encode bool) (*plan, error) {
 		}
 		checkSources(prefix, e.Sources)
 		old, stored := st.edges[k]
-		changed := !stored || !reflect.DeepEqual(*old, e)
+		changed := !stored || !reflect.DeepEqual(old, e)
 		p.report.AddEdge(e.Kind, !stored, changed)
 		if changed {
-			p.edges = append(p.edges, edgeWrite{edge: &e})
+			p.edges = append(p.edges, edgeWrite{edge: e})
 		}
 	}
 	if len(problems) > 0 {
@@ -206,12 +219,39 @@ func (st *state) plan(b *domain.Batch, encode bool) (*plan, error) {
 		}
 		p.nodes[i].data = data
 	}
-	for i := range p.edges {
-		data, err := encodeEdge(p.edges[i].edge)
+	errs := make([]error, len(p.edges))
+	parallel(len(p.edges), func(i int) {
+		w := &p.edges[i]
+		w.data, errs[i] = encodeEdge(w.edge)
+		w.key = edgeDiskKey(w.edge.Key())
+	})
+	for i, err := range errs {
 		if err != nil {
 			return nil, domain.Internal(err, "encoding "+p.edges[i].edge.Key().String())
 		}
-		p.edges[i].data, p.edges[i].key = data, edgeDiskKey(p.edges[i].edge.Key())
 	}
 	return p, nil
+}
+
+// parallel calls f(i) for every i in [0, n), on all cores when n is large
+// enough to pay for the goroutines.
+func parallel(n int, f func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 2048 || workers < 2 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(n, lo+chunk)
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }

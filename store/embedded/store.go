@@ -8,6 +8,7 @@ package embedded
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"sync"
@@ -43,7 +44,10 @@ func Open(dir string) (*Store, error) {
 		return nil, domain.Internal(err, "creating the store directory "+dir)
 	}
 	path := filepath.Join(dir, FileName)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
+	// A large initial mmap (address space, not memory) spares a big batch
+	// the repeated remapping that otherwise dominates its commit.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second, InitialMmapSize: 1 << 30,
+		FreelistType: bolt.FreelistMapType})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
 			return nil, domain.Unavailable(err, "the store file "+path+" is locked by another process")
@@ -215,6 +219,16 @@ func (st *state) putEdge(e *domain.Edge) {
 			}
 			st.groupings[e.To.ID][e.From.ID] = true
 		}
+	}
+}
+
+// reserve makes room for n more edges at once when they would more than
+// double the edge map, sparing a bulk load the map's repeated growth.
+func (st *state) reserve(n int) {
+	if n > len(st.edges) {
+		m := make(map[domain.EdgeKey]*domain.Edge, len(st.edges)+n)
+		maps.Copy(m, st.edges)
+		st.edges = m
 	}
 }
 
