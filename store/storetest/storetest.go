@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) domain.Store) {
 		{"SuggestPartners", suggestTests},
 		{"Near", nearTests},
 		{"Search", searchTests},
+		{"ProjectSeed", seedTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
