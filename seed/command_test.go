@@ -17,9 +17,9 @@ func TestCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		name               string
-		args               []string
-		wantErr            bool
+		name                string
+		args                []string
+		wantErr             bool
 		wantOut, wantErrOut []string
 	}{
 		{"loads and prints a table", []string{"testdata/example"}, false,
