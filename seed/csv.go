@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -123,6 +124,10 @@ func (b *builder) parseCSV(file string, data []byte) {
 			Found: strconv.Quote(truncateText(got, 120)), Expected: "one of the headers " + strings.Join(want, " | ")})
 		return
 	}
+	// Size the batch once for a bulk file instead of growing it row by row.
+	lines := bytes.Count(data, []byte{'\n'}) + 1
+	b.batch.Edges = slices.Grow(b.batch.Edges, lines)
+	b.batch.Nodes = slices.Grow(b.batch.Nodes, lines)
 	cols := map[string]int{}
 	for i, c := range CSVHeaders[format] {
 		cols[c] = i

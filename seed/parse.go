@@ -180,6 +180,9 @@ func (b *builder) fieldProblem(at Position, lines lineOf, p domain.Problem) {
 }
 
 func (b *builder) ref(k domain.NodeKey, at Position, field string, lines lineOf) {
+	if _, declared := b.pos.Nodes[k]; declared {
+		return // resolved already; keeps bulk loads from hoarding references
+	}
 	if domain.ValidateSlug(k.ID) != nil || !k.Kind.Valid() {
 		return // already reported as a bad value
 	}
