@@ -68,6 +68,9 @@ func DecodeCursor(s string) (Cursor, error) {
 // After reports whether the position (key, id) comes after c in ascending
 // order, or before it when desc.
 func (c Cursor) After(key, id string, desc bool) bool {
+	if key == c.Key && id == c.ID {
+		return false // the cursor's own item is never after itself
+	}
 	if key != c.Key {
 		return (key > c.Key) != desc
 	}

@@ -3600,7 +3600,7 @@ type Query {
   organization("The organisation's slug." slug: String!): Organization
   "A funding body by its slug (` + "`" + `aiib` + "`" + `, ` + "`" + `srf` + "`" + `, ` + "`" + `ndb` + "`" + `, ` + "`" + `adb` + "`" + `)."
   fundingBody("The funding body's slug." slug: String!): FundingBody
-  "A forum edition by its slug (` + "`" + `china-asean-mayors-forum-2015` + "`" + `)."
+  "A forum edition by its slug (` + "`" + `cam-2015` + "`" + `)."
   forum("The forum edition's slug." slug: String!): Forum
   "An agreement by its slug (` + "`" + `nanning-consensus` + "`" + `)."
   agreement("The agreement's slug." slug: String!): Agreement
@@ -4230,7 +4230,7 @@ type Event implements Node {
 
 "One edition of a forum series."
 type Forum implements Node {
-  "Global ID, ` + "`" + `Forum:china-asean-mayors-forum-2015` + "`" + `."
+  "Global ID, ` + "`" + `Forum:cam-2015` + "`" + `."
   id: ID!
   "The edition's slug."
   slug: String!

@@ -124,6 +124,14 @@ func isNil[T domain.Node](t T) bool {
 }
 
 func listQuery(k domain.Kind) string {
+	switch k {
+	case domain.KindCity:
+		return "cities"
+	case domain.KindCountry:
+		return "countries"
+	case domain.KindFundingBody:
+		return "fundingBodies"
+	}
 	s := string(k)
 	return strings.ToLower(s[:1]) + s[1:] + "s"
 }

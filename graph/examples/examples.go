@@ -1,0 +1,36 @@
+// Package examples holds the playground's example queries, one file each:
+// the analyst questions of the domain, answered in one request each. The
+// end-to-end tests run every one of them on every store.
+package examples
+
+import (
+	"embed"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/citygraph/citygraph/playground"
+)
+
+//go:embed *.graphql
+var files embed.FS
+
+var titleRE = regexp.MustCompile(`(?m)^# (.+)$`)
+
+// All returns the examples in file-name order; the first opens first.
+func All() []playground.Example {
+	names, _ := fs.Glob(files, "*.graphql")
+	sort.Strings(names)
+	out := make([]playground.Example, 0, len(names))
+	for _, n := range names {
+		b, _ := files.ReadFile(n)
+		q := string(b)
+		title := strings.TrimSuffix(n, ".graphql")
+		if m := titleRE.FindStringSubmatch(q); m != nil {
+			title = m[1]
+		}
+		out = append(out, playground.Example{Name: title, Query: q})
+	}
+	return out
+}

@@ -1,0 +1,421 @@
+package graph_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/99designs/gqlgen/client"
+	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/graph"
+	"github.com/citygraph/citygraph/graph/examples"
+	"github.com/citygraph/citygraph/seed"
+	"github.com/citygraph/citygraph/store/embedded"
+	"github.com/citygraph/citygraph/synth"
+)
+
+// projectStore returns an in-memory embedded store holding the project's
+// own seed data: the 2015 forum and the reference data.
+func projectStore(t *testing.T) domain.Store {
+	t.Helper()
+	st, err := embedded.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := seed.LoadProject(context.Background(), st); err != nil {
+		t.Fatalf("loading the project seed: %v", err)
+	}
+	return st
+}
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func newClient(st domain.Store) *client.Client {
+	return client.New(graph.NewHandler(st, quietLog(), graph.DefaultLimits))
+}
+
+// query runs q and returns its data decoded into a generic value; it fails
+// the test on any GraphQL error.
+func query(t *testing.T, c *client.Client, q string, opts ...client.Option) map[string]any {
+	t.Helper()
+	resp, err := c.RawPost(q, opts...)
+	if err != nil {
+		t.Fatalf("post: %v", err)
+	}
+	if len(resp.Errors) > 0 && string(resp.Errors) != "null" {
+		t.Fatalf("query returned errors: %s", resp.Errors)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(mustJSON(t, resp.Data), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// at walks a decoded JSON value by keys and indexes: at(v, "forum", "organisers", "edges").
+func at(t *testing.T, v any, path ...any) any {
+	t.Helper()
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if !ok {
+				t.Fatalf("at %v: not an object: %v", path, v)
+			}
+			v = m[k]
+		case int:
+			a, ok := v.([]any)
+			if !ok || k >= len(a) {
+				t.Fatalf("at %v: no index %d in %v", path, k, v)
+			}
+			v = a[k]
+		}
+	}
+	return v
+}
+
+func TestQuestions(t *testing.T) {
+	c := newClient(projectStore(t))
+
+	t.Run("organisers of the 2015 forum with roles and seats", func(t *testing.T) {
+		d := query(t, c, `{ forum(slug: "cam-2015") {
+			organisers { totalCount edges { role node { name nameZh seat { name } } sources { file } } } } }`)
+		edges := at(t, d, "forum", "organisers", "edges").([]any)
+		roles := map[string][]string{}
+		for _, e := range edges {
+			roles[at(t, e, "role").(string)] = append(roles[at(t, e, "role").(string)], at(t, e, "node", "nameZh").(string))
+		}
+		if got := len(roles["HOST"]); got != 2 {
+			t.Errorf("hosts (主办) = %d %v, want 2", got, roles["HOST"])
+		}
+		if got := len(roles["ORGANISER"]); got != 4 {
+			t.Errorf("organisers (承办) = %d %v, want 4", got, roles["ORGANISER"])
+		}
+		if !contains(roles["HOST"], "中国市长协会") || !contains(roles["ORGANISER"], "南宁市人民政府") {
+			t.Errorf("roles = %v; want 中国市长协会 as host and 南宁市人民政府 as organiser", roles)
+		}
+		if n := at(t, d, "forum", "organisers", "totalCount"); n != float64(6) {
+			t.Errorf("totalCount = %v, want 6", n)
+		}
+		for _, e := range edges {
+			if len(at(t, e, "sources").([]any)) == 0 {
+				t.Errorf("organiser edge %v has no source", e)
+			}
+		}
+	})
+
+	t.Run("forum facts from the article", func(t *testing.T) {
+		d := query(t, c, `{ forum(slug: "cam-2015") {
+			startDate endDate participants officials themeZh hostCity { nameZh } partOf { nameZh }
+			topics { edges { position node { nameZh subThemes } } } agreements { nameZh } } }`)
+		f := at(t, d, "forum").(map[string]any)
+		if f["startDate"] != "2015-09-19" || f["endDate"] != "2015-09-20" {
+			t.Errorf("dates = %v..%v, want 2015-09-19..2015-09-20", f["startDate"], f["endDate"])
+		}
+		if f["participants"] != float64(150) || f["officials"] != float64(53) {
+			t.Errorf("participants, officials = %v, %v; want 150, 53", f["participants"], f["officials"])
+		}
+		if at(t, f, "hostCity", "nameZh") != "南宁" {
+			t.Errorf("host city = %v, want 南宁", at(t, f, "hostCity"))
+		}
+		if topics := at(t, f, "topics", "edges").([]any); len(topics) != 2 || at(t, topics[0], "position") != float64(1) {
+			t.Errorf("topics = %v, want 2 in agenda order", topics)
+		}
+		if ags := at(t, f, "agreements").([]any); len(ags) != 1 || !strings.Contains(at(t, ags[0], "nameZh").(string), "南宁共识") {
+			t.Errorf("agreements = %v, want the Nanning Consensus", ags)
+		}
+	})
+
+	t.Run("appeals name four funding bodies with headquarters", func(t *testing.T) {
+		d := query(t, c, `{ forum(slug: "cam-2015") {
+			calledOn { totalCount edges { request node { acronym headquarters { name } } attendingMemberCountries { code } } } } }`)
+		edges := at(t, d, "forum", "calledOn", "edges").([]any)
+		var acr []string
+		for _, e := range edges {
+			acr = append(acr, at(t, e, "node", "acronym").(string))
+			if at(t, e, "node", "headquarters") == nil {
+				t.Errorf("%v has no headquarters", at(t, e, "node", "acronym"))
+			}
+		}
+		for _, want := range []string{"AIIB", "SRF", "NDB", "ADB"} {
+			if !contains(acr, want) {
+				t.Errorf("called on %v; want %s among them", acr, want)
+			}
+		}
+	})
+
+	t.Run("a partnership is one relation whichever city is asked", func(t *testing.T) {
+		d := query(t, c, `{ a: city(slug: "nanning") { partners(first: 100) { edges { kind since node { slug } } } }
+			b: city(slug: "davao") { partners(first: 100) { edges { kind since node { slug } } } } }`)
+		find := func(side, slug string) map[string]any {
+			for _, e := range at(t, d, side, "partners", "edges").([]any) {
+				if at(t, e, "node", "slug") == slug {
+					return e.(map[string]any)
+				}
+			}
+			return nil
+		}
+		ab, ba := find("a", "davao"), find("b", "nanning")
+		if ab == nil || ba == nil {
+			t.Fatalf("Nanning–Davao City partnership seen from Nanning: %v, from Davao: %v; want both", ab, ba)
+		}
+		if ab["kind"] != ba["kind"] || ab["since"] != ba["since"] {
+			t.Errorf("the two sides differ: %v vs %v", ab, ba)
+		}
+	})
+
+	t.Run("partners filtered by country and paginated", func(t *testing.T) {
+		all := query(t, c, `{ city(slug: "nanning") { partners(first: 100) { totalCount edges { node { country { code } } } } } }`)
+		total := int(at(t, all, "city", "partners", "totalCount").(float64))
+		if total < 3 {
+			t.Fatalf("Nanning has %d partners in the seed; want at least 3", total)
+		}
+		vn := query(t, c, `{ city(slug: "nanning") { partners(country: "VN") { edges { node { country { code } } } } } }`)
+		for _, e := range at(t, vn, "city", "partners", "edges").([]any) {
+			if code := at(t, e, "node", "country", "code"); code != "VN" {
+				t.Errorf("country filter VN returned a partner in %v", code)
+			}
+		}
+		var seen []string
+		after := ""
+		for range total + 1 {
+			d := query(t, c, `query($after: String) { city(slug: "nanning") { partners(first: 2, after: $after) {
+				pageInfo { hasNextPage endCursor } edges { node { slug } } } } }`, client.Var("after", nilIfEmpty(after)))
+			for _, e := range at(t, d, "city", "partners", "edges").([]any) {
+				seen = append(seen, at(t, e, "node", "slug").(string))
+			}
+			if at(t, d, "city", "partners", "pageInfo", "hasNextPage") != true {
+				break
+			}
+			after = at(t, d, "city", "partners", "pageInfo", "endCursor").(string)
+		}
+		if len(seen) != total || len(unique(seen)) != total {
+			t.Errorf("paging by 2 saw %d partners (%d distinct), want %d: %v", len(seen), len(unique(seen)), total, seen)
+		}
+	})
+
+	t.Run("neighbourhood of Nanning", func(t *testing.T) {
+		d := query(t, c, `{ neighbourhood(id: "City:nanning", depth: 1) { nodes { id } edges { kind from to } } }`)
+		ids := map[string]bool{}
+		for _, n := range at(t, d, "neighbourhood", "nodes").([]any) {
+			ids[at(t, n, "id").(string)] = true
+		}
+		for _, want := range []string{"City:nanning", "Country:CN", "City:davao"} {
+			if !ids[want] {
+				t.Errorf("neighbourhood lacks %s: %v", want, ids)
+			}
+		}
+		for _, e := range at(t, d, "neighbourhood", "edges").([]any) {
+			if !ids[at(t, e, "from").(string)] || !ids[at(t, e, "to").(string)] {
+				t.Errorf("edge %v leaves the returned nodes", e)
+			}
+		}
+	})
+
+	t.Run("every node cites a source", func(t *testing.T) {
+		d := query(t, c, `{ cities(first: 100) { edges { node { id sources { id } } } }
+			organizations(first: 100) { edges { node { id sources { id } } } } }`)
+		for _, list := range []string{"cities", "organizations"} {
+			for _, e := range at(t, d, list, "edges").([]any) {
+				if len(at(t, e, "node", "sources").([]any)) == 0 {
+					t.Errorf("%v has no source", at(t, e, "node", "id"))
+				}
+			}
+		}
+	})
+
+	t.Run("search finds Chinese and English", func(t *testing.T) {
+		for _, text := range []string{"南宁", "Nanning", "丝路基金", "Silk Road"} {
+			d := query(t, c, `query($t: String!) { search(text: $t) { kind node { id } } }`, client.Var("t", text))
+			if len(at(t, d, "search").([]any)) == 0 {
+				t.Errorf("search %q found nothing", text)
+			}
+		}
+	})
+}
+
+func TestExamplesRun(t *testing.T) {
+	c := newClient(projectStore(t))
+	for _, ex := range examples.All() {
+		t.Run(ex.Name, func(t *testing.T) {
+			d := query(t, c, ex.Query)
+			if len(d) == 0 {
+				t.Errorf("example %q returned no data", ex.Name)
+			}
+			for k, v := range d {
+				if v == nil {
+					t.Errorf("example %q: %s is null; the seed data should answer it", ex.Name, k)
+				}
+			}
+		})
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	st := projectStore(t)
+	h := graph.NewHandler(st, quietLog(), graph.DefaultLimits)
+	tests := []struct {
+		name       string
+		body       string
+		wantStatus int
+		wantCode   string
+		wantMsg    string
+	}{
+		{"malformed query", `{"query":"{ city(slug: \"nanning\") { name "}`, http.StatusUnprocessableEntity, "GRAPHQL_PARSE_FAILED", "Expected"},
+		{"unknown field", `{"query":"{ city(slug: \"nanning\") { mayor } }"}`, http.StatusUnprocessableEntity, "GRAPHQL_VALIDATION_FAILED", "mayor"},
+		{"ill-formed ID", `{"query":"{ node(id: \"nanning\") { id } }"}`, http.StatusOK, "INVALID_ARGUMENT", "Kind:slug"},
+		{"unknown kind in ID", `{"query":"{ node(id: \"Town:nanning\") { id } }"}`, http.StatusOK, "INVALID_ARGUMENT", "unknown kind"},
+		{"unknown ID", `{"query":"{ node(id: \"City:atlantis\") { id } }"}`, http.StatusOK, "NOT_FOUND", "City:atlantis"},
+		{"unknown slug", `{"query":"{ city(slug: \"atlantis\") { id } }"}`, http.StatusOK, "NOT_FOUND", "atlantis"},
+		{"hostile slug", `{"query":"{ city(slug: \"x' OR 1=1 //\") { id } }"}`, http.StatusOK, "INVALID_ARGUMENT", "slug"},
+		{"wrong argument type", `{"query":"{ cities(first: \"ten\") { totalCount } }"}`, http.StatusUnprocessableEntity, "GRAPHQL_VALIDATION_FAILED", "Int"},
+		{"page size over the limit", `{"query":"{ cities(first: 1000) { totalCount } }"}`, http.StatusOK, "INVALID_ARGUMENT", "between 1 and 100"},
+		{"forged cursor", `{"query":"{ cities(after: \"bm9wZQ\") { totalCount } }"}`, http.StatusOK, "INVALID_ARGUMENT", "cursor"},
+		{"bad date", `{"query":"{ city(slug: \"nanning\") { partners(asOf: \"2015-13-01\") { totalCount } } }"}`, http.StatusOK, "INVALID_ARGUMENT", "2015-13-01"},
+		{"oversized body", `{"query":"` + strings.Repeat(" ", 2<<20) + `{ __typename }"}`, http.StatusRequestEntityTooLarge, "INVALID_ARGUMENT", "limit"},
+		{"oversized query", `{"query":"` + strings.Repeat(" ", 70<<10) + `{ __typename }"}`, http.StatusOK, "INVALID_ARGUMENT", "limit"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(tc.body))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tc.wantStatus {
+				t.Errorf("status = %d, want %d; body %s", rec.Code, tc.wantStatus, truncate(rec.Body.String()))
+			}
+			var resp struct {
+				Errors []struct {
+					Message    string         `json:"message"`
+					Extensions map[string]any `json:"extensions"`
+				} `json:"errors"`
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
+				t.Fatalf("response is not JSON: %v: %s", err, truncate(rec.Body.String()))
+			}
+			if len(resp.Errors) == 0 {
+				t.Fatalf("no error in %s", truncate(rec.Body.String()))
+			}
+			e := resp.Errors[0]
+			if e.Extensions["code"] != tc.wantCode {
+				t.Errorf("code = %v, want %s (message %q)", e.Extensions["code"], tc.wantCode, e.Message)
+			}
+			if !strings.Contains(e.Message, tc.wantMsg) {
+				t.Errorf("message = %q, want it to mention %q", e.Message, tc.wantMsg)
+			}
+		})
+	}
+	t.Run("nothing was written", func(t *testing.T) {
+		p, err := st.ListNodes(context.Background(), domain.NodeQuery{Kind: domain.KindCity, Page: domain.Page{First: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh := projectStore(t)
+		q, _ := fresh.ListNodes(context.Background(), domain.NodeQuery{Kind: domain.KindCity, Page: domain.Page{First: 1}})
+		if p.TotalCount != q.TotalCount {
+			t.Errorf("cities after bad requests = %d, fresh store = %d", p.TotalCount, q.TotalCount)
+		}
+	})
+}
+
+// countingStore counts the store calls a request makes.
+type countingStore struct {
+	domain.Store
+	calls atomic.Int64
+}
+
+func (s *countingStore) Nodes(ctx context.Context, k []domain.NodeKey) ([]domain.Node, error) {
+	s.calls.Add(1)
+	return s.Store.Nodes(ctx, k)
+}
+
+func (s *countingStore) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodePage, error) {
+	s.calls.Add(1)
+	return s.Store.ListNodes(ctx, q)
+}
+
+func (s *countingStore) Edges(ctx context.Context, q domain.EdgeQuery, a []domain.NodeKey) ([]domain.EdgePage, error) {
+	s.calls.Add(1)
+	return s.Store.Edges(ctx, q, a)
+}
+
+func TestStoreCallsAreBounded(t *testing.T) {
+	st, err := embedded.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Apply(context.Background(), synth.Generate(7, 400), domain.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cs := &countingStore{Store: st}
+	c := newClient(cs)
+	const q = `query($n: Int) { cities(first: $n) { edges { node { name country { name }
+		partners(first: 5) { totalCount edges { kind node { name country { code } } sources { name } } }
+		forumsAttended(first: 3) { edges { node { name hostCity { name } } } } } } } }`
+	calls := func(n int) (int64, int) {
+		cs.calls.Store(0)
+		d := query(t, c, q, client.Var("n", n))
+		return cs.calls.Load(), len(at(t, d, "cities", "edges").([]any))
+	}
+	small, got10 := calls(10)
+	large, got100 := calls(100)
+	if got10 != 10 || got100 != 100 {
+		t.Fatalf("asked 10 and 100 cities, got %d and %d", got10, got100)
+	}
+	// The query has seven levels that read the store; batching makes each
+	// one call whatever the number of cities (a few more when a level's
+	// resolvers straddle the loader's batching window).
+	const bound = 14
+	if large > bound {
+		t.Errorf("100 cities cost %d store calls, want at most %d (10 cities cost %d)", large, bound, small)
+	}
+	t.Logf("store calls: 10 cities %d, 100 cities %d", small, large)
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func unique(xs []string) map[string]bool {
+	m := map[string]bool{}
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func truncate(s string) string {
+	if len(s) > 300 {
+		return s[:300] + "…"
+	}
+	return s
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/graph"
+	"github.com/citygraph/citygraph/graph/examples"
+	"github.com/citygraph/citygraph/playground"
+)
+
+// NewServer returns the service's whole HTTP surface; every route is here.
+func NewServer(st domain.Store, log *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", graph.NewHandler(st, log, graph.DefaultLimits))
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.Handle("GET /readyz", readyz(st))
+	mux.Handle("/", playground.Handler("citygraph", "/graphql", examples.All()))
+	return mux
+}
+
+// healthz says the process is alive; it checks nothing else.
+func healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz says whether the store can serve, and why not.
+func readyz(st domain.Store) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		if err := st.Ping(ctx); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{
+				"status": "unavailable", "code": string(domain.ErrorCode(err)), "reason": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

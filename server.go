@@ -1,0 +1,177 @@
+// Command citygraph serves the city-partnership knowledge graph over
+// GraphQL, with a GraphiQL playground, on an embedded store by default or
+// on Neo4j when NEO4J_URI is set.
+//
+//	citygraph                          serve on :8080 (PORT or -addr to change)
+//	citygraph seed [--dry-run] PATH…   load seed files into the configured store
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/seed"
+	"github.com/citygraph/citygraph/store/embedded"
+	"github.com/citygraph/citygraph/store/neo4jstore"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "citygraph:", err)
+		os.Exit(1)
+	}
+}
+
+// config is everything run reads from flags and the environment.
+type config struct {
+	addr        string
+	dataDir     string
+	neo4j       neo4jstore.Config
+	useNeo4j    bool
+	seedOnStart bool
+	logLevel    slog.Level
+	logJSON     bool
+	shutdown    time.Duration
+}
+
+func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
+	fs := flag.NewFlagSet("citygraph", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	port := getenv("PORT")
+	if port == "" {
+		port = "8080"
+	}
+	c := config{shutdown: 10 * time.Second}
+	fs.StringVar(&c.addr, "addr", ":"+port, "address to listen on (default from PORT)")
+	fs.StringVar(&c.dataDir, "data", envOr(getenv, "CITYGRAPH_DATA_DIR", "data"), "directory of the embedded store (CITYGRAPH_DATA_DIR)")
+	if err := fs.Parse(args); err != nil {
+		return c, nil, err
+	}
+	c.neo4j, c.useNeo4j = neo4jstore.ConfigFromEnv(getenv)
+	c.seedOnStart = getenv("CITYGRAPH_SEED_ON_START") != "false"
+	if err := c.logLevel.UnmarshalText([]byte(envOr(getenv, "LOG_LEVEL", "info"))); err != nil {
+		return c, nil, fmt.Errorf("LOG_LEVEL: %w (use debug, info, warn or error)", err)
+	}
+	c.logJSON = getenv("LOG_FORMAT") == "json"
+	return c, fs.Args(), nil
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// run is the whole program, so that tests can drive it end to end.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg, rest, err := loadConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	var h slog.Handler = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel})
+	if cfg.logJSON {
+		h = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel})
+	}
+	log := slog.New(h)
+
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	if len(rest) > 0 {
+		switch rest[0] {
+		case "seed":
+			return seed.Command(ctx, st, rest[1:], stdout, stderr)
+		case "serve":
+		default:
+			return fmt.Errorf("unknown command %q; use `seed` or no command to serve", rest[0])
+		}
+	}
+	if !cfg.useNeo4j && cfg.seedOnStart {
+		if err := seedIfEmpty(ctx, st, log); err != nil {
+			return err
+		}
+	}
+	return serve(ctx, cfg, st, log)
+}
+
+func openStore(ctx context.Context, cfg config, log *slog.Logger) (domain.Store, error) {
+	if cfg.useNeo4j {
+		log.Info("using Neo4j", "uri", cfg.neo4j.URI, "database", cfg.neo4j.Database)
+		return neo4jstore.Open(ctx, cfg.neo4j, log)
+	}
+	log.Info("using the embedded store", "dir", cfg.dataDir)
+	return embedded.Open(cfg.dataDir)
+}
+
+// seedIfEmpty loads the project's own seed data the first time the
+// embedded store starts empty, so a newcomer's first run has data.
+func seedIfEmpty(ctx context.Context, st domain.Store, log *slog.Logger) error {
+	p, err := st.ListNodes(ctx, domain.NodeQuery{Kind: domain.KindSource, Page: domain.Page{First: 1}})
+	if err != nil {
+		return err
+	}
+	if p.TotalCount > 0 {
+		return nil
+	}
+	res, err := seed.LoadProject(ctx, st)
+	if err != nil {
+		return fmt.Errorf("loading the project's seed data into the empty store: %w", err)
+	}
+	log.Info("loaded the project's seed data", "rows", res.Rows, "elapsed", res.Elapsed)
+	return nil
+}
+
+func serve(ctx context.Context, cfg config, st domain.Store, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (set PORT or -addr to another address)", cfg.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           NewServer(st, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("serving", "playground", "http://"+displayAddr(ln.Addr()), "graphql", "http://"+displayAddr(ln.Addr())+"/graphql")
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdown)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func displayAddr(a net.Addr) string {
+	if t, ok := a.(*net.TCPAddr); ok && t.IP.IsUnspecified() {
+		return fmt.Sprintf("localhost:%d", t.Port)
+	}
+	return a.String()
+}
