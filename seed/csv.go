@@ -90,7 +90,7 @@ func (r *csvRow) int(col string) int64 {
 	return i
 }
 
-// lines maps a domain field name to the row's line: a CSV row is one line.
+// node and edge add a row's record; a CSV problem's line is the row's.
 func (r *csvRow) node(n domain.Node) { r.b.addNode(n, r.at, nil) }
 func (r *csvRow) edge(e domain.Edge) { r.b.addEdge(e, r.at, nil) }
 

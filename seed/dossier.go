@@ -12,7 +12,8 @@ import (
 
 // The types below mirror schema/dossier.schema.json field for field; the
 // schema (additionalProperties: false) is what rejects unknown fields, so a
-// field added here must be added there too (TestSchemaCoversDossierFields).
+// field added here must be added there too (the project-data and worked-example
+// tests fail otherwise).
 
 type dossier struct {
 	Sources       []sourceRec      `yaml:"sources"`
