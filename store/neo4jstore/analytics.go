@@ -377,70 +377,80 @@ func (s *Store) SuggestPartners(ctx context.Context, q domain.SuggestQuery) ([]d
 	return out, nil
 }
 
-// Paths enumerates, in one statement, the trails from q.From to q.To over
-// PARTNER_OF (one relationship a hop) and ATTENDED/SIGNED (two a hop,
-// through the shared Forum or Agreement), keeps those whose cities are
-// distinct and within MaxHops, orders them by hop count then city slugs,
-// takes K, and lists every link of each hop.
-//
-// Limits: this enumerates every trail up to 2×MaxHops relationships, so
-// it is exponential in MaxHops on dense graphs (the contract's bound of 8
-// keeps it finite; the query timeout keeps it bounded). A chain that
-// passes the same forum twice (A–B and B–C both through forum F) reuses
-// B's attendance and is not found; a shorter chain A–C through F always is.
+// Paths is a level-by-level search in one statement, unrolled to MaxHops
+// levels: each level extends the partial chains of distinct cities by one
+// hop (a partnership, or two attendances of one Forum, or two signatures of
+// one Agreement), keeps the chains that reach q.To, and stops extending
+// once K have been found — the contract's order (hop count, then slugs).
+// Partial chains are pruned to cities within the remaining hops of q.To
+// (reach sets computed first, by the same unrolled search from q.To), so
+// the work stays near the paths that matter.
 func (s *Store) Paths(ctx context.Context, q domain.PathQuery) ([]domain.Path, error) {
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	types := []string{}
-	labels := []string{"City"}
-	for _, v := range q.Via {
-		switch v {
-		case domain.LinkPartnership:
-			types = append(types, relType(domain.EdgePartnerOf))
-		case domain.LinkForum:
-			types = append(types, relType(domain.EdgeAttended))
-			labels = append(labels, label(domain.KindForum))
-		case domain.LinkAgreement:
-			types = append(types, relType(domain.EdgeSigned))
-			labels = append(labels, label(domain.KindAgreement))
-		}
-	}
 	params := map[string]any{"from": q.From, "to": q.To, "asOf": string(q.AsOf), "k": int64(q.K),
-		"maxHops": int64(q.MaxHops), "viaP": slices.Contains(q.Via, domain.LinkPartnership),
+		"viaP": slices.Contains(q.Via, domain.LinkPartnership),
 		"viaF": slices.Contains(q.Via, domain.LinkForum), "viaA": slices.Contains(q.Via, domain.LinkAgreement)}
-	// Types and labels come from the fixed constants above; the bound is
-	// an integer checked by Normalize.
-	cypher := fmt.Sprintf(`
+	// The cities one hop from c.
+	nbr := `CALL (c) {
+				MATCH (c)-[r:PARTNER_OF]-(o:City) WHERE $viaP AND ` + asOf("r") + ` RETURN o
+				UNION
+				MATCH (c)-[r1:ATTENDED]->(:Forum)<-[r2:ATTENDED]-(o:City) WHERE $viaF AND ` + asOf("r1") + ` AND ` + asOf("r2") + ` RETURN o
+				UNION
+				MATCH (c)-[r1:SIGNED]->(:Agreement)<-[r2:SIGNED]-(o:City) WHERE $viaA AND ` + asOf("r1") + ` AND ` + asOf("r2") + ` RETURN o
+			}`
+	var b strings.Builder
+	b.WriteString(`
 		OPTIONAL MATCH (a:City {id: $from})
 		OPTIONAL MATCH (b:City {id: $to})
-		CALL (a, b) {
-			MATCH p = (a) ((x)-[r:%s]-(y:%s) WHERE %s){1,%d} (b)
-			WITH [n IN nodes(p) WHERE n:City | n.id] AS cs
-			WHERE size(cs) - 1 <= $maxHops AND all(i IN range(0, size(cs) - 2) WHERE NOT cs[i] IN cs[i+1..])
-			WITH DISTINCT cs
-			ORDER BY size(cs), cs
-			LIMIT $k
-			RETURN collect(cs) AS paths
+		WITH a, b, CASE WHEN a IS NULL OR b IS NULL THEN [] ELSE [[a.id]] END AS frontier, [] AS found,
+			[CASE WHEN b IS NULL THEN [] ELSE [b.id] END] AS reach
+	`)
+	// reach[j] holds the cities within j hops of q.To (the level count is
+	// an integer checked by Normalize, so the unrolling is fixed text).
+	for j := 1; j < q.MaxHops; j++ {
+		b.WriteString(`
+		CALL (reach) {
+			UNWIND last(reach) AS cid
+			MATCH (c:City {id: cid})
+			` + nbr + `
+			RETURN collect(DISTINCT o.id) AS more
 		}
-		CALL (paths) {
-			UNWIND paths AS cs
+		WITH a, b, frontier, found, reach + [last(reach) + [x IN more WHERE NOT x IN last(reach)]] AS reach
+		`)
+	}
+	for h := 1; h <= q.MaxHops; h++ {
+		fmt.Fprintf(&b, `
+		CALL (frontier, found, reach) {
+			UNWIND CASE WHEN size(found) < $k THEN frontier ELSE [] END AS p
+			MATCH (c:City {id: last(p)})
+			%s
+			WITH p, o.id AS oid
+			WHERE NOT oid IN p AND oid IN reach[%d]
+			RETURN collect(p + oid) AS nx
+		}
+		WITH a, b, [x IN nx WHERE last(x) <> $to] AS frontier, found + [x IN nx WHERE last(x) = $to] AS found, reach
+		`, nbr, q.MaxHops-h)
+	}
+	b.WriteString(`
+		CALL (found) {
+			UNWIND found AS cs
 			UNWIND range(0, size(cs) - 2) AS i
 			WITH DISTINCT cs[i] AS u, cs[i+1] AS w
 			MATCH (c1:City {id: u})
 			MATCH (c2:City {id: w})
 			RETURN collect([u, w,
-				COLLECT { MATCH (c1)-[r:PARTNER_OF]-(c2) WHERE $viaP AND %s
+				COLLECT { MATCH (c1)-[r:PARTNER_OF]-(c2) WHERE $viaP AND ` + asOf("r") + `
 					RETURN [type(r), startNode(r).key, endNode(r).key, properties(r)] },
-				COLLECT { MATCH (c1)-[r1:ATTENDED]->(f:Forum)<-[r2:ATTENDED]-(c2) WHERE $viaF AND %s AND %s
+				COLLECT { MATCH (c1)-[r1:ATTENDED]->(f:Forum)<-[r2:ATTENDED]-(c2) WHERE $viaF AND ` + asOf("r1") + ` AND ` + asOf("r2") + `
 					RETURN DISTINCT f.id },
-				COLLECT { MATCH (c1)-[r1:SIGNED]->(g:Agreement)<-[r2:SIGNED]-(c2) WHERE $viaA AND %s AND %s
+				COLLECT { MATCH (c1)-[r1:SIGNED]->(g:Agreement)<-[r2:SIGNED]-(c2) WHERE $viaA AND ` + asOf("r1") + ` AND ` + asOf("r2") + `
 					RETURN DISTINCT g.id }
 			]) AS links
 		}
-		RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, paths, links`,
-		strings.Join(types, "|"), strings.Join(labels, "|"), asOf("r"), 2*q.MaxHops,
-		asOf("r"), asOf("r1"), asOf("r2"), asOf("r1"), asOf("r2"))
+		RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, found AS paths, links`)
+	cypher := b.String()
 	recs, err := s.query(ctx, "finding paths", cypher, params)
 	if err != nil {
 		return nil, err
@@ -507,5 +517,13 @@ func (s *Store) Paths(ctx context.Context, q domain.PathQuery) ([]domain.Path, e
 		}
 		out = append(out, p)
 	}
-	return out, nil
+	// Levels arrive in order but unsorted within a level: order by hop
+	// count, then slugs, and keep K.
+	slices.SortStableFunc(out, func(x, y domain.Path) int {
+		if len(x.Cities) != len(y.Cities) {
+			return len(x.Cities) - len(y.Cities)
+		}
+		return slices.Compare(x.Cities, y.Cities)
+	})
+	return out[:min(len(out), q.K)], nil
 }
