@@ -244,7 +244,9 @@ const (
 	MaxNeighbourhoodNodes = 500
 )
 
-// NeighbourhoodQuery asks for the nodes around Center.
+// NeighbourhoodQuery asks for the nodes around Center. Nodes come level by
+// level, each level in NodeKey order; the edges are every edge of a followed
+// kind among the kept nodes, in no particular order.
 type NeighbourhoodQuery struct {
 	Center NodeKey
 	Depth  int

@@ -273,6 +273,11 @@ func (r *Resolver) neighbourhood(ctx context.Context, id string, depth int, kind
 		return nil, err
 	}
 	out := &model.Subgraph{Nodes: g.Nodes, Truncated: g.Truncated}
+	// Stores gather edges in their own order; clients diffing two answers
+	// (and the parity test) need one order: by kind, then ends.
+	slices.SortFunc(g.Edges, func(a, b domain.Edge) int {
+		return compareStrings(a.Key().String(), b.Key().String())
+	})
 	for _, e := range g.Edges {
 		out.Edges = append(out.Edges, &model.Relation{Edge: e})
 	}

@@ -21,8 +21,8 @@ func partnershipLoad(cities, partnerships int) (*domain.Batch, *domain.Batch) {
 	for i := range cities {
 		for d := 1; d <= per; d++ {
 			edges.Edges = append(edges.Edges, domain.Edge{Kind: domain.EdgePartnerOf,
-				From: domain.NodeKey{Kind: domain.KindCity, ID: fmt.Sprintf("c%05d", i)},
-				To:   domain.NodeKey{Kind: domain.KindCity, ID: fmt.Sprintf("c%05d", (i+d)%cities)},
+				From:            domain.NodeKey{Kind: domain.KindCity, ID: fmt.Sprintf("c%05d", i)},
+				To:              domain.NodeKey{Kind: domain.KindCity, ID: fmt.Sprintf("c%05d", (i+d)%cities)},
 				PartnershipKind: domain.PartnershipSisterCity, Status: domain.PartnershipEstablished, Since: "2010",
 				Sources: []string{"bench"}})
 		}
