@@ -14,6 +14,8 @@ import (
 
 	"github.com/citygraph/citygraph/domain"
 	"github.com/citygraph/citygraph/graph/examples"
+	"github.com/citygraph/citygraph/seed"
+	"github.com/citygraph/citygraph/store/embedded"
 	"github.com/citygraph/citygraph/store/neo4jstore"
 )
 
@@ -67,6 +69,28 @@ func TestNeo4jAnswersLikeEmbedded(t *testing.T) {
 	if after := snapshot(t, ctx, cfg); !reflect.DeepEqual(before, after) {
 		t.Errorf("the second seed changed the graph")
 	}
+	// The same files give the same nodes in both stores.
+	mem, err := embedded.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	if _, err := seed.LoadProject(ctx, mem); err != nil {
+		t.Fatal(err)
+	}
+	want := nodesOf(t, ctx, mem)
+	for _, k := range domain.Kinds {
+		a, b := want[string(k)], before[string(k)]
+		if len(a) != len(b) {
+			t.Errorf("%s: embedded has %d, Neo4j %d", k, len(a), len(b))
+			continue
+		}
+		for i := range a {
+			if !reflect.DeepEqual(a[i], b[i]) {
+				t.Errorf("%s differs between the stores:\nembedded %+v\nneo4j    %+v", a[i].Key(), a[i], b[i])
+			}
+		}
+	}
 
 	neo, stopNeo := startService(t, copyEnv(env))
 	defer stopNeo()
@@ -101,6 +125,12 @@ func snapshot(t *testing.T, ctx context.Context, cfg neo4jstore.Config) map[stri
 		t.Fatal(err)
 	}
 	defer st.Close()
+	return nodesOf(t, ctx, st)
+}
+
+// nodesOf lists every node of a store, kind by kind, in slug order.
+func nodesOf(t *testing.T, ctx context.Context, st domain.Store) map[string][]domain.Node {
+	t.Helper()
 	out := map[string][]domain.Node{}
 	for _, k := range domain.Kinds {
 		q := domain.NodeQuery{Kind: k, Order: domain.OrderByID, Page: domain.Page{First: domain.MaxPageSize}}
