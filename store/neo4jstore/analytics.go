@@ -37,24 +37,8 @@ func (s *Store) Near(ctx context.Context, q domain.NearQuery) ([]domain.NearCity
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	params := map[string]any{"city": q.City, "first": int64(q.First), "radius": q.RadiusKm * neo4jPerDomainKm,
-		"radiusKm": q.RadiusKm, "lat": 0.0, "lon": 0.0, "byPoint": q.Point != nil}
-	if q.Point != nil {
-		params["lat"], params["lon"] = q.Point.Lat, q.Point.Lon
-	}
-	recs, err := s.query(ctx, "finding nearby cities", `
-		OPTIONAL MATCH (me:City {id: $city})
-		WITH me, CASE WHEN $byPoint THEN point({latitude: $lat, longitude: $lon}) ELSE me.location END AS centre
-		CALL (me, centre) {
-			MATCH (o:City)
-			WHERE point.distance(o.location, centre) <= $radius AND (me IS NULL OR o <> me)
-			WITH o, `+haversine("centre", "o.location")+` AS d
-			WHERE d <= $radiusKm
-			ORDER BY d, o.id
-			LIMIT $first
-			RETURN collect([o.id, d]) AS hits
-		}
-		RETURN $byPoint OR me IS NOT NULL AS found, hits`, params)
+	cypher, params := nearStatement(q)
+	recs, err := s.query(ctx, "finding nearby cities", cypher, params)
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +59,29 @@ func (s *Store) Near(ctx context.Context, q domain.NearQuery) ([]domain.NearCity
 		}
 	}
 	return out, nil
+}
+
+// nearStatement builds Near's statement for a normalized query: the
+// centre city by its unique id, the candidates by the point index.
+func nearStatement(q domain.NearQuery) (string, map[string]any) {
+	params := map[string]any{"city": q.City, "first": int64(q.First), "radius": q.RadiusKm * neo4jPerDomainKm,
+		"radiusKm": q.RadiusKm, "lat": 0.0, "lon": 0.0, "byPoint": q.Point != nil}
+	if q.Point != nil {
+		params["lat"], params["lon"] = q.Point.Lat, q.Point.Lon
+	}
+	return `
+		OPTIONAL MATCH (me:City {id: $city})
+		WITH me, CASE WHEN $byPoint THEN point({latitude: $lat, longitude: $lon}) ELSE me.location END AS centre
+		CALL (me, centre) {
+			MATCH (o:City)
+			WHERE point.distance(o.location, centre) <= $radius AND (me IS NULL OR o <> me)
+			WITH o, ` + haversine("centre", "o.location") + ` AS d
+			WHERE d <= $radiusKm
+			ORDER BY d, o.id
+			LIMIT $first
+			RETURN collect([o.id, d]) AS hits
+		}
+		RETURN $byPoint OR me IS NOT NULL AS found, hits`, params
 }
 
 // luceneSpecial are the characters Lucene's query parser treats as syntax.
@@ -157,32 +164,8 @@ func (s *Store) Search(ctx context.Context, q domain.SearchQuery) ([]domain.Sear
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	t := strings.ToLower(q.Text)
-	kinds := make([]string, len(q.Kinds))
-	for i, k := range q.Kinds {
-		kinds[i] = string(k)
-	}
-	params := map[string]any{"t": t, "words": strings.Fields(t), "kinds": kinds, "first": int64(q.First),
-		"index": fulltextIndex, "lucene": luceneQuery(q.Text)}
-	candidates := "CALL db.index.fulltext.queryNodes($index, $lucene) YIELD node AS n"
-	if params["lucene"] == "" {
-		candidates = "MATCH (n:Entity)" // nothing to look up: score everything (rare: punctuation only)
-	}
-	recs, err := s.query(ctx, "searching", candidates+`
-		WITH n WHERE size($kinds) = 0 OR any(l IN labels(n) WHERE l IN $kinds)
-		WITH n, [x IN [n.name, coalesce(n.nameZh, '')] + coalesce(n.aliases, []) | toLower(x)] AS names,
-			toLower(coalesce(n.description, '')) AS d
-		WITH n, names, names + [d] AS texts
-		WITH n, CASE
-			WHEN $t IN names THEN 3.0
-			WHEN any(x IN names WHERE x <> '' AND x STARTS WITH $t) THEN 2.0
-			WHEN any(x IN texts WHERE x CONTAINS $t) THEN 1.0
-			WHEN size($words) >= 2 AND all(w IN $words WHERE any(x IN texts WHERE x CONTAINS w)) THEN 0.5
-			ELSE 0.0 END AS score
-		WHERE score > 0
-		RETURN n.key AS key, score
-		ORDER BY score DESC, key
-		LIMIT $first`, params)
+	cypher, params := searchStatement(q)
+	recs, err := s.query(ctx, "searching", cypher, params)
 	if err != nil {
 		return nil, err
 	}
@@ -199,6 +182,37 @@ func (s *Store) Search(ctx context.Context, q domain.SearchQuery) ([]domain.Sear
 	return out, nil
 }
 
+// searchStatement builds Search's statement for a normalized query: the
+// candidates come from the full-text index and are scored exactly here.
+func searchStatement(q domain.SearchQuery) (string, map[string]any) {
+	t := strings.ToLower(q.Text)
+	kinds := make([]string, len(q.Kinds))
+	for i, k := range q.Kinds {
+		kinds[i] = string(k)
+	}
+	params := map[string]any{"t": t, "words": strings.Fields(t), "kinds": kinds, "first": int64(q.First),
+		"index": fulltextIndex, "lucene": luceneQuery(q.Text)}
+	candidates := "CALL db.index.fulltext.queryNodes($index, $lucene) YIELD node AS n"
+	if params["lucene"] == "" {
+		candidates = "MATCH (n:Entity)" // nothing to look up: score everything (rare: punctuation only)
+	}
+	return candidates + `
+		WITH n WHERE size($kinds) = 0 OR any(l IN labels(n) WHERE l IN $kinds)
+		WITH n, [x IN [n.name, coalesce(n.nameZh, '')] + coalesce(n.aliases, []) | toLower(x)] AS names,
+			toLower(coalesce(n.description, '')) AS d
+		WITH n, names, names + [d] AS texts
+		WITH n, CASE
+			WHEN $t IN names THEN 3.0
+			WHEN any(x IN names WHERE x <> '' AND x STARTS WITH $t) THEN 2.0
+			WHEN any(x IN texts WHERE x CONTAINS $t) THEN 1.0
+			WHEN size($words) >= 2 AND all(w IN $words WHERE any(x IN texts WHERE x CONTAINS w)) THEN 0.5
+			ELSE 0.0 END AS score
+		WHERE score > 0
+		RETURN n.key AS key, score
+		ORDER BY score DESC, key
+		LIMIT $first`, params
+}
+
 // cityFilter keeps cities in $country and in a country of $grouping.
 const cityFilter = `($country = '' OR EXISTS { (c)-[:IN_COUNTRY]->(:Country {id: $country}) })
 	AND ($grouping = '' OR EXISTS { (c)-[:IN_COUNTRY]->(:Country)-[:MEMBER_OF]->(:Grouping {id: $grouping}) })`
@@ -209,27 +223,8 @@ func (s *Store) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.Ra
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	var value string
-	switch q.Metric {
-	case domain.RankByPartners:
-		value = "count { (c)-[r:PARTNER_OF]-(:City) WHERE " + asOf("r") + " }"
-	case domain.RankByForums:
-		value = "count { (c)-[r:ATTENDED]->(:Forum) WHERE " + asOf("r") + " }"
-	case domain.RankByAgreements:
-		value = "count { (c)-[r:SIGNED]->(:Agreement) WHERE " + asOf("r") + " }"
-	default:
-		value = `COLLECT { MATCH (c)<-[:LOCATED_IN]-(:Project)<-[r:FINANCED]-(:FundingBody)
-			WHERE r.currency = $currency AND ` + asOf("r") + ` RETURN sum(r.amount) }[0]`
-	}
-	recs, err := s.query(ctx, "ranking cities", `
-		MATCH (c:City)
-		WHERE `+cityFilter+`
-		WITH c, `+value+` AS v
-		WHERE v > 0
-		RETURN c.id AS city, v
-		ORDER BY v DESC, city
-		LIMIT $first`, map[string]any{"country": q.Country, "grouping": q.Grouping, "asOf": string(q.AsOf),
-		"currency": string(q.Currency), "first": int64(q.First)})
+	cypher, params := rankStatement(q)
+	recs, err := s.query(ctx, "ranking cities", cypher, params)
 	if err != nil {
 		return nil, err
 	}
@@ -244,13 +239,60 @@ func (s *Store) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.Ra
 	return out, nil
 }
 
+// rankStatement builds RankCities' statement for a normalized query. It
+// reads every city (or, with a country or grouping, tests every city's
+// country): a ranking needs each candidate's value, so no index narrows
+// it, and the per-city counts are expansions from each city.
+func rankStatement(q domain.RankQuery) (string, map[string]any) {
+	var value string
+	switch q.Metric {
+	case domain.RankByPartners:
+		value = "count { (c)-[r:PARTNER_OF]-(:City) WHERE " + asOf("r") + " }"
+	case domain.RankByForums:
+		value = "count { (c)-[r:ATTENDED]->(:Forum) WHERE " + asOf("r") + " }"
+	case domain.RankByAgreements:
+		value = "count { (c)-[r:SIGNED]->(:Agreement) WHERE " + asOf("r") + " }"
+	default:
+		value = `COLLECT { MATCH (c)<-[:LOCATED_IN]-(:Project)<-[r:FINANCED]-(:FundingBody)
+			WHERE r.currency = $currency AND ` + asOf("r") + ` RETURN sum(r.amount) }[0]`
+	}
+	return `
+		MATCH (c:City)
+		WHERE ` + cityFilter + `
+		WITH c, ` + value + ` AS v
+		WHERE v > 0
+		RETURN c.id AS city, v
+		ORDER BY v DESC, city
+		LIMIT $first`, map[string]any{"country": q.Country, "grouping": q.Grouping, "asOf": string(q.AsOf),
+			"currency": string(q.Currency), "first": int64(q.First)}
+}
+
 // FundingTotals groups financings in Cypher: each financing counts once in
 // every group it belongs to (a project in two cities counts in both).
 func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]domain.FundingTotal, error) {
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	recs, err := s.query(ctx, "summing funding", `
+	cypher, params := fundingStatement(q)
+	recs, err := s.query(ctx, "summing funding", cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	out := []domain.FundingTotal{}
+	for _, rec := range recs {
+		out = append(out, domain.FundingTotal{Group: getStr(rec, "g"), Currency: domain.Currency(getStr(rec, "currency")),
+			Amount: domain.Decimal(getInt(rec, "amount")), Projects: int(getInt(rec, "projects")),
+			Financings: int(getInt(rec, "financings"))})
+	}
+	return out, nil
+}
+
+// fundingStatement builds FundingTotals' statement for a normalized query.
+// It reads every financing: totals aggregate over all of them, and the
+// optional filters are parameters tested per row, so one plan serves
+// every combination of filters.
+func fundingStatement(q domain.FundingQuery) (string, map[string]any) {
+	return `
 		MATCH (fb:FundingBody)-[f:FINANCED]->(p:Project)
 		WHERE ($fundingBody = '' OR fb.id = $fundingBody)
 			AND ($sector = '' OR p.sector = $sector)
@@ -275,18 +317,8 @@ func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]dom
 		UNWIND groups AS g
 		RETURN g, f.currency AS currency, sum(f.amount) AS amount, count(DISTINCT p) AS projects, count(f) AS financings
 		ORDER BY g, currency`, map[string]any{"fundingBody": q.FundingBody, "sector": string(q.Sector),
-		"currency": string(q.Currency), "from": string(q.From), "to": string(q.To), "country": q.Country,
-		"city": q.City, "groupBy": string(q.GroupBy)})
-	if err != nil {
-		return nil, err
-	}
-	out := []domain.FundingTotal{}
-	for _, rec := range recs {
-		out = append(out, domain.FundingTotal{Group: getStr(rec, "g"), Currency: domain.Currency(getStr(rec, "currency")),
-			Amount: domain.Decimal(getInt(rec, "amount")), Projects: int(getInt(rec, "projects")),
-			Financings: int(getInt(rec, "financings"))})
-	}
-	return out, nil
+			"currency": string(q.Currency), "from": string(q.From), "to": string(q.To), "country": q.Country,
+			"city": q.City, "groupBy": string(q.GroupBy)}
 }
 
 // SuggestPartners gathers what each other city shares with q.City (forums
@@ -296,40 +328,8 @@ func (s *Store) SuggestPartners(ctx context.Context, q domain.SuggestQuery) ([]d
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	recs, err := s.query(ctx, "suggesting partners", `
-		OPTIONAL MATCH (me:City {id: $city})
-		CALL (me) {
-			CALL (me) {
-				MATCH (me)-[r1:ATTENDED]->(v:Forum)<-[r2:ATTENDED]-(o:City)
-				WHERE `+asOf("r1")+` AND `+asOf("r2")+`
-				RETURN o, 'forum' AS kind, v.id AS via
-				UNION
-				MATCH (me)-[r1:SIGNED]->(v:Agreement)<-[r2:SIGNED]-(o:City)
-				WHERE `+asOf("r1")+` AND `+asOf("r2")+`
-				RETURN o, 'agreement' AS kind, v.id AS via
-				UNION
-				MATCH (me)<-[:LOCATED_IN]-(:Project)<-[r1:FINANCED]-(v:FundingBody)
-				WHERE `+asOf("r1")+`
-				WITH DISTINCT me, v
-				MATCH (v)-[r2:FINANCED]->(:Project)-[:LOCATED_IN]->(o:City)
-				WHERE `+asOf("r2")+`
-				RETURN o, 'funder' AS kind, v.id AS via
-			}
-			WITH me, o, kind, via
-			WHERE o <> me AND NOT EXISTS { (me)-[r:PARTNER_OF]-(o) WHERE `+asOf("r")+` }
-			WITH me, o, collect([kind, via]) AS shared
-			WITH o, shared,
-				size([x IN shared WHERE x[0] = 'agreement']) * $wa + size([x IN shared WHERE x[0] = 'forum']) * $wf +
-				size([x IN shared WHERE x[0] = 'funder']) * $wfb AS score,
-				CASE WHEN me.location IS NULL OR o.location IS NULL THEN null
-					ELSE `+haversine("me.location", "o.location")+` END AS d
-			ORDER BY score DESC, d, o.id
-			LIMIT $first
-			RETURN collect([o.id, score, d, shared]) AS items
-		}
-		RETURN me IS NOT NULL AS found, items`, map[string]any{"city": q.City, "asOf": string(q.AsOf),
-		"first": int64(q.First), "wa": int64(domain.WeightSharedAgreement), "wf": int64(domain.WeightSharedForum),
-		"wfb": int64(domain.WeightSharedFunder)})
+	cypher, params := suggestStatement(q)
+	recs, err := s.query(ctx, "suggesting partners", cypher, params)
 	if err != nil {
 		return nil, err
 	}
@@ -377,6 +377,45 @@ func (s *Store) SuggestPartners(ctx context.Context, q domain.SuggestQuery) ([]d
 	return out, nil
 }
 
+// suggestStatement builds SuggestPartners' statement for a normalized
+// query: the city by its unique id, everything else by expansion from it.
+func suggestStatement(q domain.SuggestQuery) (string, map[string]any) {
+	return `
+		OPTIONAL MATCH (me:City {id: $city})
+		CALL (me) {
+			CALL (me) {
+				MATCH (me)-[r1:ATTENDED]->(v:Forum)<-[r2:ATTENDED]-(o:City)
+				WHERE ` + asOf("r1") + ` AND ` + asOf("r2") + `
+				RETURN o, 'forum' AS kind, v.id AS via
+				UNION
+				MATCH (me)-[r1:SIGNED]->(v:Agreement)<-[r2:SIGNED]-(o:City)
+				WHERE ` + asOf("r1") + ` AND ` + asOf("r2") + `
+				RETURN o, 'agreement' AS kind, v.id AS via
+				UNION
+				MATCH (me)<-[:LOCATED_IN]-(:Project)<-[r1:FINANCED]-(v:FundingBody)
+				WHERE ` + asOf("r1") + `
+				WITH DISTINCT me, v
+				MATCH (v)-[r2:FINANCED]->(:Project)-[:LOCATED_IN]->(o:City)
+				WHERE ` + asOf("r2") + `
+				RETURN o, 'funder' AS kind, v.id AS via
+			}
+			WITH me, o, kind, via
+			WHERE o <> me AND NOT EXISTS { (me)-[r:PARTNER_OF]-(o) WHERE ` + asOf("r") + ` }
+			WITH me, o, collect([kind, via]) AS shared
+			WITH o, shared,
+				size([x IN shared WHERE x[0] = 'agreement']) * $wa + size([x IN shared WHERE x[0] = 'forum']) * $wf +
+				size([x IN shared WHERE x[0] = 'funder']) * $wfb AS score,
+				CASE WHEN me.location IS NULL OR o.location IS NULL THEN null
+					ELSE ` + haversine("me.location", "o.location") + ` END AS d
+			ORDER BY score DESC, d, o.id
+			LIMIT $first
+			RETURN collect([o.id, score, d, shared]) AS items
+		}
+		RETURN me IS NOT NULL AS found, items`, map[string]any{"city": q.City, "asOf": string(q.AsOf),
+			"first": int64(q.First), "wa": int64(domain.WeightSharedAgreement), "wf": int64(domain.WeightSharedForum),
+			"wfb": int64(domain.WeightSharedFunder)}
+}
+
 // Paths is a level-by-level search in one statement, unrolled to MaxHops
 // levels: each level extends the partial chains of distinct cities by one
 // hop (a partnership, or two attendances of one Forum, or two signatures of
@@ -389,68 +428,7 @@ func (s *Store) Paths(ctx context.Context, q domain.PathQuery) ([]domain.Path, e
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	params := map[string]any{"from": q.From, "to": q.To, "asOf": string(q.AsOf), "k": int64(q.K),
-		"viaP": slices.Contains(q.Via, domain.LinkPartnership),
-		"viaF": slices.Contains(q.Via, domain.LinkForum), "viaA": slices.Contains(q.Via, domain.LinkAgreement)}
-	// The cities one hop from c.
-	nbr := `CALL (c) {
-				MATCH (c)-[r:PARTNER_OF]-(o:City) WHERE $viaP AND ` + asOf("r") + ` RETURN o
-				UNION
-				MATCH (c)-[r1:ATTENDED]->(:Forum)<-[r2:ATTENDED]-(o:City) WHERE $viaF AND ` + asOf("r1") + ` AND ` + asOf("r2") + ` RETURN o
-				UNION
-				MATCH (c)-[r1:SIGNED]->(:Agreement)<-[r2:SIGNED]-(o:City) WHERE $viaA AND ` + asOf("r1") + ` AND ` + asOf("r2") + ` RETURN o
-			}`
-	var b strings.Builder
-	b.WriteString(`
-		OPTIONAL MATCH (a:City {id: $from})
-		OPTIONAL MATCH (b:City {id: $to})
-		WITH a, b, CASE WHEN a IS NULL OR b IS NULL THEN [] ELSE [[a.id]] END AS frontier, [] AS found,
-			[CASE WHEN b IS NULL THEN [] ELSE [b.id] END] AS reach
-	`)
-	// reach[j] holds the cities within j hops of q.To (the level count is
-	// an integer checked by Normalize, so the unrolling is fixed text).
-	for j := 1; j < q.MaxHops; j++ {
-		b.WriteString(`
-		CALL (reach) {
-			UNWIND last(reach) AS cid
-			MATCH (c:City {id: cid})
-			` + nbr + `
-			RETURN collect(DISTINCT o.id) AS more
-		}
-		WITH a, b, frontier, found, reach + [last(reach) + [x IN more WHERE NOT x IN last(reach)]] AS reach
-		`)
-	}
-	for h := 1; h <= q.MaxHops; h++ {
-		fmt.Fprintf(&b, `
-		CALL (frontier, found, reach) {
-			UNWIND CASE WHEN size(found) < $k THEN frontier ELSE [] END AS p
-			MATCH (c:City {id: last(p)})
-			%s
-			WITH p, o.id AS oid
-			WHERE NOT oid IN p AND oid IN reach[%d]
-			RETURN collect(p + oid) AS nx
-		}
-		WITH a, b, [x IN nx WHERE last(x) <> $to] AS frontier, found + [x IN nx WHERE last(x) = $to] AS found, reach
-		`, nbr, q.MaxHops-h)
-	}
-	b.WriteString(`
-		CALL (found) {
-			UNWIND found AS cs
-			UNWIND range(0, size(cs) - 2) AS i
-			WITH DISTINCT cs[i] AS u, cs[i+1] AS w
-			MATCH (c1:City {id: u})
-			MATCH (c2:City {id: w})
-			RETURN collect([u, w,
-				COLLECT { MATCH (c1)-[r:PARTNER_OF]-(c2) WHERE $viaP AND ` + asOf("r") + `
-					RETURN [type(r), startNode(r).key, endNode(r).key, properties(r)] },
-				COLLECT { MATCH (c1)-[r1:ATTENDED]->(f:Forum)<-[r2:ATTENDED]-(c2) WHERE $viaF AND ` + asOf("r1") + ` AND ` + asOf("r2") + `
-					RETURN DISTINCT f.id },
-				COLLECT { MATCH (c1)-[r1:SIGNED]->(g:Agreement)<-[r2:SIGNED]-(c2) WHERE $viaA AND ` + asOf("r1") + ` AND ` + asOf("r2") + `
-					RETURN DISTINCT g.id }
-			]) AS links
-		}
-		RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, found AS paths, links`)
-	cypher := b.String()
+	cypher, params := pathsStatement(q)
 	recs, err := s.query(ctx, "finding paths", cypher, params)
 	if err != nil {
 		return nil, err
@@ -526,4 +504,71 @@ func (s *Store) Paths(ctx context.Context, q domain.PathQuery) ([]domain.Path, e
 		return slices.Compare(x.Cities, y.Cities)
 	})
 	return out[:min(len(out), q.K)], nil
+}
+
+// pathsStatement builds Paths' statement for a normalized query (see
+// Paths): every city on a chain is found by its unique id.
+func pathsStatement(q domain.PathQuery) (string, map[string]any) {
+	params := map[string]any{"from": q.From, "to": q.To, "asOf": string(q.AsOf), "k": int64(q.K),
+		"viaP": slices.Contains(q.Via, domain.LinkPartnership),
+		"viaF": slices.Contains(q.Via, domain.LinkForum), "viaA": slices.Contains(q.Via, domain.LinkAgreement)}
+	// The cities one hop from c.
+	nbr := `CALL (c) {
+				MATCH (c)-[r:PARTNER_OF]-(o:City) WHERE $viaP AND ` + asOf("r") + ` RETURN o
+				UNION
+				MATCH (c)-[r1:ATTENDED]->(:Forum)<-[r2:ATTENDED]-(o:City) WHERE $viaF AND ` + asOf("r1") + ` AND ` + asOf("r2") + ` RETURN o
+				UNION
+				MATCH (c)-[r1:SIGNED]->(:Agreement)<-[r2:SIGNED]-(o:City) WHERE $viaA AND ` + asOf("r1") + ` AND ` + asOf("r2") + ` RETURN o
+			}`
+	var b strings.Builder
+	b.WriteString(`
+		OPTIONAL MATCH (a:City {id: $from})
+		OPTIONAL MATCH (b:City {id: $to})
+		WITH a, b, CASE WHEN a IS NULL OR b IS NULL THEN [] ELSE [[a.id]] END AS frontier, [] AS found,
+			[CASE WHEN b IS NULL THEN [] ELSE [b.id] END] AS reach
+	`)
+	// reach[j] holds the cities within j hops of q.To (the level count is
+	// an integer checked by Normalize, so the unrolling is fixed text).
+	for j := 1; j < q.MaxHops; j++ {
+		b.WriteString(`
+		CALL (reach) {
+			UNWIND last(reach) AS cid
+			MATCH (c:City {id: cid})
+			` + nbr + `
+			RETURN collect(DISTINCT o.id) AS more
+		}
+		WITH a, b, frontier, found, reach + [last(reach) + [x IN more WHERE NOT x IN last(reach)]] AS reach
+		`)
+	}
+	for h := 1; h <= q.MaxHops; h++ {
+		fmt.Fprintf(&b, `
+		CALL (frontier, found, reach) {
+			UNWIND CASE WHEN size(found) < $k THEN frontier ELSE [] END AS p
+			MATCH (c:City {id: last(p)})
+			%s
+			WITH p, o.id AS oid
+			WHERE NOT oid IN p AND oid IN reach[%d]
+			RETURN collect(p + oid) AS nx
+		}
+		WITH a, b, [x IN nx WHERE last(x) <> $to] AS frontier, found + [x IN nx WHERE last(x) = $to] AS found, reach
+		`, nbr, q.MaxHops-h)
+	}
+	b.WriteString(`
+		CALL (found) {
+			UNWIND found AS cs
+			UNWIND range(0, size(cs) - 2) AS i
+			WITH DISTINCT cs[i] AS u, cs[i+1] AS w
+			MATCH (c1:City {id: u})
+			MATCH (c2:City {id: w})
+			RETURN collect([u, w,
+				COLLECT { MATCH (c1)-[r:PARTNER_OF]-(c2) WHERE $viaP AND ` + asOf("r") + `
+					RETURN [type(r), startNode(r).key, endNode(r).key, properties(r)] },
+				COLLECT { MATCH (c1)-[r1:ATTENDED]->(f:Forum)<-[r2:ATTENDED]-(c2) WHERE $viaF AND ` + asOf("r1") + ` AND ` + asOf("r2") + `
+					RETURN DISTINCT f.id },
+				COLLECT { MATCH (c1)-[r1:SIGNED]->(g:Agreement)<-[r2:SIGNED]-(c2) WHERE $viaA AND ` + asOf("r1") + ` AND ` + asOf("r2") + `
+					RETURN DISTINCT g.id }
+			]) AS links
+		}
+		RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, found AS paths, links`)
+	return b.String(), params
 }

@@ -19,10 +19,8 @@ func (s *Store) Nodes(ctx context.Context, keys []domain.NodeKey) ([]domain.Node
 	for i, k := range keys {
 		ks[i] = k.String()
 	}
-	recs, err := s.query(ctx, "reading nodes", `
-		UNWIND $keys AS k
-		MATCH (n:Entity {key: k})
-		RETURN k, n`, map[string]any{"keys": dedupe(ks)})
+	cypher, params := nodesStatement(ks)
+	recs, err := s.query(ctx, "reading nodes", cypher, params)
 	if err != nil {
 		return nil, err
 	}
@@ -39,6 +37,16 @@ func (s *Store) Nodes(ctx context.Context, keys []domain.NodeKey) ([]domain.Node
 		out[i] = found[k]
 	}
 	return out, nil
+}
+
+// nodesStatement looks up nodes by key through the unique index on
+// Entity.key. The statements are built apart from the methods that run
+// them so that plan_test.go can EXPLAIN exactly what the methods send.
+func nodesStatement(keys []string) (string, map[string]any) {
+	return `
+		UNWIND $keys AS k
+		MATCH (n:Entity {key: k})
+		RETURN k, n`, map[string]any{"keys": dedupe(keys)}
 }
 
 func dedupe(ss []string) []string {
@@ -62,6 +70,54 @@ var countryOf = map[domain.Kind][]string{
 	domain.KindOrganization: {"(v)-[:SEATED_IN]->(:City)-[:IN_COUNTRY]->(c:Country)"},
 	domain.KindFundingBody:  {"(v)-[:HEADQUARTERED_IN]->(:City)-[:IN_COUNTRY]->(c:Country)"},
 	domain.KindProject:      {"(v)-[:LOCATED_IN]->(c:Country)", "(v)-[:LOCATED_IN]->(:City)-[:IN_COUNTRY]->(c:Country)"},
+}
+
+// fromCountry is countryOf walked the other way: per kind, the UNION
+// branches that return the nodes v of that kind in a bound country c. A
+// list filtered by country starts from the country's unique index and
+// expands to its few nodes, instead of scanning every node of the kind
+// and testing each one's country.
+var fromCountry = map[domain.Kind][]string{
+	domain.KindCountry:      {"RETURN c AS v"},
+	domain.KindCity:         {"MATCH (v:City)-[:IN_COUNTRY]->(c) RETURN v"},
+	domain.KindOrganization: {"MATCH (v:Organization)-[:SEATED_IN]->(:City)-[:IN_COUNTRY]->(c) RETURN v"},
+	domain.KindFundingBody:  {"MATCH (v:FundingBody)-[:HEADQUARTERED_IN]->(:City)-[:IN_COUNTRY]->(c) RETURN v"},
+	domain.KindProject: {"MATCH (v:Project)-[:LOCATED_IN]->(c) RETURN v",
+		"MATCH (v:Project)-[:LOCATED_IN]->(:City)-[:IN_COUNTRY]->(c) RETURN v"},
+}
+
+// nodeSource is the part of a node list that binds v to its candidates,
+// and the WHERE condition over v that the candidates must still meet.
+// With a country (or else a grouping) filter on a kind that has a
+// country, the candidates come from the country (or the grouping's
+// countries) by index; otherwise they are every node of the kind.
+func nodeSource(q domain.NodeQuery, params map[string]any) (src, filter string) {
+	var anchor string
+	branches := fromCountry[q.Kind]
+	switch {
+	case len(branches) == 0:
+	case q.Filter.Country != "":
+		params["country"] = q.Filter.Country
+		anchor = "MATCH (c:Country {id: $country})"
+		q.Filter.Country = "" // served by the anchor
+	case q.Filter.Grouping != "":
+		params["grouping"] = q.Filter.Grouping
+		anchor = "MATCH (:Grouping {id: $grouping})<-[:MEMBER_OF]-(c:Country)"
+		q.Filter.Grouping = ""
+	}
+	if anchor == "" {
+		return "MATCH (v:" + label(q.Kind) + ")", nodeFilter(q, params)
+	}
+	// DISTINCT: a project may lie in several countries of a grouping, or
+	// in a country and in one of its cities.
+	src = `CALL () {
+				` + anchor + `
+				CALL (c) {
+					` + strings.Join(branches, "\n\t\t\t\t\tUNION\n\t\t\t\t\t") + `
+				}
+				RETURN DISTINCT v
+			}`
+	return src, nodeFilter(q, params)
 }
 
 // nodeFilter is the WHERE condition of a node list over variable v.
@@ -132,28 +188,10 @@ func (s *Store) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodeP
 	if err := q.Normalize(); err != nil {
 		return domain.NodePage{}, err
 	}
-	params := map[string]any{"limit": int64(q.Page.First + 1)}
-	filter := nodeFilter(q, params)
-	sk := "v.name"
-	if q.Order == domain.OrderByID {
-		sk = "v.id"
-	}
-	after, err := keyset(q.Page.After, q.Desc, "sk", "v.id", params)
+	cypher, params, err := listNodesStatement(q)
 	if err != nil {
 		return domain.NodePage{}, err
 	}
-	l := label(q.Kind)
-	cypher := `
-		CALL () {
-			MATCH (v:` + l + `)
-			WHERE ` + filter + `
-			WITH v, ` + sk + ` AS sk
-			WHERE ` + after + `
-			ORDER BY sk` + direction(q.Desc) + `, v.id` + direction(q.Desc) + `
-			LIMIT $limit
-			RETURN collect(v) AS items
-		}
-		RETURN items, count { MATCH (v:` + l + `) WHERE ` + filter + ` } AS total`
 	recs, err := s.query(ctx, "listing nodes", cypher, params)
 	if err != nil {
 		return domain.NodePage{}, err
@@ -178,6 +216,38 @@ func (s *Store) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodeP
 	return page, nil
 }
 
+// listNodesStatement builds ListNodes' statement for a normalized query:
+// the page (filter, keyset, limit) and the total are two subqueries over
+// the same candidates.
+func listNodesStatement(q domain.NodeQuery) (string, map[string]any, error) {
+	params := map[string]any{"limit": int64(q.Page.First + 1)}
+	src, filter := nodeSource(q, params)
+	sk := "v.name"
+	if q.Order == domain.OrderByID {
+		sk = "v.id"
+	}
+	after, err := keyset(q.Page.After, q.Desc, "sk", "v.id", params)
+	if err != nil {
+		return "", nil, err
+	}
+	return `
+		CALL () {
+			` + src + `
+			WITH v WHERE ` + filter + `
+			WITH v, ` + sk + ` AS sk
+			WHERE ` + after + `
+			ORDER BY sk` + direction(q.Desc) + `, v.id` + direction(q.Desc) + `
+			LIMIT $limit
+			RETURN collect(v) AS items
+		}
+		CALL () {
+			` + src + `
+			WITH v WHERE ` + filter + `
+			RETURN count(v) AS total
+		}
+		RETURN items, total`, params, nil
+}
+
 // Edges returns one page per anchor in one round trip: each anchor's page
 // is ordered and cut inside a CALL subquery, the total is a count{}.
 func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.NodeKey) ([]domain.EdgePage, error) {
@@ -192,71 +262,10 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 	for i, a := range anchors {
 		ks[i] = a.String()
 	}
-	params := map[string]any{"anchors": ks, "limit": int64(q.Page.First + 1)}
-	var pat string
-	switch q.Direction {
-	case domain.Out:
-		pat = "(a)-[r:" + relType(q.Kind) + "]->(o:Entity)"
-	case domain.In:
-		pat = "(a)<-[r:" + relType(q.Kind) + "]-(o:Entity)"
-	default:
-		pat = "(a)-[r:" + relType(q.Kind) + "]-(o:Entity)"
-	}
-	conds := []string{"true"}
-	if len(q.OtherKinds) > 0 {
-		kinds := make([]string, len(q.OtherKinds))
-		for i, k := range q.OtherKinds {
-			kinds[i] = string(k)
-		}
-		params["otherKinds"] = kinds
-		conds = append(conds, "any(l IN labels(o) WHERE l IN $otherKinds)")
-	}
-	if q.OtherCountry != "" {
-		params["otherCountry"] = q.OtherCountry
-		conds = append(conds, `(EXISTS { (o)-[:IN_COUNTRY]->(:Country {id: $otherCountry}) }
-			OR EXISTS { (o)-[:SEATED_IN]->(:City)-[:IN_COUNTRY]->(:Country {id: $otherCountry}) })`)
-	}
-	if q.PartnershipKind != "" {
-		params["partnershipKind"] = string(q.PartnershipKind)
-		conds = append(conds, "r.partnershipKind = $partnershipKind")
-	}
-	if q.Role != "" {
-		params["role"] = string(q.Role)
-		conds = append(conds, "r.role = $role")
-	}
-	if q.AsOf != "" {
-		params["asOf"] = string(q.AsOf)
-		conds = append(conds, "(r.since IS NULL OR r.since <= $asOf)")
-	}
-	filter := strings.Join(conds, " AND ")
-	var sk string
-	switch q.Order {
-	case domain.OrderBySince:
-		sk = "coalesce(r.since, '')"
-	case domain.OrderByPosition:
-		// The same zero-padded text as domain.EdgeOrder.EdgeSortKey.
-		sk = "right('0000000000' + toString(coalesce(r.position, 0)), 10)"
-	default:
-		sk = "o.name"
-	}
-	after, err := keyset(q.Page.After, q.Desc, "sk", "o.key", params)
+	cypher, params, err := edgesStatement(q, ks)
 	if err != nil {
 		return nil, err
 	}
-	dir := direction(q.Desc)
-	cypher := `
-		UNWIND range(0, size($anchors) - 1) AS i
-		MATCH (a:Entity {key: $anchors[i]})
-		CALL (a) {
-			MATCH ` + pat + `
-			WHERE ` + filter + `
-			WITH r, o, ` + sk + ` AS sk
-			WHERE ` + after + `
-			ORDER BY sk` + dir + `, o.key` + dir + `
-			LIMIT $limit
-			RETURN collect([type(r), startNode(r).key, endNode(r).key, properties(r), sk, o.key]) AS items
-		}
-		RETURN i, items, count { MATCH ` + pat + ` WHERE ` + filter + ` } AS total`
 	recs, err := s.query(ctx, "reading relations", cypher, params)
 	if err != nil {
 		return nil, err
@@ -293,6 +302,86 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 		pages[i] = p
 	}
 	return pages, nil
+}
+
+// edgesStatement builds Edges' statement for a normalized query and the
+// anchors' keys: each anchor is found through the unique index on
+// Entity.key, and its page is cut inside a subquery.
+func edgesStatement(q domain.EdgeQuery, ks []string) (string, map[string]any, error) {
+	params := map[string]any{"anchors": ks, "limit": int64(q.Page.First + 1)}
+	var pat string
+	switch q.Direction {
+	case domain.Out:
+		pat = "(a)-[r:" + relType(q.Kind) + "]->(o:Entity)"
+	case domain.In:
+		pat = "(a)<-[r:" + relType(q.Kind) + "]-(o:Entity)"
+	default:
+		pat = "(a)-[r:" + relType(q.Kind) + "]-(o:Entity)"
+	}
+	conds := []string{"true"}
+	prefix, scope := "", "a"
+	if len(q.OtherKinds) > 0 {
+		kinds := make([]string, len(q.OtherKinds))
+		for i, k := range q.OtherKinds {
+			kinds[i] = string(k)
+		}
+		params["otherKinds"] = kinds
+		conds = append(conds, "any(l IN labels(o) WHERE l IN $otherKinds)")
+	}
+	if q.OtherCountry != "" {
+		params["otherCountry"] = q.OtherCountry
+		// The country is bound once, by its unique index, before the
+		// anchors: left inside the EXISTS, its lookup is the planner's
+		// to choose, and with stale statistics it scanned every
+		// country's id and hash-joined them with the other ends.
+		prefix = `
+		OPTIONAL MATCH (oc:Country {id: $otherCountry})
+		WITH oc`
+		scope = "a, oc"
+		conds = append(conds, `(EXISTS { (o)-[:IN_COUNTRY]->(oc) }
+			OR EXISTS { (o)-[:SEATED_IN]->(:City)-[:IN_COUNTRY]->(oc) })`)
+	}
+	if q.PartnershipKind != "" {
+		params["partnershipKind"] = string(q.PartnershipKind)
+		conds = append(conds, "r.partnershipKind = $partnershipKind")
+	}
+	if q.Role != "" {
+		params["role"] = string(q.Role)
+		conds = append(conds, "r.role = $role")
+	}
+	if q.AsOf != "" {
+		params["asOf"] = string(q.AsOf)
+		conds = append(conds, "(r.since IS NULL OR r.since <= $asOf)")
+	}
+	filter := strings.Join(conds, " AND ")
+	var sk string
+	switch q.Order {
+	case domain.OrderBySince:
+		sk = "coalesce(r.since, '')"
+	case domain.OrderByPosition:
+		// The same zero-padded text as domain.EdgeOrder.EdgeSortKey.
+		sk = "right('0000000000' + toString(coalesce(r.position, 0)), 10)"
+	default:
+		sk = "o.name"
+	}
+	after, err := keyset(q.Page.After, q.Desc, "sk", "o.key", params)
+	if err != nil {
+		return "", nil, err
+	}
+	dir := direction(q.Desc)
+	return prefix + `
+		UNWIND range(0, size($anchors) - 1) AS i
+		MATCH (a:Entity {key: $anchors[i]})
+		CALL (` + scope + `) {
+			MATCH ` + pat + `
+			WHERE ` + filter + `
+			WITH r, o, ` + sk + ` AS sk
+			WHERE ` + after + `
+			ORDER BY sk` + dir + `, o.key` + dir + `
+			LIMIT $limit
+			RETURN collect([type(r), startNode(r).key, endNode(r).key, properties(r), sk, o.key]) AS items
+		}
+		RETURN i, items, count { MATCH ` + pat + ` WHERE ` + filter + ` } AS total`, params, nil
 }
 
 // Neighbourhood walks level by level from the centre (ANY SHORTEST gives
