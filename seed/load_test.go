@@ -3,6 +3,7 @@ package seed_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -255,5 +256,35 @@ func TestLoadResolvesReferencesAgainstTheStore(t *testing.T) {
 	// The pair is already stored (written from the other end): it updates in place.
 	if err != nil {
 		t.Fatalf("load referring to stored nodes: %v", err)
+	}
+}
+
+// Relations are checked in bulk after parsing; their problems must still
+// come in file order, interleaved with the others, each relation's own
+// before the note that it is repeated.
+func TestParseReportsRelationProblemsInFileOrder(t *testing.T) {
+	const partHeader = "city,partner,kind,status,since,through,note,sources\n"
+	files := map[string][]byte{"partnerships.csv": []byte(partHeader +
+		"nanning,hanoi,sister_city,,1999-13-01,,,src\n" + // 2: bad date (a parse problem)
+		"nanning,hue,twin_town,,,,,src\n" + // 3: bad kind (a relation problem)
+		"hue,nanning,twin_town,,,,,src\n" + // 4: bad kind, then a repeat of 3
+		"hanoi,hue,sister_city,,2001,,,src\n" + // 5: fine
+		"hanoi,hanoi,sister_city,,x,,,src\n")} // 6: bad date, then a relation with itself
+	_, _, err := seed.Parse(files)
+	var e *domain.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("Parse: got %v, want EINVALID with problems", err)
+	}
+	type at struct {
+		line  int
+		field string
+	}
+	var got []at
+	for _, p := range e.Problems {
+		got = append(got, at{p.Line, p.Field})
+	}
+	want := []at{{2, "since"}, {3, "kind"}, {4, "kind"}, {4, ""}, {6, "since"}, {6, "to"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("problems at %v, want %v\n%v", got, want, e.Problems)
 	}
 }

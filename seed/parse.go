@@ -2,9 +2,12 @@ package seed
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/citygraph/citygraph/domain"
@@ -66,7 +69,43 @@ type builder struct {
 	batch    domain.Batch
 	pos      Positions
 	problems []domain.Problem
-	refs     []Reference
+	refs     []pendingRef
+	sites    []refSite
+	// record numbers the records added, to tell their refSites apart.
+	record int
+	// edgeChecks are the relations whose own validation is still to do
+	// (see addEdge); dupEdges holds those repeated, which are not in batch.
+	edgeChecks []edgeCheck
+	dupEdges   []domain.Edge
+}
+
+// pendingRef is a reference as recorded while parsing. Nearly every one is
+// resolved within the batch, so its field name and line are only worked
+// out, in finish, for the few that are not; where it was written is its
+// record's refSite, shared by the record's references. A bulk file's
+// every row names a source declared only later, so these are many.
+type pendingRef struct {
+	key   domain.NodeKey
+	site  int32
+	index int32  // of a list field (sources[index]); -1 for a single field
+	field string // "", "through" or "sources"
+}
+
+// refSite is the record that references were written in.
+type refSite struct {
+	record int
+	at     Position
+	lines  lineOf
+}
+
+// edgeCheck is a relation awaiting domain.ValidateEdge: edge indexes
+// batch.Edges, or dupEdges as -1-edge; problemAt is how many problems were
+// recorded before it, so that its own take their place in file order.
+type edgeCheck struct {
+	edge      int
+	problemAt int
+	at        Position
+	lines     lineOf
 }
 
 func newBuilder() *builder {
@@ -120,8 +159,24 @@ func joinField(prefix, field string) string {
 // line, where the format knows it (dossiers); nil for CSV.
 type lineOf func(field string) int
 
+// reserve makes room for about n more records, each a node or a relation.
+func (b *builder) reserve(n int) {
+	if n < 1024 {
+		return // not worth a copy
+	}
+	b.batch.Edges = slices.Grow(b.batch.Edges, n)
+	b.batch.Nodes = slices.Grow(b.batch.Nodes, n)
+	b.edgeChecks = slices.Grow(b.edgeChecks, n)
+	nodes := make(map[domain.NodeKey]Position, len(b.pos.Nodes)+n)
+	maps.Copy(nodes, b.pos.Nodes)
+	edges := make(map[domain.EdgeKey]Position, len(b.pos.Edges)+n)
+	maps.Copy(edges, b.pos.Edges)
+	b.pos.Nodes, b.pos.Edges = nodes, edges
+}
+
 // addNode validates n and adds it, or records why it cannot be added.
 func (b *builder) addNode(n domain.Node, at Position, lines lineOf) {
+	b.record++
 	bad := false
 	for _, p := range domain.ValidateNode(n) {
 		bad = true
@@ -135,64 +190,159 @@ func (b *builder) addNode(n domain.Node, at Position, lines lineOf) {
 	b.pos.Nodes[k] = at
 	// References are checked even for an invalid record: one run reports all.
 	for i, s := range n.Base().Sources {
-		b.ref(domain.NodeKey{Kind: domain.KindSource, ID: s}, at, fmt.Sprintf("sources[%d]", i), lines)
+		b.ref(domain.NodeKey{Kind: domain.KindSource, ID: s}, at, "sources", i, lines)
 	}
 	if !bad {
 		b.batch.Nodes = append(b.batch.Nodes, n)
 	}
 }
 
-// addEdge validates e and adds it; field is where the relation is written
-// within its record (for problem messages).
+// addEdge adds e, or records why it cannot be added.
+//
+// Checking a relation on its own (domain.ValidateEdge) is most of the work
+// of parsing a bulk file and depends on nothing else, so addEdge only
+// notes it; checkEdges does them all at once on every core and puts each
+// relation's problems where they would have been found.
 func (b *builder) addEdge(e domain.Edge, at Position, lines lineOf) {
+	b.record++
 	e.Normalize()
-	bad := false
-	for _, p := range domain.ValidateEdge(&e) {
-		bad = true
-		b.fieldProblem(at, lines, p)
-	}
 	k := e.Key()
 	if prev, dup := b.pos.Edges[k]; dup {
+		// A repeat is still checked, its problems before the repeat's.
+		b.dupEdges = append(b.dupEdges, e)
+		b.edgeChecks = append(b.edgeChecks, edgeCheck{edge: -len(b.dupEdges), problemAt: len(b.problems), at: at, lines: lines})
 		b.problem(at, "", fmt.Sprintf("relation %s again (first at %s)", k, where(prev)), "each relation once across all files")
 		return
 	}
 	b.pos.Edges[k] = at
-	b.ref(e.From, at, "", lines)
-	b.ref(e.To, at, "", lines)
+	b.ref(e.From, at, "", -1, lines)
+	b.ref(e.To, at, "", -1, lines)
 	if e.Through != nil {
-		b.ref(*e.Through, at, "through", lines)
+		b.ref(*e.Through, at, "through", -1, lines)
 	}
 	for i, s := range e.Sources {
-		b.ref(domain.NodeKey{Kind: domain.KindSource, ID: s}, at, fmt.Sprintf("sources[%d]", i), lines)
+		b.ref(domain.NodeKey{Kind: domain.KindSource, ID: s}, at, "sources", i, lines)
 	}
-	if !bad {
-		b.batch.Edges = append(b.batch.Edges, e)
+	b.edgeChecks = append(b.edgeChecks, edgeCheck{edge: len(b.batch.Edges), problemAt: len(b.problems), at: at, lines: lines})
+	b.batch.Edges = append(b.batch.Edges, e)
+}
+
+// checkEdges validates the relations addEdge noted, drops the invalid ones
+// from the batch and merges their problems into file order.
+func (b *builder) checkEdges() {
+	checks, dups := b.edgeChecks, b.dupEdges
+	b.edgeChecks, b.dupEdges = nil, nil
+	if len(checks) == 0 {
+		return
 	}
+	found := make([][]domain.Problem, len(checks))
+	parallel(len(checks), func(i int) {
+		if c := checks[i]; c.edge < 0 {
+			found[i] = domain.ValidateEdge(&dups[-1-c.edge])
+		} else {
+			found[i] = domain.ValidateEdge(&b.batch.Edges[c.edge])
+		}
+	})
+	n := 0
+	for _, ps := range found {
+		n += len(ps)
+	}
+	if n == 0 {
+		return
+	}
+	merged := make([]domain.Problem, 0, len(b.problems)+n)
+	bad := make([]bool, len(b.batch.Edges))
+	next := 0
+	for i, c := range checks {
+		if len(found[i]) == 0 {
+			continue
+		}
+		merged = append(merged, b.problems[next:c.problemAt]...)
+		next = c.problemAt
+		for _, p := range found[i] {
+			merged = append(merged, fieldProblem(c.at, c.lines, p))
+		}
+		if c.edge >= 0 {
+			bad[c.edge] = true
+		}
+	}
+	merged = append(merged, b.problems[next:]...)
+	b.problems = merged
+	kept := b.batch.Edges[:0]
+	for i, e := range b.batch.Edges {
+		if !bad[i] {
+			kept = append(kept, e)
+		}
+	}
+	clear(b.batch.Edges[len(kept):])
+	b.batch.Edges = kept
+}
+
+// parallel calls f(i) for every i in [0, n), spread over the cores when n
+// is large enough to pay for the goroutines.
+func parallel(n int, f func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 2048 || workers < 2 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(n, lo+chunk)
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func (b *builder) fieldProblem(at Position, lines lineOf, p domain.Problem) {
+	b.problems = append(b.problems, fieldProblem(at, lines, p))
+}
+
+// fieldProblem places a domain problem of a record at its field's line
+// where the format knows it.
+func fieldProblem(at Position, lines lineOf, p domain.Problem) domain.Problem {
 	if lines != nil {
 		if l := lines(p.Field); l > 0 {
 			at.Line = l
 		}
 	}
-	b.problem(at, p.Field, p.Found, p.Expected)
+	return domain.Problem{File: at.File, Line: at.Line, Field: joinField(at.Field, p.Field), Found: p.Found, Expected: p.Expected}
 }
 
-func (b *builder) ref(k domain.NodeKey, at Position, field string, lines lineOf) {
+func (b *builder) ref(k domain.NodeKey, at Position, field string, index int, lines lineOf) {
 	if _, declared := b.pos.Nodes[k]; declared {
 		return // resolved already; keeps bulk loads from hoarding references
 	}
 	if domain.ValidateSlug(k.ID) != nil || !k.Kind.Valid() {
 		return // already reported as a bad value
 	}
-	if lines != nil && field != "" {
-		if l := lines(field); l > 0 {
+	if n := len(b.sites); n == 0 || b.sites[n-1].record != b.record {
+		b.sites = append(b.sites, refSite{record: b.record, at: at, lines: lines})
+	}
+	b.refs = append(b.refs, pendingRef{key: k, site: int32(len(b.sites) - 1), index: int32(index), field: field})
+}
+
+// reference spells out where an unresolved reference was written.
+func (b *builder) reference(r pendingRef) Reference {
+	site := b.sites[r.site]
+	at, field := site.at, r.field
+	if r.index >= 0 {
+		field = fmt.Sprintf("%s[%d]", field, r.index)
+	}
+	if site.lines != nil && field != "" {
+		if l := site.lines(field); l > 0 {
 			at.Line = l
 		}
 	}
 	at.Field = joinField(at.Field, field)
-	b.refs = append(b.refs, Reference{Key: k, At: at})
+	return Reference{Key: r.key, At: at}
 }
 
 func where(p Position) string {
@@ -205,12 +355,13 @@ func where(p Position) string {
 // finish splits references into those the batch holds and the rest, and
 // turns the problems into one error.
 func (b *builder) finish() (*domain.Batch, Positions, error) {
+	b.checkEdges()
 	for _, r := range b.refs {
-		if _, ok := b.pos.Nodes[r.Key]; !ok {
-			b.pos.Unresolved = append(b.pos.Unresolved, r)
+		if _, ok := b.pos.Nodes[r.key]; !ok {
+			b.pos.Unresolved = append(b.pos.Unresolved, b.reference(r))
 		}
 	}
-	b.refs = nil
+	b.refs, b.sites = nil, nil
 	if err := problemsError(b.problems); err != nil {
 		return nil, b.pos, err
 	}

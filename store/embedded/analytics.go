@@ -237,30 +237,43 @@ type financing struct {
 	countries []string
 }
 
-// financings calls f for every financing, with its project's places
-// (countries directly or through its cities, each once).
-func (st *state) financings(f func(fin financing)) {
-	for _, body := range st.byKind[domain.KindFundingBody] {
-		for _, list := range st.edgesOf(domain.NodeKey{Kind: domain.KindFundingBody, ID: body}, domain.EdgeFinanced, domain.Out) {
-			for _, e := range list {
-				p, _ := st.nodes[e.To].(*domain.Project)
-				if p == nil || e.Amount == nil {
-					continue
-				}
-				f(financing{e: e, project: p, cities: st.projectCities(p.ID), countries: unique(st.countriesOf(e.To))})
+// financingsOf calls f for each financing of a project, with the places
+// kept for it (see projectPlaces).
+func (st *state) financingsOf(project string, f func(fin financing)) {
+	k := domain.NodeKey{Kind: domain.KindProject, ID: project}
+	p, _ := st.nodes[k].(*domain.Project)
+	if p == nil {
+		return
+	}
+	pp := st.projPlaces[project]
+	for _, list := range st.edgesOf(k, domain.EdgeFinanced, domain.In) {
+		for _, e := range list {
+			if e.Amount != nil {
+				f(financing{e: e, project: p, cities: pp.cities, countries: pp.countries})
 			}
 		}
 	}
 }
 
-func (st *state) projectCities(project string) []string {
-	var cs []string
-	for _, k := range st.places[project] {
-		if k.Kind == domain.KindCity {
-			cs = append(cs, k.ID)
+// financingsBy calls f for each financing by a funding body.
+func (st *state) financingsBy(body string, f func(fin financing)) {
+	for _, list := range st.edgesOf(domain.NodeKey{Kind: domain.KindFundingBody, ID: body}, domain.EdgeFinanced, domain.Out) {
+		for _, e := range list {
+			p, _ := st.nodes[e.To].(*domain.Project)
+			if p == nil || e.Amount == nil {
+				continue
+			}
+			pp := st.projPlaces[p.ID]
+			f(financing{e: e, project: p, cities: pp.cities, countries: pp.countries})
 		}
 	}
-	return unique(cs)
+}
+
+// financings calls f for every financing, project by project.
+func (st *state) financings(f func(fin financing)) {
+	for _, p := range st.byKind[domain.KindProject] {
+		st.financingsOf(p, f)
+	}
 }
 
 func unique(s []string) []string {
@@ -294,44 +307,65 @@ func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]dom
 			group string
 			cur   domain.Currency
 		}
-		totals := map[groupKey]*domain.FundingTotal{}
-		projects := map[groupKey]map[string]bool{}
-		st.financings(func(f financing) {
+		type total struct {
+			domain.FundingTotal
+			// lastProject counts each project once: financings come
+			// project by project (or, for one body, each project once).
+			lastProject string
+		}
+		totals := map[groupKey]*total{}
+		add := func(g string, e *domain.Edge, p *domain.Project) {
+			k := groupKey{g, e.Amount.Currency}
+			t := totals[k]
+			if t == nil {
+				t = &total{FundingTotal: domain.FundingTotal{Group: g, Currency: k.cur}}
+				totals[k] = t
+			}
+			t.Amount += e.Amount.Amount
+			t.Financings++
+			if t.lastProject != p.ID {
+				t.Projects++
+				t.lastProject = p.ID
+			}
+		}
+		visit := func(f financing) {
 			e, p := f.e, f.project
 			if (q.FundingBody != "" && e.From.ID != q.FundingBody) || (q.Sector != "" && p.Sector != q.Sector) ||
 				(q.Currency != "" && e.Amount.Currency != q.Currency) || !inRange(e.Since, q.From, q.To) ||
 				(q.Country != "" && !slices.Contains(f.countries, q.Country)) || (q.City != "" && !slices.Contains(f.cities, q.City)) {
 				return
 			}
-			var groups []string
 			switch q.GroupBy {
 			case domain.GroupByFundingBody:
-				groups = []string{e.From.ID}
+				add(e.From.ID, e, p)
 			case domain.GroupByCountry:
-				groups = f.countries
-			case domain.GroupByCity:
-				groups = f.cities
-			case domain.GroupBySector:
-				groups = []string{string(p.Sector)}
-			case domain.GroupByYear:
-				groups = []string{string(e.Since)[:min(4, len(e.Since))]}
-			}
-			for _, g := range groups {
-				k := groupKey{g, e.Amount.Currency}
-				t := totals[k]
-				if t == nil {
-					t = &domain.FundingTotal{Group: g, Currency: k.cur}
-					totals[k], projects[k] = t, map[string]bool{}
+				for _, c := range f.countries {
+					add(c, e, p)
 				}
-				t.Amount += e.Amount.Amount
-				t.Financings++
-				projects[k][p.ID] = true
+			case domain.GroupByCity:
+				for _, c := range f.cities {
+					add(c, e, p)
+				}
+			case domain.GroupBySector:
+				add(string(p.Sector), e, p)
+			case domain.GroupByYear:
+				add(string(e.Since)[:min(4, len(e.Since))], e, p)
 			}
-		})
+		}
+		// Start from the narrowest index the query allows.
+		switch {
+		case q.City != "":
+			for _, p := range st.cityProjects[q.City] {
+				st.financingsOf(p, visit)
+			}
+		case q.FundingBody != "":
+			st.financingsBy(q.FundingBody, visit)
+		default:
+			st.financings(visit)
+		}
 		out := make([]domain.FundingTotal, 0, len(totals))
-		for k, t := range totals {
-			t.Projects = len(projects[k])
-			out = append(out, *t)
+		for _, t := range totals {
+			out = append(out, t.FundingTotal)
 		}
 		slices.SortFunc(out, func(a, b domain.FundingTotal) int {
 			return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.Currency, b.Currency))
@@ -346,6 +380,10 @@ func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]dom
 func (st *state) countActive(k domain.NodeKey, kind domain.EdgeKind, dir domain.Direction, asOf domain.Date) int64 {
 	var n int64
 	for _, list := range st.edgesOf(k, kind, dir) {
+		if asOf == "" {
+			n += int64(len(list)) // every edge is active now
+			continue
+		}
 		for _, e := range list {
 			if domain.ActiveAsOf(e.Since, asOf) {
 				n++
@@ -355,14 +393,43 @@ func (st *state) countActive(k domain.NodeKey, kind domain.EdgeKind, dir domain.
 	return n
 }
 
+// topCities keeps the best n cities seen, in ranking order (value
+// descending, then slug), so that ranking a large graph sorts n cities,
+// not all of them.
+type topCities struct {
+	n    int
+	best []domain.RankedCity
+}
+
+func rankOrder(a, b domain.RankedCity) int {
+	return cmp.Or(cmp.Compare(b.Value, a.Value), cmp.Compare(a.City, b.City))
+}
+
+func (t *topCities) offer(c domain.RankedCity) {
+	if len(t.best) == t.n && rankOrder(c, t.best[t.n-1]) >= 0 {
+		return
+	}
+	i, _ := slices.BinarySearchFunc(t.best, c, rankOrder)
+	if len(t.best) == t.n {
+		t.best = t.best[:t.n-1]
+	}
+	t.best = slices.Insert(t.best, i, c)
+}
+
 // RankCities ranks cities by a metric. See domain.RankQuery.
 func (s *Store) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.RankedCity, error) {
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
 	return read(s, ctx, func(st *state) ([]domain.RankedCity, error) {
-		values := map[string]int64{}
+		top := topCities{n: q.First, best: make([]domain.RankedCity, 0, q.First)}
+		offer := func(c string, v int64) {
+			if v > 0 && st.inPlace(cityKey(c), q.Country, q.Grouping) {
+				top.offer(domain.RankedCity{City: c, Value: v})
+			}
+		}
 		if q.Metric == domain.RankByFunding {
+			values := map[string]int64{}
 			st.financings(func(f financing) {
 				if f.e.Amount.Currency == q.Currency && domain.ActiveAsOf(f.e.Since, q.AsOf) {
 					for _, c := range f.cities {
@@ -370,6 +437,9 @@ func (s *Store) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.Ra
 					}
 				}
 			})
+			for c, v := range values {
+				offer(c, v)
+			}
 		} else {
 			kind, dir := domain.EdgePartnerOf, domain.Both
 			switch q.Metric {
@@ -379,25 +449,20 @@ func (s *Store) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.Ra
 				kind, dir = domain.EdgeSigned, domain.Out
 			}
 			for _, c := range st.byKind[domain.KindCity] {
-				values[c] = st.countActive(cityKey(c), kind, dir, q.AsOf)
+				offer(c, st.countActive(cityKey(c), kind, dir, q.AsOf))
 			}
 		}
-		var out []domain.RankedCity
-		for c, v := range values {
-			if v > 0 && st.inPlace(cityKey(c), q.Country, q.Grouping) {
-				out = append(out, domain.RankedCity{City: c, Value: v})
-			}
+		if len(top.best) == 0 {
+			return nil, nil // as an empty ranking always was
 		}
-		slices.SortFunc(out, func(a, b domain.RankedCity) int {
-			return cmp.Or(cmp.Compare(b.Value, a.Value), cmp.Compare(a.City, b.City))
-		})
+		out := top.best
 		for i := range out {
 			out[i].Rank = i + 1
 			if i > 0 && out[i].Value == out[i-1].Value {
 				out[i].Rank = out[i-1].Rank
 			}
 		}
-		return out[:min(len(out), q.First)], nil
+		return out, nil
 	})
 }
 
@@ -452,21 +517,26 @@ func (s *Store) SuggestPartners(ctx context.Context, q domain.SuggestQuery) ([]d
 				}
 			}
 		}
-		// Funders of projects located in both cities.
-		myFunders := map[string]bool{}
-		st.financings(func(f financing) {
-			if active(f.e) && slices.Contains(f.cities, q.City) {
-				myFunders[f.e.From.ID] = true
-			}
-		})
-		st.financings(func(f financing) {
-			if !active(f.e) || !myFunders[f.e.From.ID] {
-				return
-			}
-			for _, c := range f.cities {
-				share(c, func(s *domain.Suggestion) { s.SharedFunders = append(s.SharedFunders, f.e.From.ID) })
-			}
-		})
+		// Funders of projects located in both cities: this city's funders
+		// from its own projects, then only those funders' financings.
+		var myFunders []string
+		for _, p := range st.cityProjects[q.City] {
+			st.financingsOf(p, func(f financing) {
+				if active(f.e) {
+					myFunders = append(myFunders, f.e.From.ID)
+				}
+			})
+		}
+		for _, body := range unique(myFunders) {
+			st.financingsBy(body, func(f financing) {
+				if !active(f.e) {
+					return
+				}
+				for _, c := range f.cities {
+					share(c, func(s *domain.Suggestion) { s.SharedFunders = append(s.SharedFunders, body) })
+				}
+			})
+		}
 		partners := map[string]bool{}
 		for _, list := range st.edgesOf(me, domain.EdgePartnerOf, domain.Both) {
 			for _, e := range list {

@@ -11,6 +11,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -135,6 +136,13 @@ type state struct {
 	seats, hqs map[string][]string
 	// places: project slug → the cities and countries it is located in.
 	places map[string][]domain.NodeKey
+	// projPlaces: project slug → its distinct cities and countries, sorted,
+	// and cityProjects: city slug → the projects located in it. The funding
+	// analytics read these for every financing; working them out per call
+	// was most of their cost on a large graph. Kept on every LOCATED_IN and
+	// IN_COUNTRY write.
+	projPlaces   map[string]projectPlaces
+	cityProjects map[string][]string
 	// groupings: grouping slug → member country codes.
 	groupings map[string]map[string]bool
 	search    map[domain.NodeKey]*searchDoc
@@ -146,6 +154,7 @@ func newState() *state {
 		edges: map[domain.EdgeKey]*domain.Edge{}, adj: map[domain.NodeKey]*adjacency{},
 		cityCountries: map[string][]string{}, seats: map[string][]string{}, hqs: map[string][]string{},
 		places: map[string][]domain.NodeKey{}, groupings: map[string]map[string]bool{},
+		projPlaces: map[string]projectPlaces{}, cityProjects: map[string][]string{},
 		search: map[domain.NodeKey]*searchDoc{},
 	}
 }
@@ -201,17 +210,25 @@ func (st *state) putEdge(e *domain.Edge) {
 	}
 	st.edges[k] = e
 	i := edgeKindIndex[e.Kind]
-	st.adjOf(e.From).out[i] = append(st.adjOf(e.From).out[i], e)
-	st.adjOf(e.To).in[i] = append(st.adjOf(e.To).in[i], e)
+	from, to := st.adjOf(e.From), st.adjOf(e.To)
+	from.out[i] = append(from.out[i], e)
+	to.in[i] = append(to.in[i], e)
 	switch e.Kind {
 	case domain.EdgeInCountry:
 		st.cityCountries[e.From.ID] = append(st.cityCountries[e.From.ID], e.To.ID)
+		for _, p := range st.cityProjects[e.From.ID] {
+			st.placeProject(p)
+		}
 	case domain.EdgeSeatedIn:
 		st.seats[e.From.ID] = append(st.seats[e.From.ID], e.To.ID)
 	case domain.EdgeHeadquarteredIn:
 		st.hqs[e.From.ID] = append(st.hqs[e.From.ID], e.To.ID)
 	case domain.EdgeLocatedIn:
 		st.places[e.From.ID] = append(st.places[e.From.ID], e.To)
+		if e.To.Kind == domain.KindCity {
+			st.cityProjects[e.To.ID] = append(st.cityProjects[e.To.ID], e.From.ID)
+		}
+		st.placeProject(e.From.ID)
 	case domain.EdgeMemberOf:
 		if e.To.Kind == domain.KindGrouping {
 			if st.groupings[e.To.ID] == nil {
@@ -220,6 +237,30 @@ func (st *state) putEdge(e *domain.Edge) {
 			st.groupings[e.To.ID][e.From.ID] = true
 		}
 	}
+}
+
+// projectPlaces is where a project is: its cities, and its countries
+// directly or through its cities, each once and sorted.
+type projectPlaces struct {
+	cities, countries []string
+}
+
+// placeProject works out a project's places again after one changed.
+func (st *state) placeProject(project string) {
+	var pp projectPlaces
+	for _, k := range st.places[project] {
+		switch k.Kind {
+		case domain.KindCity:
+			pp.cities = append(pp.cities, k.ID)
+			pp.countries = append(pp.countries, st.cityCountries[k.ID]...)
+		case domain.KindCountry:
+			pp.countries = append(pp.countries, k.ID)
+		}
+	}
+	slices.Sort(pp.cities)
+	slices.Sort(pp.countries)
+	pp.cities, pp.countries = slices.Compact(pp.cities), slices.Compact(pp.countries)
+	st.projPlaces[project] = pp
 }
 
 // reserve makes room for n more edges at once when they would more than
