@@ -120,7 +120,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 				gerr.Extensions["problems"] = de.Problems
 			}
 			if de.Code == domain.EINTERNAL || de.Code == domain.EUNAVAILABLE {
-				log.ErrorContext(ctx, "request failed", "code", de.Code, "path", gerr.Path.String(), "err", de.Error())
+				log.ErrorContext(ctx, "request failed", "code", de.Code, "path", gerr.Path.String(), "err", de.Error(), "cause", de.Err)
 			}
 			return gerr
 		}

@@ -180,7 +180,10 @@ func translate(err error, what string) error {
 		return de
 	}
 	if unavailable(err) {
-		return domain.Unavailable(err, "the graph database cannot be reached while "+what+": "+err.Error())
+		// The driver's text (addresses, "EOF") goes to the logs through Err,
+		// not to clients.
+		return domain.Unavailable(err, "the graph database cannot be reached while "+what+
+			"; the service keeps retrying and recovers when it is back")
 	}
 	var ne *neo4j.Neo4jError
 	if errors.As(err, &ne) && strings.HasPrefix(ne.Code, "Neo.ClientError.Security.") {
