@@ -55,8 +55,8 @@ func TestOpenRejectsBadConfig(t *testing.T) {
 
 // A server that is down does not fail Open; every call is EUNAVAILABLE.
 // Recovery needs no restart because the migrations run lazily on the first
-// call that reaches the server (not tested here: it would mean stopping
-// the shared test server).
+// call that reaches the server (outage_test.go proves the recovery through
+// a loopback proxy that it cuts and restores).
 func TestUnreachableServerIsUnavailable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
