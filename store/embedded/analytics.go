@@ -237,20 +237,18 @@ type financing struct {
 	countries []string
 }
 
+// financedIndex is where FINANCED sits in an adjacency.
+var financedIndex = edgeKindIndex[domain.EdgeFinanced]
+
 // financingsOf calls f for each financing of a project, with the places
-// kept for it (see projectPlaces).
-func (st *state) financingsOf(project string, f func(fin financing)) {
-	k := domain.NodeKey{Kind: domain.KindProject, ID: project}
-	p, _ := st.nodes[k].(*domain.Project)
-	if p == nil {
+// kept for it (see projectInfo).
+func (st *state) financingsOf(p *projectInfo, f func(fin financing)) {
+	if p.node == nil {
 		return
 	}
-	pp := st.projPlaces[project]
-	for _, list := range st.edgesOf(k, domain.EdgeFinanced, domain.In) {
-		for _, e := range list {
-			if e.Amount != nil {
-				f(financing{e: e, project: p, cities: pp.cities, countries: pp.countries})
-			}
+	for _, e := range p.adj.in[financedIndex] {
+		if e.Amount != nil {
+			f(financing{e: e, project: p.node, cities: p.cities, countries: p.countries})
 		}
 	}
 }
@@ -259,19 +257,18 @@ func (st *state) financingsOf(project string, f func(fin financing)) {
 func (st *state) financingsBy(body string, f func(fin financing)) {
 	for _, list := range st.edgesOf(domain.NodeKey{Kind: domain.KindFundingBody, ID: body}, domain.EdgeFinanced, domain.Out) {
 		for _, e := range list {
-			p, _ := st.nodes[e.To].(*domain.Project)
-			if p == nil || e.Amount == nil {
+			p := st.projects[e.To.ID]
+			if p == nil || p.node == nil || e.Amount == nil {
 				continue
 			}
-			pp := st.projPlaces[p.ID]
-			f(financing{e: e, project: p, cities: pp.cities, countries: pp.countries})
+			f(financing{e: e, project: p.node, cities: p.cities, countries: p.countries})
 		}
 	}
 }
 
 // financings calls f for every financing, project by project.
 func (st *state) financings(f func(fin financing)) {
-	for _, p := range st.byKind[domain.KindProject] {
+	for _, p := range st.projectList {
 		st.financingsOf(p, f)
 	}
 }
@@ -376,23 +373,6 @@ func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]dom
 
 // ---- Rankings --------------------------------------------------------------
 
-// countActive counts a node's edges of a kind that existed as of asOf.
-func (st *state) countActive(k domain.NodeKey, kind domain.EdgeKind, dir domain.Direction, asOf domain.Date) int64 {
-	var n int64
-	for _, list := range st.edgesOf(k, kind, dir) {
-		if asOf == "" {
-			n += int64(len(list)) // every edge is active now
-			continue
-		}
-		for _, e := range list {
-			if domain.ActiveAsOf(e.Since, asOf) {
-				n++
-			}
-		}
-	}
-	return n
-}
-
 // topCities keeps the best n cities seen, in ranking order (value
 // descending, then slug), so that ranking a large graph sorts n cities,
 // not all of them.
@@ -448,8 +428,26 @@ func (s *Store) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.Ra
 			case domain.RankByAgreements:
 				kind, dir = domain.EdgeSigned, domain.Out
 			}
-			for _, c := range st.byKind[domain.KindCity] {
-				offer(c, st.countActive(cityKey(c), kind, dir, q.AsOf))
+			i := edgeKindIndex[kind]
+			for n, c := range st.byKind[domain.KindCity] {
+				a := st.cityAdj[n]
+				lists := [][]*domain.Edge{a.out[i], nil}
+				if dir == domain.Both {
+					lists[1] = a.in[i]
+				}
+				var v int64
+				for _, list := range lists {
+					if q.AsOf == "" {
+						v += int64(len(list)) // every edge is active now
+						continue
+					}
+					for _, e := range list {
+						if domain.ActiveAsOf(e.Since, q.AsOf) {
+							v++
+						}
+					}
+				}
+				offer(c, v)
 			}
 		}
 		if len(top.best) == 0 {

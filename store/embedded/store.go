@@ -136,13 +136,17 @@ type state struct {
 	seats, hqs map[string][]string
 	// places: project slug → the cities and countries it is located in.
 	places map[string][]domain.NodeKey
-	// projPlaces: project slug → its distinct cities and countries, sorted,
-	// and cityProjects: city slug → the projects located in it. The funding
-	// analytics read these for every financing; working them out per call
-	// was most of their cost on a large graph. Kept on every LOCATED_IN and
-	// IN_COUNTRY write.
-	projPlaces   map[string]projectPlaces
-	cityProjects map[string][]string
+	// projects: project slug → its node, places and financings, also listed
+	// in projectList; cityProjects: city slug → the projects located in it.
+	// The funding analytics read these for every financing; working places
+	// out per call, and finding each project through three maps, was most
+	// of their cost on a large graph. Kept on every write.
+	projects     map[string]*projectInfo
+	projectList  []*projectInfo
+	cityProjects map[string][]*projectInfo
+	// cityAdj is the adjacency of each city, in byKind order, so rankings
+	// walk a slice rather than look up every city.
+	cityAdj []*adjacency
 	// groupings: grouping slug → member country codes.
 	groupings map[string]map[string]bool
 	search    map[domain.NodeKey]*searchDoc
@@ -154,7 +158,7 @@ func newState() *state {
 		edges: map[domain.EdgeKey]*domain.Edge{}, adj: map[domain.NodeKey]*adjacency{},
 		cityCountries: map[string][]string{}, seats: map[string][]string{}, hqs: map[string][]string{},
 		places: map[string][]domain.NodeKey{}, groupings: map[string]map[string]bool{},
-		projPlaces: map[string]projectPlaces{}, cityProjects: map[string][]string{},
+		projects: map[string]*projectInfo{}, cityProjects: map[string][]*projectInfo{},
 		search: map[domain.NodeKey]*searchDoc{},
 	}
 }
@@ -196,6 +200,12 @@ func (st *state) putNode(n domain.Node) {
 	k := n.Key()
 	if _, ok := st.nodes[k]; !ok {
 		st.byKind[k.Kind] = append(st.byKind[k.Kind], k.ID)
+		if k.Kind == domain.KindCity {
+			st.cityAdj = append(st.cityAdj, st.adjOf(k))
+		}
+	}
+	if p, ok := n.(*domain.Project); ok {
+		st.project(p.ID).node = p
 	}
 	st.nodes[k] = n
 	st.search[k] = newSearchDoc(n)
@@ -225,10 +235,11 @@ func (st *state) putEdge(e *domain.Edge) {
 		st.hqs[e.From.ID] = append(st.hqs[e.From.ID], e.To.ID)
 	case domain.EdgeLocatedIn:
 		st.places[e.From.ID] = append(st.places[e.From.ID], e.To)
+		p := st.project(e.From.ID)
 		if e.To.Kind == domain.KindCity {
-			st.cityProjects[e.To.ID] = append(st.cityProjects[e.To.ID], e.From.ID)
+			st.cityProjects[e.To.ID] = append(st.cityProjects[e.To.ID], p)
 		}
-		st.placeProject(e.From.ID)
+		st.placeProject(p)
 	case domain.EdgeMemberOf:
 		if e.To.Kind == domain.KindGrouping {
 			if st.groupings[e.To.ID] == nil {
@@ -239,28 +250,42 @@ func (st *state) putEdge(e *domain.Edge) {
 	}
 }
 
-// projectPlaces is where a project is: its cities, and its countries
-// directly or through its cities, each once and sorted.
-type projectPlaces struct {
+// projectInfo is what the funding analytics need of a project: the node,
+// where it is (its cities, and its countries directly or through its
+// cities, each once and sorted) and its adjacency, whose FINANCED in-list
+// holds its financings.
+type projectInfo struct {
+	id                string
+	node              *domain.Project
 	cities, countries []string
+	adj               *adjacency
+}
+
+func (st *state) project(id string) *projectInfo {
+	p := st.projects[id]
+	if p == nil {
+		p = &projectInfo{id: id, adj: st.adjOf(domain.NodeKey{Kind: domain.KindProject, ID: id})}
+		st.projects[id] = p
+		st.projectList = append(st.projectList, p)
+	}
+	return p
 }
 
 // placeProject works out a project's places again after one changed.
-func (st *state) placeProject(project string) {
-	var pp projectPlaces
-	for _, k := range st.places[project] {
+func (st *state) placeProject(p *projectInfo) {
+	var cities, countries []string
+	for _, k := range st.places[p.id] {
 		switch k.Kind {
 		case domain.KindCity:
-			pp.cities = append(pp.cities, k.ID)
-			pp.countries = append(pp.countries, st.cityCountries[k.ID]...)
+			cities = append(cities, k.ID)
+			countries = append(countries, st.cityCountries[k.ID]...)
 		case domain.KindCountry:
-			pp.countries = append(pp.countries, k.ID)
+			countries = append(countries, k.ID)
 		}
 	}
-	slices.Sort(pp.cities)
-	slices.Sort(pp.countries)
-	pp.cities, pp.countries = slices.Compact(pp.cities), slices.Compact(pp.countries)
-	st.projPlaces[project] = pp
+	slices.Sort(cities)
+	slices.Sort(countries)
+	p.cities, p.countries = slices.Compact(cities), slices.Compact(countries)
 }
 
 // reserve makes room for n more edges at once when they would more than
