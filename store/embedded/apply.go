@@ -86,8 +86,7 @@ func (p *plan) write(tx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	ws := slices.Clone(p.edges)
-	slices.SortFunc(ws, func(a, b edgeWrite) int { return bytes.Compare(a.key, b.key) })
+	ws := p.edges // sorted by key in plan
 	// Keys go in sorted. When they all sort after the stored ones (a first
 	// load, or a load of new relations only) no later write of this batch
 	// lands in a page it fills, so pages are filled whole: fewer pages to
@@ -173,25 +172,49 @@ func (st *state) plan(b *domain.Batch, encode bool) (*plan, error) {
 
 	// Copying, normalising and checking each edge on its own is most of
 	// the work of a big batch, and needs nothing shared: spread it over the cores.
+	//
+	// Whether a valid edge changes what is stored, and its encoding for
+	// disk, depend only on it and the stored graph, which nothing changes
+	// while the write lock is held: they are worked out here too, so that
+	// the loop below, which must run in order, does as little as possible.
+	// An edge of an invalid batch is encoded for nothing; a bulk load that
+	// is valid gets its encoding done alongside its checks.
+	type checked struct {
+		problems []domain.Problem
+		key      domain.EdgeKey
+		stored   bool
+		changed  bool
+		data     []byte
+		diskKey  []byte
+	}
 	edges := make([]domain.Edge, len(b.Edges))
-	edgeProblems := make([][]domain.Problem, len(b.Edges))
+	checks := make([]checked, len(b.Edges))
 	parallel(len(b.Edges), func(i int) {
-		edges[i] = cloneEdge(&b.Edges[i])
-		edges[i].Normalize()
-		edgeProblems[i] = domain.ValidateEdge(&edges[i])
+		e, c := &edges[i], &checks[i]
+		*e = cloneEdge(&b.Edges[i])
+		e.Normalize()
+		c.key = e.Key()
+		if c.problems = domain.ValidateEdge(e); len(c.problems) > 0 {
+			return
+		}
+		var old *domain.Edge
+		old, c.stored = st.edges[c.key]
+		c.changed = !c.stored || !reflect.DeepEqual(old, e)
+		if encode && c.changed {
+			c.data, _ = encodeEdge(e) // never fails
+			c.diskKey = edgeDiskKey(c.key)
+		}
 	})
 	seen := make(map[domain.EdgeKey]bool, len(b.Edges))
 	for i := range edges {
-		e := &edges[i]
-		k := e.Key()
-		prefix := k.String()
-		if seen[k] {
-			about(prefix, []domain.Problem{{Found: "the same relation twice in the batch", Expected: "each relation once per batch (a partnership counts once whichever end it is written from)"}})
+		e, c := &edges[i], &checks[i]
+		if seen[c.key] {
+			about(c.key.String(), []domain.Problem{{Found: "the same relation twice in the batch", Expected: "each relation once per batch (a partnership counts once whichever end it is written from)"}})
 			continue
 		}
-		seen[k] = true
-		if ps := edgeProblems[i]; len(ps) > 0 {
-			about(prefix, ps)
+		seen[c.key] = true
+		if len(c.problems) > 0 {
+			about(c.key.String(), c.problems)
 			continue
 		}
 		for _, end := range []struct {
@@ -199,15 +222,15 @@ func (st *state) plan(b *domain.Batch, encode bool) (*plan, error) {
 			key   *domain.NodeKey
 		}{{"from", &e.From}, {"to", &e.To}, {"through", e.Through}} {
 			if end.key != nil && !exists(*end.key) {
-				about(prefix, []domain.Problem{{Field: end.field, Found: end.key.String(), Expected: "a node in the batch or already stored"}})
+				about(c.key.String(), []domain.Problem{{Field: end.field, Found: end.key.String(), Expected: "a node in the batch or already stored"}})
 			}
 		}
-		checkSources(prefix, e.Sources)
-		old, stored := st.edges[k]
-		changed := !stored || !reflect.DeepEqual(old, e)
-		p.report.AddEdge(e.Kind, !stored, changed)
-		if changed {
-			p.edges = append(p.edges, edgeWrite{edge: e})
+		if len(e.Sources) > 0 {
+			checkSources(c.key.String(), e.Sources)
+		}
+		p.report.AddEdge(e.Kind, !c.stored, c.changed)
+		if c.changed {
+			p.edges = append(p.edges, edgeWrite{edge: e, key: c.diskKey, data: c.data})
 		}
 	}
 	if len(problems) > 0 {
@@ -217,7 +240,7 @@ func (st *state) plan(b *domain.Batch, encode bool) (*plan, error) {
 	if !encode {
 		return p, nil
 	}
-	// Encode only once the batch is known good.
+	// Nodes are few: encode them only once the batch is known good.
 	for i := range p.nodes {
 		data, err := encodeNode(p.nodes[i].node)
 		if err != nil {
@@ -225,18 +248,32 @@ func (st *state) plan(b *domain.Batch, encode bool) (*plan, error) {
 		}
 		p.nodes[i].data = data
 	}
-	errs := make([]error, len(p.edges))
-	parallel(len(p.edges), func(i int) {
-		w := &p.edges[i]
-		w.data, errs[i] = encodeEdge(w.edge)
-		w.key = edgeDiskKey(w.edge.Key())
-	})
-	for i, err := range errs {
-		if err != nil {
-			return nil, domain.Internal(err, "encoding "+p.edges[i].edge.Key().String())
+	sortWrites(p.edges)
+	return p, nil
+}
+
+// sortWrites sorts edge writes by disk key, the halves of a large batch on
+// two cores and then merged.
+func sortWrites(ws []edgeWrite) {
+	byKey := func(a, b edgeWrite) int { return bytes.Compare(a.key, b.key) }
+	if len(ws) < 4096 || runtime.GOMAXPROCS(0) < 2 {
+		slices.SortFunc(ws, byKey)
+		return
+	}
+	half := len(ws) / 2
+	lo, hi := slices.Clone(ws[:half]), slices.Clone(ws[half:])
+	var wg sync.WaitGroup
+	wg.Go(func() { slices.SortFunc(lo, byKey) })
+	slices.SortFunc(hi, byKey)
+	wg.Wait()
+	i, j := 0, 0
+	for k := range ws {
+		if j == len(hi) || (i < len(lo) && byKey(lo[i], hi[j]) <= 0) {
+			ws[k], i = lo[i], i+1
+		} else {
+			ws[k], j = hi[j], j+1
 		}
 	}
-	return p, nil
 }
 
 // parallel calls f(i) for every i in [0, n), on all cores when n is large
