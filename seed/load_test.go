@@ -3,6 +3,7 @@ package seed_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -286,5 +287,49 @@ func TestParseReportsRelationProblemsInFileOrder(t *testing.T) {
 	want := []at{{2, "since"}, {3, "kind"}, {4, "kind"}, {4, ""}, {6, "since"}, {6, "to"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("problems at %v, want %v\n%v", got, want, e.Problems)
+	}
+}
+
+// A bulk file's relations are checked in chunks while it is read; problems
+// anywhere in it still come out in order, and only the bad relations are
+// left out.
+func TestParseChecksBulkRelationsInOrder(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("city,partner,kind,status,since,through,note,sources\n")
+	bad := map[int]bool{5: true, 8191: true, 8192: true, 8193: true, 20_000: true, 24_999: true}
+	for i := range 25_000 {
+		kind := "sister_city"
+		if bad[i] {
+			kind = "twin_town"
+		}
+		fmt.Fprintf(&b, "c%d,c%d,%s,,2001,,,src\n", i, i+1, kind)
+	}
+	b.WriteString("c7,c8,sister_city,,2001,,,src\n") // a repeat of row 9
+	batch, _, err := seed.Parse(map[string][]byte{"partnerships.csv": []byte(b.String())})
+	var e *domain.Error
+	if !errors.As(err, &e) || batch != nil {
+		t.Fatalf("Parse: got %v and a batch %v, want EINVALID and no batch", err, batch != nil)
+	}
+	var got []int
+	for _, p := range e.Problems {
+		got = append(got, p.Line)
+	}
+	want := []int{7, 8193, 8194, 8195, 20_002, 25_001, 25_002}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("problems on lines %v, want %v", got, want)
+	}
+	good := strings.ReplaceAll(b.String(), "twin_town", "sister_city")
+	good = good[:strings.LastIndex(good, "c7,c8")]
+	batch, _, err = seed.Parse(map[string][]byte{"partnerships.csv": []byte(good)})
+	if err != nil {
+		t.Fatalf("Parse of the good rows: %v", err)
+	}
+	if len(batch.Edges) != 25_000 {
+		t.Fatalf("Parse of the good rows: got %d relations, want 25000", len(batch.Edges))
+	}
+	for i, ed := range batch.Edges {
+		if want := fmt.Sprintf("c%d", i); ed.From.ID != want && ed.To.ID != want {
+			t.Fatalf("relation %d links %s and %s, want %s first", i, ed.From.ID, ed.To.ID, want)
+		}
 	}
 }

@@ -77,7 +77,15 @@ type builder struct {
 	// (see addEdge); dupEdges holds those repeated, which are not in batch.
 	edgeChecks []edgeCheck
 	dupEdges   []domain.Edge
+	// The checks before checked are under way on other goroutines (see
+	// startChecks), each chunk's problems in its own slice of found.
+	found   [][][]domain.Problem
+	checked int
+	checks  sync.WaitGroup
 }
+
+// checkChunk is how many relations startChecks hands to a goroutine at once.
+const checkChunk = 8192
 
 // pendingRef is a reference as recorded while parsing. Nearly every one is
 // resolved within the batch, so its field name and line are only worked
@@ -225,24 +233,56 @@ func (b *builder) addEdge(e domain.Edge, at Position, lines lineOf) {
 	}
 	b.edgeChecks = append(b.edgeChecks, edgeCheck{edge: len(b.batch.Edges), problemAt: len(b.problems), at: at, lines: lines})
 	b.batch.Edges = append(b.batch.Edges, e)
+	if len(b.edgeChecks)-b.checked >= checkChunk {
+		b.startChecks()
+	}
+}
+
+// startChecks validates the relations noted since the last call on another
+// goroutine, so that a bulk file's relations are checked while the rest of
+// it is read. The goroutine reads the slices as they are now: later
+// appends write past them or to a new array, and nothing changes a noted
+// relation until checkEdges has waited for it.
+func (b *builder) startChecks() {
+	lo, hi := b.checked, len(b.edgeChecks)
+	if lo == hi {
+		return
+	}
+	b.checked = hi
+	found := make([][]domain.Problem, hi-lo)
+	b.found = append(b.found, found)
+	checks, edges, dups := b.edgeChecks[lo:hi], b.batch.Edges, b.dupEdges
+	b.checks.Go(func() {
+		for i, c := range checks {
+			if c.edge < 0 {
+				found[i] = domain.ValidateEdge(&dups[-1-c.edge])
+			} else {
+				found[i] = domain.ValidateEdge(&edges[c.edge])
+			}
+		}
+	})
 }
 
 // checkEdges validates the relations addEdge noted, drops the invalid ones
 // from the batch and merges their problems into file order.
 func (b *builder) checkEdges() {
-	checks, dups := b.edgeChecks, b.dupEdges
-	b.edgeChecks, b.dupEdges = nil, nil
+	// The last relations, on every core: nothing else is left to do.
+	rest := b.edgeChecks[b.checked:]
+	last := make([][]domain.Problem, len(rest))
+	parallel(len(rest), func(i int) {
+		if c := rest[i]; c.edge < 0 {
+			last[i] = domain.ValidateEdge(&b.dupEdges[-1-c.edge])
+		} else {
+			last[i] = domain.ValidateEdge(&b.batch.Edges[c.edge])
+		}
+	})
+	b.checks.Wait()
+	found := slices.Concat(append(b.found, last)...)
+	checks := b.edgeChecks
+	b.edgeChecks, b.dupEdges, b.found, b.checked = nil, nil, nil, 0
 	if len(checks) == 0 {
 		return
 	}
-	found := make([][]domain.Problem, len(checks))
-	parallel(len(checks), func(i int) {
-		if c := checks[i]; c.edge < 0 {
-			found[i] = domain.ValidateEdge(&dups[-1-c.edge])
-		} else {
-			found[i] = domain.ValidateEdge(&b.batch.Edges[c.edge])
-		}
-	})
 	n := 0
 	for _, ps := range found {
 		n += len(ps)
