@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,27 +20,34 @@ const chunkRows = 10_000
 
 // plan is a validated batch in the form Apply writes.
 type plan struct {
-	nodes    []domain.Node
-	nodeRows map[domain.Kind][]map[string]any
-	edges    []domain.Edge // normalised
-	edgeRows map[domain.EdgeKind][]map[string]any
+	// batch is kept to rebuild the problems of missing references, which
+	// are rare: building them for every reference up front cost a third
+	// of the Go side of a 100,000-row load.
+	batch *domain.Batch
+	nodes []domain.Node
+	// nodeRows holds [key, props] per kind, edgeRows [from, to, props] per
+	// kind: lists rather than maps, so that the driver sends no field names.
+	nodeRows map[domain.Kind][]any
 	nodeFP   map[string]string // key → fingerprint of the batch's value
-	edgeFP   []string          // index in edges → fingerprint
-	// refs are keys the batch refers to but does not hold, with the
-	// problem to report if the store does not hold them either.
-	refs map[string][]domain.Problem
-	// unchanged holds the node keys and edge indexes whose stored
-	// fingerprint matches; check fills it on every attempt, write skips them.
-	unchangedNodes map[string]bool
-	unchangedEdges map[int64]bool
+	edgeRows map[domain.EdgeKind][]any
+	edgeFP   map[domain.EdgeKind][]string // per kind, in edgeRows order
+	// refs are keys the batch refers to but does not hold; each must be
+	// stored, or the batch is invalid.
+	refs map[string]struct{}
 }
 
 // Apply validates the whole batch (each node and edge, duplicates, and
 // references against the batch and the stored graph in one read) and then
-// writes it in ONE transaction: one UNWIND statement per kind and chunk,
-// MERGE on the key and SET of the whole property map, so that a replaced
-// node loses the properties the new value leaves empty. Rows whose stored
-// fingerprint equals the new one are counted unchanged and not written.
+// writes it in ONE transaction: one UNWIND statement per kind and chunk.
+//
+// The write classifies as it goes: MERGE on the key (so that concurrent
+// loads still make one node or relationship per key: MERGE locks the ends
+// before creating), SET of the whole property map on creation or when the
+// stored fingerprint differs (a replaced value loses the properties the new
+// one leaves empty), and nothing for an equal fingerprint. Created comes
+// from the statement's counters, updated from its result, unchanged is the
+// rest. A separate fingerprint read before the write would look up every
+// row twice; it is only done for a dry run, which writes nothing.
 //
 // Large loads are one transaction too: a 100,000-partnership load runs in
 // the server's default 1 GiB heap (see the benchmark), and a load that fails
@@ -64,17 +72,20 @@ func (s *Store) Apply(ctx context.Context, b *domain.Batch, opt domain.ApplyOpti
 	defer sess.Close(context.Background())
 	work := func(tx neo4j.ManagedTransaction) (domain.Report, error) {
 		// Everything is recomputed on each attempt: the driver may retry.
-		rep, more, err := p.check(ctx, tx)
+		// Only a dry run needs the stored fingerprints before writing; a
+		// write checks references here, before any write, and classifies
+		// rows as it writes them.
+		rep, missing, err := p.check(ctx, tx, mode == neo4j.AccessModeRead)
 		if err != nil {
 			return domain.Report{}, err
 		}
-		if all := append(append([]domain.Problem(nil), problems...), more...); len(all) > 0 {
+		if all := append(append([]domain.Problem(nil), problems...), p.refProblems(missing)...); len(all) > 0 {
 			return domain.Report{}, invalidBatch(all)
 		}
 		if opt.DryRun {
 			return rep, nil
 		}
-		return rep, p.write(ctx, tx, rep)
+		return p.write(ctx, tx)
 	}
 	cfg := neo4j.WithTxTimeout(timeout)
 	var rep domain.Report
@@ -99,8 +110,10 @@ func invalidBatch(ps []domain.Problem) *domain.Error {
 // the rows to write. Problem fields start with the node or normalised
 // edge key ("City:nanning.location"), as on every store.
 func prepare(b *domain.Batch) (*plan, []domain.Problem) {
-	p := &plan{nodeRows: map[domain.Kind][]map[string]any{}, edgeRows: map[domain.EdgeKind][]map[string]any{},
-		nodeFP: map[string]string{}, refs: map[string][]domain.Problem{}}
+	p := &plan{batch: b, nodes: make([]domain.Node, 0, len(b.Nodes)),
+		nodeRows: map[domain.Kind][]any{}, nodeFP: make(map[string]string, len(b.Nodes)),
+		edgeRows: map[domain.EdgeKind][]any{}, edgeFP: map[domain.EdgeKind][]string{},
+		refs: map[string]struct{}{}}
 	var ps []domain.Problem
 	prefixed := func(prefix string, in []domain.Problem) {
 		for _, q := range in {
@@ -112,7 +125,7 @@ func prepare(b *domain.Batch) (*plan, []domain.Problem) {
 			ps = append(ps, q)
 		}
 	}
-	inBatch := map[string]int{}
+	inBatch := make(map[string]int, len(b.Nodes))
 	for i, n := range b.Nodes {
 		if isNil(n) {
 			ps = append(ps, domain.Problem{Field: fmt.Sprintf("nodes[%d]", i), Found: "nil", Expected: "a node"})
@@ -134,88 +147,179 @@ func prepare(b *domain.Batch) (*plan, []domain.Problem) {
 		pr := nodeProps(n)
 		p.nodes = append(p.nodes, n)
 		p.nodeFP[ks] = pr["fp"].(string)
-		p.nodeRows[k.Kind] = append(p.nodeRows[k.Kind], map[string]any{"key": ks, "props": map[string]any(pr)})
+		p.nodeRows[k.Kind] = append(p.nodeRows[k.Kind], []any{ks, map[string]any(pr)})
 	}
-	ref := func(k domain.NodeKey, field, what string) {
-		ks := k.String()
-		if _, ok := inBatch[ks]; ok {
-			return
-		}
-		p.refs[ks] = append(p.refs[ks], domain.Problem{Field: field, Found: ks + ", which is neither in the batch nor stored",
-			Expected: what})
-	}
-	for _, n := range b.Nodes {
-		if isNil(n) || !n.Key().Kind.Valid() {
-			continue
-		}
-		for j, src := range n.Base().Sources {
-			ref(domain.NodeKey{Kind: domain.KindSource, ID: src}, fmt.Sprintf("%s.sources[%d]", n.Key(), j), "a Source in the batch or the store")
-		}
-	}
-	seen := map[domain.EdgeKey]int{}
+	// The reference walks are shared with refProblems, which runs them
+	// again to word the problems of the references found missing.
+	note := func(k string, _ int) { p.refs[k] = struct{}{} }
+	p.walkNodeRefs(inBatch, func(_ domain.Node, k string, j int) { note(k, j) })
+	seen := make(map[domain.EdgeKey]int, len(b.Edges))
 	for i := range b.Edges {
 		e := b.Edges[i]
 		e.Normalize()
 		k := e.Key()
-		ks := k.String()
 		if j, dup := seen[k]; dup {
-			ps = append(ps, domain.Problem{Field: ks, Found: fmt.Sprintf("the relation twice (edges[%d] and edges[%d])", j, i),
+			ps = append(ps, domain.Problem{Field: k.String(), Found: fmt.Sprintf("the relation twice (edges[%d] and edges[%d])", j, i),
 				Expected: "each relation once per batch (a partnership is one relation whichever end it is written from)"})
 			continue
 		}
 		seen[k] = i
-		eps := domain.ValidateEdge(&e)
-		prefixed(ks, eps)
-		if len(eps) > 0 {
+		if eps := domain.ValidateEdge(&e); len(eps) > 0 {
+			prefixed(k.String(), eps)
 			continue // ends of the wrong kind or bad slugs are not worth looking up
 		}
-		ref(e.From, ks+".from", "a node in the batch or the store")
-		ref(e.To, ks+".to", "a node in the batch or the store")
-		if e.Through != nil {
-			ref(*e.Through, ks+".through", "an Agreement or Forum in the batch or the store")
-		}
-		for j, src := range e.Sources {
-			ref(domain.NodeKey{Kind: domain.KindSource, ID: src}, fmt.Sprintf("%s.sources[%d]", ks, j), "a Source in the batch or the store")
-		}
 		pr := edgeProps(&e)
-		p.edgeFP = append(p.edgeFP, pr["fp"].(string))
-		p.edgeRows[e.Kind] = append(p.edgeRows[e.Kind], map[string]any{
-			"i": int64(len(p.edges)), "from": e.From.String(), "to": e.To.String(), "type": string(e.Kind), "props": map[string]any(pr)})
-		p.edges = append(p.edges, e)
+		p.edgeFP[e.Kind] = append(p.edgeFP[e.Kind], pr["fp"].(string))
+		p.edgeRows[e.Kind] = append(p.edgeRows[e.Kind], []any{e.From.String(), e.To.String(), map[string]any(pr)})
+		walkEdgeRefs(&e, inBatch, note)
 	}
 	return p, ps
 }
 
-// check reads, in one statement, which referenced nodes exist and the
-// fingerprints of the batch's stored nodes and edges; it returns the
-// report the write will produce and the missing references.
-func (p *plan) check(ctx context.Context, tx neo4j.ManagedTransaction) (domain.Report, []domain.Problem, error) {
-	keys := make([]string, 0, len(p.nodeFP)+len(p.refs))
-	for k := range p.nodeFP {
-		keys = append(keys, k)
+// walkNodeRefs calls visit for each source a valid node of the batch
+// cites that the batch does not hold, with its index in the node's sources.
+func (p *plan) walkNodeRefs(inBatch map[string]int, visit func(n domain.Node, key string, j int)) {
+	for _, n := range p.batch.Nodes {
+		if isNil(n) || !n.Key().Kind.Valid() {
+			continue
+		}
+		for j, src := range n.Base().Sources {
+			ks := domain.NodeKey{Kind: domain.KindSource, ID: src}.String()
+			if _, ok := inBatch[ks]; !ok {
+				visit(n, ks, j)
+			}
+		}
 	}
+}
+
+// Reference sites of an edge, as walkEdgeRefs reports them: the ends, the
+// agreement or forum, then refSources+j for sources[j].
+const (
+	refFrom = iota
+	refTo
+	refThrough
+	refSources
+)
+
+// walkEdgeRefs calls visit for each key a valid, normalised edge refers
+// to that the batch does not hold. Sites are small integers rather than
+// worded fields so that the walk allocates nothing on a 100,000-row load.
+func walkEdgeRefs(e *domain.Edge, inBatch map[string]int, visit func(key string, site int)) {
+	ref := func(k domain.NodeKey, site int) {
+		ks := k.String()
+		if _, ok := inBatch[ks]; !ok {
+			visit(ks, site)
+		}
+	}
+	ref(e.From, refFrom)
+	ref(e.To, refTo)
+	if e.Through != nil {
+		ref(*e.Through, refThrough)
+	}
+	for j, src := range e.Sources {
+		ref(domain.NodeKey{Kind: domain.KindSource, ID: src}, refSources+j)
+	}
+}
+
+// edgeRefProblem words the problem of a missing key at a site of e.
+func edgeRefProblem(e *domain.Edge, key string, site int) domain.Problem {
+	field, what := ".from", "a node in the batch or the store"
+	switch {
+	case site == refTo:
+		field = ".to"
+	case site == refThrough:
+		field, what = ".through", "an Agreement or Forum in the batch or the store"
+	case site >= refSources:
+		field, what = fmt.Sprintf(".sources[%d]", site-refSources), "a Source in the batch or the store"
+	}
+	return domain.Problem{Field: e.Key().String() + field, Found: key + ", which is neither in the batch nor stored", Expected: what}
+}
+
+// refProblems words a problem for every reference to a missing key, in
+// field order, by walking the batch again as prepare did.
+func (p *plan) refProblems(missing map[string]bool) []domain.Problem {
+	if len(missing) == 0 {
+		return nil
+	}
+	var out []domain.Problem
+	inBatch := make(map[string]int, len(p.nodes))
+	for i, n := range p.nodes {
+		inBatch[n.Key().String()] = i
+	}
+	p.walkNodeRefs(inBatch, func(n domain.Node, k string, j int) {
+		if missing[k] {
+			out = append(out, domain.Problem{Field: fmt.Sprintf("%s.sources[%d]", n.Key(), j),
+				Found: k + ", which is neither in the batch nor stored", Expected: "a Source in the batch or the store"})
+		}
+	})
+	seen := map[domain.EdgeKey]bool{}
+	for i := range p.batch.Edges {
+		e := p.batch.Edges[i]
+		e.Normalize()
+		if seen[e.Key()] || len(domain.ValidateEdge(&e)) > 0 {
+			seen[e.Key()] = true
+			continue
+		}
+		seen[e.Key()] = true
+		walkEdgeRefs(&e, inBatch, func(k string, site int) {
+			if missing[k] {
+				out = append(out, edgeRefProblem(&e, k, site))
+			}
+		})
+	}
+	sortProblems(out)
+	return out
+}
+
+// check reads, in one statement, which referenced keys are stored and, if
+// classify is set (a dry run), the stored fingerprints of the batch's nodes
+// and edges, from which it builds the report a write would produce.
+func (p *plan) check(ctx context.Context, tx neo4j.ManagedTransaction, classify bool) (domain.Report, map[string]bool, error) {
+	keys := make([]string, 0, len(p.refs)+len(p.nodeFP))
 	for k := range p.refs {
 		keys = append(keys, k)
 	}
-	var edges []map[string]any
-	for _, rows := range p.edgeRows {
-		for _, r := range rows {
-			edges = append(edges, map[string]any{"i": r["i"], "from": r["from"], "to": r["to"], "type": r["type"]})
+	if classify {
+		for k := range p.nodeFP {
+			keys = append(keys, k)
 		}
 	}
-	res, err := tx.Run(ctx, `
-		CALL () {
+	params := map[string]any{"keys": keys}
+	var cypher strings.Builder
+	cypher.WriteString(`CALL () {
 			UNWIND $keys AS k
 			MATCH (n:Entity {key: k})
 			RETURN collect([k, coalesce(n.fp, '')]) AS nodes
-		}
+		}`)
+	// One subquery per edge kind: the relationship type in the pattern
+	// (a domain constant) lets the server expand only that type.
+	var kinds []domain.EdgeKind
+	if classify {
+		for _, k := range domain.EdgeKinds {
+			rows := p.edgeRows[k]
+			if len(rows) == 0 {
+				continue
+			}
+			n := strconv.Itoa(len(kinds))
+			kinds = append(kinds, k)
+			es := make([]any, len(rows))
+			for j, r := range rows {
+				row := r.([]any)
+				es[j] = []any{int64(j), row[0], row[1]}
+			}
+			params["e"+n] = es
+			cypher.WriteString(`
 		CALL () {
-			UNWIND $edges AS e
-			MATCH (a:Entity {key: e.from})-[r]->(b:Entity {key: e.to})
-			WHERE type(r) = e.type
-			RETURN collect([e.i, coalesce(r.fp, '')]) AS edges
+			UNWIND $e` + n + ` AS e
+			MATCH (a:Entity {key: e[1]})
+			MATCH (b:Entity {key: e[2]})
+			MATCH (a)-[r:` + relType(k) + `]->(b)
+			RETURN collect([e[0], coalesce(r.fp, '')]) AS e` + n + `
+		}`)
 		}
-		RETURN nodes, edges`, map[string]any{"keys": keys, "edges": edges})
+	}
+	cypher.WriteString("\n\t\tRETURN *")
+	res, err := tx.Run(ctx, cypher.String(), params)
 	if err != nil {
 		return domain.Report{}, nil, err
 	}
@@ -226,92 +330,127 @@ func (p *plan) check(ctx context.Context, tx neo4j.ManagedTransaction) (domain.R
 	stored := map[string]string{}
 	nodes, _ := rec.Get("nodes")
 	for _, x := range asList(nodes) {
-		pair := asList(x)
-		if len(pair) == 2 {
+		if pair := asList(x); len(pair) == 2 {
 			k, _ := pair[0].(string)
 			fp, _ := pair[1].(string)
 			stored[k] = fp
 		}
 	}
-	storedEdge := map[int64]string{}
-	es, _ := rec.Get("edges")
-	for _, x := range asList(es) {
-		pair := asList(x)
-		if len(pair) == 2 {
-			i, _ := pair[0].(int64)
-			fp, _ := pair[1].(string)
-			storedEdge[i] = fp
-		}
-	}
-	var missing []domain.Problem
-	for _, k := range keys {
-		if ps, isRef := p.refs[k]; isRef {
-			if _, ok := stored[k]; !ok {
-				missing = append(missing, ps...)
+	var missing map[string]bool
+	for k := range p.refs {
+		if _, ok := stored[k]; !ok {
+			if missing == nil {
+				missing = map[string]bool{}
 			}
+			missing[k] = true
 		}
 	}
 	var rep domain.Report
-	p.unchangedNodes, p.unchangedEdges = map[string]bool{}, map[int64]bool{}
+	if !classify {
+		return rep, missing, nil
+	}
 	for _, n := range p.nodes {
 		k := n.Key().String()
 		fp, ok := stored[k]
 		rep.AddNode(n.Key().Kind, !ok, ok && fp != p.nodeFP[k])
-		p.unchangedNodes[k] = ok && fp == p.nodeFP[k]
 	}
-	for i, e := range p.edges {
-		fp, ok := storedEdge[int64(i)]
-		rep.AddEdge(e.Kind, !ok, ok && fp != p.edgeFP[i])
-		p.unchangedEdges[int64(i)] = ok && fp == p.edgeFP[i]
+	for n, k := range kinds {
+		storedEdge := map[int64]string{}
+		es, _ := rec.Get("e" + strconv.Itoa(n))
+		for _, x := range asList(es) {
+			if pair := asList(x); len(pair) == 2 {
+				i, _ := pair[0].(int64)
+				fp, _ := pair[1].(string)
+				storedEdge[i] = fp
+			}
+		}
+		for j, want := range p.edgeFP[k] {
+			fp, ok := storedEdge[int64(j)]
+			rep.AddEdge(k, !ok, ok && fp != want)
+		}
 	}
-	sortProblems(missing)
 	return rep, missing, nil
 }
 
-// write stores the rows that are new or changed, nodes before edges.
-func (p *plan) write(ctx context.Context, tx neo4j.ManagedTransaction, _ domain.Report) error {
+// write stores the batch, nodes before edges, and returns what it did.
+// Each statement MERGEs on the key and SETs the property map only on
+// creation or when the stored fingerprint differs; `same` is read right
+// after the MERGE, when a created row already holds the new fingerprint.
+func (p *plan) write(ctx context.Context, tx neo4j.ManagedTransaction) (domain.Report, error) {
+	rep := domain.Report{}
 	for _, k := range domain.Kinds {
-		var rows []map[string]any
-		for _, r := range p.nodeRows[k] {
-			if !p.unchangedNodes[r["key"].(string)] {
-				rows = append(rows, r)
-			}
+		rows := p.nodeRows[k]
+		if len(rows) == 0 {
+			continue
 		}
-		cypher := "UNWIND $rows AS r MERGE (n:Entity {key: r.key}) SET n = r.props SET n:" + label(k)
-		if err := runChunks(ctx, tx, cypher, rows); err != nil {
-			return err
+		cypher := `UNWIND $rows AS r
+			MERGE (n:Entity {key: r[0]})
+			ON CREATE SET n = r[1], n:` + label(k) + `
+			WITH n, r, n.fp = r[1].fp AS same
+			FOREACH (_ IN CASE WHEN same THEN [] ELSE [1] END | SET n = r[1])
+			RETURN count(*) - count(CASE WHEN same THEN 1 END) AS updated`
+		c, err := runChunks(ctx, tx, cypher, rows)
+		if err != nil {
+			return domain.Report{}, err
 		}
+		if rep.Nodes == nil {
+			rep.Nodes = map[domain.Kind]domain.Counts{}
+		}
+		rep.Nodes[k] = c
 	}
 	for _, k := range domain.EdgeKinds {
+		rows := p.edgeRows[k]
+		if len(rows) == 0 {
+			continue
+		}
+		// PARTNER_OF is stored lesser end first (prepare normalised the
+		// rows), so a directed MERGE finds it and an undirected one would
+		// only look at more relationships.
 		cypher := `UNWIND $rows AS r
-			MATCH (a:Entity {key: r.from})
-			MATCH (b:Entity {key: r.to})
+			MATCH (a:Entity {key: r[0]})
+			MATCH (b:Entity {key: r[1]})
 			MERGE (a)-[x:` + relType(k) + `]->(b)
-			SET x = r.props`
-		var rows []map[string]any
-		for _, r := range p.edgeRows[k] {
-			if !p.unchangedEdges[r["i"].(int64)] {
-				rows = append(rows, r)
-			}
+			ON CREATE SET x = r[2]
+			WITH x, r, x.fp = r[2].fp AS same
+			FOREACH (_ IN CASE WHEN same THEN [] ELSE [1] END | SET x = r[2])
+			RETURN count(*) - count(CASE WHEN same THEN 1 END) AS updated`
+		c, err := runChunks(ctx, tx, cypher, rows)
+		if err != nil {
+			return domain.Report{}, err
 		}
-		if err := runChunks(ctx, tx, cypher, rows); err != nil {
-			return err
+		if rep.Edges == nil {
+			rep.Edges = map[domain.EdgeKind]domain.Counts{}
 		}
+		rep.Edges[k] = c
 	}
-	return nil
+	return rep, nil
 }
 
-func runChunks(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, rows []map[string]any) error {
+// runChunks runs a classifying write over rows in chunks and adds up what
+// it did: created from the counters, updated from the result.
+func runChunks(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, rows []any) (domain.Counts, error) {
+	var c domain.Counts
 	for start := 0; start < len(rows); start += chunkRows {
-		res, err := tx.Run(ctx, cypher, map[string]any{"rows": rows[start:min(start+chunkRows, len(rows))]})
-		if err == nil {
-			_, err = res.Consume(ctx)
-		}
+		chunk := rows[start:min(start+chunkRows, len(rows))]
+		res, err := tx.Run(ctx, cypher, map[string]any{"rows": chunk})
 		if err != nil {
-			return err
+			return c, err
 		}
+		rec, err := res.Single(ctx)
+		if err != nil {
+			return c, err
+		}
+		sum, err := res.Consume(ctx)
+		if err != nil {
+			return c, err
+		}
+		created := sum.Counters().NodesCreated() + sum.Counters().RelationshipsCreated()
+		updated := int(getInt(rec, "updated"))
+		c.Created += created
+		c.Updated += updated
+		c.Unchanged += len(chunk) - created - updated
 	}
-	return nil
+	return c, nil
 }
 
 // isNil reports a nil node, including a typed nil pointer, whose methods
