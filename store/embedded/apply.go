@@ -181,11 +181,14 @@ func (st *state) plan(b *domain.Batch, encode bool) (*plan, error) {
 	// is valid gets its encoding done alongside its checks.
 	type checked struct {
 		problems []domain.Problem
-		key      domain.EdgeKey
-		stored   bool
-		changed  bool
-		data     []byte
-		diskKey  []byte
+		// missing are the problems of ends and sources that are nowhere:
+		// the batch's nodes and the stored ones are known by now.
+		missing []domain.Problem
+		key     domain.EdgeKey
+		stored  bool
+		changed bool
+		data    []byte
+		diskKey []byte
 	}
 	edges := make([]domain.Edge, len(b.Edges))
 	checks := make([]checked, len(b.Edges))
@@ -196,6 +199,20 @@ func (st *state) plan(b *domain.Batch, encode bool) (*plan, error) {
 		c.key = e.Key()
 		if c.problems = domain.ValidateEdge(e); len(c.problems) > 0 {
 			return
+		}
+		for _, end := range []struct {
+			field string
+			key   *domain.NodeKey
+		}{{"from", &e.From}, {"to", &e.To}, {"through", e.Through}} {
+			if end.key != nil && !exists(*end.key) {
+				c.missing = append(c.missing, domain.Problem{Field: end.field, Found: end.key.String(), Expected: "a node in the batch or already stored"})
+			}
+		}
+		for i, s := range e.Sources {
+			if domain.ValidateSlug(s) == nil && !exists(domain.NodeKey{Kind: domain.KindSource, ID: s}) {
+				c.missing = append(c.missing, domain.Problem{Field: fmt.Sprintf("sources[%d]", i), Found: fmt.Sprintf("%q", s),
+					Expected: "a Source in the batch or already stored"})
+			}
 		}
 		var old *domain.Edge
 		old, c.stored = st.edges[c.key]
@@ -217,16 +234,8 @@ func (st *state) plan(b *domain.Batch, encode bool) (*plan, error) {
 			about(c.key.String(), c.problems)
 			continue
 		}
-		for _, end := range []struct {
-			field string
-			key   *domain.NodeKey
-		}{{"from", &e.From}, {"to", &e.To}, {"through", e.Through}} {
-			if end.key != nil && !exists(*end.key) {
-				about(c.key.String(), []domain.Problem{{Field: end.field, Found: end.key.String(), Expected: "a node in the batch or already stored"}})
-			}
-		}
-		if len(e.Sources) > 0 {
-			checkSources(c.key.String(), e.Sources)
+		if len(c.missing) > 0 {
+			about(c.key.String(), c.missing)
 		}
 		p.report.AddEdge(e.Kind, !c.stored, c.changed)
 		if c.changed {
