@@ -73,6 +73,8 @@ type builder struct {
 	sites    []refSite
 	// record numbers the records added, to tell their refSites apart.
 	record int
+	// lastDeclared and lastMissing spare ref most of its lookups.
+	lastDeclared, lastMissing lastKey
 	// edgeChecks are the relations whose own validation is still to do
 	// (see addEdge); dupEdges holds those repeated, which are not in batch.
 	edgeChecks []edgeCheck
@@ -82,6 +84,11 @@ type builder struct {
 	found   [][][]domain.Problem
 	checked int
 	checks  sync.WaitGroup
+}
+
+type lastKey struct {
+	key domain.NodeKey
+	ok  bool
 }
 
 // checkChunk is how many relations startChecks hands to a goroutine at once.
@@ -185,6 +192,7 @@ func (b *builder) reserve(n int) {
 // addNode validates n and adds it, or records why it cannot be added.
 func (b *builder) addNode(n domain.Node, at Position, lines lineOf) {
 	b.record++
+	b.lastMissing = lastKey{}
 	bad := false
 	for _, p := range domain.ValidateNode(n) {
 		bad = true
@@ -209,8 +217,9 @@ func (b *builder) addNode(n domain.Node, at Position, lines lineOf) {
 //
 // Checking a relation on its own (domain.ValidateEdge) is most of the work
 // of parsing a bulk file and depends on nothing else, so addEdge only
-// notes it; checkEdges does them all at once on every core and puts each
-// relation's problems where they would have been found.
+// notes it: startChecks checks noted relations on another goroutine while
+// the file is read, checkEdges the last ones, and each relation's problems
+// are put where they would have been found.
 func (b *builder) addEdge(e domain.Edge, at Position, lines lineOf) {
 	b.record++
 	e.Normalize()
@@ -357,11 +366,23 @@ func fieldProblem(at Position, lines lineOf, p domain.Problem) domain.Problem {
 }
 
 func (b *builder) ref(k domain.NodeKey, at Position, field string, index int, lines lineOf) {
-	if _, declared := b.pos.Nodes[k]; declared {
-		return // resolved already; keeps bulk loads from hoarding references
-	}
-	if domain.ValidateSlug(k.ID) != nil || !k.Kind.Valid() {
-		return // already reported as a bad value
+	// Rows of a bulk file name the same nodes again and again (a city in
+	// row after row, the one source in every row): the last answers are
+	// remembered. A node once declared stays so; one not declared may be
+	// by the next record, so addNode forgets it.
+	switch {
+	case b.lastDeclared.ok && k == b.lastDeclared.key:
+		return
+	case b.lastMissing.ok && k == b.lastMissing.key:
+	default:
+		if _, declared := b.pos.Nodes[k]; declared {
+			b.lastDeclared = lastKey{k, true}
+			return // resolved already; keeps bulk loads from hoarding references
+		}
+		if domain.ValidateSlug(k.ID) != nil || !k.Kind.Valid() {
+			return // already reported as a bad value
+		}
+		b.lastMissing = lastKey{k, true}
 	}
 	if n := len(b.sites); n == 0 || b.sites[n-1].record != b.record {
 		b.sites = append(b.sites, refSite{record: b.record, at: at, lines: lines})
