@@ -27,9 +27,9 @@ func ValidateNode(n Node) []Problem {
 	if strings.TrimSpace(m.Name) == "" {
 		add("name", "nothing", "an English name")
 	}
-	text := map[string]string{"name": m.Name, "nameZh": m.NameZh, "description": m.Description}
+	text := []field{{"name", m.Name}, {"nameZh", m.NameZh}, {"description", m.Description}}
 	for i, a := range m.Aliases {
-		text[fmt.Sprintf("aliases[%d]", i)] = a
+		text = append(text, field{fmt.Sprintf("aliases[%d]", i), a})
 	}
 	if k.Kind != KindSource && len(m.Sources) == 0 {
 		add("sources", "no source", "at least one source: a fact without a source is not loaded")
@@ -50,9 +50,9 @@ func ValidateNode(n Node) []Problem {
 			add("id", quote(v.ID), "an ISO 3166-1 alpha-2 code in capitals (CN, VN)")
 		}
 	case *Grouping:
-		text["acronym"] = v.Acronym
+		text = append(text, field{"acronym", v.Acronym})
 	case *City:
-		text["region"], text["regionZh"] = v.Region, v.RegionZh
+		text = append(text, field{"region", v.Region}, field{"regionZh", v.RegionZh})
 		if !slices.Contains(Divisions, v.Division) {
 			add("division", quote(string(v.Division)), fmt.Sprint("one of ", Divisions))
 		}
@@ -72,7 +72,7 @@ func ValidateNode(n Node) []Problem {
 			add("kind", quote(string(v.OrgKind)), fmt.Sprint("one of ", OrgKinds))
 		}
 	case *FundingBody:
-		text["acronym"], text["capitalNote"] = v.Acronym, v.CapitalNote
+		text = append(text, field{"acronym", v.Acronym}, field{"capitalNote", v.CapitalNote})
 		checkDate("founded", v.Founded)
 		if v.Capital != nil {
 			ps = append(ps, validateMoney("capital", *v.Capital)...)
@@ -80,7 +80,7 @@ func ValidateNode(n Node) []Problem {
 	case *Event:
 		checkDate("firstHeld", v.FirstHeld)
 	case *Forum:
-		text["theme"], text["themeZh"], text["attendanceNote"] = v.Theme, v.ThemeZh, v.AttendanceNote
+		text = append(text, field{"theme", v.Theme}, field{"themeZh", v.ThemeZh}, field{"attendanceNote", v.AttendanceNote})
 		checkDate("startDate", v.StartDate)
 		checkDate("endDate", v.EndDate)
 		if v.StartDate.Known() && v.EndDate.Known() && v.EndDate < v.StartDate {
@@ -91,15 +91,18 @@ func ValidateNode(n Node) []Problem {
 		}
 	case *Topic:
 		for i, s := range v.SubThemes {
-			text[fmt.Sprintf("subThemes[%d]", i)] = s
+			text = append(text, field{fmt.Sprintf("subThemes[%d]", i), s})
 		}
 		for i, s := range v.SubThemesZh {
-			text[fmt.Sprintf("subThemesZh[%d]", i)] = s
+			text = append(text, field{fmt.Sprintf("subThemesZh[%d]", i), s})
 		}
 	case *Agreement:
 		checkDate("date", v.Date)
-		for i, s := range append(slices.Clone(v.Points), v.PointsZh...) {
-			text[fmt.Sprintf("points[%d]", i)] = s
+		for i, s := range v.Points {
+			text = append(text, field{fmt.Sprintf("points[%d]", i), s})
+		}
+		for i, s := range v.PointsZh {
+			text = append(text, field{fmt.Sprintf("pointsZh[%d]", i), s})
 		}
 	case *Project:
 		if !slices.Contains(Sectors, v.Sector) {
@@ -109,7 +112,7 @@ func ValidateNode(n Node) []Problem {
 			add("status", quote(string(v.Status)), fmt.Sprint("one of ", ProjectStatuses))
 		}
 	case *Source:
-		text["publisher"], text["author"], text["file"] = v.Publisher, v.Author, v.File
+		text = append(text, field{"publisher", v.Publisher}, field{"author", v.Author}, field{"file", v.File})
 		checkDate("date", v.Date)
 		if v.URL == "" && v.File == "" && v.Publisher == "" {
 			add("url", "nothing", "a url, a file or a publisher that tells where the source is")
@@ -187,8 +190,8 @@ func ValidateEdge(e *Edge) []Problem {
 			ps = append(ps, validateMoney("amount", *e.Amount)...)
 		}
 	}
-	ps = append(ps, validateText(map[string]string{"level": e.Level, "request": e.Request,
-		"requestZh": e.RequestZh, "instrument": e.Instrument, "note": e.Note})...)
+	ps = append(ps, validateText([]field{{"instrument", e.Instrument}, {"level", e.Level}, {"note", e.Note},
+		{"request", e.Request}, {"requestZh", e.RequestZh}})...)
 	return ps
 }
 
@@ -203,15 +206,17 @@ func validateMoney(field string, m Money) []Problem {
 	return ps
 }
 
-func validateText(fields map[string]string) []Problem {
+// field is a named text value to check; a slice of them keeps the problems
+// in a fixed order without a map and a sort on every row of a load.
+type field struct{ name, value string }
+
+func validateText(fields []field) []Problem {
 	var ps []Problem
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		s := fields[k]
+	for _, f := range fields {
+		k, s := f.name, f.value
+		if s == "" {
+			continue
+		}
 		switch {
 		case !utf8.ValidString(s):
 			ps = append(ps, Problem{Field: k, Found: "invalid UTF-8", Expected: "UTF-8 text"})
