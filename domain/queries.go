@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -628,4 +629,22 @@ func (q *SearchQuery) Normalize() error {
 type SearchHit struct {
 	Key   NodeKey
 	Score float64
+}
+
+// CompareSuggestions is the order of SuggestPartners' answer: score
+// descending, distance ascending with unknown distances last, slug
+// ascending. Stores and the contract suite sort with it.
+func CompareSuggestions(a, b Suggestion) int {
+	if a.Score != b.Score {
+		return cmp.Compare(b.Score, a.Score)
+	}
+	switch {
+	case a.DistanceKm != nil && b.DistanceKm != nil && *a.DistanceKm != *b.DistanceKm:
+		return cmp.Compare(*a.DistanceKm, *b.DistanceKm)
+	case a.DistanceKm != nil && b.DistanceKm == nil:
+		return -1
+	case a.DistanceKm == nil && b.DistanceKm != nil:
+		return 1
+	}
+	return cmp.Compare(a.City, b.City)
 }

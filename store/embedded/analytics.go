@@ -558,20 +558,7 @@ func (s *Store) SuggestPartners(ctx context.Context, q domain.SuggestQuery) ([]d
 			}
 			out = append(out, *sg)
 		}
-		slices.SortFunc(out, func(a, b domain.Suggestion) int {
-			if a.Score != b.Score {
-				return cmp.Compare(b.Score, a.Score)
-			}
-			switch {
-			case a.DistanceKm != nil && b.DistanceKm != nil && *a.DistanceKm != *b.DistanceKm:
-				return cmp.Compare(*a.DistanceKm, *b.DistanceKm)
-			case a.DistanceKm != nil && b.DistanceKm == nil:
-				return -1
-			case a.DistanceKm == nil && b.DistanceKm != nil:
-				return 1
-			}
-			return cmp.Compare(a.City, b.City)
-		})
+		slices.SortFunc(out, domain.CompareSuggestions)
 		return out[:min(len(out), q.First)], nil
 	})
 }

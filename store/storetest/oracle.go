@@ -344,20 +344,7 @@ func (o *oracle) suggest(q domain.SuggestQuery) []domain.Suggestion {
 		}
 		out = append(out, s)
 	}
-	slices.SortFunc(out, func(a, b domain.Suggestion) int {
-		if a.Score != b.Score {
-			return cmp.Compare(b.Score, a.Score)
-		}
-		switch {
-		case a.DistanceKm != nil && b.DistanceKm != nil && *a.DistanceKm != *b.DistanceKm:
-			return cmp.Compare(*a.DistanceKm, *b.DistanceKm)
-		case a.DistanceKm != nil && b.DistanceKm == nil:
-			return -1
-		case a.DistanceKm == nil && b.DistanceKm != nil:
-			return 1
-		}
-		return cmp.Compare(a.City, b.City)
-	})
+	slices.SortFunc(out, domain.CompareSuggestions)
 	return out[:min(len(out), q.First)]
 }
 
