@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"maps"
 	"path"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/internal/parallel"
 )
 
 // Position is where a node, a relation or a reference was written.
@@ -278,7 +278,7 @@ func (b *builder) checkEdges() {
 	// The last relations, on every core: nothing else is left to do.
 	rest := b.edgeChecks[b.checked:]
 	last := make([][]domain.Problem, len(rest))
-	parallel(len(rest), func(i int) {
+	parallel.For(len(rest), func(i int) {
 		if c := rest[i]; c.edge < 0 {
 			last[i] = domain.ValidateEdge(&b.dupEdges[-1-c.edge])
 		} else {
@@ -325,29 +325,6 @@ func (b *builder) checkEdges() {
 	}
 	clear(b.batch.Edges[len(kept):])
 	b.batch.Edges = kept
-}
-
-// parallel calls f(i) for every i in [0, n), spread over the cores when n
-// is large enough to pay for the goroutines.
-func parallel(n int, f func(i int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if n < 2048 || workers < 2 {
-		for i := range n {
-			f(i)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(n, lo+chunk)
-		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				f(i)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 func (b *builder) fieldProblem(at Position, lines lineOf, p domain.Problem) {

@@ -12,6 +12,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/internal/parallel"
 )
 
 // nodeWrite and edgeWrite are one planned change: the private canonical
@@ -192,7 +193,7 @@ func (st *state) plan(b *domain.Batch, encode bool) (*plan, error) {
 	}
 	edges := make([]domain.Edge, len(b.Edges))
 	checks := make([]checked, len(b.Edges))
-	parallel(len(b.Edges), func(i int) {
+	parallel.For(len(b.Edges), func(i int) {
 		e, c := &edges[i], &checks[i]
 		*e = cloneEdge(&b.Edges[i])
 		e.Normalize()
@@ -283,27 +284,4 @@ func sortWrites(ws []edgeWrite) {
 			ws[k], j = hi[j], j+1
 		}
 	}
-}
-
-// parallel calls f(i) for every i in [0, n), on all cores when n is large
-// enough to pay for the goroutines.
-func parallel(n int, f func(i int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if n < 2048 || workers < 2 {
-		for i := range n {
-			f(i)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(n, lo+chunk)
-		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				f(i)
-			}
-		})
-	}
-	wg.Wait()
 }
