@@ -3,118 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/citygraph/citygraph/internal/faultproxy"
 )
-
-// boltProxy is a loopback TCP proxy in front of the test server's Bolt
-// port that can be cut (live connections closed, new ones dropped) and
-// restored: a real outage for the service without stopping the shared
-// server. (store/neo4jstore/outage_test.go has the same proxy with a
-// silent mode too; test files cannot share code across packages.)
-type boltProxy struct {
-	ln     net.Listener
-	target string
-
-	mu    sync.Mutex
-	up    bool
-	conns map[net.Conn]bool
-}
-
-func startBoltProxy(t *testing.T, target string, up bool) *boltProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &boltProxy{ln: ln, target: target, up: up, conns: map[net.Conn]bool{}}
-	go p.serve()
-	t.Cleanup(func() {
-		ln.Close()
-		p.set(false)
-	})
-	return p
-}
-
-// uri is the server's URI through the proxy; a routing scheme becomes
-// direct, since routing would hand the driver the server's own address.
-func (p *boltProxy) uri(serverURI string) string {
-	u, err := url.Parse(serverURI)
-	if err != nil {
-		return serverURI
-	}
-	u.Scheme = strings.Replace(u.Scheme, "neo4j", "bolt", 1)
-	u.Host = p.ln.Addr().String()
-	return u.String()
-}
-
-// set brings the proxy up or down; down closes every live connection.
-func (p *boltProxy) set(up bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.up = up
-	if !up {
-		for c := range p.conns {
-			c.Close()
-		}
-		clear(p.conns)
-	}
-}
-
-// track registers c while the proxy is up, and closes it otherwise.
-func (p *boltProxy) track(c net.Conn) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.up {
-		c.Close()
-		return false
-	}
-	p.conns[c] = true
-	return true
-}
-
-func (p *boltProxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return // listener closed by cleanup
-		}
-		go p.forward(c)
-	}
-}
-
-func (p *boltProxy) forward(c net.Conn) {
-	if !p.track(c) {
-		return
-	}
-	s, err := net.DialTimeout("tcp", p.target, 5*time.Second)
-	if err != nil {
-		c.Close()
-		return
-	}
-	if !p.track(s) {
-		c.Close()
-		return
-	}
-	go func() {
-		io.Copy(s, c)
-		s.Close()
-		c.Close()
-	}()
-	io.Copy(c, s)
-	c.Close()
-	s.Close()
-	p.mu.Lock()
-	delete(p.conns, c)
-	delete(p.conns, s)
-	p.mu.Unlock()
-}
 
 // TestServiceRidesOutNeo4jOutage starts the whole service on a Neo4j that
 // is away, and checks what a client and an orchestrator see while it is
@@ -128,8 +24,8 @@ func TestServiceRidesOutNeo4jOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := startBoltProxy(t, u.Host, false)
-	env["NEO4J_URI"] = proxy.uri(env["NEO4J_URI"])
+	proxy := faultproxy.Start(t, u.Host, faultproxy.Down)
+	env["NEO4J_URI"] = proxy.URI(env["NEO4J_URI"])
 	env["NEO4J_CONNECT_TIMEOUT"] = "1s"
 	env["NEO4J_QUERY_TIMEOUT"] = "2s"
 	base, _ := startService(t, env)
@@ -202,10 +98,10 @@ func TestServiceRidesOutNeo4jOutage(t *testing.T) {
 	}
 
 	t.Run("away at start", away)
-	proxy.set(true)
+	proxy.Set(faultproxy.Up)
 	t.Run("back without a restart", back)
-	proxy.set(false)
+	proxy.Set(faultproxy.Down)
 	t.Run("away again while serving", away)
-	proxy.set(true)
+	proxy.Set(faultproxy.Up)
 	t.Run("back again", back)
 }

@@ -3,149 +3,17 @@ package neo4jstore_test
 import (
 	"context"
 	"errors"
-	"io"
-	"net"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/internal/faultproxy"
 	"github.com/citygraph/citygraph/store/neo4jstore"
 )
-
-// proxyMode is what a boltProxy does with connections.
-type proxyMode int
-
-const (
-	// proxyUp forwards every connection to the server.
-	proxyUp proxyMode = iota
-	// proxyDown closes live connections and drops new ones at once, as a
-	// stopped server's host does.
-	proxyDown
-	// proxySilent closes live connections and accepts new ones but never
-	// answers, as a server behind a dead network path does: only timeouts
-	// end a call.
-	proxySilent
-)
-
-// boltProxy is a loopback TCP proxy in front of the test server's Bolt
-// port. Switching its mode is a real outage for the driver (sockets
-// closed, connections refused or unanswered) without stopping the shared
-// server, so the store's recovery is tested in seconds.
-type boltProxy struct {
-	ln     net.Listener
-	target string
-
-	mu    sync.Mutex
-	mode  proxyMode
-	conns map[net.Conn]bool
-}
-
-func startBoltProxy(t *testing.T, target string, mode proxyMode) *boltProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &boltProxy{ln: ln, target: target, mode: mode, conns: map[net.Conn]bool{}}
-	go p.serve()
-	t.Cleanup(func() {
-		ln.Close()
-		p.set(proxyDown)
-	})
-	return p
-}
-
-// uri is the server's URI rewritten to go through the proxy. A routing
-// scheme (neo4j://) becomes direct (bolt://): routing would hand the
-// driver the server's own address and bypass the proxy.
-func (p *boltProxy) uri(serverURI string) string {
-	u, err := url.Parse(serverURI)
-	if err != nil {
-		return serverURI
-	}
-	u.Scheme = strings.Replace(u.Scheme, "neo4j", "bolt", 1)
-	u.Host = p.ln.Addr().String()
-	return u.String()
-}
-
-// set switches the mode; leaving proxyUp closes every live connection.
-func (p *boltProxy) set(m proxyMode) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.mode = m
-	if m != proxyUp {
-		for c := range p.conns {
-			c.Close()
-		}
-		clear(p.conns)
-	}
-}
-
-// track registers c unless the proxy has left proxyUp meanwhile (or, for
-// a silent proxy's held client, unless it has left proxySilent).
-func (p *boltProxy) track(c net.Conn, want proxyMode) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.mode != want {
-		c.Close()
-		return false
-	}
-	p.conns[c] = true
-	return true
-}
-
-func (p *boltProxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return // listener closed by cleanup
-		}
-		p.mu.Lock()
-		mode := p.mode
-		p.mu.Unlock()
-		switch mode {
-		case proxyDown:
-			c.Close()
-		case proxySilent:
-			p.track(c, proxySilent) // held open, never read
-		case proxyUp:
-			go p.forward(c)
-		}
-	}
-}
-
-func (p *boltProxy) forward(c net.Conn) {
-	if !p.track(c, proxyUp) {
-		return
-	}
-	s, err := net.DialTimeout("tcp", p.target, 5*time.Second)
-	if err != nil {
-		c.Close()
-		return
-	}
-	if !p.track(s, proxyUp) {
-		c.Close()
-		return
-	}
-	// Either side ending ends both, as a dropped TCP path would.
-	go func() {
-		io.Copy(s, c)
-		s.Close()
-		c.Close()
-	}()
-	io.Copy(c, s)
-	c.Close()
-	s.Close()
-	p.mu.Lock()
-	delete(p.conns, c)
-	delete(p.conns, s)
-	p.mu.Unlock()
-}
 
 // within runs call and fails the test if it has not returned after limit.
 // The limits below are the configured timeout plus a wide margin: they
@@ -216,9 +84,9 @@ func TestOutageAndRecovery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := startBoltProxy(t, u.Host, proxyDown)
+	proxy := faultproxy.Start(t, u.Host, faultproxy.Down)
 	pcfg := cfg
-	pcfg.URI = proxy.uri(cfg.URI)
+	pcfg.URI = proxy.URI(cfg.URI)
 	pcfg.ConnectTimeout = time.Second
 	pcfg.QueryTimeout = 2 * time.Second
 	// A hang is a call still running well after its timeout.
@@ -267,7 +135,7 @@ func TestOutageAndRecovery(t *testing.T) {
 	})
 
 	t.Run("back: the same store serves and has run its migrations", func(t *testing.T) {
-		proxy.set(proxyUp)
+		proxy.Set(faultproxy.Up)
 		if err := within(t, limit, "Ping", ping); err != nil {
 			t.Fatalf("Ping after the server came back: %v", err)
 		}
@@ -285,21 +153,21 @@ func TestOutageAndRecovery(t *testing.T) {
 	})
 
 	t.Run("cut while connections are pooled: UNAVAILABLE, then serves again", func(t *testing.T) {
-		proxy.set(proxyDown)
+		proxy.Set(faultproxy.Down)
 		wantUnavailable(t, "Nodes", within(t, limit, "Nodes", read))
 		wantUnavailable(t, "Search", within(t, limit, "Search", search))
 		wantUnavailable(t, "Ping", within(t, limit, "Ping", ping))
-		proxy.set(proxyUp)
+		proxy.Set(faultproxy.Up)
 		if err := within(t, limit, "Nodes", read); err != nil {
 			t.Fatalf("Nodes after the second recovery: %v", err)
 		}
 	})
 
 	t.Run("silent: calls end with UNAVAILABLE at the timeout, then serve again", func(t *testing.T) {
-		proxy.set(proxySilent)
+		proxy.Set(faultproxy.Silent)
 		wantUnavailable(t, "Nodes", within(t, limit, "Nodes", read))
 		wantUnavailable(t, "Ping", within(t, limit, "Ping", ping))
-		proxy.set(proxyUp)
+		proxy.Set(faultproxy.Up)
 		if err := within(t, limit, "Ping", ping); err != nil {
 			t.Fatalf("Ping after the silence ended: %v", err)
 		}

@@ -1,0 +1,145 @@
+// Package faultproxy is a loopback TCP proxy for tests that cut and restore
+// a connection to a real server: switching its mode is a real outage for a
+// client (sockets closed, connections refused or unanswered) without
+// stopping the server that other tests share.
+package faultproxy
+
+import (
+	"io"
+	"net"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Mode is what a Proxy does with connections.
+type Mode int
+
+const (
+	// Up forwards every connection to the server.
+	Up Mode = iota
+	// Down closes live connections and drops new ones at once, as a
+	// stopped server's host does.
+	Down
+	// Silent closes live connections and accepts new ones but never
+	// answers, as a server behind a dead network path does: only timeouts
+	// end a call.
+	Silent
+)
+
+// Proxy is a loopback TCP proxy in front of a server's port (Neo4j's
+// Bolt port in citygraph's tests). Switching its mode is a real outage for the driver (sockets
+// closed, connections refused or unanswered) without stopping the shared
+// server, so the store's recovery is tested in seconds.
+type Proxy struct {
+	ln     net.Listener
+	target string
+
+	mu    sync.Mutex
+	mode  Mode
+	conns map[net.Conn]bool
+}
+
+func Start(t testing.TB, target string, mode Mode) *Proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Proxy{ln: ln, target: target, mode: mode, conns: map[net.Conn]bool{}}
+	go p.serve()
+	t.Cleanup(func() {
+		ln.Close()
+		p.Set(Down)
+	})
+	return p
+}
+
+// uri is the server's URI rewritten to go through the proxy. A routing
+// scheme (neo4j://) becomes direct (bolt://): routing would hand the
+// driver the server's own address and bypass the proxy.
+func (p *Proxy) URI(serverURI string) string {
+	u, err := url.Parse(serverURI)
+	if err != nil {
+		return serverURI
+	}
+	u.Scheme = strings.Replace(u.Scheme, "neo4j", "bolt", 1)
+	u.Host = p.ln.Addr().String()
+	return u.String()
+}
+
+// set switches the mode; leaving Up closes every live connection.
+func (p *Proxy) Set(m Mode) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.mode = m
+	if m != Up {
+		for c := range p.conns {
+			c.Close()
+		}
+		clear(p.conns)
+	}
+}
+
+// track registers c unless the proxy has left Up meanwhile (or, for
+// a silent proxy's held client, unless it has left Silent).
+func (p *Proxy) track(c net.Conn, want Mode) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.mode != want {
+		c.Close()
+		return false
+	}
+	p.conns[c] = true
+	return true
+}
+
+func (p *Proxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return // listener closed by cleanup
+		}
+		p.mu.Lock()
+		mode := p.mode
+		p.mu.Unlock()
+		switch mode {
+		case Down:
+			c.Close()
+		case Silent:
+			p.track(c, Silent) // held open, never read
+		case Up:
+			go p.forward(c)
+		}
+	}
+}
+
+func (p *Proxy) forward(c net.Conn) {
+	if !p.track(c, Up) {
+		return
+	}
+	s, err := net.DialTimeout("tcp", p.target, 5*time.Second)
+	if err != nil {
+		c.Close()
+		return
+	}
+	if !p.track(s, Up) {
+		c.Close()
+		return
+	}
+	// Either side ending ends both, as a dropped TCP path would.
+	go func() {
+		io.Copy(s, c)
+		s.Close()
+		c.Close()
+	}()
+	io.Copy(c, s)
+	c.Close()
+	s.Close()
+	p.mu.Lock()
+	delete(p.conns, c)
+	delete(p.conns, s)
+	p.mu.Unlock()
+}
