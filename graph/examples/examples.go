@@ -27,8 +27,10 @@ func All() []playground.Example {
 		b, _ := files.ReadFile(n)
 		q := string(b)
 		title := strings.TrimSuffix(n, ".graphql")
-		if m := titleRE.FindStringSubmatch(q); m != nil {
-			title = m[1]
+		if m := titleRE.FindStringSubmatchIndex(q); m != nil {
+			// The playground heads each tab with "# Name" itself.
+			title = q[m[2]:m[3]]
+			q = strings.TrimLeft(q[:m[0]]+q[m[1]:], "\n")
 		}
 		out = append(out, playground.Example{Name: title, Query: q})
 	}
