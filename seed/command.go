@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -102,10 +104,24 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// statusLine shows the latest progress line in place on a terminal.
+// statusLine shows the latest progress line in place on a terminal, with
+// a bar drawn from the loader's "done/total" counts.
 type statusLine struct {
 	w     io.Writer
 	shown bool
+}
+
+// fraction finds the loader's "3/7" step count.
+var fraction = regexp.MustCompile(`(\d+)/(\d+)`)
+
+// bar draws done out of total as a 20-cell bar with a percentage.
+func bar(done, total int) string {
+	const cells = 20
+	if total <= 0 {
+		return ""
+	}
+	full := min(cells, done*cells/total)
+	return fmt.Sprintf("[%s%s] %3d%% ", strings.Repeat("#", full), strings.Repeat("-", cells-full), done*100/total)
 }
 
 func (s *statusLine) Write(p []byte) (int, error) {
@@ -113,8 +129,13 @@ func (s *statusLine) Write(p []byte) (int, error) {
 	if i := strings.LastIndexByte(line, '\n'); i >= 0 {
 		line = line[i+1:]
 	}
-	if r := []rune(line); len(r) > 78 {
-		line = string(r[:77]) + "…"
+	if m := fraction.FindStringSubmatch(line); m != nil {
+		done, _ := strconv.Atoi(m[1])
+		total, _ := strconv.Atoi(m[2])
+		line = bar(done, total) + line
+	}
+	if r := []rune(line); len(r) > 100 {
+		line = string(r[:99]) + "…"
 	}
 	fmt.Fprintf(s.w, "\r\x1b[K%s", line)
 	s.shown = true
