@@ -434,15 +434,15 @@ func runChunks(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, 
 		chunk := rows[start:min(start+chunkRows, len(rows))]
 		res, err := tx.Run(ctx, cypher, map[string]any{"rows": chunk})
 		if err != nil {
-			return c, err
+			return c, tooLarge(err, len(rows))
 		}
 		rec, err := res.Single(ctx)
 		if err != nil {
-			return c, err
+			return c, tooLarge(err, len(rows))
 		}
 		sum, err := res.Consume(ctx)
 		if err != nil {
-			return c, err
+			return c, tooLarge(err, len(rows))
 		}
 		created := sum.Counters().NodesCreated() + sum.Counters().RelationshipsCreated()
 		updated := int(getInt(rec, "updated"))

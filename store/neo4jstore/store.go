@@ -13,6 +13,7 @@ package neo4jstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"strings"
@@ -122,13 +123,43 @@ func (s *Store) Wipe(ctx context.Context) error {
 	// CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence Run.
 	sess := s.session(ctx, neo4j.AccessModeWrite)
 	defer sess.Close(context.Background())
-	res, err := sess.Run(ctx, `
+	// Relationships first, then nodes: a batch of nodes with all their
+	// relationships outgrew the default transaction memory on a graph of
+	// 100k cities and 800k relationships.
+	for _, stmt := range []string{`
+		MATCH ()-[r]->()
+		CALL (r) { DELETE r } IN TRANSACTIONS OF 20000 ROWS`, `
 		MATCH (n) WHERE NOT n:Migration
-		CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`, nil)
-	if err == nil {
-		_, err = res.Consume(ctx)
+		CALL (n) { DELETE n } IN TRANSACTIONS OF 20000 ROWS`} {
+		res, err := sess.Run(ctx, stmt, nil)
+		if err == nil {
+			_, err = res.Consume(ctx)
+		}
+		if err != nil {
+			return translate(err, "wiping the graph")
+		}
 	}
-	return translate(err, "wiping the graph")
+	return nil
+}
+
+// memoryLimited reports whether Neo4j refused a transaction for the memory
+// it needed. The driver counts that as transient and retries it, but the
+// same load fails the same way every time.
+func memoryLimited(err error) bool {
+	var n4 *neo4j.Neo4jError
+	return errors.As(err, &n4) && (strings.Contains(n4.Code, "MemoryLimit") || strings.Contains(n4.Code, "OutOfMemory"))
+}
+
+// tooLarge turns a memory refusal inside a write into a domain error, so
+// the driver does not retry it for the whole retry time and the user
+// learns what to do; other errors pass through.
+func tooLarge(err error, rows int) error {
+	if !memoryLimited(err) {
+		return err
+	}
+	return &domain.Error{Code: domain.EINVALID, Err: err, Message: fmt.Sprintf(
+		"the load of %d rows needs more memory than one transaction may use on this Neo4j server; "+
+			"split the files into smaller loads, or raise the server's heap and dbms.memory.transaction.total.max", rows)}
 }
 
 // queryOpts are the ExecuteQuery options for a read or a write.
