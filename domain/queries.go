@@ -390,7 +390,8 @@ var FundingGroups = []FundingGroup{GroupByFundingBody, GroupByCountry, GroupByCi
 // Contract: a financing counts once in each group it belongs to: a project
 // located in two cities counts in both cities' totals, once in its
 // country's. A financing with no known date has no year group ("") and is
-// excluded by a date range. Totals never add different currencies.
+// excluded by a date range (see Date.InRange). Totals never add
+// different currencies.
 type FundingQuery struct {
 	GroupBy     FundingGroup
 	FundingBody string

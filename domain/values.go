@@ -190,3 +190,16 @@ func DistanceKm(a, b GeoPoint) float64 {
 		math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
 	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(h)))
 }
+
+// InRange reports whether d lies in [from, to], either end optional: from
+// <= d, and d <= to or d within the period to names ("2017-05" is within
+// "2017"). An unknown date is outside every range that has an end.
+func (d Date) InRange(from, to Date) bool {
+	if from == "" && to == "" {
+		return true
+	}
+	if !d.Known() {
+		return false
+	}
+	return (from == "" || d >= from) && (to == "" || d <= to || strings.HasPrefix(string(d), string(to)))
+}

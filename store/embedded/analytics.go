@@ -282,18 +282,6 @@ func unique(s []string) []string {
 	return slices.Compact(s)
 }
 
-// inRange: From <= d, and d <= To or d within the period To names
-// ("2017-05" is within "2017"). An unknown date is outside every range.
-func inRange(d, from, to domain.Date) bool {
-	if from == "" && to == "" {
-		return true
-	}
-	if !d.Known() {
-		return false
-	}
-	return (from == "" || d >= from) && (to == "" || d <= to || strings.HasPrefix(string(d), string(to)))
-}
-
 // FundingTotals sums financings per group and currency. See domain.FundingQuery.
 func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]domain.FundingTotal, error) {
 	if err := q.Normalize(); err != nil {
@@ -328,7 +316,7 @@ func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]dom
 		visit := func(f financing) {
 			e, p := f.e, f.project
 			if (q.FundingBody != "" && e.From.ID != q.FundingBody) || (q.Sector != "" && p.Sector != q.Sector) ||
-				(q.Currency != "" && e.Amount.Currency != q.Currency) || !inRange(e.Since, q.From, q.To) ||
+				(q.Currency != "" && e.Amount.Currency != q.Currency) || !e.Since.InRange(q.From, q.To) ||
 				(q.Country != "" && !slices.Contains(f.countries, q.Country)) || (q.City != "" && !slices.Contains(f.cities, q.City)) {
 				return
 			}

@@ -172,16 +172,6 @@ func (o *oracle) projectPlaces(project string) (cities, countries []string) {
 	return slices.Compact(cities), slices.Compact(countries)
 }
 
-func inRange(d, from, to domain.Date) bool {
-	if from == "" && to == "" {
-		return true
-	}
-	if !d.Known() {
-		return false
-	}
-	return (from == "" || d >= from) && (to == "" || d <= to || strings.HasPrefix(string(d), string(to)))
-}
-
 func (o *oracle) funding(q domain.FundingQuery) []domain.FundingTotal {
 	type gk struct {
 		group string
@@ -196,7 +186,7 @@ func (o *oracle) funding(q domain.FundingQuery) []domain.FundingTotal {
 		p := o.nodes[e.To].(*domain.Project)
 		cities, countries := o.projectPlaces(p.ID)
 		if (q.FundingBody != "" && e.From.ID != q.FundingBody) || (q.Sector != "" && p.Sector != q.Sector) ||
-			(q.Currency != "" && e.Amount.Currency != q.Currency) || !inRange(e.Since, q.From, q.To) ||
+			(q.Currency != "" && e.Amount.Currency != q.Currency) || !e.Since.InRange(q.From, q.To) ||
 			(q.Country != "" && !slices.Contains(countries, q.Country)) || (q.City != "" && !slices.Contains(cities, q.City)) {
 			continue
 		}
