@@ -27,15 +27,17 @@ type Limits struct {
 	MaxBodyBytes int64
 	// MaxQueryBytes bounds the query text, before it is parsed.
 	MaxQueryBytes int
-	// MaxComplexity bounds the number of fields an operation selects;
-	// page sizes are bounded separately (domain.MaxPageSize).
+	// MaxComplexity bounds the number of fields an operation selects.
 	MaxComplexity int
+	// MaxItems bounds how many items an operation could return, counting
+	// nested pages multiplied out (see costLimit).
+	MaxItems int
 	// Timeout bounds one request's execution.
 	Timeout time.Duration
 }
 
 // DefaultLimits suit an analyst's playground and an app's queries alike.
-var DefaultLimits = Limits{MaxBodyBytes: 1 << 20, MaxQueryBytes: 64 << 10, MaxComplexity: 5000, Timeout: 30 * time.Second}
+var DefaultLimits = Limits{MaxBodyBytes: 1 << 20, MaxQueryBytes: 64 << 10, MaxComplexity: 5000, MaxItems: 50_000, Timeout: 30 * time.Second}
 
 // NewHandler returns the /graphql endpoint: GET and POST per the
 // GraphQL-over-HTTP spec, per-request loaders, errors with codes in
@@ -51,6 +53,7 @@ func NewHandler(st domain.Store, log *slog.Logger, lim Limits) http.Handler {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(lim.MaxComplexity))
 	srv.Use(queryLimit{max: lim.MaxQueryBytes})
+	srv.Use(costLimit{max: lim.MaxItems})
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(recoverPanic(log))
 
