@@ -34,6 +34,10 @@ type Limits struct {
 	MaxItems int
 	// Timeout bounds one request's execution.
 	Timeout time.Duration
+	// BatchWait is how long the request's loaders gather keys before each
+	// store call; zero means loader.DefaultWait. Longer waits add latency
+	// per query level and make batches whole on a busy machine.
+	BatchWait time.Duration
 }
 
 // DefaultLimits suit an analyst's playground and an app's queries alike.
@@ -58,7 +62,7 @@ func NewHandler(st domain.Store, log *slog.Logger, lim Limits) http.Handler {
 	srv.SetRecoverFunc(recoverPanic(log))
 
 	var h http.Handler = srv
-	h = loader.Middleware(st, h)
+	h = loader.Middleware(st, lim.BatchWait, h)
 	return limitRequest(lim, h)
 }
 

@@ -14,25 +14,33 @@ import (
 	"github.com/vikstrous/dataloadgen"
 )
 
-// wait is how long a loader gathers keys before it fetches. Resolvers at one
-// depth run concurrently, but on two busy cores a 2 ms window split batches
-// (measured: 8 to 12 store calls for the same query); 4 ms kept them whole.
-const wait = 4 * time.Millisecond
+// DefaultWait is how long a loader gathers keys before it fetches.
+// Resolvers at one depth run concurrently, but on two busy cores a 2 ms
+// window split batches (measured: 8 to 12 store calls for the same query);
+// 4 ms kept them whole on an idle machine. A window is a trade: each level
+// of a query waits for it once, and a resolver that arrives after it closes
+// costs one more store call, never a wrong answer.
+const DefaultWait = 4 * time.Millisecond
 
 // Loaders batches one request's reads. Build a fresh one per request: it
 // caches what it loaded, and a cache shared between requests would serve
 // stale data after a seed load.
 type Loaders struct {
 	store domain.Store
+	wait  time.Duration
 	nodes *dataloadgen.Loader[domain.NodeKey, domain.Node]
 
 	mu    sync.Mutex
 	edges map[string]*dataloadgen.Loader[domain.NodeKey, domain.EdgePage]
 }
 
-// New returns loaders reading from st.
-func New(st domain.Store) *Loaders {
-	l := &Loaders{store: st, edges: map[string]*dataloadgen.Loader[domain.NodeKey, domain.EdgePage]{}}
+// New returns loaders reading from st that gather keys for wait before
+// each fetch (DefaultWait when wait is zero).
+func New(st domain.Store, wait time.Duration) *Loaders {
+	if wait <= 0 {
+		wait = DefaultWait
+	}
+	l := &Loaders{store: st, wait: wait, edges: map[string]*dataloadgen.Loader[domain.NodeKey, domain.EdgePage]{}}
 	l.nodes = dataloadgen.NewLoader(func(ctx context.Context, keys []domain.NodeKey) ([]domain.Node, []error) {
 		nodes, err := st.Nodes(ctx, keys)
 		if err != nil {
@@ -45,10 +53,10 @@ func New(st domain.Store) *Loaders {
 
 type ctxKey struct{}
 
-// Middleware attaches fresh loaders to every request.
-func Middleware(st domain.Store, next http.Handler) http.Handler {
+// Middleware attaches fresh loaders, gathering keys for wait, to every request.
+func Middleware(st domain.Store, wait time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(st))))
+		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(st, wait))))
 	})
 }
 
@@ -104,7 +112,7 @@ func (l *Loaders) edgeLoader(q domain.EdgeQuery) *dataloadgen.Loader[domain.Node
 			return nil, []error{err}
 		}
 		return pages, nil
-	}, dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(domain.MaxPageSize*10))
+	}, dataloadgen.WithWait(l.wait), dataloadgen.WithBatchCapacity(domain.MaxPageSize*10))
 	l.edges[key] = ld
 	return ld
 }
