@@ -34,6 +34,14 @@ type Store interface {
 	// an invalid node or edge, a duplicate key in the batch, an edge whose
 	// end or a node or edge whose source is neither in the batch nor stored.
 	// With DryRun it validates and reports but writes nothing.
+	//
+	// With BatchRows, a store whose transactions are bounded in size may
+	// instead commit a large batch in parts, after validating all of it:
+	// nodes before edges, each node and edge whole in one part. A part that
+	// fails leaves the parts before it committed and returns an error that
+	// says so; applying the same batch again finishes it, finding what was
+	// committed unchanged, and ends in the state one transaction would have
+	// left. A store with no such bound may ignore BatchRows.
 	Apply(ctx context.Context, b *Batch, opt ApplyOptions) (Report, error)
 
 	// Paths returns the shortest chains of cities linking q.From to q.To.
@@ -66,6 +74,12 @@ type Batch struct {
 type ApplyOptions struct {
 	// DryRun validates and counts but writes nothing.
 	DryRun bool
+	// BatchRows, if positive, lets a store commit a batch of more rows
+	// than this in parts of about this many rows (see Store.Apply).
+	BatchRows int
+	// Progress, if set, is called after each committed part with the rows
+	// written so far and the batch's rows.
+	Progress func(done, total int)
 }
 
 // Counts tallies what a write did to one kind of node or edge.
@@ -97,6 +111,26 @@ func (r *Report) AddEdge(k EdgeKind, created, changed bool) {
 	c := r.Edges[k]
 	bump(&c, created, changed)
 	r.Edges[k] = c
+}
+
+// Merge adds o's counts to r.
+func (r *Report) Merge(o Report) {
+	for k, c := range o.Nodes {
+		if r.Nodes == nil {
+			r.Nodes = map[Kind]Counts{}
+		}
+		r.Nodes[k] = r.Nodes[k].plus(c)
+	}
+	for k, c := range o.Edges {
+		if r.Edges == nil {
+			r.Edges = map[EdgeKind]Counts{}
+		}
+		r.Edges[k] = r.Edges[k].plus(c)
+	}
+}
+
+func (c Counts) plus(o Counts) Counts {
+	return Counts{Created: c.Created + o.Created, Updated: c.Updated + o.Updated, Unchanged: c.Unchanged + o.Unchanged}
 }
 
 func bump(c *Counts, created, changed bool) {

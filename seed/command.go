@@ -18,7 +18,7 @@ import (
 	"github.com/citygraph/citygraph/domain"
 )
 
-// Command runs the seed subcommand: `citygraph seed [--dry-run] FILE|DIR...`.
+// Command runs the seed subcommand: `citygraph seed [--dry-run] [--batch-rows N] FILE|DIR...`.
 // It loads the files into st and prints a report table on stdout; problems
 // go to stderr, one per line as file:line: field: found X, expected Y. A
 // progress line is shown on stderr when it is a terminal and CI is unset.
@@ -26,8 +26,11 @@ func Command(ctx context.Context, st domain.Store, args []string, stdout, stderr
 	fl := flag.NewFlagSet("seed", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	dryRun := fl.Bool("dry-run", false, "validate and count against the store, but write nothing")
+	batchRows := fl.Int("batch-rows", 0, "on Neo4j, write a load of more rows than this in transactions of this many rows "+
+		"(validated whole first; if it stops part way, run the same command again to finish it); "+
+		"0 writes each load in one transaction. The embedded store always uses one transaction")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: citygraph seed [--dry-run] FILE|DIR...")
+		fmt.Fprintln(stderr, "usage: citygraph seed [--dry-run] [--batch-rows N] FILE|DIR...")
 		fmt.Fprintln(stderr, "Loads seed dossiers (.yaml .yml .json) and bulk CSV files; see docs/seed-format.md.")
 		fl.PrintDefaults()
 	}
@@ -38,7 +41,10 @@ func Command(ctx context.Context, st domain.Store, args []string, stdout, stderr
 		fl.Usage()
 		return domain.Errorf(domain.EINVALID, "seed: name at least one file or directory")
 	}
-	opt := Options{DryRun: *dryRun}
+	if *batchRows < 0 {
+		return domain.Errorf(domain.EINVALID, "seed: --batch-rows is %d; give a positive number of rows per transaction, or 0 for one transaction", *batchRows)
+	}
+	opt := Options{DryRun: *dryRun, BatchRows: *batchRows}
 	if isTerminal(stderr) && os.Getenv("CI") == "" {
 		sl := &statusLine{w: stderr}
 		opt.Progress = sl

@@ -29,6 +29,8 @@ func TestCommand(t *testing.T) {
 		{"prints every problem as file:line: field", []string{bad}, true,
 			nil, []string{bad + ":2: to: found City:nanning", "unknown Source:src"}},
 		{"needs a path", nil, true, nil, []string{"usage: citygraph seed"}},
+		{"batch rows are accepted on the embedded store, which loads in one transaction", []string{"--batch-rows", "3", "testdata/example"}, false,
+			[]string{"loaded", "PARTNER_OF"}, nil},
 		{"missing path", []string{"testdata/nowhere"}, true, nil, []string{"testdata/nowhere: (file)"}},
 	}
 	for _, tt := range tests {
@@ -49,5 +51,16 @@ func TestCommand(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestCommandRefusesNegativeBatchRows(t *testing.T) {
+	var out, errOut bytes.Buffer
+	err := seed.Command(context.Background(), newStore(t), []string{"--batch-rows", "-5", "testdata/example"}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "--batch-rows is -5") {
+		t.Fatalf("got %v, want an error naming --batch-rows -5", err)
+	}
+	if out.Len() > 0 {
+		t.Errorf("printed a report for a refused command:\n%s", out.String())
 	}
 }

@@ -20,6 +20,11 @@ type Options struct {
 	DryRun bool
 	// Progress, if set, receives one line per step ("read 3/7 files: …").
 	Progress io.Writer
+	// BatchRows, if positive, lets a store with bounded transactions (Neo4j)
+	// commit a load of more rows than this in parts of this many rows; see
+	// domain.Store.Apply. A load that stops part way is finished by loading
+	// the same files again.
+	BatchRows int
 }
 
 // Result is what a load did.
@@ -44,7 +49,8 @@ func (r Result) RowsPerSecond() float64 {
 // recursively, files with an extension in Extensions), parses and validates
 // them all, resolves references that the files leave open against the
 // store, and writes everything in ONE st.Apply, so a load is all or
-// nothing. Any problem anywhere returns an EINVALID *domain.Error listing
+// nothing (or, with BatchRows on Neo4j, validated whole and then written in
+// parts that a rerun completes). Any problem anywhere returns an EINVALID *domain.Error listing
 // every problem with file, line, field, found and expected; then nothing
 // has been written.
 func Load(ctx context.Context, st domain.Store, fsys fs.FS, paths []string, opt Options) (Result, error) {
@@ -73,7 +79,11 @@ func Load(ctx context.Context, st domain.Store, fsys fs.FS, paths []string, opt 
 		verb = "checking (dry run)"
 	}
 	progress("%s %d nodes and %d relations", verb, len(batch.Nodes), len(batch.Edges))
-	rep, err := st.Apply(ctx, batch, domain.ApplyOptions{DryRun: opt.DryRun})
+	aopt := domain.ApplyOptions{DryRun: opt.DryRun, BatchRows: opt.BatchRows}
+	if opt.Progress != nil {
+		aopt.Progress = func(done, total int) { progress("wrote %d/%d rows", done, total) }
+	}
+	rep, err := st.Apply(ctx, batch, aopt)
 	if err != nil {
 		return res, locate(err, pos)
 	}

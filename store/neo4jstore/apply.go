@@ -49,15 +49,19 @@ type plan struct {
 // rest. A separate fingerprint read before the write would look up every
 // row twice; it is only done for a dry run, which writes nothing.
 //
-// Large loads are one transaction too: a 100,000-partnership load runs in
-// the server's default 1 GiB heap (see the benchmark), and a load that fails
-// leaves nothing behind, so there is nothing to resume: run it again.
+// Large loads are one transaction too unless opt.BatchRows asks for parts
+// (see applyInParts): a 100,000-partnership load runs in the server's
+// default 1 GiB heap (see the benchmark), and a load that fails leaves
+// nothing behind, so there is nothing to resume: run it again.
 func (s *Store) Apply(ctx context.Context, b *domain.Batch, opt domain.ApplyOptions) (domain.Report, error) {
 	if b == nil || len(b.Nodes)+len(b.Edges) == 0 {
 		return domain.Report{}, nil
 	}
 	p, problems := prepare(b)
 	rows := len(b.Nodes) + len(b.Edges)
+	if opt.BatchRows > 0 && rows > opt.BatchRows && !opt.DryRun && len(problems) == 0 {
+		return s.applyInParts(ctx, p, opt)
+	}
 	timeout := s.cfg.QueryTimeout * time.Duration(1+rows/chunkRows)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -373,13 +377,18 @@ func (p *plan) check(ctx context.Context, tx neo4j.ManagedTransaction, classify 
 }
 
 // write stores the batch, nodes before edges, and returns what it did.
-// Each statement MERGEs on the key and SETs the property map only on
-// creation or when the stored fingerprint differs; `same` is read right
-// after the MERGE, when a created row already holds the new fingerprint.
 func (p *plan) write(ctx context.Context, tx neo4j.ManagedTransaction) (domain.Report, error) {
+	return writeRows(ctx, tx, p.nodeRows, p.edgeRows)
+}
+
+// writeRows stores node rows and then edge rows. Each statement MERGEs on
+// the key and SETs the property map only on creation or when the stored
+// fingerprint differs; `same` is read right after the MERGE, when a
+// created row already holds the new fingerprint.
+func writeRows(ctx context.Context, tx neo4j.ManagedTransaction, nodeRows map[domain.Kind][]any, edgeRows map[domain.EdgeKind][]any) (domain.Report, error) {
 	rep := domain.Report{}
 	for _, k := range domain.Kinds {
-		rows := p.nodeRows[k]
+		rows := nodeRows[k]
 		if len(rows) == 0 {
 			continue
 		}
@@ -399,7 +408,7 @@ func (p *plan) write(ctx context.Context, tx neo4j.ManagedTransaction) (domain.R
 		rep.Nodes[k] = c
 	}
 	for _, k := range domain.EdgeKinds {
-		rows := p.edgeRows[k]
+		rows := edgeRows[k]
 		if len(rows) == 0 {
 			continue
 		}

@@ -54,6 +54,9 @@ func migrations() []migration {
 		{id: "0005_city_location", statements: []string{
 			"CREATE POINT INDEX city_location IF NOT EXISTS FOR (n:City) ON (n.location)",
 		}},
+		{id: "0006_seed_loads", statements: []string{
+			"CREATE CONSTRAINT seed_load_id IF NOT EXISTS FOR (l:SeedLoad) REQUIRE l.id IS UNIQUE",
+		}},
 	}
 }
 

@@ -159,7 +159,8 @@ func tooLarge(err error, rows int) error {
 	}
 	return &domain.Error{Code: domain.EINVALID, Err: err, Message: fmt.Sprintf(
 		"the load of %d rows needs more memory than one transaction may use on this Neo4j server; "+
-			"split the files into smaller loads, or raise the server's heap and dbms.memory.transaction.total.max", rows)}
+			"load it in parts (citygraph seed --batch-rows 20000), split the files into smaller loads, "+
+			"or raise the server's heap and dbms.memory.transaction.total.max", rows)}
 }
 
 // queryOpts are the ExecuteQuery options for a read or a write.

@@ -144,6 +144,49 @@ var applyTests = []test{
 		}
 	}},
 	{"invalid batches are rejected whole and change nothing", testInvalidBatches},
+	{"a batch applied in parts ends as one transaction would", func(t *testing.T, open func(*testing.T) domain.Store) {
+		s := open(t)
+		b := Forum2015(t)
+		var calls, last, total int
+		progress := func(done, all int) {
+			if done < last || all != len(b.Nodes)+len(b.Edges) {
+				t.Errorf("progress %d/%d after %d: want rising counts of the batch's %d rows", done, all, last, len(b.Nodes)+len(b.Edges))
+			}
+			calls, last, total = calls+1, done, all
+		}
+		rep, err := s.Apply(context.Background(), b, domain.ApplyOptions{BatchRows: 7, Progress: progress})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eqReport(t, rep, batchCounts(b))
+		if calls > 0 && last != total {
+			t.Errorf("progress ended at %d/%d", last, total)
+		}
+		got := must[[]domain.Node](t)(s.Nodes(context.Background(), nodeKeys(b)))
+		for i, n := range b.Nodes {
+			if !sameValue(got[i], n) {
+				t.Errorf("node %s:\n got %+v\nwant %+v", n.Key(), got[i], n)
+			}
+		}
+		// Everything unchanged on a whole reapply means every node and
+		// relation is stored, and stored as written.
+		eqReport(t, mustApply(t, s, b), allUnchanged(b))
+	}},
+	{"an invalid batch applied in parts writes nothing", func(t *testing.T, open func(*testing.T) domain.Store) {
+		s, b := withFixture(t, open)
+		before := snapshot(t, s, b, cityKey("hanoi"))
+		noSource := partnership("hanoi", "bangkok")
+		noSource.Sources = []string{"no-such-source"}
+		bad := &domain.Batch{Nodes: []domain.Node{hanoi()}, Edges: []domain.Edge{partnership("hanoi", "nanning"), noSource}}
+		_, err := s.Apply(context.Background(), bad, domain.ApplyOptions{BatchRows: 1})
+		e := wantCode(t, err, domain.EINVALID)
+		if !hasProblemAbout(e, noSource.Key().String()) {
+			t.Errorf("no problem names %s; got %v", noSource.Key(), e.Problems)
+		}
+		if after := snapshot(t, s, b, cityKey("hanoi")); !sameValue(before, after) {
+			t.Errorf("the failed batch changed the store:\nbefore %+v\n after %+v", before, after)
+		}
+	}},
 }
 
 func cityByID(b *domain.Batch, id string) *domain.City {

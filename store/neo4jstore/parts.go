@@ -1,0 +1,186 @@
+package neo4jstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/citygraph/citygraph/domain"
+)
+
+// A load too large for one transaction (Neo4j bounds a transaction's
+// memory) is written in parts, each its own transaction:
+//
+//   - Everything is validated first, references against the stored graph
+//     included, so a load that would fail for its content writes nothing.
+//   - Parts hold nodes before edges, and every node and every relationship
+//     is written whole (MERGE and its properties in one statement), so no
+//     part ever shows a relationship without its ends or without its
+//     properties.
+//   - A (:SeedLoad {id}) record, keyed by a digest of the batch, says
+//     "incomplete" from the first part until the last part commits, with
+//     how many parts are done; each part updates it in its own transaction,
+//     so the record never claims more than is stored. It is not an :Entity,
+//     so no read of the graph sees it.
+//   - Resuming is applying the same batch again. Rows that an earlier run
+//     committed are found with the same fingerprint and left unchanged, so
+//     the second run is cheap where the first got to, and the result is
+//     what one transaction would have stored even if those rows were
+//     edited in between.
+
+// part is the rows of one transaction of a load written in parts.
+type part struct {
+	nodeRows map[domain.Kind][]any
+	edgeRows map[domain.EdgeKind][]any
+	rows     int
+}
+
+// parts cuts the plan's rows into parts of at most size rows, nodes
+// first (in kind order, sources first), then edges.
+func (p *plan) parts(size int) []part {
+	var out []part
+	cur := part{nodeRows: map[domain.Kind][]any{}, edgeRows: map[domain.EdgeKind][]any{}}
+	take := func(rows []any, put func([]any)) {
+		for len(rows) > 0 {
+			n := min(size-cur.rows, len(rows))
+			put(rows[:n])
+			rows = rows[n:]
+			cur.rows += n
+			if cur.rows == size {
+				out = append(out, cur)
+				cur = part{nodeRows: map[domain.Kind][]any{}, edgeRows: map[domain.EdgeKind][]any{}}
+			}
+		}
+	}
+	for _, k := range domain.Kinds {
+		take(p.nodeRows[k], func(r []any) { cur.nodeRows[k] = append(cur.nodeRows[k], r...) })
+	}
+	for _, k := range domain.EdgeKinds {
+		take(p.edgeRows[k], func(r []any) { cur.edgeRows[k] = append(cur.edgeRows[k], r...) })
+	}
+	if cur.rows > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// loadID names a batch by its content: the same files give the same id,
+// so a rerun finds the record of the run it resumes.
+func (p *plan) loadID() string {
+	h := sha256.New()
+	for _, k := range domain.Kinds {
+		for _, r := range p.nodeRows[k] {
+			key := r.([]any)[0].(string)
+			fmt.Fprintf(h, "n\x00%s\x00%s\x00", key, p.nodeFP[key])
+		}
+	}
+	for _, k := range domain.EdgeKinds {
+		for i, r := range p.edgeRows[k] {
+			row := r.([]any)
+			fmt.Fprintf(h, "e\x00%s\x00%s\x00%s\x00%s\x00", k, row[0], row[1], p.edgeFP[k][i])
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// applyInParts validates p against the store and writes it part by part.
+func (s *Store) applyInParts(ctx context.Context, p *plan, opt domain.ApplyOptions) (domain.Report, error) {
+	parts := p.parts(opt.BatchRows)
+	total := 0
+	for _, pt := range parts {
+		total += pt.rows
+	}
+	id := p.loadID()
+
+	if err := s.ready(ctx); err != nil {
+		return domain.Report{}, err
+	}
+	sess := s.session(ctx, neo4j.AccessModeWrite)
+	defer sess.Close(context.Background())
+
+	// Validate references before anything is written, and open the record.
+	checkCtx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout*time.Duration(1+total/chunkRows))
+	_, err := neo4j.ExecuteWrite(checkCtx, sess, func(tx neo4j.ManagedTransaction) (struct{}, error) {
+		_, missing, err := p.check(checkCtx, tx, false)
+		if err != nil {
+			return struct{}{}, err
+		}
+		if len(missing) > 0 {
+			return struct{}{}, invalidBatch(p.refProblems(missing))
+		}
+		res, err := tx.Run(checkCtx, `
+			MERGE (l:SeedLoad {id: $id})
+			ON CREATE SET l.started = datetime(), l.runs = 0
+			SET l.state = 'incomplete', l.parts = $parts, l.rows = $rows, l.done = 0,
+				l.runs = l.runs + 1, l.updated = datetime(), l.finished = null`,
+			map[string]any{"id": id, "parts": len(parts), "rows": total})
+		if err == nil {
+			_, err = res.Consume(checkCtx)
+		}
+		return struct{}{}, err
+	}, neo4j.WithTxTimeout(s.cfg.QueryTimeout*time.Duration(1+total/chunkRows)))
+	cancel()
+	if err != nil {
+		return domain.Report{}, translate(err, "checking a load before writing it in parts")
+	}
+
+	var rep domain.Report
+	done := 0
+	for i, pt := range parts {
+		r, err := s.writePart(ctx, sess, id, pt, i+1)
+		if err != nil {
+			return domain.Report{}, stoppedLoad(err, id, i, len(parts), done, total)
+		}
+		rep.Merge(r)
+		done += pt.rows
+		if opt.Progress != nil {
+			opt.Progress(done, total)
+		}
+	}
+	_, err = neo4j.ExecuteWrite(ctx, sess, func(tx neo4j.ManagedTransaction) (struct{}, error) {
+		res, err := tx.Run(ctx, `MATCH (l:SeedLoad {id: $id}) SET l.state = 'complete', l.finished = datetime(), l.updated = datetime()`,
+			map[string]any{"id": id})
+		if err == nil {
+			_, err = res.Consume(ctx)
+		}
+		return struct{}{}, err
+	}, neo4j.WithTxTimeout(s.cfg.QueryTimeout))
+	if err != nil {
+		return domain.Report{}, stoppedLoad(err, id, len(parts), len(parts), done, total)
+	}
+	return rep, nil
+}
+
+// writePart writes one part and records it, in one transaction.
+func (s *Store) writePart(ctx context.Context, sess neo4j.SessionWithContext, id string, pt part, n int) (domain.Report, error) {
+	timeout := s.cfg.QueryTimeout * time.Duration(1+pt.rows/chunkRows)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return neo4j.ExecuteWrite(ctx, sess, func(tx neo4j.ManagedTransaction) (domain.Report, error) {
+		rep, err := writeRows(ctx, tx, pt.nodeRows, pt.edgeRows)
+		if err != nil {
+			return domain.Report{}, err
+		}
+		res, err := tx.Run(ctx, `MATCH (l:SeedLoad {id: $id}) SET l.done = $done, l.updated = datetime()`,
+			map[string]any{"id": id, "done": n})
+		if err == nil {
+			_, err = res.Consume(ctx)
+		}
+		return rep, err
+	}, neo4j.WithTxTimeout(timeout))
+}
+
+// stoppedLoad words the failure of part i+1 of a load written in parts:
+// what is stored, what is not, and how to finish.
+func stoppedLoad(err error, id string, committed, parts, rowsDone, rows int) error {
+	cause := translate(err, "writing a part of a load")
+	return &domain.Error{Code: domain.ErrorCode(cause), Err: cause, Message: fmt.Sprintf(
+		"load %s stopped after %d of %d parts (%d of %d rows committed): %s; what was committed is whole "+
+			"(nodes before relations, each with all its properties) and the load is recorded as incomplete "+
+			"in (:SeedLoad {id: %q}); run the same load again to finish it: rows already stored are found unchanged",
+		id, committed, parts, rowsDone, rows, domain.ErrorMessage(cause), id)}
+}
