@@ -73,6 +73,10 @@ func ValidateNode(n Node) []Problem {
 		}
 	case *FundingBody:
 		text = append(text, field{"acronym", v.Acronym}, field{"capitalNote", v.CapitalNote})
+		if v.Acronym == "" {
+			// The acronym is how the material names a funding body (AIIB, SRF).
+			add("acronym", "nothing", "the funding body's acronym (AIIB, SRF, NDB, ADB)")
+		}
 		checkDate("founded", v.Founded)
 		if v.Capital != nil {
 			ps = append(ps, validateMoney("capital", *v.Capital)...)

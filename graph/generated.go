@@ -707,6 +707,9 @@ type CityResolver interface {
 
 	Sources(ctx context.Context, obj *domain.City) ([]*domain.Source, error)
 
+	Population(ctx context.Context, obj *domain.City) (*int, error)
+	PopulationYear(ctx context.Context, obj *domain.City) (*int, error)
+
 	Country(ctx context.Context, obj *domain.City) (*domain.Country, error)
 	Partners(ctx context.Context, obj *domain.City, country *string, kind *domain.PartnershipKind, asOf *domain.Date, orderBy *model.PartnershipOrder, first *int, after *string) (*model.RelConnection, error)
 	ForumsAttended(ctx context.Context, obj *domain.City, first *int, after *string) (*model.RelConnection, error)
@@ -744,6 +747,10 @@ type ForumResolver interface {
 	ID(ctx context.Context, obj *domain.Forum) (string, error)
 
 	Sources(ctx context.Context, obj *domain.Forum) ([]*domain.Source, error)
+	Edition(ctx context.Context, obj *domain.Forum) (*int, error)
+
+	Participants(ctx context.Context, obj *domain.Forum) (*int, error)
+	Officials(ctx context.Context, obj *domain.Forum) (*int, error)
 
 	Series(ctx context.Context, obj *domain.Forum) (*domain.ForumSeries, error)
 	HostCity(ctx context.Context, obj *domain.Forum) (*domain.City, error)
@@ -4999,8 +5006,8 @@ enum FundingGroup {
 
 "The sum of one group's financings in one currency."
 type FundingTotal {
-  "The group's key: a slug, an ISO code, a sector or a year; empty for an unknown year."
-  group: String!
+  "The group's key: a slug, an ISO code, a sector or a year; null for financings of an unknown year."
+  group: String
   "The group's display name (English), where it is a node."
   groupName: String
   "The total, in one currency."
@@ -9340,18 +9347,18 @@ func (ec *executionContext) _City_population(ctx context.Context, field graphql.
 			return ec.fieldContext_City_population(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Population, nil
+			return ec.Resolvers.City().Population(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalOInt2int64(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_City_population(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("City", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("City", field, true, true, "Int")
 }
 
 func (ec *executionContext) _City_populationYear(ctx context.Context, field graphql.CollectedField, obj *domain.City) (ret graphql.Marshaler) {
@@ -9363,18 +9370,18 @@ func (ec *executionContext) _City_populationYear(ctx context.Context, field grap
 			return ec.fieldContext_City_populationYear(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PopulationYear, nil
+			return ec.Resolvers.City().PopulationYear(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalOInt2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_City_populationYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("City", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("City", field, true, true, "Int")
 }
 
 func (ec *executionContext) _City_isCapital(ctx context.Context, field graphql.CollectedField, obj *domain.City) (ret graphql.Marshaler) {
@@ -11267,18 +11274,18 @@ func (ec *executionContext) _Forum_edition(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Forum_edition(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edition, nil
+			return ec.Resolvers.Forum().Edition(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalOInt2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Forum_edition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Forum", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("Forum", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Forum_startDate(ctx context.Context, field graphql.CollectedField, obj *domain.Forum) (ret graphql.Marshaler) {
@@ -11382,18 +11389,18 @@ func (ec *executionContext) _Forum_participants(ctx context.Context, field graph
 			return ec.fieldContext_Forum_participants(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Participants, nil
+			return ec.Resolvers.Forum().Participants(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalOInt2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Forum_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Forum", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("Forum", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Forum_officials(ctx context.Context, field graphql.CollectedField, obj *domain.Forum) (ret graphql.Marshaler) {
@@ -11405,18 +11412,18 @@ func (ec *executionContext) _Forum_officials(ctx context.Context, field graphql.
 			return ec.fieldContext_Forum_officials(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Officials, nil
+			return ec.Resolvers.Forum().Officials(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalOInt2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Forum_officials(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Forum", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("Forum", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Forum_attendanceNote(ctx context.Context, field graphql.CollectedField, obj *domain.Forum) (ret graphql.Marshaler) {
@@ -12756,10 +12763,10 @@ func (ec *executionContext) _FundingTotal_group(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalOString2string(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_FundingTotal_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20846,15 +20853,17 @@ func (ec *executionContext) _City(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "population":
-			out.Values[i] = ec._City_population(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._City_population(ctx, field, obj)
+				})
 		case "populationYear":
-			out.Values[i] = ec._City_populationYear(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._City_populationYear(ctx, field, obj)
+				})
 		case "isCapital":
 			out.Values[i] = ec._City_isCapital(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21543,10 +21552,11 @@ func (ec *executionContext) _Forum(ctx context.Context, sel ast.SelectionSet, ob
 					return ec._Forum_sources(ctx, field, obj)
 				})
 		case "edition":
-			out.Values[i] = ec._Forum_edition(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Forum_edition(ctx, field, obj)
+				})
 		case "startDate":
 			out.Values[i] = ec._Forum_startDate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -21568,15 +21578,17 @@ func (ec *executionContext) _Forum(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "participants":
-			out.Values[i] = ec._Forum_participants(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Forum_participants(ctx, field, obj)
+				})
 		case "officials":
-			out.Values[i] = ec._Forum_officials(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Forum_officials(ctx, field, obj)
+				})
 		case "attendanceNote":
 			out.Values[i] = ec._Forum_attendanceNote(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -22016,7 +22028,7 @@ func (ec *executionContext) _FundingTotal(ctx context.Context, sel ast.Selection
 			out.Values[i] = graphql.MarshalString("FundingTotal")
 		case "group":
 			out.Values[i] = ec._FundingTotal_group(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "groupName":
@@ -26107,13 +26119,13 @@ func (ec *executionContext) marshalNSourceEdge2ᚖgithubᚗcomᚋcitygraphᚋcit
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalString(v)
+	res, err := model.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalString(v)
+	res := model.MarshalString(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
@@ -26516,30 +26528,6 @@ func (ec *executionContext) unmarshalOGeoPointInput2ᚖgithubᚗcomᚋcitygraph�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOInt2int(ctx context.Context, v any) (int, error) {
-	res, err := graphql.UnmarshalInt(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalInt(v)
-	return res
-}
-
-func (ec *executionContext) unmarshalOInt2int64(ctx context.Context, v any) (int64, error) {
-	res, err := graphql.UnmarshalInt64(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
-	_ = sel
-	_ = ctx
-	res := graphql.MarshalInt64(v)
-	return res
-}
-
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -26816,14 +26804,14 @@ func (ec *executionContext) marshalOSource2ᚖgithubᚗcomᚋcitygraphᚋcitygra
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
-	res, err := graphql.UnmarshalString(v)
+	res, err := model.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(v)
+	res := model.MarshalString(v)
 	return res
 }
 
@@ -26831,7 +26819,7 @@ func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v an
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalString(v)
+	res, err := model.UnmarshalString(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -26841,7 +26829,7 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(*v)
+	res := model.MarshalString(*v)
 	return res
 }
 

@@ -268,6 +268,42 @@ func TestExamplesRun(t *testing.T) {
 	}
 }
 
+// TestAbsentValuesAreNull checks that what no source states comes back as
+// null, not as Go's zero value: clients tell "no value" by null.
+func TestAbsentValuesAreNull(t *testing.T) {
+	c := newClient(projectStore(t))
+	d := query(t, c, `{
+		cities(first: 100) { edges { node { slug nameZh description region regionZh population populationYear } } }
+		sources(first: 100) { edges { node { slug author publisher url file description } } }
+		forums(first: 10) { edges { node { slug edition participants officials theme themeZh attendanceNote } } }
+	}`)
+	nulls := map[string]int{}
+	for _, list := range []string{"cities", "sources", "forums"} {
+		for _, e := range at(t, d, list, "edges").([]any) {
+			node := e.(map[string]any)["node"].(map[string]any)
+			for field, v := range node {
+				switch v {
+				case nil:
+					nulls[list+"."+field]++
+				case "", float64(0):
+					t.Errorf("%s %v: %s is %#v; want null for a value no source gives", list, node["slug"], field, v)
+				}
+			}
+		}
+	}
+	// The seed has cities without a population and sources without an
+	// author: the test must see nulls to mean anything.
+	for _, f := range []string{"cities.population", "cities.populationYear", "sources.author"} {
+		if nulls[f] == 0 {
+			t.Errorf("no null %s in the seed data; the test needs one", f)
+		}
+	}
+	// And values that are given still come through.
+	if v := at(t, query(t, c, `{ city(slug: "nanning") { nameZh } }`), "city", "nameZh"); v != "南宁" {
+		t.Errorf("Nanning's nameZh = %#v, want 南宁", v)
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	st := projectStore(t)
 	h := graph.NewHandler(st, quietLog(), graph.DefaultLimits)

@@ -21,6 +21,16 @@ func deref[T any](p *T) T {
 	return *p
 }
 
+// optionalInt shows an absent count or year, which the domain stores as
+// zero, as null.
+func optionalInt[T int | int64](v T) *int {
+	if v == 0 {
+		return nil
+	}
+	i := int(v)
+	return &i
+}
+
 func page(first *int, after *string) domain.Page {
 	return domain.Page{First: deref(first), After: deref(after)}
 }

@@ -73,6 +73,16 @@ func (r *cityResolver) Sources(ctx context.Context, obj *domain.City) ([]*domain
 	return nodeSources(ctx, obj)
 }
 
+// Population is the resolver for the population field.
+func (r *cityResolver) Population(ctx context.Context, obj *domain.City) (*int, error) {
+	return optionalInt(obj.Population), nil
+}
+
+// PopulationYear is the resolver for the populationYear field.
+func (r *cityResolver) PopulationYear(ctx context.Context, obj *domain.City) (*int, error) {
+	return optionalInt(obj.PopulationYear), nil
+}
+
 // Country is the resolver for the country field.
 func (r *cityResolver) Country(ctx context.Context, obj *domain.City) (*domain.Country, error) {
 	return related[*domain.Country](ctx, obj, domain.EdgeInCountry, domain.Out)
@@ -170,6 +180,21 @@ func (r *forumResolver) ID(ctx context.Context, obj *domain.Forum) (string, erro
 // Sources is the resolver for the sources field.
 func (r *forumResolver) Sources(ctx context.Context, obj *domain.Forum) ([]*domain.Source, error) {
 	return nodeSources(ctx, obj)
+}
+
+// Edition is the resolver for the edition field.
+func (r *forumResolver) Edition(ctx context.Context, obj *domain.Forum) (*int, error) {
+	return optionalInt(obj.Edition), nil
+}
+
+// Participants is the resolver for the participants field.
+func (r *forumResolver) Participants(ctx context.Context, obj *domain.Forum) (*int, error) {
+	return optionalInt(obj.Participants), nil
+}
+
+// Officials is the resolver for the officials field.
+func (r *forumResolver) Officials(ctx context.Context, obj *domain.Forum) (*int, error) {
+	return optionalInt(obj.Officials), nil
 }
 
 // Series is the resolver for the series field.

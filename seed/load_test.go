@@ -125,6 +125,8 @@ func TestLoadRejectsBadInput(t *testing.T) {
 			domain.Problem{File: "f.yaml", Line: 2, Field: "financings[0].amount", Found: "-5"}},
 		{"missing source in a CSV", with(base(), "partnerships.csv", partHeader+"nanning,hanoi,sister_city,,,,,\n"),
 			domain.Problem{File: "partnerships.csv", Line: 2, Field: "sources", Found: "no source"}},
+		{"funding body without its acronym", with(base(), "fb.yaml", "fundingBodies:\n  - {id: aiib, name: Asian Infrastructure Investment Bank, sources: [src]}\n"),
+			domain.Problem{File: "fb.yaml", Line: 2, Field: "fundingBodies[0]", Found: `no "acronym"`}},
 		{"missing source in a dossier", with(base(), "c.yaml", "countries:\n  - {id: LA, name: Lao PDR}\n"),
 			domain.Problem{File: "c.yaml", Line: 2, Field: "countries[0]", Found: `no "sources"`}},
 		{"bad UTF-8", with(base(), "c.yaml", "countries:\n  - {id: LA, name: \"Lao \xff\", sources: [src]}\n"),

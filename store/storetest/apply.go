@@ -238,6 +238,8 @@ func testInvalidBatches(t *testing.T, open func(*testing.T) domain.Store) {
 		{"invalid UTF-8", &domain.Batch{Nodes: []domain.Node{badUTF8}}, "City:hanoi.name"},
 		{"relation between the wrong kinds", &domain.Batch{Nodes: []domain.Node{hanoi()}, Edges: []domain.Edge{wrongEnds}}, key(wrongEnds)},
 		{"nil node", &domain.Batch{Nodes: []domain.Node{hanoi(), nil}}, ""},
+		{"funding body without its acronym", &domain.Batch{Nodes: []domain.Node{&domain.FundingBody{
+			Meta: domain.Meta{ID: "new-bank", Name: "A New Bank", Sources: []string{SrcArticle}}}}}, "FundingBody:new-bank.acronym"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
