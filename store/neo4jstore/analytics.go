@@ -244,14 +244,25 @@ func (s *Store) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.Ra
 // country): a ranking needs each candidate's value, so no index narrows
 // it, and the per-city counts are expansions from each city.
 func rankStatement(q domain.RankQuery) (string, map[string]any) {
+	// Without asOf a count is the city's degree for one relationship type:
+	// Neo4j reads that from the node's degree store without expanding a
+	// relationship (measured at 100,000 cities: see docs/benchmarks.md).
+	// The far ends need no check: domain.EdgeRules only lets a city
+	// partner a city, attend a forum and sign an agreement.
 	var value string
-	switch q.Metric {
-	case domain.RankByPartners:
-		value = "count { (c)-[r:PARTNER_OF]-(:City) WHERE " + asOf("r") + " }"
-	case domain.RankByForums:
-		value = "count { (c)-[r:ATTENDED]->(:Forum) WHERE " + asOf("r") + " }"
-	case domain.RankByAgreements:
-		value = "count { (c)-[r:SIGNED]->(:Agreement) WHERE " + asOf("r") + " }"
+	switch {
+	case q.Metric == domain.RankByPartners && q.AsOf == "":
+		value = "count { (c)-[:PARTNER_OF]-() }"
+	case q.Metric == domain.RankByForums && q.AsOf == "":
+		value = "count { (c)-[:ATTENDED]->() }"
+	case q.Metric == domain.RankByAgreements && q.AsOf == "":
+		value = "count { (c)-[:SIGNED]->() }"
+	case q.Metric == domain.RankByPartners:
+		value = "count { (c)-[r:PARTNER_OF]-() WHERE " + asOf("r") + " }"
+	case q.Metric == domain.RankByForums:
+		value = "count { (c)-[r:ATTENDED]->() WHERE " + asOf("r") + " }"
+	case q.Metric == domain.RankByAgreements:
+		value = "count { (c)-[r:SIGNED]->() WHERE " + asOf("r") + " }"
 	default:
 		value = `COLLECT { MATCH (c)<-[:LOCATED_IN]-(:Project)<-[r:FINANCED]-(:FundingBody)
 			WHERE r.currency = $currency AND ` + asOf("r") + ` RETURN sum(r.amount) }[0]`

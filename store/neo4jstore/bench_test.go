@@ -181,6 +181,17 @@ var analytics = []struct {
 		_, err := s.FundingTotals(context.Background(), domain.FundingQuery{GroupBy: groups[i%len(groups)]})
 		return err
 	}},
+	// By partners alone, without and with asOf: the first counts from the
+	// degree store, the second (a date after every partnership, so the
+	// same answer) expands each city's partnerships to test their dates.
+	{"RankCitiesByPartners", func(s domain.Store, n, i int) error {
+		_, err := s.RankCities(context.Background(), domain.RankQuery{Metric: domain.RankByPartners})
+		return err
+	}},
+	{"RankCitiesByPartnersAsOf", func(s domain.Store, n, i int) error {
+		_, err := s.RankCities(context.Background(), domain.RankQuery{Metric: domain.RankByPartners, AsOf: "2100"})
+		return err
+	}},
 	{"RankCities", func(s domain.Store, n, i int) error {
 		q := domain.RankQuery{Metric: domain.RankMetrics[i%len(domain.RankMetrics)]}
 		if q.Metric == domain.RankByFunding {
