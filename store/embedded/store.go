@@ -23,9 +23,13 @@ import (
 // FileName is the bbolt file Open keeps in its directory.
 const FileName = "citygraph.db"
 
-// Store implements domain.Store. Reads run concurrently under a read lock;
-// a write holds the write lock from validation to the index update.
+// Store implements domain.Store. Reads run concurrently under a read lock,
+// and go on while a write validates and commits to the file; a write
+// holds the exclusive lock only to update memory (see Apply).
 type Store struct {
+	// wmu serialises the writers (Apply, Close); mu guards st and closed
+	// for readers. A writer takes wmu before mu.
+	wmu    sync.Mutex
 	mu     sync.RWMutex
 	db     *bolt.DB // nil when purely in memory
 	st     *state
@@ -72,6 +76,8 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the file; later calls return EUNAVAILABLE. Closing twice is harmless.
 func (s *Store) Close() error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
