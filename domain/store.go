@@ -1,6 +1,9 @@
 package domain
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store is citygraph's storage contract. The embedded store and the Neo4j
 // store implement it, and the suite in store/storetest checks that they
@@ -68,6 +71,32 @@ type Store interface {
 type Batch struct {
 	Nodes []Node
 	Edges []Edge
+}
+
+// LoadLog is implemented by a store that may commit a load in parts (see
+// ApplyOptions.BatchRows): it lists those loads, most recently updated
+// first, so that a client can tell a graph that holds part of a load from
+// a complete one. A store that writes every load in one transaction has
+// nothing to list and need not implement it.
+type LoadLog interface {
+	Loads(ctx context.Context, first int) ([]Load, error)
+}
+
+// Load is the record of a load written in parts.
+type Load struct {
+	// ID is a digest of the load's content: the same files, the same ID.
+	ID string
+	// Complete is set when the last part has committed.
+	Complete bool
+	// Parts is how many transactions the load takes; PartsDone how many
+	// of them the latest run committed.
+	Parts, PartsDone int
+	// Rows counts the load's nodes and relations.
+	Rows int
+	// Runs counts the runs of this load, the resuming ones included.
+	Runs int
+	// Started is the first run's start; Updated the latest commit of a part.
+	Started, Updated time.Time
 }
 
 // ApplyOptions tunes Apply.

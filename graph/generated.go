@@ -10,6 +10,7 @@ import (
 	"math"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
@@ -482,6 +483,17 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PartLoad struct {
+		Complete  func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Parts     func(childComplexity int) int
+		PartsDone func(childComplexity int) int
+		Rows      func(childComplexity int) int
+		Runs      func(childComplexity int) int
+		Started   func(childComplexity int) int
+		Updated   func(childComplexity int) int
+	}
+
 	PartnershipConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -548,6 +560,7 @@ type ComplexityRoot struct {
 		Nodes             func(childComplexity int, ids []string) int
 		Organization      func(childComplexity int, slug string) int
 		Organizations     func(childComplexity int, kind *domain.OrgKind, country *string, orderBy *model.NodeOrder, first *int, after *string) int
+		PartLoads         func(childComplexity int, first *int) int
 		Paths             func(childComplexity int, from string, to string, via []domain.LinkKind, maxHops *int, k *int, asOf *domain.Date) int
 		Project           func(childComplexity int, slug string) int
 		Projects          func(childComplexity int, country *string, sector *domain.Sector, orderBy *model.NodeOrder, first *int, after *string) int
@@ -883,6 +896,7 @@ type QueryResolver interface {
 	SuggestedPartners(ctx context.Context, city string, asOf *domain.Date, first *int) ([]*domain.Suggestion, error)
 	Near(ctx context.Context, city *string, point *model.GeoPointInput, withinKm float64, first *int) ([]*domain.NearCity, error)
 	Search(ctx context.Context, text string, kinds []domain.Kind, first *int) ([]*domain.SearchHit, error)
+	PartLoads(ctx context.Context, first *int) ([]*domain.Load, error)
 }
 type RankedCityResolver interface {
 	City(ctx context.Context, obj *model.RankedCity) (*domain.City, error)
@@ -2604,6 +2618,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PartLoad.complete":
+		if e.ComplexityRoot.PartLoad.Complete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartLoad.Complete(childComplexity), true
+	case "PartLoad.digest":
+		if e.ComplexityRoot.PartLoad.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartLoad.ID(childComplexity), true
+	case "PartLoad.parts":
+		if e.ComplexityRoot.PartLoad.Parts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartLoad.Parts(childComplexity), true
+	case "PartLoad.partsDone":
+		if e.ComplexityRoot.PartLoad.PartsDone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartLoad.PartsDone(childComplexity), true
+	case "PartLoad.rows":
+		if e.ComplexityRoot.PartLoad.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartLoad.Rows(childComplexity), true
+	case "PartLoad.runs":
+		if e.ComplexityRoot.PartLoad.Runs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartLoad.Runs(childComplexity), true
+	case "PartLoad.started":
+		if e.ComplexityRoot.PartLoad.Started == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartLoad.Started(childComplexity), true
+	case "PartLoad.updated":
+		if e.ComplexityRoot.PartLoad.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartLoad.Updated(childComplexity), true
+
 	case "PartnershipConnection.edges":
 		if e.ComplexityRoot.PartnershipConnection.Edges == nil {
 			break
@@ -2988,6 +3051,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organizations(childComplexity, args["kind"].(*domain.OrgKind), args["country"].(*string), args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string)), true
+	case "Query.partLoads":
+		if e.ComplexityRoot.Query.PartLoads == nil {
+			break
+		}
+
+		args, err := ec.field_Query_partLoads_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PartLoads(childComplexity, args["first"].(*int)), true
 	case "Query.paths":
 		if e.ComplexityRoot.Query.Paths == nil {
 			break
@@ -3592,6 +3666,9 @@ scalar Decimal
 "An ISO 4217 currency code such as ` + "`" + `USD` + "`" + ` or ` + "`" + `CNY` + "`" + `."
 scalar Currency
 
+"A moment in time, as an RFC 3339 string (` + "`" + `2026-11-24T21:40:05Z` + "`" + `)."
+scalar Time
+
 "The entry points of the graph."
 type Query {
   "Any node by its global ID (` + "`" + `City:nanning` + "`" + `). Null when no such node exists; an ill-formed ID is an error."
@@ -3733,6 +3810,34 @@ type Query {
     "Keep hits of these kinds; all when omitted." kinds: [NodeKind!]
     "How many hits, 1 to 100." first: Int = 20
   ): [SearchHit!]!
+
+  """
+  Loads written in parts (` + "`" + `citygraph seed --batch-rows N` + "`" + ` on Neo4j), most recently updated first.
+  One that is not ` + "`" + `complete` + "`" + ` stopped part way: the graph holds the parts it committed, each node and
+  relation whole, and running the same load again finishes it. Always empty on the embedded store,
+  which writes every load in one transaction.
+  """
+  partLoads("How many, 1 to 100." first: Int = 10): [PartLoad!]!
+}
+
+"A load of seed files written in parts, one transaction per part."
+type PartLoad {
+  "A digest of the load's content: loading the same files again gives the same digest."
+  digest: String!
+  "Whether the last part has committed."
+  complete: Boolean!
+  "How many parts (transactions) the load takes."
+  parts: Int!
+  "How many parts the latest run committed."
+  partsDone: Int!
+  "How many nodes and relations the load holds."
+  rows: Int!
+  "How many times the load has been run, the runs that resumed it included."
+  runs: Int!
+  "When the load was first run."
+  started: Time!
+  "When a part of it last committed."
+  updated: Time!
 }
 
 "A thing in the graph. Every node has a global ID, names in English and Chinese, and its sources."
@@ -5887,6 +5992,28 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PartLoad(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "digest":
+		return ec.fieldContext_PartLoad_digest(ctx, field)
+	case "complete":
+		return ec.fieldContext_PartLoad_complete(ctx, field)
+	case "parts":
+		return ec.fieldContext_PartLoad_parts(ctx, field)
+	case "partsDone":
+		return ec.fieldContext_PartLoad_partsDone(ctx, field)
+	case "rows":
+		return ec.fieldContext_PartLoad_rows(ctx, field)
+	case "runs":
+		return ec.fieldContext_PartLoad_runs(ctx, field)
+	case "started":
+		return ec.fieldContext_PartLoad_started(ctx, field)
+	case "updated":
+		return ec.fieldContext_PartLoad_updated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PartLoad", field.Name)
+}
+
 func (ec *executionContext) childFields_PartnershipConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -7412,6 +7539,20 @@ func (ec *executionContext) field_Query_organizations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_partLoads_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -14997,6 +15138,190 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _PartLoad_digest(ctx context.Context, field graphql.CollectedField, obj *domain.Load) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartLoad_digest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartLoad_digest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartLoad", field, false, false, "String")
+}
+
+func (ec *executionContext) _PartLoad_complete(ctx context.Context, field graphql.CollectedField, obj *domain.Load) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartLoad_complete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartLoad_complete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartLoad", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PartLoad_parts(ctx context.Context, field graphql.CollectedField, obj *domain.Load) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartLoad_parts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartLoad_parts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartLoad", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartLoad_partsDone(ctx context.Context, field graphql.CollectedField, obj *domain.Load) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartLoad_partsDone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartsDone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartLoad_partsDone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartLoad", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartLoad_rows(ctx context.Context, field graphql.CollectedField, obj *domain.Load) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartLoad_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartLoad_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartLoad", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartLoad_runs(ctx context.Context, field graphql.CollectedField, obj *domain.Load) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartLoad_runs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Runs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartLoad_runs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartLoad", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PartLoad_started(ctx context.Context, field graphql.CollectedField, obj *domain.Load) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartLoad_started(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Started, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartLoad_started(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartLoad", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PartLoad_updated(ctx context.Context, field graphql.CollectedField, obj *domain.Load) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartLoad_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartLoad_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PartLoad", field, false, false, "Time")
+}
+
 func (ec *executionContext) _PartnershipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16901,6 +17226,50 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_partLoads(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_partLoads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PartLoads(ctx, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Load) graphql.Marshaler {
+			return ec.marshalNPartLoad2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐLoadᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_partLoads(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartLoad(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_partLoads_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23022,6 +23391,74 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var partLoadImplementors = []string{"PartLoad"}
+
+func (ec *executionContext) _PartLoad(ctx context.Context, sel ast.SelectionSet, obj *domain.Load) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partLoadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PartLoad")
+		case "digest":
+			out.Values[i] = ec._PartLoad_digest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "complete":
+			out.Values[i] = ec._PartLoad_complete(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parts":
+			out.Values[i] = ec._PartLoad_parts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "partsDone":
+			out.Values[i] = ec._PartLoad_partsDone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._PartLoad_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "runs":
+			out.Values[i] = ec._PartLoad_runs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "started":
+			out.Values[i] = ec._PartLoad_started(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._PartLoad_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var partnershipConnectionImplementors = []string{"PartnershipConnection"}
 
 func (ec *executionContext) _PartnershipConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RelConnection) graphql.Marshaler {
@@ -23518,6 +23955,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_search(ctx, field)
+				})
+		case "partLoads":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_partLoads(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -25746,6 +26189,30 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋcitygraphᚋcityg
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPartLoad2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐLoadᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Load) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartLoad2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐLoad(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPartLoad2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐLoad(ctx context.Context, sel ast.SelectionSet, v *domain.Load) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PartLoad!")
+		return graphql.Null
+	}
+	return ec._PartLoad(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPartnershipConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRelConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PartnershipConnection!")
@@ -26191,6 +26658,20 @@ func (ec *executionContext) marshalNSuggestion2ᚖgithubᚗcomᚋcitygraphᚋcit
 		return graphql.Null
 	}
 	return ec._Suggestion(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNTopic2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐTopic(ctx context.Context, sel ast.SelectionSet, v *domain.Topic) graphql.Marshaler {

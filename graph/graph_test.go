@@ -304,6 +304,57 @@ func TestAbsentValuesAreNull(t *testing.T) {
 	}
 }
 
+// loadLogStore is a store that lists loads written in parts.
+type loadLogStore struct {
+	domain.Store
+	loads []domain.Load
+	asked int
+}
+
+func (s *loadLogStore) Loads(_ context.Context, first int) ([]domain.Load, error) {
+	s.asked = first
+	return s.loads[:min(first, len(s.loads))], nil
+}
+
+func TestPartLoads(t *testing.T) {
+	const q = `query($n: Int) { partLoads(first: $n) { digest complete parts partsDone rows runs started updated } }`
+	t.Run("the embedded store has none", func(t *testing.T) {
+		d := query(t, newClient(projectStore(t)), q, client.Var("n", 5))
+		if got := at(t, d, "partLoads").([]any); len(got) != 0 {
+			t.Errorf("partLoads = %v, want []", got)
+		}
+	})
+	t.Run("a store with a load log lists its loads", func(t *testing.T) {
+		started := time.Date(2026, 11, 24, 21, 0, 0, 0, time.UTC)
+		st := &loadLogStore{Store: projectStore(t), loads: []domain.Load{
+			{ID: "9f2c", Parts: 7, PartsDone: 3, Rows: 130_000, Runs: 1, Started: started, Updated: started.Add(time.Minute)},
+			{ID: "41aa", Complete: true, Parts: 2, PartsDone: 2, Rows: 30_000, Runs: 2, Started: started.Add(-time.Hour), Updated: started},
+		}}
+		d := query(t, newClient(st), q, client.Var("n", 5))
+		got := at(t, d, "partLoads").([]any)
+		if len(got) != 2 || st.asked != 5 {
+			t.Fatalf("partLoads = %v (store asked for %d); want both loads, 5 asked", got, st.asked)
+		}
+		first := got[0].(map[string]any)
+		want := map[string]any{"digest": "9f2c", "complete": false, "parts": float64(7), "partsDone": float64(3),
+			"rows": float64(130_000), "runs": float64(1), "started": "2026-11-24T21:00:00Z", "updated": "2026-11-24T21:01:00Z"}
+		for k, v := range want {
+			if first[k] != v {
+				t.Errorf("partLoads[0].%s = %#v, want %#v", k, first[k], v)
+			}
+		}
+	})
+	t.Run("first out of range is refused", func(t *testing.T) {
+		resp, err := newClient(projectStore(t)).RawPost(q, client.Var("n", 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(resp.Errors), "INVALID_ARGUMENT") || !strings.Contains(string(resp.Errors), "1 to 100") {
+			t.Errorf("errors = %s; want INVALID_ARGUMENT saying 1 to 100", resp.Errors)
+		}
+	})
+}
+
 func TestBadInput(t *testing.T) {
 	st := projectStore(t)
 	h := graph.NewHandler(st, quietLog(), graph.DefaultLimits)

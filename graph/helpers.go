@@ -31,6 +31,31 @@ func optionalInt[T int | int64](v T) *int {
 	return &i
 }
 
+// partLoads lists the store's loads written in parts; a store that writes
+// every load in one transaction (no domain.LoadLog) has none.
+func partLoads(ctx context.Context, st domain.Store, first *int) ([]*domain.Load, error) {
+	n := 10
+	if first != nil {
+		n = *first
+	}
+	if n < 1 || n > domain.MaxPageSize {
+		return nil, domain.Errorf(domain.EINVALID, "first is %d; ask for 1 to %d loads", n, domain.MaxPageSize)
+	}
+	log, ok := st.(domain.LoadLog)
+	if !ok {
+		return []*domain.Load{}, nil
+	}
+	loads, err := log.Loads(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*domain.Load, len(loads))
+	for i := range loads {
+		out[i] = &loads[i]
+	}
+	return out, nil
+}
+
 func page(first *int, after *string) domain.Page {
 	return domain.Page{First: deref(first), After: deref(after)}
 }

@@ -616,6 +616,11 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []domain.
 	return ptrs(hs), err
 }
 
+// PartLoads is the resolver for the partLoads field.
+func (r *queryResolver) PartLoads(ctx context.Context, first *int) ([]*domain.Load, error) {
+	return partLoads(ctx, r.Store, first)
+}
+
 // City is the resolver for the city field.
 func (r *rankedCityResolver) City(ctx context.Context, obj *model.RankedCity) (*domain.City, error) {
 	return loader.As[*domain.City](ctx, domain.NodeKey{Kind: domain.KindCity, ID: obj.City})

@@ -184,3 +184,29 @@ func stoppedLoad(err error, id string, committed, parts, rowsDone, rows int) err
 			"in (:SeedLoad {id: %q}); run the same load again to finish it: rows already stored are found unchanged",
 		id, committed, parts, rowsDone, rows, domain.ErrorMessage(cause), id)}
 }
+
+// Loads lists the loads written in parts, most recently updated first.
+func (s *Store) Loads(ctx context.Context, first int) ([]domain.Load, error) {
+	recs, err := s.query(ctx, "listing loads", `
+		MATCH (l:SeedLoad)
+		RETURN l.id AS id, l.state = 'complete' AS complete, l.parts AS parts, l.done AS done,
+			l.rows AS rows, l.runs AS runs, l.started AS started, l.updated AS updated
+		ORDER BY l.updated DESC, l.id
+		LIMIT $first`, map[string]any{"first": int64(first)})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.Load, 0, len(recs))
+	for _, rec := range recs {
+		complete, _ := rec.Get("complete")
+		started, _ := rec.Get("started")
+		updated, _ := rec.Get("updated")
+		l := domain.Load{ID: getStr(rec, "id"), Parts: int(getInt(rec, "parts")), PartsDone: int(getInt(rec, "done")),
+			Rows: int(getInt(rec, "rows")), Runs: int(getInt(rec, "runs"))}
+		l.Complete, _ = complete.(bool)
+		l.Started, _ = started.(time.Time)
+		l.Updated, _ = updated.(time.Time)
+		out = append(out, l)
+	}
+	return out, nil
+}

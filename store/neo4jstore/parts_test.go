@@ -54,6 +54,14 @@ func TestInterruptedLoadResumes(t *testing.T) {
 	if done, _ := load[0].Get("done"); done != int64(2) {
 		t.Errorf("load records %v parts done, want 2", done)
 	}
+	loads, err := s.Loads(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(loads) != 1 || loads[0].Complete || loads[0].PartsDone != 2 || loads[0].Parts != parts || loads[0].Rows != rows ||
+		loads[0].Started.IsZero() || loads[0].Updated.Before(loads[0].Started) {
+		t.Errorf("Loads = %+v; want one incomplete load, 2 of %d parts done, %d rows, started before updated", loads, parts, rows)
+	}
 	whole := execDirect(t, direct, cfg, `
 		MATCH (n:Entity) WITH count(n) AS nodes, count(CASE WHEN n.fp IS NULL THEN 1 END) AS bareNodes
 		OPTIONAL MATCH ()-[r]->() RETURN nodes, bareNodes, count(r) - count(r.fp) AS bareRels`, nil)
@@ -86,6 +94,10 @@ func TestInterruptedLoadResumes(t *testing.T) {
 	}
 	if runs, _ := load[0].Get("runs"); runs != int64(2) {
 		t.Errorf("load runs = %v, want 2", runs)
+	}
+	if loads, err := s.Loads(context.Background(), 10); err != nil || len(loads) != 1 || !loads[0].Complete ||
+		loads[0].PartsDone != parts || loads[0].Runs != 2 {
+		t.Errorf("after resuming, Loads = %+v, %v; want one complete load, %d of %d parts, 2 runs", loads, err, parts, parts)
 	}
 	again, err := s.Apply(context.Background(), b, domain.ApplyOptions{})
 	if err != nil {

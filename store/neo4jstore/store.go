@@ -39,7 +39,10 @@ type Store struct {
 	migrated  bool
 }
 
-var _ domain.Store = (*Store)(nil)
+var (
+	_ domain.Store   = (*Store)(nil)
+	_ domain.LoadLog = (*Store)(nil)
+)
 
 // Open creates the driver and, if the server answers before ctx ends, runs
 // the migrations. A server that is down does not fail Open: the store is
