@@ -99,6 +99,13 @@ func TestNeo4jAnswersLikeEmbedded(t *testing.T) {
 	emb, stopEmb := startService(t, map[string]string{})
 	defer stopEmb()
 
+	// The first seed's parts are on record as one complete load.
+	got := post(t, neo, `{ partLoads { complete parts partsDone runs } }`)
+	if loads, _ := got.(map[string]any)["data"].(map[string]any)["partLoads"].([]any); len(loads) != 1 ||
+		loads[0].(map[string]any)["complete"] != true || loads[0].(map[string]any)["parts"] != loads[0].(map[string]any)["partsDone"] {
+		t.Errorf("partLoads on Neo4j = %v; want one complete load with every part done", got)
+	}
+
 	for _, ex := range examples.All() {
 		t.Run(ex.Name, func(t *testing.T) {
 			a, b := post(t, emb, ex.Query), post(t, neo, ex.Query)
