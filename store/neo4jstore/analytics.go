@@ -213,9 +213,22 @@ func searchStatement(q domain.SearchQuery) (string, map[string]any) {
 		LIMIT $first`, params
 }
 
-// cityFilter keeps cities in $country and in a country of $grouping.
-const cityFilter = `($country = '' OR EXISTS { (c)-[:IN_COUNTRY]->(:Country {id: $country}) })
-	AND ($grouping = '' OR EXISTS { (c)-[:IN_COUNTRY]->(:Country)-[:MEMBER_OF]->(:Grouping {id: $grouping}) })`
+// rankedCities matches the cities a ranking covers. With a country or a
+// grouping it starts from that node's unique index and expands to its
+// cities; only an unfiltered ranking reads every city. (One statement that
+// tested "$country = '' OR EXISTS {…}" per city let the planner choose,
+// on a newly loaded database, an index scan of every Country per city.)
+func rankedCities(q domain.RankQuery) string {
+	switch {
+	case q.Country != "" && q.Grouping != "":
+		return `MATCH (:Grouping {id: $grouping})<-[:MEMBER_OF]-(:Country {id: $country})<-[:IN_COUNTRY]-(c:City)`
+	case q.Country != "":
+		return `MATCH (:Country {id: $country})<-[:IN_COUNTRY]-(c:City)`
+	case q.Grouping != "":
+		return `MATCH (:Grouping {id: $grouping})<-[:MEMBER_OF]-(:Country)<-[:IN_COUNTRY]-(c:City)`
+	}
+	return `MATCH (c:City)`
+}
 
 // RankCities computes each city's value in a subquery, drops zeros, and
 // orders by value then slug; competition ranks are numbered here.
@@ -240,9 +253,9 @@ func (s *Store) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.Ra
 }
 
 // rankStatement builds RankCities' statement for a normalized query. It
-// reads every city (or, with a country or grouping, tests every city's
-// country): a ranking needs each candidate's value, so no index narrows
-// it, and the per-city counts are expansions from each city.
+// reads every city it ranks (all of them, or a country's or grouping's,
+// reached from that node): a ranking needs each candidate's value, and
+// the values are degrees or expansions from each city.
 func rankStatement(q domain.RankQuery) (string, map[string]any) {
 	// Without asOf a count is the city's degree for one relationship type:
 	// Neo4j reads that from the node's degree store without expanding a
@@ -268,8 +281,7 @@ func rankStatement(q domain.RankQuery) (string, map[string]any) {
 			WHERE r.currency = $currency AND ` + asOf("r") + ` RETURN sum(r.amount) }[0]`
 	}
 	return `
-		MATCH (c:City)
-		WHERE ` + cityFilter + `
+		` + rankedCities(q) + `
 		WITH c, ` + value + ` AS v
 		WHERE v > 0
 		RETURN c.id AS city, v

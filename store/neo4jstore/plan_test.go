@@ -254,10 +254,21 @@ func TestPlans(t *testing.T) {
 			c, p := rankStatement(*mustNormalize(t, &domain.RankQuery{Metric: domain.RankByPartners}))
 			return c, p, nil
 		}, mayScan: []string{"City"}},
+		// A filtered ranking reaches its cities from the country or grouping.
 		{name: "RankCities by funding in a grouping", build: func(t *testing.T) (string, map[string]any, error) {
 			c, p := rankStatement(*mustNormalize(t, &domain.RankQuery{Metric: domain.RankByFunding, Currency: "USD", Grouping: "asean"}))
 			return c, p, nil
-		}, mayScan: []string{"City"}},
+		}, seeks: []want{{"NodeUniqueIndexSeek", ":Grouping(id)"}}},
+		{name: "RankCities of a country by partners as of a date", build: func(t *testing.T) (string, map[string]any, error) {
+			c, p := rankStatement(*mustNormalize(t, &domain.RankQuery{Metric: domain.RankByPartners, Country: "AB", AsOf: "2015"}))
+			return c, p, nil
+		}, seeks: []want{{"NodeUniqueIndexSeek", ":Country(id)"}}},
+		{name: "RankCities of a country in a grouping", build: func(t *testing.T) (string, map[string]any, error) {
+			c, p := rankStatement(*mustNormalize(t, &domain.RankQuery{Metric: domain.RankByForums, Country: "AB", Grouping: "asean"}))
+			return c, p, nil
+			// Either unique index may anchor it, as the planner estimates;
+			// no scan is the point.
+		}},
 		// Totals aggregate over every financing: the planner starts from
 		// the funding bodies, the projects or the FINANCED relationships,
 		// and reaches cities and countries by expansion.

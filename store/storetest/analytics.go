@@ -231,6 +231,9 @@ var rankTests = []test{
 					domain.RankQuery{Metric: m, Currency: c, First: 100},
 					domain.RankQuery{Metric: m, Currency: c, Country: "AC"},
 					domain.RankQuery{Metric: m, Currency: c, Grouping: "asean", AsOf: "2010", First: 50},
+					// AB is in the grouping, AC is not: an empty answer.
+					domain.RankQuery{Metric: m, Currency: c, Country: "AB", Grouping: "asean"},
+					domain.RankQuery{Metric: m, Currency: c, Country: "AC", Grouping: "asean"},
 				)
 			}
 		}
