@@ -216,8 +216,9 @@ func searchStatement(q domain.SearchQuery) (string, map[string]any) {
 // rankedCities matches the cities a ranking covers. With a country or a
 // grouping it starts from that node's unique index and expands to its
 // cities; only an unfiltered ranking reads every city. (One statement that
-// tested "$country = '' OR EXISTS {…}" per city let the planner choose,
-// on a newly loaded database, an index scan of every Country per city.)
+// tested every city for "no country asked, or this city's country" let the
+// planner choose, on a newly loaded database, an index scan of every
+// Country per city.)
 func rankedCities(q domain.RankQuery) string {
 	switch {
 	case q.Country != "" && q.Grouping != "":
