@@ -266,9 +266,7 @@ func TestPlans(t *testing.T) {
 		{name: "RankCities of a country in a grouping", build: func(t *testing.T) (string, map[string]any, error) {
 			c, p := rankStatement(*mustNormalize(t, &domain.RankQuery{Metric: domain.RankByForums, Country: "AB", Grouping: "asean"}))
 			return c, p, nil
-			// Either unique index may anchor it, as the planner estimates;
-			// no scan is the point.
-		}},
+		}, seeks: []want{{"NodeUniqueIndexSeek", ":Country(id)"}}},
 		// Totals aggregate over every financing: the planner starts from
 		// the funding bodies, the projects or the FINANCED relationships,
 		// and reaches cities and countries by expansion.

@@ -98,11 +98,11 @@ func nodeSource(q domain.NodeQuery, params map[string]any) (src, filter string) 
 	case len(branches) == 0:
 	case q.Filter.Country != "":
 		params["country"] = q.Filter.Country
-		anchor = "MATCH (c:Country {id: $country})"
+		anchor = "MATCH (c:Country {id: $country}) USING INDEX c:Country(id)"
 		q.Filter.Country = "" // served by the anchor
 	case q.Filter.Grouping != "":
 		params["grouping"] = q.Filter.Grouping
-		anchor = "MATCH (:Grouping {id: $grouping})<-[:MEMBER_OF]-(c:Country)"
+		anchor = "MATCH (g:Grouping {id: $grouping})<-[:MEMBER_OF]-(c:Country) USING INDEX g:Grouping(id)"
 		q.Filter.Grouping = ""
 	}
 	if anchor == "" {
@@ -333,9 +333,10 @@ func edgesStatement(q domain.EdgeQuery, ks []string) (string, map[string]any, er
 		// The country is bound once, by its unique index, before the
 		// anchors: left inside the EXISTS, its lookup is the planner's
 		// to choose, and with stale statistics it scanned every
-		// country's id and hash-joined them with the other ends.
+		// country's id and hash-joined them with the other ends. The
+		// hint makes the seek the planner's only choice.
 		prefix = `
-		OPTIONAL MATCH (oc:Country {id: $otherCountry})
+		OPTIONAL MATCH (oc:Country {id: $otherCountry}) USING INDEX oc:Country(id)
 		WITH oc`
 		scope = "a, oc"
 		conds = append(conds, `(EXISTS { (o)-[:IN_COUNTRY]->(oc) }
