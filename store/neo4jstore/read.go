@@ -98,11 +98,11 @@ func nodeSource(q domain.NodeQuery, params map[string]any) (src, filter string) 
 	case len(branches) == 0:
 	case q.Filter.Country != "":
 		params["country"] = q.Filter.Country
-		anchor = "MATCH (c:Country {id: $country}) USING INDEX c:Country(id)"
+		anchor = "MATCH (c:Country {id: $country}) USING INDEX SEEK c:Country(id)"
 		q.Filter.Country = "" // served by the anchor
 	case q.Filter.Grouping != "":
 		params["grouping"] = q.Filter.Grouping
-		anchor = "MATCH (g:Grouping {id: $grouping})<-[:MEMBER_OF]-(c:Country) USING INDEX g:Grouping(id)"
+		anchor = "MATCH (g:Grouping {id: $grouping})<-[:MEMBER_OF]-(c:Country) USING INDEX SEEK g:Grouping(id)"
 		q.Filter.Grouping = ""
 	}
 	if anchor == "" {
@@ -334,9 +334,9 @@ func edgesStatement(q domain.EdgeQuery, ks []string) (string, map[string]any, er
 		// anchors: left inside the EXISTS, its lookup is the planner's
 		// to choose, and with stale statistics it scanned every
 		// country's id and hash-joined them with the other ends. The
-		// hint makes the seek the planner's only choice.
+		// SEEK hint makes the seek the planner's only choice.
 		prefix = `
-		OPTIONAL MATCH (oc:Country {id: $otherCountry}) USING INDEX oc:Country(id)
+		OPTIONAL MATCH (oc:Country {id: $otherCountry}) USING INDEX SEEK oc:Country(id)
 		WITH oc`
 		scope = "a, oc"
 		conds = append(conds, `(EXISTS { (o)-[:IN_COUNTRY]->(oc) }
