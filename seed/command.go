@@ -35,6 +35,9 @@ func Command(ctx context.Context, st domain.Store, args []string, stdout, stderr
 		fl.PrintDefaults()
 	}
 	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // asked for the usage, which Parse printed
+		}
 		return domain.Errorf(domain.EINVALID, "seed: %v", err)
 	}
 	if fl.NArg() == 0 {

@@ -29,6 +29,7 @@ func TestCommand(t *testing.T) {
 		{"prints every problem as file:line: field", []string{bad}, true,
 			nil, []string{bad + ":2: to: found City:nanning", "unknown Source:src"}},
 		{"needs a path", nil, true, nil, []string{"usage: citygraph seed"}},
+		{"-h prints the usage and is no failure", []string{"-h"}, false, nil, []string{"usage: citygraph seed", "-batch-rows"}},
 		{"batch rows are accepted on the embedded store, which loads in one transaction", []string{"--batch-rows", "3", "testdata/example"}, false,
 			[]string{"loaded", "PARTNER_OF"}, nil},
 		{"missing path", []string{"testdata/nowhere"}, true, nil, []string{"testdata/nowhere: (file)"}},
