@@ -181,6 +181,16 @@ var analytics = []struct {
 		_, err := s.FundingTotals(context.Background(), domain.FundingQuery{GroupBy: groups[i%len(groups)]})
 		return err
 	}},
+	// By funding body, which needs no places, and by country, which binds
+	// each financing's cities and countries: the price of the places.
+	{"FundingTotalsByBody", func(s domain.Store, n, i int) error {
+		_, err := s.FundingTotals(context.Background(), domain.FundingQuery{GroupBy: domain.GroupByFundingBody})
+		return err
+	}},
+	{"FundingTotalsByCountry", func(s domain.Store, n, i int) error {
+		_, err := s.FundingTotals(context.Background(), domain.FundingQuery{GroupBy: domain.GroupByCountry})
+		return err
+	}},
 	// By partners alone, without and with asOf: the first counts from the
 	// degree store, the second (a date after every partnership, so the
 	// same answer) expands each city's partnerships to test their dates.
