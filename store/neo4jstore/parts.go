@@ -112,16 +112,12 @@ func (s *Store) applyInParts(ctx context.Context, p *plan, opt domain.ApplyOptio
 		if len(missing) > 0 {
 			return struct{}{}, invalidBatch(p.refProblems(missing))
 		}
-		res, err := tx.Run(checkCtx, `
+		return struct{}{}, runConsumed(checkCtx, tx, `
 			MERGE (l:SeedLoad {id: $id})
 			ON CREATE SET l.started = datetime(), l.runs = 0
 			SET l.state = 'incomplete', l.parts = $parts, l.rows = $rows, l.done = 0,
 				l.runs = l.runs + 1, l.updated = datetime(), l.finished = null`,
 			map[string]any{"id": id, "parts": len(parts), "rows": total})
-		if err == nil {
-			_, err = res.Consume(checkCtx)
-		}
-		return struct{}{}, err
 	}, neo4j.WithTxTimeout(s.cfg.QueryTimeout*time.Duration(1+total/chunkRows)))
 	cancel()
 	if err != nil {
@@ -142,12 +138,9 @@ func (s *Store) applyInParts(ctx context.Context, p *plan, opt domain.ApplyOptio
 		}
 	}
 	_, err = neo4j.ExecuteWrite(ctx, sess, func(tx neo4j.ManagedTransaction) (struct{}, error) {
-		res, err := tx.Run(ctx, `MATCH (l:SeedLoad {id: $id}) SET l.state = 'complete', l.finished = datetime(), l.updated = datetime()`,
+		return struct{}{}, runConsumed(ctx, tx,
+			`MATCH (l:SeedLoad {id: $id}) SET l.state = 'complete', l.finished = datetime(), l.updated = datetime()`,
 			map[string]any{"id": id})
-		if err == nil {
-			_, err = res.Consume(ctx)
-		}
-		return struct{}{}, err
 	}, neo4j.WithTxTimeout(s.cfg.QueryTimeout))
 	if err != nil {
 		return domain.Report{}, stoppedLoad(err, id, len(parts), len(parts), done, total)
@@ -165,13 +158,19 @@ func (s *Store) writePart(ctx context.Context, sess neo4j.SessionWithContext, id
 		if err != nil {
 			return domain.Report{}, err
 		}
-		res, err := tx.Run(ctx, `MATCH (l:SeedLoad {id: $id}) SET l.done = $done, l.updated = datetime()`,
+		return rep, runConsumed(ctx, tx, `MATCH (l:SeedLoad {id: $id}) SET l.done = $done, l.updated = datetime()`,
 			map[string]any{"id": id, "done": n})
-		if err == nil {
-			_, err = res.Consume(ctx)
-		}
-		return rep, err
 	}, neo4j.WithTxTimeout(timeout))
+}
+
+// runConsumed runs a statement whose result is not needed and waits for
+// the server to finish it.
+func runConsumed(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) error {
+	res, err := tx.Run(ctx, cypher, params)
+	if err == nil {
+		_, err = res.Consume(ctx)
+	}
+	return err
 }
 
 // stoppedLoad words the failure of part i+1 of a load written in parts:
