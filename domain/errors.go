@@ -19,6 +19,9 @@ const (
 	ECONFLICT Code = "CONFLICT"
 	// EUNAVAILABLE: a backend (Neo4j) cannot be reached; retrying later may work.
 	EUNAVAILABLE Code = "UNAVAILABLE"
+	// ETIMEOUT: the request's deadline passed before its work was done; the
+	// work has been stopped. Ask for less (smaller pages, fewer hops).
+	ETIMEOUT Code = "TIMEOUT"
 	// EINTERNAL: a bug or an unexpected backend failure; details are logged, not shown.
 	EINTERNAL Code = "INTERNAL"
 )
@@ -86,6 +89,12 @@ func Internal(err error, msg string) *Error {
 // Unavailable wraps a backend connectivity failure.
 func Unavailable(err error, msg string) *Error {
 	return &Error{Code: EUNAVAILABLE, Message: msg, Err: err}
+}
+
+// Timeout reports that the request's deadline passed while doing what msg
+// says; err is the context's error, kept for logs.
+func Timeout(err error, msg string) *Error {
+	return &Error{Code: ETIMEOUT, Message: msg, Err: err}
 }
 
 // ErrorCode returns the code of err, EINTERNAL for foreign errors and "" for nil.
