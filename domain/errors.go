@@ -22,6 +22,12 @@ const (
 	// ETIMEOUT: the request's deadline passed before its work was done; the
 	// work has been stopped. Ask for less (smaller pages, fewer hops).
 	ETIMEOUT Code = "TIMEOUT"
+	// ELIMIT: the request is over a limit the server sets (its cost, depth,
+	// aliases, tokens, size); the message names the limit and the value.
+	ELIMIT Code = "LIMIT_EXCEEDED"
+	// ERATELIMIT: the client sent more requests than its rate allows; retry
+	// after the time the response's Retry-After header gives.
+	ERATELIMIT Code = "RATE_LIMITED"
 	// EINTERNAL: a bug or an unexpected backend failure; details are logged, not shown.
 	EINTERNAL Code = "INTERNAL"
 )
