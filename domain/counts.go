@@ -11,7 +11,8 @@ type Count struct {
 	Name    string
 	Default int
 	Max     int
-	// Hint says how to get more than Max, where there is a way.
+	// Hint says how to get more than Max, where there is a way; it is
+	// added to the message for a value past Max.
 	Hint string
 }
 
@@ -35,7 +36,7 @@ func (c Count) Check(v int) error {
 		return nil
 	}
 	msg := fmt.Sprintf("%s must be between 1 and %d, got %d; omit it for the default of %d", c.Name, c.Max, v, c.Default)
-	if c.Hint != "" {
+	if c.Hint != "" && v > c.Max {
 		msg += ", or " + c.Hint
 	}
 	return Errorf(EINVALID, "%s", msg)
