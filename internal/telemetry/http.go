@@ -36,8 +36,9 @@ func (t *Telemetry) Middleware(routes *http.ServeMux, next http.Handler) http.Ha
 		route := routeLabel(pattern)
 		method := methodLabel(r.Method)
 
+		addr := clientAddress(r)
 		rec := &Request{}
-		rec.SetClient(clientAddress(r))
+		rec.SetClient(addr)
 		seen := new(atomic.Bool)
 		ctx := WithRequest(context.WithValue(r.Context(), operationSeenKey{}, seen), rec)
 		ctx = t.propagator.Extract(ctx, propagation.HeaderCarrier(r.Header))
@@ -47,7 +48,7 @@ func (t *Telemetry) Middleware(routes *http.ServeMux, next http.Handler) http.Ha
 				semconv.HTTPRequestMethodKey.String(method),
 				semconv.HTTPRoute(route),
 				semconv.URLPath(r.URL.Path),
-				semconv.ClientAddress(clientAddress(r)),
+				semconv.ClientAddress(addr),
 			))
 		rw := &responseRecorder{ResponseWriter: w, status: http.StatusOK}
 		t.metrics.requestStarted()
