@@ -136,3 +136,15 @@ func TestMiddlewareLabelsRoutesByPattern(t *testing.T) {
 		}
 	}
 }
+
+func TestAccessLogNamesOperationsThatFailToParse(t *testing.T) {
+	var log accessLog
+	s := newService(t, telemetry.Options{AccessLog: log.logger()}, nil)
+	r := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"query Broken { city(","operationName":"Broken"}`))
+	r.Header.Set("Content-Type", "application/json")
+	s.do(t, r)
+	lines := log.lines(t)
+	if len(lines) != 1 || lines[0]["operation"] != "Broken" {
+		t.Errorf("access log for an operation that does not parse: got %v, want one line with operation Broken", lines)
+	}
+}
