@@ -10,17 +10,22 @@ import (
 	"github.com/citygraph/citygraph/domain"
 	"github.com/citygraph/citygraph/graph"
 	"github.com/citygraph/citygraph/graph/examples"
+	"github.com/citygraph/citygraph/internal/telemetry"
 	"github.com/citygraph/citygraph/playground"
 )
 
 // NewServer returns the service's whole HTTP surface; every route is here.
-func NewServer(st domain.Store, log *slog.Logger) http.Handler {
+// tel wraps it whole, so every layer can record on the request.
+func NewServer(st domain.Store, log *slog.Logger, tel *telemetry.Telemetry) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(st, log, graph.DefaultLimits))
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(st))
 	mux.Handle("/", playground.Handler("citygraph", "/graphql", examples.All()))
-	return mux
+	if metrics := tel.MetricsHandler(); metrics != nil {
+		mux.Handle("GET /metrics", metrics)
+	}
+	return tel.Middleware(mux, mux)
 }
 
 // healthz says the process is alive; it checks nothing else.

@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/citygraph/citygraph/domain"
 	"github.com/citygraph/citygraph/graph/loader"
+	"github.com/citygraph/citygraph/internal/telemetry"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -53,6 +54,7 @@ func NewHandler(st domain.Store, log *slog.Logger, lim Limits) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(telemetry.OperationName{}) // first, so refused operations are named too
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(lim.MaxComplexity))
