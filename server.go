@@ -17,10 +17,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/graph"
 	"github.com/citygraph/citygraph/seed"
 	"github.com/citygraph/citygraph/store/embedded"
 	"github.com/citygraph/citygraph/store/neo4jstore"
@@ -48,6 +50,7 @@ type config struct {
 	logLevel    slog.Level
 	logJSON     bool
 	shutdown    time.Duration
+	limits      graph.Limits
 }
 
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
@@ -69,6 +72,24 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		return c, nil, fmt.Errorf("LOG_LEVEL: %w (use debug, info, warn or error)", err)
 	}
 	c.logJSON = getenv("LOG_FORMAT") == "json"
+	// What one GraphQL request may ask for (graph.Limits, checked before it runs).
+	c.limits = graph.DefaultLimits
+	for _, l := range []struct {
+		env string
+		to  *int
+	}{
+		{"CITYGRAPH_MAX_COST", &c.limits.MaxCost}, {"CITYGRAPH_MAX_DEPTH", &c.limits.MaxDepth},
+		{"CITYGRAPH_MAX_ALIASES", &c.limits.MaxAliases}, {"CITYGRAPH_MAX_DIRECTIVES", &c.limits.MaxDirectives},
+		{"CITYGRAPH_MAX_SELECTIONS", &c.limits.MaxSelections}, {"CITYGRAPH_MAX_TOKENS", &c.limits.MaxTokens},
+	} {
+		if v := getenv(l.env); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return c, nil, fmt.Errorf("%s is %q; use a whole number, 1 or more", l.env, v)
+			}
+			*l.to = n
+		}
+	}
 	return c, fs.Args(), nil
 }
 
@@ -147,7 +168,7 @@ func serve(ctx context.Context, cfg config, st domain.Store, log *slog.Logger) e
 		return fmt.Errorf("listen on %s: %w (set PORT or -addr to another address)", cfg.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           NewServer(st, log),
+		Handler:           NewServer(st, log, cfg.limits),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
