@@ -28,7 +28,7 @@ type Analysis struct {
 	// hundred million; a plain selection set of 30 fields counts 30.
 	Selections int
 	// Nodes counts the selections, directives and fragment definitions the
-	// analysis visited: its own work, at most a few per node of the document.
+	// analysis visited: its own work, at most one per token of the document.
 	Nodes int
 }
 
@@ -39,7 +39,9 @@ type Analysis struct {
 // It is linear in the document's size, whatever the document: each
 // fragment is summarised once and its summary reused at every spread (and
 // a cycle, which validation refuses, counts for nothing); inline fragments
-// are merged into the selection set around them at any depth; fields with
+// are merged into the selection set around them at any depth, whatever
+// their type condition (so each item of an abstract list is priced as if
+// it matched every branch: an upper bound); fields with
 // the same response key in one selection set are merged as the executor
 // merges them, so ten thousand copies of a field cost what one does. A
 // spread is not merged with its siblings but added, which can only price
@@ -211,7 +213,7 @@ func (a *analyzer) collect(parts []part) summary {
 		occ := groups[key]
 		// n copies of a key are compared pairwise, in the selection set and
 		// again inside each inline fragment around them: n × Σ(nest+1),
-		// which for a key written once is just its nesting.
+		// which for a key written once is its nesting plus one.
 		weight := 0
 		for _, o := range occ {
 			weight = saturatingAdd(weight, o.nest+1)

@@ -37,8 +37,8 @@ type Limits struct {
 	MaxAliases int
 	// MaxDirectives bounds the directives on one field or fragment.
 	MaxDirectives int
-	// MaxSelections bounds the fields in one selection set, counting those
-	// fragments bring in: validation compares them pairwise.
+	// MaxSelections bounds the largest selection set as validation sees it
+	// (Analysis.Selections): it compares fields answering one key pairwise.
 	MaxSelections int
 	// MaxTokens bounds the tokens the parser reads.
 	MaxTokens int

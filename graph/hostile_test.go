@@ -227,16 +227,16 @@ func TestHostileQueriesAreRefused(t *testing.T) {
 		{"fragment fan-out by GET", fanOut(59), true, graph.DefaultLimits, "max selections", telemetry.RefusedCost},
 		{"50 inline fragments around 12 levels of pages", inlineWrapped(50, `city(slug: "nanning") { `+nestedPartners(12)+" }"), false, graph.DefaultLimits, "max depth", telemetry.RefusedDepth},
 		{"inline fragments and nesting priced at every depth", inlineWrapped(50, `city(slug: "nanning") { `+nestedPartners(12)+" }"), false, roomy, "max cost", telemetry.RefusedCost},
-		{"1,000 aliases of near", aliases(1_000, nearEverything), false, graph.DefaultLimits, "tokens", telemetry.RefusedTokens},
+		{"1,000 aliases of near", aliases(1_000, nearEverything), false, graph.DefaultLimits, "max tokens", telemetry.RefusedTokens},
 		{"1,000 aliases of near within the token limit", aliases(1_000, nearEverything), false, manyTokens, "max aliases", telemetry.RefusedAliases},
 		{"1,000 aliases of near priced by their reach", aliases(1_000, nearEverything), false, roomy, "max cost", telemetry.RefusedCost},
-		{"10,000 copies of one field", `{ city(slug: "nanning") { ` + strings.Repeat("name ", 10_000) + "} }", false, graph.DefaultLimits, "tokens", telemetry.RefusedTokens},
+		{"10,000 copies of one field", `{ city(slug: "nanning") { ` + strings.Repeat("name ", 10_000) + "} }", false, graph.DefaultLimits, "max tokens", telemetry.RefusedTokens},
 		{"10,000 copies of one field within the token limit", `{ city(slug: "nanning") { ` + strings.Repeat("name ", 10_000) + "} }", false, manyTokens, "max selections", telemetry.RefusedCost},
 		{"copies of a field merged from many places", `{ city(slug: "nanning") { ` + strings.Repeat("partners(first: 1) { edges { node { "+strings.Repeat("name ", 30)+"} } } ", 100) + "} }", false, graph.DefaultLimits, "max selections", telemetry.RefusedCost},
 		{"deep nesting of small pages", `{ city(slug: "nanning") { ` + strings.Replace(nestedPartners(8), "first: 100", "first: 1", -1) + " } }", false, graph.DefaultLimits, "max depth", telemetry.RefusedDepth},
 		{"many aliases of a cheap field", aliases(51, `city(slug: "nanning") { name }`), false, graph.DefaultLimits, "max aliases", telemetry.RefusedAliases},
 		{"many directives on one field", `{ city(slug: "nanning") { name` + strings.Repeat(" @include(if: true)", 11) + " } }", false, graph.DefaultLimits, "max directives", telemetry.RefusedAliases},
-		{"too many tokens", `{ nodes(ids: [` + strings.Repeat(`"a" `, 10_001) + `]) { id } }`, false, graph.DefaultLimits, "tokens", telemetry.RefusedTokens},
+		{"too many tokens", `{ nodes(ids: [` + strings.Repeat(`"a" `, 10_001) + `]) { id } }`, false, graph.DefaultLimits, "max tokens", telemetry.RefusedTokens},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

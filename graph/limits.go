@@ -41,7 +41,7 @@ func (l operationLimits) MutateOperationParameters(ctx context.Context, p *graph
 		doc, err = parser.ParseQueryWithTokenLimit(&ast.Source{Input: p.Query}, l.lim.MaxTokens)
 		if err != nil {
 			if strings.Contains(err.Error(), "exceeded token limit") {
-				return refuse(ctx, telemetry.RefusedTokens, "the query has more than %d tokens (names, punctuation, values); the limit is %d: send a shorter query, or page through results in several requests",
+				return refuse(ctx, telemetry.RefusedTokens, "the query has more than %d tokens (names, punctuation, values); the limit (max tokens) is %d: send a shorter query, or split it into several requests",
 					l.lim.MaxTokens, l.lim.MaxTokens)
 			}
 			return nil // the executor reports the syntax error as it always does
