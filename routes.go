@@ -15,10 +15,11 @@ import (
 )
 
 // NewServer returns the service's whole HTTP surface; every route is here.
-// tel wraps it whole, so every layer can record on the request.
-func NewServer(st domain.Store, log *slog.Logger, tel *telemetry.Telemetry) http.Handler {
+// tel wraps it whole, so every layer can record on the request; lim bounds
+// what one GraphQL request may ask for.
+func NewServer(st domain.Store, log *slog.Logger, tel *telemetry.Telemetry, lim graph.Limits) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(st, log, graph.DefaultLimits))
+	mux.Handle("/graphql", graph.NewHandler(st, log, lim))
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(st))
 	mux.Handle("/", playground.Handler("citygraph", "/graphql", examples.All()))

@@ -23,6 +23,7 @@ import (
 
 	"github.com/citygraph/citygraph/domain"
 	"github.com/citygraph/citygraph/internal/telemetry"
+	"github.com/citygraph/citygraph/graph"
 	"github.com/citygraph/citygraph/seed"
 	"github.com/citygraph/citygraph/store/embedded"
 	"github.com/citygraph/citygraph/store/neo4jstore"
@@ -52,6 +53,7 @@ type config struct {
 	shutdown    time.Duration
 	metrics     bool // serve /metrics
 	accessLog   bool // one log line per request
+	limits      graph.Limits
 }
 
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
@@ -83,6 +85,24 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 			return c, nil, fmt.Errorf("%s is %q; use true or false", b.env, getenv(b.env))
 		}
 		*b.to = v
+	}
+	// What one GraphQL request may ask for (graph.Limits, checked before it runs).
+	c.limits = graph.DefaultLimits
+	for _, l := range []struct {
+		env string
+		to  *int
+	}{
+		{"CITYGRAPH_MAX_COST", &c.limits.MaxCost}, {"CITYGRAPH_MAX_DEPTH", &c.limits.MaxDepth},
+		{"CITYGRAPH_MAX_ALIASES", &c.limits.MaxAliases}, {"CITYGRAPH_MAX_DIRECTIVES", &c.limits.MaxDirectives},
+		{"CITYGRAPH_MAX_SELECTIONS", &c.limits.MaxSelections}, {"CITYGRAPH_MAX_TOKENS", &c.limits.MaxTokens},
+	} {
+		if v := getenv(l.env); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return c, nil, fmt.Errorf("%s is %q; use a whole number, 1 or more", l.env, v)
+			}
+			*l.to = n
+		}
 	}
 	return c, fs.Args(), nil
 }
@@ -186,7 +206,7 @@ func serve(ctx context.Context, cfg config, st domain.Store, log *slog.Logger, t
 		return fmt.Errorf("listen on %s: %w (set PORT or -addr to another address)", cfg.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           NewServer(st, log, tel),
+		Handler:           NewServer(st, log, tel, cfg.limits),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

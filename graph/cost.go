@@ -1,90 +1,273 @@
 package graph
 
 import (
-	"context"
-	"encoding/json"
-
-	"github.com/99designs/gqlgen/graphql"
-	"github.com/citygraph/citygraph/domain"
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// costLimit refuses operations that could return more than max items
-// before they run. A field's cost is 1 plus, for a list field that takes
-// `first`, its page size times the cost of what it selects, so that pages
-// nested in pages (100 cities × 100 partners × 100 partners) are priced as
-// the million rows they may return. gqlgen's own complexity limit counts
-// each field once and cannot see page sizes without a function per field.
-type costLimit struct{ max int }
+// Analysis is what one pass over a query document learns before anything
+// runs: the selected operation's cost and the document's shape. The limits
+// (limits.go) are checked against it.
+type Analysis struct {
+	// Cost is how many items the operation may return plus the work its
+	// analytics may cause (see prices.go): a field costs 1, plus its work,
+	// plus its items times what it selects, so nested pages multiply out.
+	Cost int
+	// Depth is the deepest nesting of fields and inline fragments in any
+	// operation or fragment of the document; spreads add none of their own.
+	Depth int
+	// Aliases counts the aliased fields written in the document.
+	Aliases int
+	// Directives is the most directives written on one field, fragment or
+	// spread.
+	Directives int
+	// Selections measures the largest selection set as validation sees
+	// it, which compares fields answering one key pairwise: a field counts
+	// once, plus once for each inline fragment around it; a key written n
+	// times counts n times that; a fragment spread counts what the
+	// fragment does (at least 1). Ten thousand copies of a field count a
+	// hundred million; a plain selection set of 30 fields counts 30.
+	Selections int
+	// Nodes counts the selections, directives and fragment definitions the
+	// analysis visited: its own work, at most one per token of the document.
+	Nodes int
+}
 
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = costLimit{}
+// Analyze prices the operation op of doc (nil prices none) with its
+// variables vars, and measures the shape of the whole document: every
+// operation and fragment, since validation looks at all of them.
+//
+// It is linear in the document's size, whatever the document: each
+// fragment is summarised once and its summary reused at every spread (and
+// a cycle, which validation refuses, counts for nothing); inline fragments
+// are merged into the selection set around them at any depth, whatever
+// their type condition (so each item of an abstract list is priced as if
+// it matched every branch: an upper bound); fields with
+// the same response key in one selection set are merged as the executor
+// merges them, so ten thousand copies of a field cost what one does. A
+// spread is not merged with its siblings but added, which can only price
+// a query higher than the executor's work, never lower. Fields are looked
+// up in the schema by name, not through validation's annotations, so the
+// analysis can run before validation and again on a cached document.
+func Analyze(schema *ast.Schema, doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any) Analysis {
+	a := &analyzer{schema: schema, vars: vars, memo: map[string]*summary{}, fragments: map[string]*ast.FragmentDefinition{}}
+	if op != nil {
+		a.varDefs = op.VariableDefinitions
+	}
+	for _, f := range doc.Fragments {
+		if _, dup := a.fragments[f.Name]; !dup {
+			a.fragments[f.Name] = f // the first of duplicate names, as validation does
+		}
+	}
+	if op != nil {
+		a.result.Cost = a.operation(op).cost
+	}
+	for _, o := range doc.Operations {
+		if o != op {
+			a.operation(o)
+		}
+	}
+	for _, f := range doc.Fragments {
+		if a.fragments[f.Name] == f {
+			a.fragment(f.Name)
+		} else {
+			a.definition(f) // a duplicate name: validation refuses it, but only after looking at it
+		}
+	}
+	return a.result
+}
 
-func (costLimit) ExtensionName() string                   { return "CostLimit" }
-func (costLimit) Validate(graphql.ExecutableSchema) error { return nil }
+// analyzer is one analysis in progress.
+type analyzer struct {
+	schema    *ast.Schema
+	vars      map[string]any
+	varDefs   ast.VariableDefinitionList
+	fragments map[string]*ast.FragmentDefinition
+	// memo holds each fragment's summary; a nil entry marks a fragment
+	// being summarised, so a cycle ends there.
+	memo   map[string]*summary
+	result Analysis
+}
 
-func (c costLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if oc.Operation == nil {
+// summary is what a selection set contributes to the one it is part of.
+type summary struct {
+	cost       int
+	depth      int
+	selections int
+}
+
+// part is a selection set with the type its selections apply to (nil when
+// the document names an unknown type) and the inline fragments around it.
+type part struct {
+	set  ast.SelectionSet
+	on   *ast.Definition
+	nest int
+}
+
+// occurrence is one field node that answers a response key.
+type occurrence struct {
+	field *ast.Field
+	on    *ast.Definition
+	nest  int
+}
+
+func (a *analyzer) operation(op *ast.OperationDefinition) summary {
+	a.directives(op.Directives)
+	var root *ast.Definition
+	switch op.Operation {
+	case ast.Query, "":
+		root = a.schema.Query
+	case ast.Mutation:
+		root = a.schema.Mutation
+	case ast.Subscription:
+		root = a.schema.Subscription
+	}
+	s := a.collect([]part{{set: op.SelectionSet, on: root}})
+	a.result.Depth = max(a.result.Depth, s.depth)
+	return s
+}
+
+// fragment returns the named fragment's summary, computing it once.
+func (a *analyzer) fragment(name string) summary {
+	if s, done := a.memo[name]; done {
+		if s == nil {
+			return summary{} // a cycle
+		}
+		return *s
+	}
+	def := a.fragments[name]
+	if def == nil {
+		a.memo[name] = &summary{} // unknown: validation refuses it
+		return summary{}
+	}
+	a.memo[name] = nil
+	s := a.definition(def)
+	a.memo[name] = &s
+	return s
+}
+
+func (a *analyzer) definition(def *ast.FragmentDefinition) summary {
+	a.result.Nodes++
+	a.directives(def.Directives)
+	s := a.collect([]part{{set: def.SelectionSet, on: a.schema.Types[def.TypeCondition]}})
+	a.result.Depth = max(a.result.Depth, s.depth)
+	return s
+}
+
+// collect summarises the selection sets in parts as the executor collects
+// them into one: inline fragments flattened in, a fragment spread once
+// however often it is written, fields grouped by response key. Each
+// group's sub-selections are then collected together, once.
+func (a *analyzer) collect(parts []part) summary {
+	queue := append(make([]part, 0, len(parts)), parts...)
+	var (
+		s      summary
+		keys   []string
+		groups = map[string][]occurrence{}
+		spread map[string]bool
+	)
+	for i := 0; i < len(queue); i++ {
+		p := queue[i]
+		for _, sel := range p.set {
+			a.result.Nodes++
+			switch x := sel.(type) {
+			case *ast.Field:
+				a.directives(x.Directives)
+				if x.Alias != "" && x.Alias != x.Name {
+					a.result.Aliases++
+				}
+				key := x.Alias
+				if key == "" {
+					key = x.Name
+				}
+				if _, seen := groups[key]; !seen {
+					keys = append(keys, key)
+				}
+				groups[key] = append(groups[key], occurrence{field: x, on: p.on, nest: p.nest})
+			case *ast.InlineFragment:
+				a.directives(x.Directives)
+				on := p.on
+				if x.TypeCondition != "" {
+					on = a.schema.Types[x.TypeCondition]
+				}
+				queue = append(queue, part{set: x.SelectionSet, on: on, nest: p.nest + 1})
+				s.depth = max(s.depth, p.nest+1)
+			case *ast.FragmentSpread:
+				a.directives(x.Directives)
+				f := a.fragment(x.Name)
+				// Validation compares every spread written with the others
+				// and with the fields around it, repeats included.
+				s.selections = saturatingAdd(s.selections, saturatingMul(p.nest+1, max(1, f.selections)))
+				s.depth = max(s.depth, p.nest+f.depth)
+				if spread[x.Name] {
+					continue // the executor collects a fragment once per selection set
+				}
+				if spread == nil {
+					spread = map[string]bool{}
+				}
+				spread[x.Name] = true
+				s.cost = saturatingAdd(s.cost, f.cost)
+			}
+		}
+	}
+	for _, key := range keys {
+		occ := groups[key]
+		// n copies of a key are compared pairwise, in the selection set and
+		// again inside each inline fragment around them: n × Σ(nest+1),
+		// which for a key written once is its nesting plus one.
+		weight := 0
+		for _, o := range occ {
+			weight = saturatingAdd(weight, o.nest+1)
+		}
+		s.selections = saturatingAdd(s.selections, saturatingMul(len(occ), weight))
+		s.cost = saturatingAdd(s.cost, a.group(occ, &s.depth))
+	}
+	a.result.Selections = max(a.result.Selections, s.selections)
+	return s
+}
+
+// group prices the fields answering one response key as the one field the
+// executor makes of them: what they select is collected together, and the
+// price is the highest any of them asks (validation makes them equal
+// wherever they can meet on one object).
+func (a *analyzer) group(occ []occurrence, depth *int) int {
+	var (
+		children []part
+		price    fieldPrice
+		nest     int
+	)
+	for _, o := range occ {
+		def := fieldDefinition(o.on, o.field.Name)
+		var childType *ast.Definition
+		if def != nil {
+			childType = a.schema.Types[def.Type.Name()]
+		}
+		if len(o.field.SelectionSet) > 0 {
+			children = append(children, part{set: o.field.SelectionSet, on: childType})
+		}
+		price = price.atLeast(a.price(o.on, def, o.field))
+		nest = max(nest, o.nest)
+	}
+	var child summary
+	if len(children) > 0 {
+		child = a.collect(children)
+	}
+	*depth = max(*depth, nest+1+child.depth)
+	return price.cost(child.cost)
+}
+
+func (a *analyzer) directives(list ast.DirectiveList) {
+	a.result.Nodes += len(list)
+	a.result.Directives = max(a.result.Directives, len(list))
+}
+
+// fieldDefinition finds a field of a type by name; nil for a field the
+// schema lacks (validation refuses it) and for __typename and the
+// introspection fields, which cost what a plain field costs.
+func fieldDefinition(on *ast.Definition, name string) *ast.FieldDefinition {
+	if on == nil {
 		return nil
 	}
-	cost := selectionCost(oc.Operation.SelectionSet, oc.Variables, 0)
-	if cost > c.max {
-		e := gqlerror.Errorf("this query could return about %d items; the limit is %d: ask for smaller pages (first) or nest fewer lists", cost, c.max)
-		e.Extensions = map[string]any{"code": domain.EINVALID}
-		return e
-	}
-	return nil
-}
-
-// selectionCost prices a selection set; depth guards against fragment
-// cycles, which validation rejects anyway.
-func selectionCost(set ast.SelectionSet, vars map[string]any, depth int) int {
-	if depth > 50 {
-		return 0
-	}
-	total := 0
-	for _, sel := range set {
-		switch s := sel.(type) {
-		case *ast.Field:
-			child := selectionCost(s.SelectionSet, vars, depth+1)
-			total = saturatingAdd(total, saturatingAdd(1, saturatingMul(pageSize(s, vars), child)))
-		case *ast.InlineFragment:
-			total = saturatingAdd(total, selectionCost(s.SelectionSet, vars, depth+1))
-		case *ast.FragmentSpread:
-			if s.Definition != nil {
-				total = saturatingAdd(total, selectionCost(s.Definition.SelectionSet, vars, depth+1))
-			}
-		}
-	}
-	return total
-}
-
-// pageSize is how many items a field may return per parent: its `first`
-// argument (given, from a variable, or defaulted) for paged fields, else 1.
-func pageSize(f *ast.Field, vars map[string]any) int {
-	if f.Definition == nil || f.Definition.Arguments.ForName("first") == nil {
-		return 1
-	}
-	if a := f.Arguments.ForName("first"); a != nil {
-		if v, err := a.Value.Value(vars); err == nil {
-			switch n := v.(type) {
-			case int64:
-				return max(1, int(n))
-			case int:
-				return max(1, n)
-			case float64:
-				return max(1, int(n))
-			case json.Number:
-				if i, err := n.Int64(); err == nil {
-					return max(1, int(i))
-				}
-			}
-		}
-	}
-	return domain.DefaultPageSize
+	return on.Fields.ForName(name)
 }
 
 func saturatingAdd(a, b int) int {
@@ -98,7 +281,7 @@ func saturatingMul(a, b int) int {
 	if a == 0 || b == 0 {
 		return 0
 	}
-	if p := a * b; p/b == a {
+	if p := a * b; p/b == a && p >= 0 {
 		return p
 	}
 	return int(^uint(0) >> 1)

@@ -384,8 +384,8 @@ func TestBadInput(t *testing.T) {
 		{"unknown currency", `{"query":"{ fundingTotals(groupBy: YEAR, currency: \"XYZ\") { group } }"}`, http.StatusOK, "INVALID_ARGUMENT", "XYZ"},
 		{"funding ranking without currency", `{"query":"{ cityRanking(by: FUNDING) { rank } }"}`, http.StatusOK, "INVALID_ARGUMENT", "currency"},
 		{"unknown sector", `{"query":"{ fundingTotals(groupBy: SECTOR, sector: MINING) { group } }"}`, http.StatusUnprocessableEntity, "GRAPHQL_VALIDATION_FAILED", "MINING"},
-		{"nested pages priced as their product", `{"query":"{ cities(first: 100) { edges { node { partners(first: 100) { edges { node { partners(first: 100) { totalCount } } } } } } } }"}`, http.StatusOK, "INVALID_ARGUMENT", "smaller pages"},
-		{"nested pages through variables", `{"query":"query($n: Int) { cities(first: $n) { edges { node { partners(first: $n) { edges { node { partners(first: $n) { totalCount } } } } } } } }","variables":{"n":100}}`, http.StatusOK, "INVALID_ARGUMENT", "smaller pages"},
+		{"nested pages priced as their product", `{"query":"{ cities(first: 100) { edges { node { partners(first: 100) { edges { node { partners(first: 100) { totalCount } } } } } } } }"}`, http.StatusOK, "LIMIT_EXCEEDED", "smaller pages"},
+		{"nested pages through variables", `{"query":"query($n: Int) { cities(first: $n) { edges { node { partners(first: $n) { edges { node { partners(first: $n) { totalCount } } } } } } } }","variables":{"n":100}}`, http.StatusOK, "LIMIT_EXCEEDED", "smaller pages"},
 		{"oversized body", `{"query":"` + strings.Repeat(" ", 2<<20) + `{ __typename }"}`, http.StatusRequestEntityTooLarge, "INVALID_ARGUMENT", "limit"},
 		{"oversized query", `{"query":"` + strings.Repeat(" ", 70<<10) + `{ __typename }"}`, http.StatusOK, "INVALID_ARGUMENT", "limit"},
 	}

@@ -28,11 +28,21 @@ type Limits struct {
 	MaxBodyBytes int64
 	// MaxQueryBytes bounds the query text, before it is parsed.
 	MaxQueryBytes int
-	// MaxComplexity bounds the number of fields an operation selects.
-	MaxComplexity int
-	// MaxItems bounds how many items an operation could return, counting
-	// nested pages multiplied out (see costLimit).
-	MaxItems int
+	// MaxCost bounds an operation's cost: the items it could return,
+	// nested pages multiplied out, plus the work its analytics may cause
+	// (see Analyze).
+	MaxCost int
+	// MaxDepth bounds how deep fields and inline fragments nest.
+	MaxDepth int
+	// MaxAliases bounds the aliased fields in a document.
+	MaxAliases int
+	// MaxDirectives bounds the directives on one field or fragment.
+	MaxDirectives int
+	// MaxSelections bounds the largest selection set as validation sees it
+	// (Analysis.Selections): it compares fields answering one key pairwise.
+	MaxSelections int
+	// MaxTokens bounds the tokens the parser reads.
+	MaxTokens int
 	// Timeout bounds one request's execution.
 	Timeout time.Duration
 	// BatchWait is how long the request's loaders gather keys before each
@@ -42,24 +52,27 @@ type Limits struct {
 }
 
 // DefaultLimits suit an analyst's playground and an app's queries alike.
-var DefaultLimits = Limits{MaxBodyBytes: 1 << 20, MaxQueryBytes: 64 << 10, MaxComplexity: 5000, MaxItems: 50_000, Timeout: 30 * time.Second}
+var DefaultLimits = Limits{MaxBodyBytes: 1 << 20, MaxQueryBytes: 64 << 10, Timeout: 30 * time.Second,
+	MaxCost: 50_000, MaxDepth: 20, MaxAliases: 50, MaxDirectives: 10, MaxSelections: 200, MaxTokens: 10_000}
 
 // NewHandler returns the /graphql endpoint: GET and POST per the
 // GraphQL-over-HTTP spec, per-request loaders, errors with codes in
 // extensions.code, panics turned into internal errors.
 func NewHandler(st domain.Store, log *slog.Logger, lim Limits) http.Handler {
 	cfg := Config{Resolvers: &Resolver{Store: st, Log: log}}
-	srv := handler.New(NewExecutableSchema(cfg))
+	es := NewExecutableSchema(cfg)
+	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(telemetry.OperationName{}) // first, so refused operations are named too
+	cache := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(cache)
+	srv.SetParserTokenLimit(lim.MaxTokens)
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	srv.Use(extension.FixedComplexityLimit(lim.MaxComplexity))
 	srv.Use(queryLimit{max: lim.MaxQueryBytes})
-	srv.Use(costLimit{max: lim.MaxItems})
+	srv.Use(operationLimits{lim: lim, schema: es.Schema(), cache: cache}) // after the persisted query is resolved
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(recoverPanic(log))
 

@@ -1,0 +1,243 @@
+package graph
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+
+	"github.com/citygraph/citygraph/domain"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// scanPrice is what an analytic that may visit every city or financing
+// once is priced at, in items. On 100,000 cities such a pass takes tens of
+// milliseconds (docs/benchmarks.md); at this price the default cost limit
+// admits about twenty of them in one request.
+const scanPrice = 2_000
+
+// fieldPrice is what one field costs apart from what it selects: the work
+// its arguments allow and how many items it may return, each priced at
+// what the field selects.
+type fieldPrice struct{ work, items int }
+
+// cost is the field's whole price given the price of its selection.
+func (p fieldPrice) cost(child int) int {
+	return saturatingAdd(saturatingAdd(1, p.work), saturatingMul(max(1, p.items), child))
+}
+
+func (p fieldPrice) atLeast(o fieldPrice) fieldPrice {
+	return fieldPrice{work: max(p.work, o.work), items: max(p.items, o.items)}
+}
+
+// analytics prices the Query fields whose work grows with their arguments
+// rather than with what they return. Each bound is the one the domain
+// enforces (domain/queries.go); a value the store would refuse is priced
+// at the bound, so the store's own error, not a cost refusal, reports it.
+var analytics = map[string]func(args arguments) fieldPrice{
+	// paths: a breadth-first search from the target, as deep as maxHops,
+	// then a walk for each of k paths. Forums and agreements link every
+	// attendee and signatory, far denser than partnerships, so the search
+	// is priced per link kind followed: work = scan × via/3 × maxHops/4 × k.
+	// The defaults (all kinds, 4 hops, 1 path) cost one scan.
+	"paths": func(args arguments) fieldPrice {
+		via := args.listLen("via", len(domain.LinkKinds))
+		if via == 0 {
+			via = len(domain.LinkKinds)
+		}
+		hops := args.int("maxHops", domain.DefaultMaxHops, 1, domain.MaxMaxHops)
+		k := args.int("k", 1, 1, domain.MaxPaths)
+		work := scanPrice * via * hops * k / (len(domain.LinkKinds) * domain.DefaultMaxHops)
+		return fieldPrice{work: work, items: k}
+	},
+	// near: the embedded store measures every city (a tenth of a scan: a
+	// distance each) and sorts those within reach; Neo4j's point index
+	// visits about those. So work = scan/10 + scan × the share of the
+	// earth's surface within withinKm: a radius that covers the earth
+	// costs a whole scan more, whatever first says.
+	"near": func(args arguments) fieldPrice {
+		km := args.float("withinKm", domain.MaxRadiusKm)
+		share := (1 - math.Cos(math.Min(math.Max(km, 0), domain.MaxRadiusKm)/earthRadiusKm)) / 2
+		return fieldPrice{work: scanPrice/10 + int(math.Ceil(scanPrice*share)), items: args.page()}
+	},
+	// neighbourhood: each of up to limit nodes has its relations read at
+	// each of depth levels (work = limit × depth), and each node may come
+	// with its edges (items = limit, each priced at the subgraph's
+	// selection).
+	"neighbourhood": func(args arguments) fieldPrice {
+		limit := args.int("limit", 200, 1, domain.MaxNeighbourhoodNodes)
+		depth := args.int("depth", 1, 1, domain.MaxNeighbourhoodDepth)
+		return fieldPrice{work: limit * depth, items: limit}
+	},
+	// search: matches the text against every node's names: one scan.
+	"search": func(args arguments) fieldPrice {
+		return fieldPrice{work: scanPrice, items: args.page()}
+	},
+	// cityRanking: values every city (or every financing) to rank them:
+	// one scan, whatever first says.
+	"cityRanking": func(args arguments) fieldPrice {
+		return fieldPrice{work: scanPrice, items: args.page()}
+	},
+	// suggestedPartners: reads the members of the city's forums,
+	// agreements and funders, not the whole graph: a quarter scan.
+	"suggestedPartners": func(args arguments) fieldPrice {
+		return fieldPrice{work: scanPrice / 4, items: args.page()}
+	},
+	// fundingTotals: sums every financing (one scan) into a total per
+	// group and currency, with no page: items = how many groups the
+	// grouping can have (sectors are few; cities are many).
+	"fundingTotals": func(args arguments) fieldPrice {
+		groups := 250 // funding bodies, countries
+		switch args.enum("groupBy") {
+		case "SECTOR":
+			groups = len(domain.Sectors)
+		case "YEAR":
+			groups = 100
+		case "CITY", "":
+			groups = 1_000
+		}
+		return fieldPrice{work: scanPrice, items: groups}
+	},
+	// partLoads: reads a short log of loads, first of them.
+	"partLoads": func(args arguments) fieldPrice {
+		return fieldPrice{items: args.page()}
+	},
+	// nodes: one item per ID asked for.
+	"nodes": func(args arguments) fieldPrice {
+		return fieldPrice{items: args.listLen("ids", 100)}
+	},
+}
+
+// earthRadiusKm is the radius domain.MaxRadiusKm is half the circumference of.
+const earthRadiusKm = domain.MaxRadiusKm / math.Pi
+
+// price is what field f (defined by def on type on) costs apart from its
+// selection: an analytic's formula above; for any other field that takes
+// `first`, its page size in items; else one item.
+func (a *analyzer) price(on *ast.Definition, def *ast.FieldDefinition, f *ast.Field) fieldPrice {
+	if def == nil {
+		return fieldPrice{items: 1}
+	}
+	args := arguments{a: a, def: def, field: f}
+	if on != nil && on == a.schema.Query {
+		if p, ok := analytics[def.Name]; ok {
+			return p(args)
+		}
+	}
+	if def.Arguments.ForName("first") != nil {
+		return fieldPrice{items: args.page()}
+	}
+	return fieldPrice{items: 1}
+}
+
+// arguments reads one field's arguments as the executor will see them:
+// written, from a variable, from the variable's default, or from the
+// schema's default.
+type arguments struct {
+	a     *analyzer
+	def   *ast.FieldDefinition
+	field *ast.Field
+}
+
+// value returns the argument's value (nil when absent or null).
+func (args arguments) value(name string) any {
+	if arg := args.field.Arguments.ForName(name); arg != nil && arg.Value != nil {
+		return args.a.resolve(arg.Value)
+	}
+	if d := args.def.Arguments.ForName(name); d != nil && d.DefaultValue != nil {
+		return args.a.resolve(d.DefaultValue)
+	}
+	return nil
+}
+
+// resolve reads a value, following variables to the request's variables
+// or the operation's defaults.
+func (a *analyzer) resolve(v *ast.Value) any {
+	switch v.Kind {
+	case ast.Variable:
+		if x, ok := a.vars[v.Raw]; ok {
+			return x
+		}
+		if d := a.varDefs.ForName(v.Raw); d != nil && d.DefaultValue != nil && d.DefaultValue.Kind != ast.Variable {
+			return a.resolve(d.DefaultValue)
+		}
+		return nil
+	case ast.ListValue:
+		out := make([]any, len(v.Children))
+		return out // only its length is read
+	case ast.IntValue, ast.FloatValue, ast.EnumValue, ast.StringValue:
+		return v.Raw
+	}
+	return nil
+}
+
+// page is the field's `first`, clamped to the page sizes the store allows.
+func (args arguments) page() int {
+	def := domain.DefaultPageSize
+	return args.int("first", def, 1, domain.MaxPageSize)
+}
+
+// int reads an integer argument, def when absent, clamped to [lo, hi]; a
+// value that is no integer (validation will refuse it) is priced at hi.
+func (args arguments) int(name string, def, lo, hi int) int {
+	v := args.value(name)
+	if v == nil {
+		return min(max(def, lo), hi)
+	}
+	n, ok := number(v)
+	if !ok || math.IsNaN(n) {
+		return hi
+	}
+	return int(math.Min(math.Max(n, float64(lo)), float64(hi)))
+}
+
+// float reads a number argument; absent or not a number, it is priced at hi.
+func (args arguments) float(name string, hi float64) float64 {
+	n, ok := number(args.value(name))
+	if !ok || math.IsNaN(n) {
+		return hi
+	}
+	return math.Min(n, hi)
+}
+
+// listLen is the length of a list argument (0 when absent or null); a
+// value that is not a list counts as max.
+func (args arguments) listLen(name string, max int) int {
+	switch v := args.value(name).(type) {
+	case nil:
+		return 0
+	case []any:
+		return min(len(v), max)
+	default:
+		return max
+	}
+}
+
+// enum reads an enum argument's name ("" when absent or from a variable
+// that holds no string).
+func (args arguments) enum(name string) string {
+	s, _ := args.value(name).(string)
+	return s
+}
+
+// number reads a literal (its raw text) or a variable's JSON value.
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case string:
+		f, err := strconv.ParseFloat(n, 64)
+		return f, err == nil
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	case float64:
+		return n, true
+	case float32:
+		return float64(n), true
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case int32:
+		return float64(n), true
+	}
+	return 0, false
+}
