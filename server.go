@@ -22,8 +22,8 @@ import (
 	"time"
 
 	"github.com/citygraph/citygraph/domain"
-	"github.com/citygraph/citygraph/internal/telemetry"
 	"github.com/citygraph/citygraph/graph"
+	"github.com/citygraph/citygraph/internal/telemetry"
 	"github.com/citygraph/citygraph/seed"
 	"github.com/citygraph/citygraph/store/embedded"
 	"github.com/citygraph/citygraph/store/neo4jstore"
