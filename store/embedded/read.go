@@ -63,8 +63,12 @@ func (s *Store) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodeP
 		return domain.NodePage{}, err
 	}
 	return read(s, ctx, func(st *state) (domain.NodePage, error) {
+		dl := newDeadline(ctx, "listing nodes of kind "+string(q.Kind), "a narrower filter (country, grouping, sector)")
 		var items []positioned[domain.Node]
 		for _, id := range st.byKind[q.Kind] {
+			if dl.tick() {
+				return domain.NodePage{}, dl.Err()
+			}
 			k := domain.NodeKey{Kind: q.Kind, ID: id}
 			n := st.nodes[k]
 			if !st.matches(n, q.Filter) {
@@ -102,18 +106,26 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 		return nil, err
 	}
 	return read(s, ctx, func(st *state) ([]domain.EdgePage, error) {
+		dl := newDeadline(ctx, "listing relations of kind "+string(q.Kind), "fewer nodes per page, or a narrower filter on the relations")
 		out := make([]domain.EdgePage, len(anchors))
 		for i, a := range anchors {
-			out[i] = st.edgePage(q, a)
+			out[i] = st.edgePage(q, a, dl)
+			if dl.stopped() {
+				return nil, dl.Err()
+			}
 		}
 		return out, nil
 	})
 }
 
-func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey) domain.EdgePage {
+// edgePage is one anchor's page of edges; empty once dl stops the read.
+func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey, dl *deadline) domain.EdgePage {
 	var items []positioned[*domain.Edge]
 	for _, list := range st.edgesOf(anchor, q.Kind, q.Direction) {
 		for _, e := range list {
+			if dl.tick() {
+				return domain.EdgePage{}
+			}
 			if !st.keepEdge(q, e, anchor) {
 				continue
 			}
@@ -157,6 +169,7 @@ func (s *Store) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) 
 		}
 		slices.Sort(kinds)
 		kinds = slices.Compact(kinds) // a kind asked twice is followed once
+		dl := newDeadline(ctx, "collecting the neighbourhood of "+q.Center.String(), "a smaller neighbourhood (depth, limit) or fewer kinds of relation")
 		kept := map[domain.NodeKey]bool{q.Center: true}
 		order := []domain.NodeKey{q.Center}
 		frontier := order
@@ -169,6 +182,9 @@ func (s *Store) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) 
 				for _, k := range kinds {
 					for _, list := range st.edgesOf(n, k, domain.Both) {
 						for _, e := range list {
+							if dl.tick() {
+								return domain.Subgraph{}, dl.Err()
+							}
 							if o := e.Other(n); !kept[o] && !found[o] {
 								found[o] = true
 								next = append(next, o)
@@ -195,6 +211,9 @@ func (s *Store) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) 
 			for _, k := range kinds {
 				for _, list := range st.edgesOf(n, k, domain.Out) {
 					for _, e := range list {
+						if dl.tick() {
+							return domain.Subgraph{}, dl.Err()
+						}
 						if kept[e.To] {
 							g.Edges = append(g.Edges, cloneEdge(e))
 						}
