@@ -26,7 +26,7 @@ func (st *state) requireCity(id string) error {
 type linkGraph struct {
 	st    *state
 	q     domain.PathQuery
-	dl    *deadline // every relation visited is a step
+	dl    *deadline         // every relation visited is a step
 	hubs  []domain.EdgeKind // ATTENDED and/or SIGNED
 	part  bool
 	cache map[string][]string
