@@ -14,9 +14,10 @@ import (
 )
 
 // NewServer returns the service's whole HTTP surface; every route is here.
-func NewServer(st domain.Store, log *slog.Logger) http.Handler {
+// lim bounds each GraphQL request (loadConfig reads it from the environment).
+func NewServer(st domain.Store, log *slog.Logger, lim graph.Limits) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(st, log, graph.DefaultLimits))
+	mux.Handle("/graphql", graph.NewHandler(st, log, lim))
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(st))
 	mux.Handle("/", playground.Handler("citygraph", "/graphql", examples.All()))

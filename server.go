@@ -17,10 +17,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/graph"
 	"github.com/citygraph/citygraph/seed"
 	"github.com/citygraph/citygraph/store/embedded"
 	"github.com/citygraph/citygraph/store/neo4jstore"
@@ -48,6 +50,7 @@ type config struct {
 	logLevel    slog.Level
 	logJSON     bool
 	shutdown    time.Duration
+	limits      graph.Limits
 }
 
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
@@ -69,6 +72,26 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		return c, nil, fmt.Errorf("LOG_LEVEL: %w (use debug, info, warn or error)", err)
 	}
 	c.logJSON = getenv("LOG_FORMAT") == "json"
+
+	// How long a request may run, and how large its answer may be.
+	c.limits = graph.DefaultLimits
+	if v := getenv("CITYGRAPH_REQUEST_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if secs, err2 := strconv.Atoi(v); err != nil && err2 == nil { // seconds, as NEO4J_QUERY_TIMEOUT takes
+			d, err = time.Duration(secs)*time.Second, nil
+		}
+		if err != nil || d <= 0 {
+			return c, nil, fmt.Errorf("CITYGRAPH_REQUEST_TIMEOUT is %q; give a positive Go duration such as 30s or 2m, or seconds", v)
+		}
+		c.limits.Timeout = d
+	}
+	if v := getenv("CITYGRAPH_MAX_RESPONSE_BYTES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return c, nil, fmt.Errorf("CITYGRAPH_MAX_RESPONSE_BYTES is %q; give a number of bytes such as 16777216, or 0 for no cap", v)
+		}
+		c.limits.MaxResponseBytes = n
+	}
 	return c, fs.Args(), nil
 }
 
@@ -147,7 +170,7 @@ func serve(ctx context.Context, cfg config, st domain.Store, log *slog.Logger) e
 		return fmt.Errorf("listen on %s: %w (set PORT or -addr to another address)", cfg.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           NewServer(st, log),
+		Handler:           NewServer(st, log, cfg.limits),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
