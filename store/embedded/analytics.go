@@ -403,27 +403,9 @@ func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]dom
 
 // ---- Rankings --------------------------------------------------------------
 
-// topCities keeps the best n cities seen, in ranking order (value
-// descending, then slug), so that ranking a large graph sorts n cities,
-// not all of them.
-type topCities struct {
-	n    int
-	best []domain.RankedCity
-}
-
+// rankOrder is the ranking's order: value descending, then slug.
 func rankOrder(a, b domain.RankedCity) int {
 	return cmp.Or(cmp.Compare(b.Value, a.Value), cmp.Compare(a.City, b.City))
-}
-
-func (t *topCities) offer(c domain.RankedCity) {
-	if len(t.best) == t.n && rankOrder(c, t.best[t.n-1]) >= 0 {
-		return
-	}
-	i, _ := slices.BinarySearchFunc(t.best, c, rankOrder)
-	if len(t.best) == t.n {
-		t.best = t.best[:t.n-1]
-	}
-	t.best = slices.Insert(t.best, i, c)
 }
 
 // RankCities ranks cities by a metric. See domain.RankQuery.
@@ -433,7 +415,7 @@ func (s *Store) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.Ra
 	}
 	return read(s, ctx, func(st *state) ([]domain.RankedCity, error) {
 		dl := newDeadline(ctx, "ranking cities", "a shorter ranking (first) or one country or grouping")
-		top := topCities{n: q.First, best: make([]domain.RankedCity, 0, q.First)}
+		top := newBest(q.First, rankOrder)
 		offer := func(c string, v int64) {
 			if v > 0 && st.inPlace(cityKey(c), q.Country, q.Grouping) {
 				top.offer(domain.RankedCity{City: c, Value: v})
@@ -490,10 +472,10 @@ func (s *Store) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.Ra
 		if dl.stopped() {
 			return nil, dl.Err()
 		}
-		if len(top.best) == 0 {
+		if len(top.items) == 0 {
 			return nil, nil // as an empty ranking always was
 		}
-		out := top.best
+		out := top.items
 		for i := range out {
 			out[i].Rank = i + 1
 			if i > 0 && out[i].Value == out[i-1].Value {
@@ -643,7 +625,9 @@ func (s *Store) Near(ctx context.Context, q domain.NearQuery) ([]domain.NearCity
 			centre = c.Location
 		}
 		dl := newDeadline(ctx, "finding cities near a place", "a shorter distance (withinKm)")
-		var out []domain.NearCity
+		nearest := newBest(q.First, func(a, b domain.NearCity) int {
+			return cmp.Or(cmp.Compare(a.DistanceKm, b.DistanceKm), cmp.Compare(a.City, b.City))
+		})
 		for _, id := range st.byKind[domain.KindCity] {
 			if dl.tick() {
 				return nil, dl.Err()
@@ -653,13 +637,13 @@ func (s *Store) Near(ctx context.Context, q domain.NearQuery) ([]domain.NearCity
 				continue
 			}
 			if d := domain.DistanceKm(*centre, *c.Location); d <= q.RadiusKm {
-				out = append(out, domain.NearCity{City: id, DistanceKm: d})
+				nearest.offer(domain.NearCity{City: id, DistanceKm: d})
 			}
 		}
-		slices.SortFunc(out, func(a, b domain.NearCity) int {
-			return cmp.Or(cmp.Compare(a.DistanceKm, b.DistanceKm), cmp.Compare(a.City, b.City))
-		})
-		return out[:min(len(out), q.First)], nil
+		if len(nearest.items) == 0 {
+			return nil, nil // as an empty answer always was
+		}
+		return nearest.items, nil
 	})
 }
 
@@ -726,7 +710,9 @@ func (s *Store) Search(ctx context.Context, q domain.SearchQuery) ([]domain.Sear
 			kinds = domain.Kinds
 		}
 		dl := newDeadline(ctx, fmt.Sprintf("searching for %q", q.Text), "fewer kinds of node (kinds) or more specific text")
-		var out []domain.SearchHit
+		hits := newBest(q.First, func(a, b domain.SearchHit) int {
+			return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Key.Kind, b.Key.Kind), cmp.Compare(a.Key.ID, b.Key.ID))
+		})
 		for _, k := range unique(kindStrings(kinds)) {
 			for _, id := range st.byKind[domain.Kind(k)] {
 				if dl.tick() {
@@ -734,14 +720,14 @@ func (s *Store) Search(ctx context.Context, q domain.SearchQuery) ([]domain.Sear
 				}
 				key := domain.NodeKey{Kind: domain.Kind(k), ID: id}
 				if sc := st.search[key].score(text, words); sc > 0 {
-					out = append(out, domain.SearchHit{Key: key, Score: sc})
+					hits.offer(domain.SearchHit{Key: key, Score: sc})
 				}
 			}
 		}
-		slices.SortFunc(out, func(a, b domain.SearchHit) int {
-			return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Key.Kind, b.Key.Kind), cmp.Compare(a.Key.ID, b.Key.ID))
-		})
-		return out[:min(len(out), q.First)], nil
+		if len(hits.items) == 0 {
+			return nil, nil // as an empty answer always was
+		}
+		return hits.items, nil
 	})
 }
 

@@ -27,34 +27,34 @@ type positioned[T any] struct {
 	item    T
 }
 
-// pageOf sorts items by (key, id), ascending or descending, and returns the
-// page after the cursor with its cursors, the total and whether more follow.
+// pageOf returns the page of items after the cursor in (key, id) order,
+// ascending or descending, with its cursors and whether more follow. It
+// keeps the page's items as it goes rather than sorting all of them.
 func pageOf[T any](items []positioned[T], desc bool, page domain.Page) (out []T, cursors []string, hasNext bool) {
-	slices.SortFunc(items, func(a, b positioned[T]) int {
+	kept := newBest(page.First, func(a, b positioned[T]) int {
 		c := cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.id, b.id))
 		if desc {
 			return -c
 		}
 		return c
 	})
-	start := 0
+	var after *domain.Cursor
 	if page.After != "" {
 		c, _ := domain.DecodeCursor(page.After) // checked by Normalize
-		start, _ = slices.BinarySearchFunc(items, c, func(p positioned[T], c domain.Cursor) int {
-			// domain.Cursor.After reports the cursor's own position as
-			// "after" it in descending order, so equality is checked here.
-			if (p.key != c.Key || p.id != c.ID) && c.After(p.key, p.id, desc) {
-				return 1
-			}
-			return -1
-		})
+		after = &c
 	}
-	end := min(len(items), start+page.First)
-	for _, p := range items[start:end] {
+	rest := 0
+	for _, p := range items {
+		if after == nil || after.After(p.key, p.id, desc) {
+			rest++
+			kept.offer(p)
+		}
+	}
+	for _, p := range kept.items {
 		out = append(out, p.item)
 		cursors = append(cursors, domain.Cursor{Key: p.key, ID: p.id}.Encode())
 	}
-	return out, cursors, end < len(items)
+	return out, cursors, rest > len(kept.items)
 }
 
 // ListNodes returns one page of the nodes of a kind. See domain.Store.
