@@ -174,7 +174,6 @@ func (s *Store) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) 
 		order := []domain.NodeKey{q.Center}
 		frontier := order
 		var g domain.Subgraph
-	levels:
 		for range q.Depth {
 			var next []domain.NodeKey
 			found := map[domain.NodeKey]bool{}
@@ -193,14 +192,24 @@ func (s *Store) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) 
 					}
 				}
 			}
-			slices.SortFunc(next, func(a, b domain.NodeKey) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.ID, b.ID)) })
-			for _, o := range next {
-				if len(order) == q.Limit {
-					g.Truncated = true
-					break levels
+			keyOrder := func(a, b domain.NodeKey) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.ID, b.ID)) }
+			// A level larger than the room left is cut to its first keys
+			// without sorting all of it: a hub can have 100,000 relations.
+			if room := q.Limit - len(order); len(next) > room {
+				first := newBest(room, keyOrder)
+				for _, o := range next {
+					first.offer(o)
 				}
+				next, g.Truncated = first.items, true
+			} else {
+				slices.SortFunc(next, keyOrder)
+			}
+			for _, o := range next {
 				kept[o] = true
 				order = append(order, o)
+			}
+			if g.Truncated {
+				break
 			}
 			frontier = next
 		}
