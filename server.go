@@ -104,6 +104,25 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 			*l.to = n
 		}
 	}
+
+	// How long a request may run, and how large its answer may be.
+	if v := getenv("CITYGRAPH_REQUEST_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if secs, err2 := strconv.Atoi(v); err != nil && err2 == nil { // seconds, as NEO4J_QUERY_TIMEOUT takes
+			d, err = time.Duration(secs)*time.Second, nil
+		}
+		if err != nil || d <= 0 {
+			return c, nil, fmt.Errorf("CITYGRAPH_REQUEST_TIMEOUT is %q; give a positive Go duration such as 30s or 2m, or seconds", v)
+		}
+		c.limits.Timeout = d
+	}
+	if v := getenv("CITYGRAPH_MAX_RESPONSE_BYTES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return c, nil, fmt.Errorf("CITYGRAPH_MAX_RESPONSE_BYTES is %q; give a number of bytes such as 16777216, or 0 for no cap", v)
+		}
+		c.limits.MaxResponseBytes = n
+	}
 	return c, fs.Args(), nil
 }
 

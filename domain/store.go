@@ -10,7 +10,8 @@ import (
 // answer alike. Every method validates its query (the query types'
 // Normalize methods) and returns *Error values: EINVALID for a bad query,
 // ENOTFOUND where a named node does not exist, EUNAVAILABLE when the backend
-// cannot be reached, EINTERNAL otherwise.
+// cannot be reached, ETIMEOUT when ctx ends (its deadline passes or it is
+// cancelled) before the work is done, which then stops, EINTERNAL otherwise.
 //
 // Reads take many keys at once so that the GraphQL layer's per-request
 // loaders make one store call per field, whatever the size of the result.

@@ -43,8 +43,12 @@ type Limits struct {
 	MaxSelections int
 	// MaxTokens bounds the tokens the parser reads.
 	MaxTokens int
-	// Timeout bounds one request's execution.
+	// Timeout bounds one request's execution; past it the work stops and
+	// the client gets TIMEOUT (see requestDeadline).
 	Timeout time.Duration
+	// MaxResponseBytes bounds a response's data; a larger one is replaced
+	// by LIMIT_EXCEEDED (see responseSizeLimit). Zero means no bound.
+	MaxResponseBytes int
 	// BatchWait is how long the request's loaders gather keys before each
 	// store call; zero means loader.DefaultWait. Longer waits add latency
 	// per query level and make batches whole on a busy machine.
@@ -53,7 +57,8 @@ type Limits struct {
 
 // DefaultLimits suit an analyst's playground and an app's queries alike.
 var DefaultLimits = Limits{MaxBodyBytes: 1 << 20, MaxQueryBytes: 64 << 10, Timeout: 30 * time.Second,
-	MaxCost: 50_000, MaxDepth: 20, MaxAliases: 50, MaxDirectives: 10, MaxSelections: 200, MaxTokens: 10_000}
+	MaxCost: 50_000, MaxDepth: 20, MaxAliases: 50, MaxDirectives: 10, MaxSelections: 200, MaxTokens: 10_000,
+	MaxResponseBytes: 16 << 20}
 
 // NewHandler returns the /graphql endpoint: GET and POST per the
 // GraphQL-over-HTTP spec, per-request loaders, errors with codes in
@@ -73,6 +78,10 @@ func NewHandler(st domain.Store, log *slog.Logger, lim Limits) http.Handler {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(queryLimit{max: lim.MaxQueryBytes})
 	srv.Use(operationLimits{lim: lim, schema: es.Schema(), cache: cache}) // after the persisted query is resolved
+	srv.Use(requestDeadline{timeout: lim.Timeout})                        // before the size limit: it sees the request's own context
+	if lim.MaxResponseBytes > 0 {
+		srv.Use(responseSizeLimit{max: lim.MaxResponseBytes})
+	}
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(recoverPanic(log))
 
@@ -149,9 +158,9 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		if _, ok := gerr.Extensions["code"]; ok {
 			return gerr // gqlgen's own parse and validation errors
 		}
-		if errors.Is(err, context.DeadlineExceeded) {
-			gerr.Message = "the request took longer than the server allows; ask for smaller pages"
-			gerr.Extensions = map[string]any{"code": domain.EUNAVAILABLE}
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+			gerr.Message = "the request was stopped: it took longer than the server allows, or its client went away; ask for smaller pages"
+			gerr.Extensions = map[string]any{"code": domain.ETIMEOUT}
 			return gerr
 		}
 		var ge *gqlerror.Error

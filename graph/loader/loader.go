@@ -42,6 +42,9 @@ func New(st domain.Store, wait time.Duration) *Loaders {
 	}
 	l := &Loaders{store: st, wait: wait, edges: map[string]*dataloadgen.Loader[domain.NodeKey, domain.EdgePage]{}}
 	l.nodes = dataloadgen.NewLoader(func(ctx context.Context, keys []domain.NodeKey) ([]domain.Node, []error) {
+		if err := expired(ctx); err != nil {
+			return nil, []error{err}
+		}
 		nodes, err := st.Nodes(ctx, keys)
 		if err != nil {
 			return nil, []error{err}
@@ -77,6 +80,9 @@ func For(ctx context.Context) *Loaders {
 
 // Node loads one node; nil when it does not exist.
 func (l *Loaders) Node(ctx context.Context, key domain.NodeKey) (domain.Node, error) {
+	if err := expired(ctx); err != nil {
+		return nil, err
+	}
 	return l.nodes.Load(ctx, key)
 }
 
@@ -84,6 +90,9 @@ func (l *Loaders) Node(ctx context.Context, key domain.NodeKey) (domain.Node, er
 func (l *Loaders) Nodes(ctx context.Context, keys []domain.NodeKey) ([]domain.Node, error) {
 	if len(keys) == 0 {
 		return nil, nil
+	}
+	if err := expired(ctx); err != nil {
+		return nil, err
 	}
 	return l.nodes.LoadAll(ctx, keys)
 }
@@ -93,6 +102,9 @@ func (l *Loaders) Nodes(ctx context.Context, keys []domain.NodeKey) ([]domain.No
 // costs one store call.
 func (l *Loaders) Edges(ctx context.Context, q domain.EdgeQuery, anchor domain.NodeKey) (domain.EdgePage, error) {
 	if err := q.Normalize(); err != nil {
+		return domain.EdgePage{}, err
+	}
+	if err := expired(ctx); err != nil {
 		return domain.EdgePage{}, err
 	}
 	return l.edgeLoader(q).Load(ctx, anchor)
@@ -107,6 +119,9 @@ func (l *Loaders) edgeLoader(q domain.EdgeQuery) *dataloadgen.Loader[domain.Node
 		return ld
 	}
 	ld := dataloadgen.NewLoader(func(ctx context.Context, anchors []domain.NodeKey) ([]domain.EdgePage, []error) {
+		if err := expired(ctx); err != nil {
+			return nil, []error{err}
+		}
 		pages, err := l.store.Edges(ctx, q, anchors)
 		if err != nil {
 			return nil, []error{err}

@@ -3,6 +3,7 @@ package embedded
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -25,13 +26,14 @@ func (st *state) requireCity(id string) error {
 type linkGraph struct {
 	st    *state
 	q     domain.PathQuery
+	dl    *deadline         // every relation visited is a step
 	hubs  []domain.EdgeKind // ATTENDED and/or SIGNED
 	part  bool
 	cache map[string][]string
 }
 
-func newLinkGraph(st *state, q domain.PathQuery) *linkGraph {
-	g := &linkGraph{st: st, q: q, cache: map[string][]string{}, part: slices.Contains(q.Via, domain.LinkPartnership)}
+func newLinkGraph(st *state, q domain.PathQuery, dl *deadline) *linkGraph {
+	g := &linkGraph{st: st, q: q, dl: dl, cache: map[string][]string{}, part: slices.Contains(q.Via, domain.LinkPartnership)}
 	if slices.Contains(q.Via, domain.LinkForum) {
 		g.hubs = append(g.hubs, domain.EdgeAttended)
 	}
@@ -49,6 +51,9 @@ func (g *linkGraph) partners(c string, f func(other string, e *domain.Edge)) {
 	k := cityKey(c)
 	for _, list := range g.st.edgesOf(k, domain.EdgePartnerOf, domain.Both) {
 		for _, e := range list {
+			if g.dl.tick() {
+				return
+			}
 			if domain.ActiveAsOf(e.Since, g.q.AsOf) {
 				f(e.Other(k).ID, e)
 			}
@@ -61,6 +66,9 @@ func (g *linkGraph) hubsOf(c string, f func(hub domain.NodeKey)) {
 	for _, kind := range g.hubs {
 		for _, list := range g.st.edgesOf(cityKey(c), kind, domain.Out) {
 			for _, e := range list {
+				if g.dl.tick() {
+					return
+				}
 				if domain.ActiveAsOf(e.Since, g.q.AsOf) {
 					f(e.To)
 				}
@@ -77,6 +85,9 @@ func (g *linkGraph) members(hub domain.NodeKey, f func(city string)) {
 	}
 	for _, list := range g.st.edgesOf(hub, kind, domain.In) {
 		for _, e := range list {
+			if g.dl.tick() {
+				return
+			}
 			if e.From.Kind == domain.KindCity && domain.ActiveAsOf(e.Since, g.q.AsOf) {
 				f(e.From.ID)
 			}
@@ -84,7 +95,8 @@ func (g *linkGraph) members(hub domain.NodeKey, f func(city string)) {
 	}
 }
 
-// neighbours returns c's linked cities, sorted, computed once per query.
+// neighbours returns c's linked cities, sorted, computed once per query;
+// none once the deadline stopped the query.
 func (g *linkGraph) neighbours(c string) []string {
 	if ns, ok := g.cache[c]; ok {
 		return ns
@@ -92,6 +104,9 @@ func (g *linkGraph) neighbours(c string) []string {
 	set := map[string]bool{}
 	g.partners(c, func(o string, _ *domain.Edge) { set[o] = true })
 	g.hubsOf(c, func(h domain.NodeKey) { g.members(h, func(m string) { set[m] = true }) })
+	if g.dl.stopped() {
+		return nil
+	}
 	delete(set, c)
 	ns := make([]string, 0, len(set))
 	for n := range set {
@@ -108,7 +123,7 @@ func (g *linkGraph) distances(from string, maxHops int) map[string]int {
 	dist := map[string]int{from: 0}
 	expanded := map[domain.NodeKey]bool{}
 	frontier := []string{from}
-	for d := 1; d <= maxHops && len(frontier) > 0; d++ {
+	for d := 1; d <= maxHops && len(frontier) > 0 && !g.dl.stopped(); d++ {
 		var next []string
 		visit := func(o string) {
 			if _, ok := dist[o]; !ok {
@@ -117,6 +132,9 @@ func (g *linkGraph) distances(from string, maxHops int) map[string]int {
 			}
 		}
 		for _, c := range frontier {
+			if g.dl.stopped() {
+				break
+			}
 			g.partners(c, func(o string, _ *domain.Edge) { visit(o) })
 			g.hubsOf(c, func(h domain.NodeKey) {
 				if !expanded[h] {
@@ -177,8 +195,13 @@ func (s *Store) Paths(ctx context.Context, q domain.PathQuery) ([]domain.Path, e
 		if err := st.requireCity(q.To); err != nil {
 			return nil, err
 		}
-		g := newLinkGraph(st, q)
+		dl := newDeadline(ctx, fmt.Sprintf("finding paths from %q to %q", q.From, q.To),
+			"fewer hops (maxHops), fewer paths (k) or fewer kinds of link (via)")
+		g := newLinkGraph(st, q, dl)
 		toTarget := g.distances(q.To, q.MaxHops)
+		if dl.stopped() {
+			return nil, dl.Err()
+		}
 		shortest, ok := toTarget[q.From]
 		if !ok {
 			return []domain.Path{}, nil
@@ -196,7 +219,7 @@ func (s *Store) Paths(ctx context.Context, q domain.PathQuery) ([]domain.Path, e
 				return
 			}
 			for _, n := range g.neighbours(last) {
-				if len(found) == q.K {
+				if len(found) == q.K || g.dl.tick() {
 					return
 				}
 				d, ok := toTarget[n]
@@ -210,17 +233,20 @@ func (s *Store) Paths(ctx context.Context, q domain.PathQuery) ([]domain.Path, e
 				delete(onPath, n)
 			}
 		}
-		for length := shortest; length <= q.MaxHops && len(found) < q.K; length++ {
-			if err := ctx.Err(); err != nil {
-				return nil, domain.Unavailable(err, "the request was cancelled")
-			}
+		for length := shortest; length <= q.MaxHops && len(found) < q.K && !dl.stopped(); length++ {
 			walk(length)
+		}
+		if dl.stopped() {
+			return nil, dl.Err()
 		}
 		out := make([]domain.Path, len(found))
 		for i, cs := range found {
 			out[i].Cities = cs
 			for j := 0; j+1 < len(cs); j++ {
 				out[i].Hops = append(out[i].Hops, domain.Hop{From: cs[j], To: cs[j+1], Links: g.links(cs[j], cs[j+1])})
+				if dl.stopped() {
+					return nil, dl.Err()
+				}
 			}
 		}
 		return out, nil
@@ -241,22 +267,28 @@ type financing struct {
 var financedIndex = edgeKindIndex[domain.EdgeFinanced]
 
 // financingsOf calls f for each financing of a project, with the places
-// kept for it (see projectInfo).
-func (st *state) financingsOf(p *projectInfo, f func(fin financing)) {
+// kept for it (see projectInfo), until dl stops it.
+func (st *state) financingsOf(p *projectInfo, dl *deadline, f func(fin financing)) {
 	if p.node == nil {
 		return
 	}
 	for _, e := range p.adj.in[financedIndex] {
+		if dl.tick() {
+			return
+		}
 		if e.Amount != nil {
 			f(financing{e: e, project: p.node, cities: p.cities, countries: p.countries})
 		}
 	}
 }
 
-// financingsBy calls f for each financing by a funding body.
-func (st *state) financingsBy(body string, f func(fin financing)) {
+// financingsBy calls f for each financing by a funding body, until dl stops it.
+func (st *state) financingsBy(body string, dl *deadline, f func(fin financing)) {
 	for _, list := range st.edgesOf(domain.NodeKey{Kind: domain.KindFundingBody, ID: body}, domain.EdgeFinanced, domain.Out) {
 		for _, e := range list {
+			if dl.tick() {
+				return
+			}
 			p := st.projects[e.To.ID]
 			if p == nil || p.node == nil || e.Amount == nil {
 				continue
@@ -266,10 +298,13 @@ func (st *state) financingsBy(body string, f func(fin financing)) {
 	}
 }
 
-// financings calls f for every financing, project by project.
-func (st *state) financings(f func(fin financing)) {
+// financings calls f for every financing, project by project, until dl stops it.
+func (st *state) financings(dl *deadline, f func(fin financing)) {
 	for _, p := range st.projectList {
-		st.financingsOf(p, f)
+		if dl.tick() {
+			return
+		}
+		st.financingsOf(p, dl, f)
 	}
 }
 
@@ -288,6 +323,7 @@ func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]dom
 		return nil, err
 	}
 	return read(s, ctx, func(st *state) ([]domain.FundingTotal, error) {
+		dl := newDeadline(ctx, "summing financings", "a narrower total: one city, country, funding body, sector or currency, or a range of dates")
 		type groupKey struct {
 			group string
 			cur   domain.Currency
@@ -341,12 +377,18 @@ func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]dom
 		switch {
 		case q.City != "":
 			for _, p := range st.cityProjects[q.City] {
-				st.financingsOf(p, visit)
+				if dl.stopped() {
+					break
+				}
+				st.financingsOf(p, dl, visit)
 			}
 		case q.FundingBody != "":
-			st.financingsBy(q.FundingBody, visit)
+			st.financingsBy(q.FundingBody, dl, visit)
 		default:
-			st.financings(visit)
+			st.financings(dl, visit)
+		}
+		if dl.stopped() {
+			return nil, dl.Err()
 		}
 		out := make([]domain.FundingTotal, 0, len(totals))
 		for _, t := range totals {
@@ -361,27 +403,9 @@ func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]dom
 
 // ---- Rankings --------------------------------------------------------------
 
-// topCities keeps the best n cities seen, in ranking order (value
-// descending, then slug), so that ranking a large graph sorts n cities,
-// not all of them.
-type topCities struct {
-	n    int
-	best []domain.RankedCity
-}
-
+// rankOrder is the ranking's order: value descending, then slug.
 func rankOrder(a, b domain.RankedCity) int {
 	return cmp.Or(cmp.Compare(b.Value, a.Value), cmp.Compare(a.City, b.City))
-}
-
-func (t *topCities) offer(c domain.RankedCity) {
-	if len(t.best) == t.n && rankOrder(c, t.best[t.n-1]) >= 0 {
-		return
-	}
-	i, _ := slices.BinarySearchFunc(t.best, c, rankOrder)
-	if len(t.best) == t.n {
-		t.best = t.best[:t.n-1]
-	}
-	t.best = slices.Insert(t.best, i, c)
 }
 
 // RankCities ranks cities by a metric. See domain.RankQuery.
@@ -390,7 +414,8 @@ func (s *Store) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.Ra
 		return nil, err
 	}
 	return read(s, ctx, func(st *state) ([]domain.RankedCity, error) {
-		top := topCities{n: q.First, best: make([]domain.RankedCity, 0, q.First)}
+		dl := newDeadline(ctx, "ranking cities", "a shorter ranking (first) or one country or grouping")
+		top := newBest(q.First, rankOrder)
 		offer := func(c string, v int64) {
 			if v > 0 && st.inPlace(cityKey(c), q.Country, q.Grouping) {
 				top.offer(domain.RankedCity{City: c, Value: v})
@@ -398,7 +423,7 @@ func (s *Store) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.Ra
 		}
 		if q.Metric == domain.RankByFunding {
 			values := map[string]int64{}
-			st.financings(func(f financing) {
+			st.financings(dl, func(f financing) {
 				if f.e.Amount.Currency == q.Currency && domain.ActiveAsOf(f.e.Since, q.AsOf) {
 					for _, c := range f.cities {
 						values[c] += int64(f.e.Amount.Amount)
@@ -406,6 +431,9 @@ func (s *Store) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.Ra
 				}
 			})
 			for c, v := range values {
+				if dl.tick() {
+					break
+				}
 				offer(c, v)
 			}
 		} else {
@@ -418,6 +446,9 @@ func (s *Store) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.Ra
 			}
 			i := edgeKindIndex[kind]
 			for n, c := range st.byKind[domain.KindCity] {
+				if dl.tick() {
+					break
+				}
 				a := st.cityAdj[n]
 				lists := [][]*domain.Edge{a.out[i], nil}
 				if dir == domain.Both {
@@ -438,10 +469,13 @@ func (s *Store) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.Ra
 				offer(c, v)
 			}
 		}
-		if len(top.best) == 0 {
+		if dl.stopped() {
+			return nil, dl.Err()
+		}
+		if len(top.items) == 0 {
 			return nil, nil // as an empty ranking always was
 		}
-		out := top.best
+		out := top.items
 		for i := range out {
 			out[i].Rank = i + 1
 			if i > 0 && out[i].Value == out[i-1].Value {
@@ -464,6 +498,7 @@ func (s *Store) SuggestPartners(ctx context.Context, q domain.SuggestQuery) ([]d
 		if err := st.requireCity(q.City); err != nil {
 			return nil, err
 		}
+		dl := newDeadline(ctx, fmt.Sprintf("suggesting partners for %q", q.City), "fewer suggestions (first)")
 		me := cityKey(q.City)
 		active := func(e *domain.Edge) bool { return domain.ActiveAsOf(e.Since, q.AsOf) }
 		shared := map[string]*domain.Suggestion{}
@@ -479,6 +514,7 @@ func (s *Store) SuggestPartners(ctx context.Context, q domain.SuggestQuery) ([]d
 			add(sg)
 		}
 		// Forums attended and agreements signed together.
+	hubs:
 		for _, kind := range []domain.EdgeKind{domain.EdgeAttended, domain.EdgeSigned} {
 			for _, list := range st.edgesOf(me, kind, domain.Out) {
 				for _, mine := range list {
@@ -488,6 +524,9 @@ func (s *Store) SuggestPartners(ctx context.Context, q domain.SuggestQuery) ([]d
 					hub := mine.To.ID
 					for _, other := range st.edgesOf(mine.To, kind, domain.In) {
 						for _, e := range other {
+							if dl.tick() {
+								break hubs
+							}
 							if e.From.Kind != domain.KindCity || !active(e) {
 								continue
 							}
@@ -507,14 +546,20 @@ func (s *Store) SuggestPartners(ctx context.Context, q domain.SuggestQuery) ([]d
 		// from its own projects, then only those funders' financings.
 		var myFunders []string
 		for _, p := range st.cityProjects[q.City] {
-			st.financingsOf(p, func(f financing) {
+			if dl.stopped() {
+				break
+			}
+			st.financingsOf(p, dl, func(f financing) {
 				if active(f.e) {
 					myFunders = append(myFunders, f.e.From.ID)
 				}
 			})
 		}
 		for _, body := range unique(myFunders) {
-			st.financingsBy(body, func(f financing) {
+			if dl.stopped() {
+				break
+			}
+			st.financingsBy(body, dl, func(f financing) {
 				if !active(f.e) {
 					return
 				}
@@ -523,9 +568,15 @@ func (s *Store) SuggestPartners(ctx context.Context, q domain.SuggestQuery) ([]d
 				}
 			})
 		}
+		if dl.stopped() {
+			return nil, dl.Err()
+		}
 		partners := map[string]bool{}
 		for _, list := range st.edgesOf(me, domain.EdgePartnerOf, domain.Both) {
 			for _, e := range list {
+				if dl.tick() {
+					return nil, dl.Err()
+				}
 				if active(e) {
 					partners[e.Other(me).ID] = true
 				}
@@ -534,6 +585,9 @@ func (s *Store) SuggestPartners(ctx context.Context, q domain.SuggestQuery) ([]d
 		myLoc := st.nodes[me].(*domain.City).Location
 		var out []domain.Suggestion
 		for c, sg := range shared {
+			if dl.tick() {
+				return nil, dl.Err()
+			}
 			if partners[c] {
 				continue
 			}
@@ -570,20 +624,26 @@ func (s *Store) Near(ctx context.Context, q domain.NearQuery) ([]domain.NearCity
 			}
 			centre = c.Location
 		}
-		var out []domain.NearCity
+		dl := newDeadline(ctx, "finding cities near a place", "a shorter distance (withinKm)")
+		nearest := newBest(q.First, func(a, b domain.NearCity) int {
+			return cmp.Or(cmp.Compare(a.DistanceKm, b.DistanceKm), cmp.Compare(a.City, b.City))
+		})
 		for _, id := range st.byKind[domain.KindCity] {
+			if dl.tick() {
+				return nil, dl.Err()
+			}
 			c := st.nodes[cityKey(id)].(*domain.City)
 			if id == q.City || c.Location == nil {
 				continue
 			}
 			if d := domain.DistanceKm(*centre, *c.Location); d <= q.RadiusKm {
-				out = append(out, domain.NearCity{City: id, DistanceKm: d})
+				nearest.offer(domain.NearCity{City: id, DistanceKm: d})
 			}
 		}
-		slices.SortFunc(out, func(a, b domain.NearCity) int {
-			return cmp.Or(cmp.Compare(a.DistanceKm, b.DistanceKm), cmp.Compare(a.City, b.City))
-		})
-		return out[:min(len(out), q.First)], nil
+		if len(nearest.items) == 0 {
+			return nil, nil // as an empty answer always was
+		}
+		return nearest.items, nil
 	})
 }
 
@@ -649,19 +709,25 @@ func (s *Store) Search(ctx context.Context, q domain.SearchQuery) ([]domain.Sear
 		if len(kinds) == 0 {
 			kinds = domain.Kinds
 		}
-		var out []domain.SearchHit
+		dl := newDeadline(ctx, fmt.Sprintf("searching for %q", q.Text), "fewer kinds of node (kinds) or more specific text")
+		hits := newBest(q.First, func(a, b domain.SearchHit) int {
+			return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Key.Kind, b.Key.Kind), cmp.Compare(a.Key.ID, b.Key.ID))
+		})
 		for _, k := range unique(kindStrings(kinds)) {
 			for _, id := range st.byKind[domain.Kind(k)] {
+				if dl.tick() {
+					return nil, dl.Err()
+				}
 				key := domain.NodeKey{Kind: domain.Kind(k), ID: id}
 				if sc := st.search[key].score(text, words); sc > 0 {
-					out = append(out, domain.SearchHit{Key: key, Score: sc})
+					hits.offer(domain.SearchHit{Key: key, Score: sc})
 				}
 			}
 		}
-		slices.SortFunc(out, func(a, b domain.SearchHit) int {
-			return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Key.Kind, b.Key.Kind), cmp.Compare(a.Key.ID, b.Key.ID))
-		})
-		return out[:min(len(out), q.First)], nil
+		if len(hits.items) == 0 {
+			return nil, nil // as an empty answer always was
+		}
+		return hits.items, nil
 	})
 }
 

@@ -27,34 +27,34 @@ type positioned[T any] struct {
 	item    T
 }
 
-// pageOf sorts items by (key, id), ascending or descending, and returns the
-// page after the cursor with its cursors, the total and whether more follow.
+// pageOf returns the page of items after the cursor in (key, id) order,
+// ascending or descending, with its cursors and whether more follow. It
+// keeps the page's items as it goes rather than sorting all of them.
 func pageOf[T any](items []positioned[T], desc bool, page domain.Page) (out []T, cursors []string, hasNext bool) {
-	slices.SortFunc(items, func(a, b positioned[T]) int {
+	kept := newBest(page.First, func(a, b positioned[T]) int {
 		c := cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.id, b.id))
 		if desc {
 			return -c
 		}
 		return c
 	})
-	start := 0
+	var after *domain.Cursor
 	if page.After != "" {
 		c, _ := domain.DecodeCursor(page.After) // checked by Normalize
-		start, _ = slices.BinarySearchFunc(items, c, func(p positioned[T], c domain.Cursor) int {
-			// domain.Cursor.After reports the cursor's own position as
-			// "after" it in descending order, so equality is checked here.
-			if (p.key != c.Key || p.id != c.ID) && c.After(p.key, p.id, desc) {
-				return 1
-			}
-			return -1
-		})
+		after = &c
 	}
-	end := min(len(items), start+page.First)
-	for _, p := range items[start:end] {
+	rest := 0
+	for _, p := range items {
+		if after == nil || after.After(p.key, p.id, desc) {
+			rest++
+			kept.offer(p)
+		}
+	}
+	for _, p := range kept.items {
 		out = append(out, p.item)
 		cursors = append(cursors, domain.Cursor{Key: p.key, ID: p.id}.Encode())
 	}
-	return out, cursors, end < len(items)
+	return out, cursors, rest > len(kept.items)
 }
 
 // ListNodes returns one page of the nodes of a kind. See domain.Store.
@@ -63,8 +63,12 @@ func (s *Store) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodeP
 		return domain.NodePage{}, err
 	}
 	return read(s, ctx, func(st *state) (domain.NodePage, error) {
+		dl := newDeadline(ctx, "listing nodes of kind "+string(q.Kind), "a narrower filter (country, grouping, sector)")
 		var items []positioned[domain.Node]
 		for _, id := range st.byKind[q.Kind] {
+			if dl.tick() {
+				return domain.NodePage{}, dl.Err()
+			}
 			k := domain.NodeKey{Kind: q.Kind, ID: id}
 			n := st.nodes[k]
 			if !st.matches(n, q.Filter) {
@@ -102,18 +106,26 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 		return nil, err
 	}
 	return read(s, ctx, func(st *state) ([]domain.EdgePage, error) {
+		dl := newDeadline(ctx, "listing relations of kind "+string(q.Kind), "fewer nodes per page, or a narrower filter on the relations")
 		out := make([]domain.EdgePage, len(anchors))
 		for i, a := range anchors {
-			out[i] = st.edgePage(q, a)
+			out[i] = st.edgePage(q, a, dl)
+			if dl.stopped() {
+				return nil, dl.Err()
+			}
 		}
 		return out, nil
 	})
 }
 
-func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey) domain.EdgePage {
+// edgePage is one anchor's page of edges; empty once dl stops the read.
+func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey, dl *deadline) domain.EdgePage {
 	var items []positioned[*domain.Edge]
 	for _, list := range st.edgesOf(anchor, q.Kind, q.Direction) {
 		for _, e := range list {
+			if dl.tick() {
+				return domain.EdgePage{}
+			}
 			if !st.keepEdge(q, e, anchor) {
 				continue
 			}
@@ -157,11 +169,11 @@ func (s *Store) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) 
 		}
 		slices.Sort(kinds)
 		kinds = slices.Compact(kinds) // a kind asked twice is followed once
+		dl := newDeadline(ctx, "collecting the neighbourhood of "+q.Center.String(), "a smaller neighbourhood (depth, limit) or fewer kinds of relation")
 		kept := map[domain.NodeKey]bool{q.Center: true}
 		order := []domain.NodeKey{q.Center}
 		frontier := order
 		var g domain.Subgraph
-	levels:
 		for range q.Depth {
 			var next []domain.NodeKey
 			found := map[domain.NodeKey]bool{}
@@ -169,6 +181,9 @@ func (s *Store) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) 
 				for _, k := range kinds {
 					for _, list := range st.edgesOf(n, k, domain.Both) {
 						for _, e := range list {
+							if dl.tick() {
+								return domain.Subgraph{}, dl.Err()
+							}
 							if o := e.Other(n); !kept[o] && !found[o] {
 								found[o] = true
 								next = append(next, o)
@@ -177,14 +192,24 @@ func (s *Store) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) 
 					}
 				}
 			}
-			slices.SortFunc(next, func(a, b domain.NodeKey) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.ID, b.ID)) })
-			for _, o := range next {
-				if len(order) == q.Limit {
-					g.Truncated = true
-					break levels
+			keyOrder := func(a, b domain.NodeKey) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.ID, b.ID)) }
+			// A level larger than the room left is cut to its first keys
+			// without sorting all of it: a hub can have 100,000 relations.
+			if room := q.Limit - len(order); len(next) > room {
+				first := newBest(room, keyOrder)
+				for _, o := range next {
+					first.offer(o)
 				}
+				next, g.Truncated = first.items, true
+			} else {
+				slices.SortFunc(next, keyOrder)
+			}
+			for _, o := range next {
 				kept[o] = true
 				order = append(order, o)
+			}
+			if g.Truncated {
+				break
 			}
 			frontier = next
 		}
@@ -195,6 +220,9 @@ func (s *Store) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) 
 			for _, k := range kinds {
 				for _, list := range st.edgesOf(n, k, domain.Out) {
 					for _, e := range list {
+						if dl.tick() {
+							return domain.Subgraph{}, dl.Err()
+						}
 						if kept[e.To] {
 							g.Edges = append(g.Edges, cloneEdge(e))
 						}

@@ -98,7 +98,7 @@ func (s *Store) ready(ctx context.Context) error {
 		return domain.Unavailable(nil, "the store is closed")
 	}
 	if err := ctx.Err(); err != nil {
-		return domain.Unavailable(err, "the request was cancelled")
+		return contextDone(err, "waiting for the store", "fewer fields or smaller pages (first)")
 	}
 	return nil
 }
