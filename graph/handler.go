@@ -14,7 +14,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/citygraph/citygraph/domain"
 	"github.com/citygraph/citygraph/graph/loader"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -49,9 +48,7 @@ var DefaultLimits = Limits{MaxBodyBytes: 1 << 20, MaxQueryBytes: 64 << 10, MaxCo
 func NewHandler(st domain.Store, log *slog.Logger, lim Limits) http.Handler {
 	cfg := Config{Resolvers: &Resolver{Store: st, Log: log}}
 	srv := handler.New(NewExecutableSchema(cfg))
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(HTTPTransport{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
