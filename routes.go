@@ -10,13 +10,14 @@ import (
 	"github.com/citygraph/citygraph/domain"
 	"github.com/citygraph/citygraph/graph"
 	"github.com/citygraph/citygraph/graph/examples"
+	"github.com/citygraph/citygraph/internal/admission"
 	"github.com/citygraph/citygraph/playground"
 )
 
 // NewServer returns the service's whole HTTP surface; every route is here.
-func NewServer(st domain.Store, log *slog.Logger) http.Handler {
+func NewServer(st domain.Store, log *slog.Logger, adm admission.Config) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(st, log, graph.DefaultLimits))
+	mux.Handle("/graphql", admission.Handler(adm, graph.NewHandler(st, log, graph.DefaultLimits)))
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(st))
 	mux.Handle("/", playground.Handler("citygraph", "/graphql", examples.All()))

@@ -48,6 +48,7 @@ type config struct {
 	logLevel    slog.Level
 	logJSON     bool
 	shutdown    time.Duration
+	http        httpConfig
 }
 
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
@@ -69,6 +70,11 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		return c, nil, fmt.Errorf("LOG_LEVEL: %w (use debug, info, warn or error)", err)
 	}
 	c.logJSON = getenv("LOG_FORMAT") == "json"
+	httpCfg, err := loadHTTPConfig(getenv)
+	if err != nil {
+		return c, nil, err
+	}
+	c.http = httpCfg
 	return c, fs.Args(), nil
 }
 
@@ -146,12 +152,8 @@ func serve(ctx context.Context, cfg config, st domain.Store, log *slog.Logger) e
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (set PORT or -addr to another address)", cfg.addr, err)
 	}
-	srv := &http.Server{
-		Handler:           NewServer(st, log),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	ln = limitConnections(ln, cfg.http)
+	srv := newHTTPServer(cfg.http, NewServer(st, log, cfg.http.admission), log)
 	log.Info("serving", "playground", "http://"+displayAddr(ln.Addr()), "graphql", "http://"+displayAddr(ln.Addr())+"/graphql")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
