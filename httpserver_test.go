@@ -203,14 +203,18 @@ type graphqlError struct {
 	Extensions map[string]any
 }
 
+// postQuery posts a query that lists cities from remote to h.
 func postQuery(t *testing.T, h http.Handler, remote string) (*httptest.ResponseRecorder, []graphqlError) {
+	t.Helper()
 	req := httptest.NewRequest("POST", "/graphql", strings.NewReader(`{"query":"{ cities(first: 1) { totalCount } }"}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.RemoteAddr = remote
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	var body struct{ Errors []graphqlError }
-	json.Unmarshal(rec.Body.Bytes(), &body)
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Errorf("response is not JSON: %v: %s", err, rec.Body.String()) // no Fatal: postQuery runs in goroutines
+	}
 	return rec, body.Errors
 }
 

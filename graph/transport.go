@@ -47,27 +47,26 @@ func (HTTPTransport) Supports(*http.Request) bool { return true }
 
 // Do serves one request.
 func (HTTPTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	media, ok := negotiate(r.Header.Values("Accept"))
-	if !ok {
-		writeTransportError(w, mediaJSON, &requestError{status: http.StatusNotAcceptable, code: domain.EINVALID,
-			msg: "this endpoint answers in application/graphql-response+json or application/json, and the Accept header allows neither"})
-		return
-	}
-	start := graphql.Now()
-	var params *graphql.RawParams
-	var rerr *requestError
-	switch r.Method {
-	case http.MethodGet:
-		params, rerr = paramsFromURL(r.URL)
-	case http.MethodPost:
-		params, rerr = paramsFromBody(r)
-	case http.MethodOptions:
+	if r.Method == http.MethodOptions {
 		w.Header().Set("Allow", allowedMethods)
 		w.WriteHeader(http.StatusNoContent)
 		return
-	default:
+	}
+	media, acceptable := negotiate(r.Header.Values("Accept"))
+	start := graphql.Now()
+	var params *graphql.RawParams
+	var rerr *requestError
+	switch {
+	case r.Method != http.MethodGet && r.Method != http.MethodPost:
 		rerr = &requestError{status: http.StatusMethodNotAllowed, allow: allowedMethods, code: domain.EINVALID,
 			msg: fmt.Sprintf("method %s is not served here; send the query by GET or POST", r.Method)}
+	case !acceptable:
+		rerr = &requestError{status: http.StatusNotAcceptable, code: domain.EINVALID,
+			msg: "this endpoint answers in application/graphql-response+json or application/json, and the Accept header allows neither"}
+	case r.Method == http.MethodGet:
+		params, rerr = paramsFromURL(r.URL)
+	default:
+		params, rerr = paramsFromBody(r)
 	}
 	if rerr != nil {
 		if rerr.reason != "" {
@@ -102,7 +101,9 @@ func (HTTPTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		// The executor answers nothing once the request's context is done.
 		e := gqlerror.Errorf("the request took longer than the server allows; ask for smaller pages")
 		e.Extensions = map[string]any{"code": domain.ETIMEOUT}
-		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			telemetry.RequestFrom(ctx).Refuse(telemetry.RefusedTimeout)
+		} else {
 			e.Message = "the request was cancelled before it was answered"
 			e.Extensions["code"] = domain.EUNAVAILABLE
 		}
@@ -117,7 +118,8 @@ func (HTTPTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 
 // negotiate picks the response media type from the Accept headers: the
 // supported type of highest quality, the first listed among equals, with
-// application/json for wildcards and for no Accept header at all.
+// application/json for wildcards and for no Accept header at all. When
+// neither type is acceptable it says so, and errors go as application/json.
 func negotiate(accept []string) (string, bool) {
 	best, bestQ := "", 0.0
 	seen := false
@@ -151,10 +153,13 @@ func negotiate(accept []string) (string, bool) {
 			}
 		}
 	}
-	if !seen {
+	switch {
+	case !seen:
 		return mediaJSON, true
+	case best == "":
+		return mediaJSON, false
 	}
-	return best, best != ""
+	return best, true
 }
 
 // requestError is a request refused before the executor sees it.

@@ -80,6 +80,7 @@ func TestTransportErrors(t *testing.T) {
 		{"PUT", "PUT", "/graphql", jsonBody, `{"query": "{ __typename }"}`, 405, "INVALID_ARGUMENT", "GET or POST",
 			map[string]string{"Allow": "GET, POST, OPTIONS"}},
 		{"DELETE", "DELETE", "/graphql", nil, ``, 405, "INVALID_ARGUMENT", "GET or POST", map[string]string{"Allow": "GET, POST, OPTIONS"}},
+		{"HEAD", "HEAD", "/graphql?query=%7B__typename%7D", nil, ``, 405, "INVALID_ARGUMENT", "GET or POST", map[string]string{"Allow": "GET, POST, OPTIONS"}},
 		{"an Accept header that allows neither JSON type", "POST", "/graphql",
 			http.Header{"Content-Type": {"application/json"}, "Accept": {"text/html, application/xml;q=0.9"}}, `{"query": "{ __typename }"}`,
 			406, "INVALID_ARGUMENT", "Accept", nil},
