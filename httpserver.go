@@ -77,6 +77,7 @@ func loadHTTPConfig(getenv func(string) string) (httpConfig, error) {
 	integer("CITYGRAPH_MAX_HEADER_BYTES", &c.maxHeaderBytes, 4096)
 	integer("CITYGRAPH_MAX_CONNECTIONS", &c.maxConnections, 1)
 	integer("CITYGRAPH_MAX_IN_FLIGHT", &c.admission.MaxInFlight, 1)
+	integer("CITYGRAPH_MAX_IN_FLIGHT_PER_CLIENT", &c.admission.MaxInFlightPerClient, 0)
 	if v := getenv("CITYGRAPH_RATE_LIMIT"); v != "" {
 		r, err := strconv.ParseFloat(v, 64)
 		if err != nil || r < 0 {

@@ -175,16 +175,22 @@ func TestConnectionLimit(t *testing.T) {
 	})
 }
 
-// blockingStore holds every ListNodes call until release is closed.
+// blockingStore holds the first hold ListNodes calls until release is
+// closed (each says so on entered) and answers the rest at once, so that a
+// bound that fails lets a request through rather than hanging the test.
 type blockingStore struct {
 	domain.Store
+	hold    int64
+	calls   atomic.Int64
 	entered chan struct{}
 	release chan struct{}
 }
 
 func (s *blockingStore) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodePage, error) {
-	s.entered <- struct{}{}
-	<-s.release
+	if s.calls.Add(1) <= s.hold {
+		s.entered <- struct{}{}
+		<-s.release
+	}
 	return s.Store.ListNodes(ctx, q)
 }
 
@@ -221,7 +227,7 @@ func postQuery(t *testing.T, h http.Handler, remote string) (*httptest.ResponseR
 func TestGraphQLAdmission(t *testing.T) {
 	t.Run("beyond the requests in flight: 503 with Retry-After", func(t *testing.T) {
 		const n = 2
-		st := &blockingStore{Store: emptyStore(t), entered: make(chan struct{}), release: make(chan struct{})}
+		st := &blockingStore{Store: emptyStore(t), hold: n, entered: make(chan struct{}), release: make(chan struct{})}
 		h := NewServer(st, quietLog(), admission.Config{MaxInFlight: n})
 		var wg sync.WaitGroup
 		codes := make(chan int, n)
@@ -285,14 +291,14 @@ func TestLoadHTTPConfig(t *testing.T) {
 	}{
 		{"defaults", nil, func(c httpConfig) bool {
 			return c.readTimeout == 15*time.Second && c.writeTimeout == time.Minute && c.maxConnections == 1024 &&
-				c.admission.MaxInFlight == 64 && c.admission.Rate == 20 && c.admission.Burst == 40
+				c.admission.MaxInFlight == 64 && c.admission.MaxInFlightPerClient == 16 && c.admission.Rate == 20 && c.admission.Burst == 40
 		}, nil},
 		{"durations and seconds", map[string]string{"CITYGRAPH_READ_TIMEOUT": "5s", "CITYGRAPH_IDLE_TIMEOUT": "30"}, func(c httpConfig) bool {
 			return c.readTimeout == 5*time.Second && c.idleTimeout == 30*time.Second
 		}, nil},
-		{"limits", map[string]string{"CITYGRAPH_MAX_CONNECTIONS": "10", "CITYGRAPH_MAX_IN_FLIGHT": "3", "CITYGRAPH_RATE_LIMIT": "0.5",
+		{"limits", map[string]string{"CITYGRAPH_MAX_CONNECTIONS": "10", "CITYGRAPH_MAX_IN_FLIGHT": "3", "CITYGRAPH_MAX_IN_FLIGHT_PER_CLIENT": "0", "CITYGRAPH_RATE_LIMIT": "0.5",
 			"CITYGRAPH_RATE_BURST": "2", "CITYGRAPH_RATE_CLIENTS": "7", "CITYGRAPH_MAX_HEADER_BYTES": "8192"}, func(c httpConfig) bool {
-			return c.maxConnections == 10 && c.admission.MaxInFlight == 3 && c.admission.Rate == 0.5 &&
+			return c.maxConnections == 10 && c.admission.MaxInFlight == 3 && c.admission.MaxInFlightPerClient == 0 && c.admission.Rate == 0.5 &&
 				c.admission.Burst == 2 && c.admission.Clients == 7 && c.maxHeaderBytes == 8192
 		}, nil},
 		{"rate limit off", map[string]string{"CITYGRAPH_RATE_LIMIT": "0"}, func(c httpConfig) bool { return c.admission.Rate == 0 }, nil},

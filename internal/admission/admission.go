@@ -19,6 +19,10 @@ type Config struct {
 	// MaxInFlight bounds the requests being served at once; beyond it a
 	// request gets 503 with Retry-After. Zero means no bound.
 	MaxInFlight int
+	// MaxInFlightPerClient bounds one client's requests being served at
+	// once, so that one client cannot hold every slot (with slow uploads or
+	// slow queries); beyond it a request gets 429. Zero means no bound.
+	MaxInFlightPerClient int
 	// Rate is the requests per second each client may send on average, and
 	// Burst how many it may send at once; beyond them a request gets 429
 	// with Retry-After. A zero Rate means no rate limit.
@@ -32,13 +36,15 @@ type Config struct {
 }
 
 // DefaultConfig suits one instance serving analysts and a few apps.
-var DefaultConfig = Config{MaxInFlight: 64, Rate: 20, Burst: 40, Clients: 10_000}
+var DefaultConfig = Config{MaxInFlight: 64, MaxInFlightPerClient: 16, Rate: 20, Burst: 40, Clients: 10_000}
 
 // Validate says what is wrong with c, if anything, naming the setting.
 func (c Config) Validate() error {
 	switch {
 	case c.MaxInFlight < 0:
 		return fmt.Errorf("the bound on requests in flight is %d; use a positive number, or 0 for no bound", c.MaxInFlight)
+	case c.MaxInFlightPerClient < 0:
+		return fmt.Errorf("the bound on one client's requests in flight is %d; use a positive number, or 0 for no bound", c.MaxInFlightPerClient)
 	case c.Rate < 0:
 		return fmt.Errorf("the rate limit is %g requests per second; use a positive number, or 0 for no limit", c.Rate)
 	case c.Rate > 0 && c.Burst < 1:
@@ -54,8 +60,9 @@ func (c Config) Validate() error {
 const retryBusy = 1
 
 // Handler admits requests to next as cfg says: first the client's rate,
-// then the bound on requests in flight, so that a client over its rate
-// never takes a slot. It panics if cfg is invalid (see Config.Validate).
+// then its requests in flight, then the server's, so that a client over
+// its own limits never takes a slot. It panics if cfg is invalid (see
+// Config.Validate).
 func Handler(cfg Config, next http.Handler) http.Handler {
 	if err := cfg.Validate(); err != nil {
 		panic("admission: " + err.Error())
@@ -67,6 +74,10 @@ func Handler(cfg Config, next http.Handler) http.Handler {
 	var limits *clientLimits
 	if cfg.Rate > 0 {
 		limits = newClientLimits(cfg.Rate, cfg.Burst, cfg.Clients)
+	}
+	var perClient *clientsInFlight
+	if cfg.MaxInFlightPerClient > 0 {
+		perClient = newClientsInFlight(cfg.MaxInFlightPerClient)
 	}
 	var slots chan struct{}
 	if cfg.MaxInFlight > 0 {
@@ -86,6 +97,16 @@ func Handler(cfg Config, next http.Handler) http.Handler {
 					cfg.Rate, cfg.Burst, wait))
 				return
 			}
+		}
+		if perClient != nil {
+			if !perClient.acquire(client) {
+				rec.Refuse(telemetry.RefusedRate)
+				refuse(w, http.StatusTooManyRequests, retryBusy, domain.ERATELIMIT, fmt.Sprintf(
+					"this client already has %d requests in flight, the most one client may; retry after %d s (Retry-After)",
+					cfg.MaxInFlightPerClient, retryBusy))
+				return
+			}
+			defer perClient.release(client)
 		}
 		if slots != nil {
 			select {

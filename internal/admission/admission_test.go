@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,7 +51,7 @@ func send(t *testing.T, h http.Handler, addr string) refusal {
 	return got
 }
 
-var ok = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+var ok = http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 
 func TestRateLimit(t *testing.T) {
 	// So low a rate that no token comes back while the test runs.
@@ -107,13 +108,7 @@ func TestRateLimitMemoryIsBounded(t *testing.T) {
 
 func TestInFlightBound(t *testing.T) {
 	const n = 3
-	entered, release := make(chan struct{}), make(chan struct{})
-	blocking := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		entered <- struct{}{}
-		<-release
-		w.WriteHeader(http.StatusOK)
-	})
-	h := admission.Handler(admission.Config{MaxInFlight: n}, blocking)
+	h, entered, release := holdFirst(n, admission.Config{MaxInFlight: n})
 
 	var wg sync.WaitGroup
 	statuses := make(chan int, n)
@@ -137,19 +132,51 @@ func TestInFlightBound(t *testing.T) {
 			t.Errorf("a request in flight ended with %d, want 200", s)
 		}
 	}
-	go func() { <-entered }()
 	if got := send(t, h, "192.0.2.9:1"); got.status != http.StatusOK {
 		t.Errorf("after the others finished: %+v, want 200", got)
 	}
 }
 
+// holdFirst admits requests as cfg says to a handler that holds the first
+// n it gets (each says so on entered) until release is closed, and answers
+// the rest at once, so that a bound that fails lets a request through
+// rather than hanging the test.
+func holdFirst(n int64, cfg admission.Config) (h http.Handler, entered, release chan struct{}) {
+	entered, release = make(chan struct{}), make(chan struct{})
+	var seen atomic.Int64
+	return admission.Handler(cfg, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if seen.Add(1) <= n {
+			entered <- struct{}{}
+			<-release
+		}
+	})), entered, release
+}
+
+func TestInFlightPerClient(t *testing.T) {
+	const perClient = 2
+	h, entered, release := holdFirst(perClient, admission.Config{MaxInFlight: 10, MaxInFlightPerClient: perClient})
+
+	var wg sync.WaitGroup
+	for range perClient {
+		wg.Go(func() { send(t, h, "192.0.2.1:1") })
+		waitFor(t, entered, "a request to enter the handler")
+	}
+	got := send(t, h, "192.0.2.1:2")
+	if got.status != http.StatusTooManyRequests || got.retryAfter != "1" || got.code != "RATE_LIMITED" || got.reason != telemetry.RefusedRate {
+		t.Errorf("the client's request %d = %+v, want 429 RATE_LIMITED with Retry-After 1", perClient+1, got)
+	}
+	if got := send(t, h, "192.0.2.2:1"); got.status != http.StatusOK {
+		t.Errorf("another client got %+v, want 200", got)
+	}
+	close(release)
+	wg.Wait()
+	if got := send(t, h, "192.0.2.1:3"); got.status != http.StatusOK {
+		t.Errorf("once its requests finished the client got %+v, want 200", got)
+	}
+}
+
 func TestRateIsCheckedBeforeTheInFlightBound(t *testing.T) {
-	entered, release := make(chan struct{}), make(chan struct{})
-	blocking := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		entered <- struct{}{}
-		<-release
-	})
-	h := admission.Handler(admission.Config{MaxInFlight: 1, Rate: 0.001, Burst: 1, Clients: 10}, blocking)
+	h, entered, release := holdFirst(1, admission.Config{MaxInFlight: 1, Rate: 0.001, Burst: 1, Clients: 10})
 	done := make(chan struct{})
 	go func() { send(t, h, "192.0.2.1:1"); close(done) }()
 	waitFor(t, entered, "the first request to enter the handler")
@@ -169,6 +196,7 @@ func TestConfigValidate(t *testing.T) {
 		{"the defaults", admission.DefaultConfig, true},
 		{"everything off", admission.Config{}, true},
 		{"a negative in-flight bound", admission.Config{MaxInFlight: -1}, false},
+		{"a negative in-flight bound per client", admission.Config{MaxInFlightPerClient: -1}, false},
 		{"a negative rate", admission.Config{Rate: -1}, false},
 		{"a rate without a burst", admission.Config{Rate: 1, Clients: 1}, false},
 		{"a rate without room for clients", admission.Config{Rate: 1, Burst: 1}, false},
