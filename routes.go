@@ -10,16 +10,18 @@ import (
 	"github.com/citygraph/citygraph/domain"
 	"github.com/citygraph/citygraph/graph"
 	"github.com/citygraph/citygraph/graph/examples"
+	"github.com/citygraph/citygraph/internal/admission"
 	"github.com/citygraph/citygraph/internal/telemetry"
 	"github.com/citygraph/citygraph/playground"
 )
 
 // NewServer returns the service's whole HTTP surface; every route is here.
 // tel wraps it whole, so every layer can record on the request; lim bounds
-// what one GraphQL request may ask for.
-func NewServer(st domain.Store, log *slog.Logger, tel *telemetry.Telemetry, lim graph.Limits) http.Handler {
+// what one GraphQL request may ask for; adm how many requests a client may
+// send and the server may serve at once.
+func NewServer(st domain.Store, log *slog.Logger, tel *telemetry.Telemetry, lim graph.Limits, adm admission.Config) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(st, log, lim))
+	mux.Handle("/graphql", admission.Handler(adm, graph.NewHandler(st, log, lim)))
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(st))
 	mux.Handle("/", playground.Handler("citygraph", "/graphql", examples.All()))

@@ -54,6 +54,7 @@ type config struct {
 	metrics     bool // serve /metrics
 	accessLog   bool // one log line per request
 	limits      graph.Limits
+	http        httpConfig
 }
 
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
@@ -123,6 +124,12 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		}
 		c.limits.MaxResponseBytes = n
 	}
+
+	httpCfg, err := loadHTTPConfig(getenv)
+	if err != nil {
+		return c, nil, err
+	}
+	c.http = httpCfg
 	return c, fs.Args(), nil
 }
 
@@ -224,12 +231,8 @@ func serve(ctx context.Context, cfg config, st domain.Store, log *slog.Logger, t
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (set PORT or -addr to another address)", cfg.addr, err)
 	}
-	srv := &http.Server{
-		Handler:           NewServer(st, log, tel, cfg.limits),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	ln = limitConnections(ln, cfg.http)
+	srv := newHTTPServer(cfg.http, NewServer(st, log, tel, cfg.limits, cfg.http.admission), log)
 	log.Info("serving", "playground", "http://"+displayAddr(ln.Addr()), "graphql", "http://"+displayAddr(ln.Addr())+"/graphql")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

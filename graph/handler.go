@@ -14,7 +14,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/citygraph/citygraph/domain"
 	"github.com/citygraph/citygraph/graph/loader"
 	"github.com/citygraph/citygraph/internal/telemetry"
@@ -67,9 +66,7 @@ func NewHandler(st domain.Store, log *slog.Logger, lim Limits) http.Handler {
 	cfg := Config{Resolvers: &Resolver{Store: st, Log: log}}
 	es := NewExecutableSchema(cfg)
 	srv := handler.New(es)
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(HTTPTransport{})
 	srv.Use(telemetry.OperationName{}) // first, so refused operations are named too
 	cache := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(cache)
