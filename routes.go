@@ -9,17 +9,15 @@ import (
 
 	"github.com/citygraph/citygraph/domain"
 	"github.com/citygraph/citygraph/graph"
-	"github.com/citygraph/citygraph/graph/examples"
-	"github.com/citygraph/citygraph/playground"
 )
 
 // NewServer returns the service's whole HTTP surface; every route is here.
-func NewServer(st domain.Store, log *slog.Logger) http.Handler {
+func NewServer(st domain.Store, log *slog.Logger, cfg config) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(st, log, graph.DefaultLimits))
+	mux.Handle("/graphql", allowOrigins(cfg.corsOrigins, graph.NewHandler(st, log, graph.DefaultLimits, cfg.exposure.graph)))
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(st))
-	mux.Handle("/", playground.Handler("citygraph", "/graphql", examples.All()))
+	mux.Handle("/", playgroundHandler(cfg.exposure))
 	return mux
 }
 

@@ -48,6 +48,8 @@ type config struct {
 	logLevel    slog.Level
 	logJSON     bool
 	shutdown    time.Duration
+	exposure    exposure
+	corsOrigins []string
 }
 
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
@@ -69,6 +71,15 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		return c, nil, fmt.Errorf("LOG_LEVEL: %w (use debug, info, warn or error)", err)
 	}
 	c.logJSON = getenv("LOG_FORMAT") == "json"
+
+	// Production switches: introspection, suggestions, APQ, trusted documents, playground, CORS.
+	var err error
+	if c.exposure, err = loadExposure(getenv); err != nil {
+		return c, nil, err
+	}
+	if c.corsOrigins, err = corsOrigins(getenv("CITYGRAPH_CORS_ORIGINS")); err != nil {
+		return c, nil, err
+	}
 	return c, fs.Args(), nil
 }
 
@@ -147,7 +158,7 @@ func serve(ctx context.Context, cfg config, st domain.Store, log *slog.Logger) e
 		return fmt.Errorf("listen on %s: %w (set PORT or -addr to another address)", cfg.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           NewServer(st, log),
+		Handler:           NewServer(st, log, cfg),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

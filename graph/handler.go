@@ -45,23 +45,23 @@ var DefaultLimits = Limits{MaxBodyBytes: 1 << 20, MaxQueryBytes: 64 << 10, MaxCo
 
 // NewHandler returns the /graphql endpoint: GET and POST per the
 // GraphQL-over-HTTP spec, per-request loaders, errors with codes in
-// extensions.code, panics turned into internal errors.
-func NewHandler(st domain.Store, log *slog.Logger, lim Limits) http.Handler {
+// extensions.code, panics turned into internal errors; exp says how much
+// of the API clients may see and send.
+func NewHandler(st domain.Store, log *slog.Logger, lim Limits, exp Exposure) http.Handler {
 	cfg := Config{Resolvers: &Resolver{Store: st, Log: log}}
 	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	exp.use(srv) // introspection, suggestions, persisted and trusted documents
 	srv.Use(extension.FixedComplexityLimit(lim.MaxComplexity))
 	srv.Use(queryLimit{max: lim.MaxQueryBytes})
 	srv.Use(costLimit{max: lim.MaxItems})
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(recoverPanic(log))
 
-	var h http.Handler = srv
+	var h http.Handler = exp.wrap(srv)
 	h = loader.Middleware(st, lim.BatchWait, h)
 	return limitRequest(lim, h)
 }
