@@ -106,7 +106,11 @@ func (t *TrustedDocuments) Len() int { return len(t.byHash) }
 func decodeManifest(raw []byte) (map[string]string, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &top); err != nil {
-		return nil, fmt.Errorf("not a JSON object: %w", err)
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return nil, fmt.Errorf("not JSON (at byte %d): %w", syntax.Offset, err)
+		}
+		return nil, errors.New("not a JSON object: write an Apollo persisted-query manifest or an object mapping each id to its query text")
 	}
 	if format, ok := top["format"]; ok {
 		var apollo struct {
@@ -207,16 +211,17 @@ func (t *TrustedDocuments) MutateOperationParameters(ctx context.Context, p *gra
 	}
 	hash, ok := sha256Hex(id)
 	text, found := t.byHash[hash]
-	if !ok || !found {
+	switch {
+	case ok && found && (p.Query == "" || p.Query == text):
+		p.Query = text
+		return nil
+	case p.Query != "":
+		return refuseUntrusted(ctx, CodePersistedQueryRequired,
+			fmt.Sprintf("the query text sent with the id %q is not a trusted document, and documents cannot be registered here: send a trusted document's id alone", id))
+	default:
 		return refuseUntrusted(ctx, CodePersistedQueryNotFound,
 			fmt.Sprintf("no trusted document has the id %q: this server runs only the operations its operator trusts, and none can be registered", id))
 	}
-	if p.Query != "" && p.Query != text {
-		return refuseUntrusted(ctx, CodePersistedQueryRequired,
-			fmt.Sprintf("the query text sent with the id %q is not that document's text, and documents cannot be registered here: send the id alone", id))
-	}
-	p.Query = text
-	return nil
 }
 
 func refuseUntrusted(ctx context.Context, code, msg string) *gqlerror.Error {
