@@ -13,8 +13,8 @@ import (
 )
 
 // Exposure says how much of the API a client may see and send: the
-// operator's production switches. The zero value is the most closed;
-// DefaultExposure is what a development server wants.
+// operator's production switches. The zero value switches introspection,
+// suggestions and APQ off; DefaultExposure, for development, has them on.
 type Exposure struct {
 	// Introspection answers __schema and __type; off, operations that
 	// select them are refused with INTROSPECTION_DISABLED.

@@ -130,6 +130,19 @@ func TestIntrospectionSwitch(t *testing.T) {
 			t.Errorf("city.name = %v, want Nanning", got)
 		}
 	})
+	t.Run("off answers with a validation failure's status", func(t *testing.T) {
+		status := func(q string) int {
+			req := httptestPost(`{"query": "` + q + `"}`)
+			req.Header.Set("Accept", "application/graphql-response+json")
+			w := httptest.NewRecorder()
+			off.ServeHTTP(w, req)
+			return w.Code
+		}
+		refused, invalid := status(`{ __schema { queryType { name } } }`), status(`{ mayor }`)
+		if refused != invalid || refused < 400 {
+			t.Errorf("status = %d, want %d as for a validation failure", refused, invalid)
+		}
+	})
 	t.Run("off refuses by GET too", func(t *testing.T) {
 		resp, _ := getQuery(t, off, url.Values{"query": {`{ __schema { queryType { name } } }`}})
 		if got := resp.codes(); len(got) != 1 || got[0] != graph.CodeIntrospectionDisabled {

@@ -14,6 +14,10 @@ import (
 // uncoded "introspection disabled" field error, which reads like a bug.
 type introspectionOff struct{}
 
+// The refusal is a request error, answered with the status of a
+// validation failure (as Apollo Server reports it).
+func init() { errcode.RegisterErrorType(CodeIntrospectionDisabled, errcode.KindProtocol) }
+
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationContextMutator
