@@ -11,6 +11,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -231,39 +232,47 @@ func refuseUntrusted(ctx context.Context, code, msg string) *gqlerror.Error {
 	return e
 }
 
-// requestedID returns the document id a request names: the APQ extension's
-// hash or the documentId read by withDocumentID, "" for neither.
+// requestedID returns the document id a request names by the APQ
+// extension (where withDocumentID also puts a documentId), "" for none.
 func requestedID(ctx context.Context, p *graphql.RawParams) (string, *gqlerror.Error) {
-	if pq, ok := p.Extensions["persistedQuery"].(map[string]any); ok {
-		if h, ok := pq["sha256Hash"].(string); ok && h != "" {
+	pq, present := p.Extensions["persistedQuery"]
+	if !present || pq == nil {
+		return "", nil
+	}
+	if m, ok := pq.(map[string]any); ok {
+		if h, ok := m["sha256Hash"].(string); ok && h != "" {
 			return h, nil
 		}
-		e := gqlerror.Errorf("extensions.persistedQuery has no sha256Hash string")
-		errcode.Set(e, CodePersistedQueryNotFound)
-		telemetry.RequestFrom(ctx).Refuse(telemetry.RefusedTrusted)
-		return "", e
-	} else if p.Extensions["persistedQuery"] != nil {
-		e := gqlerror.Errorf("extensions.persistedQuery is not an object")
-		errcode.Set(e, CodePersistedQueryNotFound)
-		telemetry.RequestFrom(ctx).Refuse(telemetry.RefusedTrusted)
-		return "", e
 	}
-	id, _ := ctx.Value(documentIDKey{}).(string)
-	return id, nil
+	return "", refuseUntrusted(ctx, CodePersistedQueryNotFound,
+		`extensions.persistedQuery names no document: send {"version": 1, "sha256Hash": "<hex>"}`)
 }
 
-type documentIDKey struct{}
-
-// withDocumentID reads documentId, which gqlgen's transports do not know,
-// from a GET's URL or a JSON POST's body, and hands it to
-// MutateOperationParameters in the request's context. The body is read
-// whole (it is bounded by limitRequest) and given back unchanged.
+// withDocumentID turns a persisted-document request (documentId in a
+// GET's URL or a JSON POST's body, as the GraphQL-over-HTTP appendix has
+// it) into the APQ form that transports know, extensions.persistedQuery,
+// as that appendix suggests a middleware do. A request that already has
+// persistedQuery, or whose body is not a JSON object, passes unchanged.
 func withDocumentID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var id string
 		switch r.Method {
 		case http.MethodGet:
-			id = r.URL.Query().Get("documentId")
+			q, err := url.ParseQuery(r.URL.RawQuery)
+			if err != nil || q.Get("documentId") == "" {
+				break
+			}
+			ext := map[string]json.RawMessage{}
+			if v := q.Get("extensions"); v != "" && json.Unmarshal([]byte(v), &ext) != nil {
+				break
+			}
+			if merged, ok := withPersistedQuery(ext, q.Get("documentId")); ok {
+				q.Set("extensions", string(merged))
+				q.Del("documentId")
+				u := *r.URL
+				u.RawQuery = q.Encode()
+				r = r.Clone(r.Context())
+				r.URL = &u
+			}
 		case http.MethodPost:
 			if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" || r.Body == nil {
 				break
@@ -273,18 +282,53 @@ func withDocumentID(next http.Handler) http.Handler {
 			if err != nil {
 				break // the transport meets the same error
 			}
-			var req struct {
-				DocumentID string `json:"documentId"`
+			if body, ok := bodyWithPersistedQuery(body); ok {
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				r.ContentLength = int64(len(body))
 			}
-			if json.Unmarshal(body, &req) == nil {
-				id = req.DocumentID
-			}
-		}
-		if id != "" {
-			r = r.WithContext(context.WithValue(r.Context(), documentIDKey{}, id))
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bodyWithPersistedQuery rewrites a JSON body's documentId as
+// extensions.persistedQuery; ok is false when there is nothing to rewrite.
+func bodyWithPersistedQuery(body []byte) ([]byte, bool) {
+	var req map[string]json.RawMessage
+	if json.Unmarshal(body, &req) != nil || req["documentId"] == nil {
+		return nil, false
+	}
+	var id string
+	if json.Unmarshal(req["documentId"], &id) != nil || id == "" {
+		return nil, false
+	}
+	ext := map[string]json.RawMessage{}
+	if raw, ok := req["extensions"]; ok && string(raw) != "null" && json.Unmarshal(raw, &ext) != nil {
+		return nil, false
+	}
+	merged, ok := withPersistedQuery(ext, id)
+	if !ok {
+		return nil, false
+	}
+	req["extensions"] = merged
+	delete(req, "documentId")
+	out, err := json.Marshal(req)
+	return out, err == nil
+}
+
+// withPersistedQuery returns ext with persistedQuery naming id, or false
+// when ext already has a persistedQuery.
+func withPersistedQuery(ext map[string]json.RawMessage, id string) (json.RawMessage, bool) {
+	if _, ok := ext["persistedQuery"]; ok {
+		return nil, false
+	}
+	pq, err := json.Marshal(map[string]any{"version": 1, "sha256Hash": strings.TrimPrefix(id, "sha256:")})
+	if err != nil {
+		return nil, false
+	}
+	ext["persistedQuery"] = pq
+	out, err := json.Marshal(ext)
+	return out, err == nil
 }
 
 // errReader returns err, or io.EOF when err is nil.

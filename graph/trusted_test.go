@@ -84,6 +84,9 @@ func TestTrustedDocuments(t *testing.T) {
 			{"by documentId with variables", func(t *testing.T) (gqlResponse, telemetry.Reason) {
 				return postJSON(t, h, map[string]any{"documentId": "sha256:" + sha256Hex(trustedBySlug), "variables": map[string]any{"slug": "nanning"}})
 			}},
+			{"by documentId beside other extensions", func(t *testing.T) (gqlResponse, telemetry.Reason) {
+				return postJSON(t, h, map[string]any{"documentId": "sha256:" + sha256Hex(trustedName), "extensions": map[string]any{"tracing": true}})
+			}},
 			{"by documentId in a GET", func(t *testing.T) (gqlResponse, telemetry.Reason) {
 				return getQuery(t, h, url.Values{"documentId": {"sha256:" + sha256Hex(trustedBySlug)}, "variables": {`{"slug":"nanning"}`}})
 			}},
