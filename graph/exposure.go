@@ -39,8 +39,8 @@ const (
 	CodePersistedQueryNotSupported = "PERSISTED_QUERY_NOT_SUPPORTED"
 )
 
-// use installs the switches on srv, where the introspection and APQ
-// extensions used to be.
+// use installs the switches on srv; install it before the limits, so that
+// they see the text of a document a request names by its id.
 func (e Exposure) use(srv *handler.Server) {
 	if e.Introspection {
 		srv.Use(extension.Introspection{})

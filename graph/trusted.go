@@ -208,7 +208,7 @@ func (t *TrustedDocuments) MutateOperationParameters(ctx context.Context, p *gra
 			return nil // the transport reports the missing query
 		}
 		return refuseUntrusted(ctx, CodePersistedQueryRequired,
-			"this server runs only the operations its operator trusts: send one's id as documentId or extensions.persistedQuery.sha256Hash; query text outside that list is refused and cannot be registered")
+			"this server runs only the operations its operator trusts, and this query text is not one of them: send a trusted document's id as documentId or extensions.persistedQuery.sha256Hash (query text cannot be registered here)")
 	}
 	hash, ok := sha256Hex(id)
 	text, found := t.byHash[hash]
