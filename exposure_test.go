@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/internal/telemetry"
 	"github.com/citygraph/citygraph/store/embedded"
 )
 
@@ -36,7 +38,7 @@ func serverWith(t *testing.T, env map[string]string) http.Handler {
 	if err != nil {
 		t.Fatalf("loadConfig(%v): %v", env, err)
 	}
-	return NewServer(memoryStore(t), slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
+	return NewServer(memoryStore(t), slog.New(slog.NewTextHandler(io.Discard, nil)), cfg, telemetry.New(telemetry.Options{}))
 }
 
 // trustedManifest writes a plain-map manifest of docs and returns its path.
@@ -178,6 +180,20 @@ func TestServerRefusesWhatIsSwitchedOff(t *testing.T) {
 		got := post(t, serverWith(t, map[string]string{"CITYGRAPH_INTROSPECTION": "false"}), `{"query":"{ __schema { queryType { name } } }"}`)
 		if !strings.Contains(got, `"INTROSPECTION_DISABLED"`) {
 			t.Errorf("body = %s, want INTROSPECTION_DISABLED", got)
+		}
+	})
+	t.Run("the access log names a trusted-mode refusal", func(t *testing.T) {
+		env := map[string]string{"CITYGRAPH_TRUSTED_DOCUMENTS": trustedManifest(t, `{ __typename }`)}
+		cfg, _, err := loadConfig(nil, func(k string) string { return env[k] }, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var logs bytes.Buffer
+		tel := telemetry.New(telemetry.Options{AccessLog: slog.New(slog.NewTextHandler(&logs, nil))})
+		h := NewServer(memoryStore(t), slog.New(slog.DiscardHandler), cfg, tel)
+		post(t, h, `{"query":"query Other { __typename }"}`)
+		if !strings.Contains(logs.String(), "refusal=trusted") {
+			t.Errorf("access log = %q, want refusal=trusted", logs.String())
 		}
 	})
 	t.Run("free text in trusted mode", func(t *testing.T) {

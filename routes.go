@@ -9,16 +9,21 @@ import (
 
 	"github.com/citygraph/citygraph/domain"
 	"github.com/citygraph/citygraph/graph"
+	"github.com/citygraph/citygraph/internal/telemetry"
 )
 
 // NewServer returns the service's whole HTTP surface; every route is here.
-func NewServer(st domain.Store, log *slog.Logger, cfg config) http.Handler {
+// tel wraps it whole, so every layer can record on the request.
+func NewServer(st domain.Store, log *slog.Logger, cfg config, tel *telemetry.Telemetry) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", allowOrigins(cfg.corsOrigins, graph.NewHandler(st, log, graph.DefaultLimits, cfg.exposure.graph)))
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(st))
 	mux.Handle("/", playgroundHandler(cfg.exposure))
-	return mux
+	if metrics := tel.MetricsHandler(); metrics != nil {
+		mux.Handle("GET /metrics", metrics)
+	}
+	return tel.Middleware(mux, mux)
 }
 
 // healthz says the process is alive; it checks nothing else.

@@ -17,10 +17,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/internal/telemetry"
 	"github.com/citygraph/citygraph/seed"
 	"github.com/citygraph/citygraph/store/embedded"
 	"github.com/citygraph/citygraph/store/neo4jstore"
@@ -48,6 +50,8 @@ type config struct {
 	logLevel    slog.Level
 	logJSON     bool
 	shutdown    time.Duration
+	metrics     bool // serve /metrics
+	accessLog   bool // one log line per request
 	exposure    exposure
 	corsOrigins []string
 }
@@ -71,6 +75,17 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		return c, nil, fmt.Errorf("LOG_LEVEL: %w (use debug, info, warn or error)", err)
 	}
 	c.logJSON = getenv("LOG_FORMAT") == "json"
+	// Telemetry; traces are set by the standard OTEL_* variables instead.
+	for _, b := range []struct {
+		env string
+		to  *bool
+	}{{"CITYGRAPH_METRICS", &c.metrics}, {"CITYGRAPH_ACCESS_LOG", &c.accessLog}} {
+		v, err := strconv.ParseBool(envOr(getenv, b.env, "true"))
+		if err != nil {
+			return c, nil, fmt.Errorf("%s is %q; use true or false", b.env, getenv(b.env))
+		}
+		*b.to = v
+	}
 
 	// Production switches: introspection, suggestions, APQ, trusted documents, playground, CORS.
 	var err error
@@ -102,10 +117,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	log := slog.New(h)
 
+	tracing, stopTracing, err := telemetry.TracingFromEnv(ctx, getenv, log)
+	if err != nil {
+		return err
+	}
+	defer flushTraces(stopTracing, log)
+	tel := telemetry.New(telemetry.Options{Metrics: cfg.metrics, AccessLog: accessLog(cfg, log), Tracing: tracing})
+
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
+	st = tel.Store(st)
 	defer st.Close()
 
 	if len(rest) > 0 {
@@ -122,7 +145,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 	}
-	return serve(ctx, cfg, st, log)
+	return serve(ctx, cfg, st, log, tel)
+}
+
+func accessLog(cfg config, log *slog.Logger) *slog.Logger {
+	if !cfg.accessLog {
+		return nil
+	}
+	return log
+}
+
+// flushTraces sends the spans still buffered before the process exits.
+func flushTraces(stop func(context.Context) error, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := stop(ctx); err != nil {
+		log.Warn("flushing traces on exit", "err", err)
+	}
 }
 
 func openStore(ctx context.Context, cfg config, log *slog.Logger) (domain.Store, error) {
@@ -152,13 +191,13 @@ func seedIfEmpty(ctx context.Context, st domain.Store, log *slog.Logger) error {
 	return nil
 }
 
-func serve(ctx context.Context, cfg config, st domain.Store, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config, st domain.Store, log *slog.Logger, tel *telemetry.Telemetry) error {
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (set PORT or -addr to another address)", cfg.addr, err)
 	}
 	srv := &http.Server{
-		Handler:           NewServer(st, log, cfg),
+		Handler:           NewServer(st, log, cfg, tel),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

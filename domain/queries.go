@@ -24,13 +24,11 @@ type Page struct {
 	After string
 }
 
-// Normalize applies the default size and checks the bounds and the cursor.
+// Normalize applies the default size (a zero First) and checks the bounds
+// and the cursor.
 func (p *Page) Normalize() error {
-	if p.First == 0 {
-		p.First = DefaultPageSize
-	}
-	if p.First < 0 || p.First > MaxPageSize {
-		return Errorf(EINVALID, "first must be between 1 and %d, got %d; page through larger lists with after", MaxPageSize, p.First)
+	if err := PageSize.Normalize(&p.First); err != nil {
+		return err
 	}
 	if p.After != "" {
 		if _, err := DecodeCursor(p.After); err != nil {
@@ -256,19 +254,13 @@ type NeighbourhoodQuery struct {
 	Limit int
 }
 
-// Normalize validates q and applies defaults (depth 1, limit 200).
+// Normalize validates q and applies defaults (NeighbourhoodDepth, NeighbourhoodLimit).
 func (q *NeighbourhoodQuery) Normalize() error {
-	if q.Depth == 0 {
-		q.Depth = 1
+	if err := NeighbourhoodDepth.Normalize(&q.Depth); err != nil {
+		return err
 	}
-	if q.Depth < 1 || q.Depth > MaxNeighbourhoodDepth {
-		return Errorf(EINVALID, "depth must be between 1 and %d, got %d", MaxNeighbourhoodDepth, q.Depth)
-	}
-	if q.Limit == 0 {
-		q.Limit = 200
-	}
-	if q.Limit < 1 || q.Limit > MaxNeighbourhoodNodes {
-		return Errorf(EINVALID, "limit must be between 1 and %d, got %d", MaxNeighbourhoodNodes, q.Limit)
+	if err := NeighbourhoodLimit.Normalize(&q.Limit); err != nil {
+		return err
 	}
 	for _, k := range q.Kinds {
 		if _, ok := EdgeRules[k]; !ok {
@@ -316,7 +308,7 @@ type PathQuery struct {
 	AsOf     Date
 }
 
-// Normalize validates q and applies defaults (all kinds, 4 hops, 1 path).
+// Normalize validates q and applies defaults (all kinds, PathHops, PathCount).
 func (q *PathQuery) Normalize() error {
 	if err := ValidateSlug(q.From); err != nil {
 		return err
@@ -335,17 +327,11 @@ func (q *PathQuery) Normalize() error {
 			return Errorf(EINVALID, "unknown link kind %q; expected one of %v", v, LinkKinds)
 		}
 	}
-	if q.MaxHops == 0 {
-		q.MaxHops = DefaultMaxHops
+	if err := PathHops.Normalize(&q.MaxHops); err != nil {
+		return err
 	}
-	if q.MaxHops < 1 || q.MaxHops > MaxMaxHops {
-		return Errorf(EINVALID, "maxHops must be between 1 and %d, got %d", MaxMaxHops, q.MaxHops)
-	}
-	if q.K == 0 {
-		q.K = 1
-	}
-	if q.K < 1 || q.K > MaxPaths {
-		return Errorf(EINVALID, "k must be between 1 and %d, got %d", MaxPaths, q.K)
+	if err := PathCount.Normalize(&q.K); err != nil {
+		return err
 	}
 	_, err := ParseDate(string(q.AsOf))
 	return err
@@ -477,11 +463,8 @@ func (q *RankQuery) Normalize() error {
 			return err
 		}
 	}
-	if q.First == 0 {
-		q.First = DefaultPageSize
-	}
-	if q.First < 1 || q.First > MaxPageSize {
-		return Errorf(EINVALID, "first must be between 1 and %d, got %d", MaxPageSize, q.First)
+	if err := TopCount.Normalize(&q.First); err != nil {
+		return err
 	}
 	_, err := ParseDate(string(q.AsOf))
 	return err
@@ -521,11 +504,8 @@ func (q *SuggestQuery) Normalize() error {
 	if err := ValidateSlug(q.City); err != nil {
 		return err
 	}
-	if q.First == 0 {
-		q.First = 10
-	}
-	if q.First < 1 || q.First > MaxPageSize {
-		return Errorf(EINVALID, "first must be between 1 and %d, got %d", MaxPageSize, q.First)
+	if err := SuggestionCount.Normalize(&q.First); err != nil {
+		return err
 	}
 	_, err := ParseDate(string(q.AsOf))
 	return err
@@ -573,11 +553,8 @@ func (q *NearQuery) Normalize() error {
 	if math.IsNaN(q.RadiusKm) || q.RadiusKm < 0 {
 		return Errorf(EINVALID, "distance must be zero or more kilometres, got %v", q.RadiusKm)
 	}
-	if q.First == 0 {
-		q.First = DefaultPageSize
-	}
-	if q.First < 1 || q.First > MaxPageSize {
-		return Errorf(EINVALID, "first must be between 1 and %d, got %d", MaxPageSize, q.First)
+	if err := TopCount.Normalize(&q.First); err != nil {
+		return err
 	}
 	return nil
 }
@@ -617,11 +594,8 @@ func (q *SearchQuery) Normalize() error {
 			return Errorf(EINVALID, "unknown node kind %q", k)
 		}
 	}
-	if q.First == 0 {
-		q.First = DefaultPageSize
-	}
-	if q.First < 1 || q.First > MaxPageSize {
-		return Errorf(EINVALID, "first must be between 1 and %d, got %d", MaxPageSize, q.First)
+	if err := TopCount.Normalize(&q.First); err != nil {
+		return err
 	}
 	return nil
 }

@@ -42,7 +42,11 @@ func rankedCities(rs []domain.RankedCity, m domain.RankMetric) []*model.RankedCi
 // batched node load.
 func (r *Resolver) nodesVia(ctx context.Context, anchor domain.Node, k domain.EdgeKind, d domain.Direction, first *int, after *string) (*model.NodeConnection, error) {
 	l := loader.For(ctx)
-	p, err := l.Edges(ctx, domain.EdgeQuery{Kind: k, Direction: d, Page: page(first, after)}, anchor.Key())
+	pg, err := page(first, after)
+	if err != nil {
+		return nil, err
+	}
+	p, err := l.Edges(ctx, domain.EdgeQuery{Kind: k, Direction: d, Page: pg}, anchor.Key())
 	if err != nil {
 		return nil, err
 	}
@@ -254,12 +258,17 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) ([]domain.Node, erro
 }
 
 // neighbourhood answers question 12.
-func (r *Resolver) neighbourhood(ctx context.Context, id string, depth int, kinds []domain.EdgeKind, limit int) (*model.Subgraph, error) {
+func (r *Resolver) neighbourhood(ctx context.Context, id string, depth *int, kinds []domain.EdgeKind, limit *int) (*model.Subgraph, error) {
 	key, err := domain.ParseNodeKey(id)
 	if err != nil {
 		return nil, err
 	}
-	g, err := r.Store.Neighbourhood(ctx, domain.NeighbourhoodQuery{Center: key, Depth: depth, Kinds: kinds, Limit: limit})
+	var c counts
+	q := domain.NeighbourhoodQuery{Center: key, Depth: c.get(domain.NeighbourhoodDepth, depth), Kinds: kinds, Limit: c.get(domain.NeighbourhoodLimit, limit)}
+	if c.err != nil {
+		return nil, c.err
+	}
+	g, err := r.Store.Neighbourhood(ctx, q)
 	if err != nil {
 		return nil, err
 	}

@@ -349,8 +349,8 @@ func TestPartLoads(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(string(resp.Errors), "INVALID_ARGUMENT") || !strings.Contains(string(resp.Errors), "1 to 100") {
-			t.Errorf("errors = %s; want INVALID_ARGUMENT saying 1 to 100", resp.Errors)
+		if !strings.Contains(string(resp.Errors), "INVALID_ARGUMENT") || !strings.Contains(string(resp.Errors), "between 1 and 100") {
+			t.Errorf("errors = %s; want INVALID_ARGUMENT saying between 1 and 100", resp.Errors)
 		}
 	})
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/citygraph/citygraph/domain"
 	"github.com/citygraph/citygraph/graph/loader"
+	"github.com/citygraph/citygraph/internal/telemetry"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -54,7 +55,9 @@ func NewHandler(st domain.Store, log *slog.Logger, lim Limits, exp Exposure) htt
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	exp.use(srv) // introspection, suggestions, persisted and trusted documents
+	srv.Use(telemetry.OperationName{}) // first, so refused operations are named too
+	// The production switches: introspection, suggestions, persisted and trusted documents.
+	exp.use(srv)
 	srv.Use(extension.FixedComplexityLimit(lim.MaxComplexity))
 	srv.Use(queryLimit{max: lim.MaxQueryBytes})
 	srv.Use(costLimit{max: lim.MaxItems})

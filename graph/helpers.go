@@ -34,12 +34,9 @@ func optionalInt[T int | int64](v T) *int {
 // partLoads lists the store's loads written in parts; a store that writes
 // every load in one transaction (no domain.LoadLog) has none.
 func partLoads(ctx context.Context, st domain.Store, first *int) ([]*domain.Load, error) {
-	n := 10
-	if first != nil {
-		n = *first
-	}
-	if n < 1 || n > domain.MaxPageSize {
-		return nil, domain.Errorf(domain.EINVALID, "first is %d; ask for 1 to %d loads", n, domain.MaxPageSize)
+	n, err := domain.LoadCount.Given(first)
+	if err != nil {
+		return nil, err
 	}
 	log, ok := st.(domain.LoadLog)
 	if !ok {
@@ -54,10 +51,6 @@ func partLoads(ctx context.Context, st domain.Store, first *int) ([]*domain.Load
 		out[i] = &loads[i]
 	}
 	return out, nil
-}
-
-func page(first *int, after *string) domain.Page {
-	return domain.Page{First: deref(first), After: deref(after)}
 }
 
 // nodeOrder maps the GraphQL order input to the store's.
@@ -75,7 +68,11 @@ func nodeOrder(o *model.NodeOrder) (domain.NodeOrder, bool) {
 // listNodes answers a top-level list field.
 func (r *Resolver) listNodes(ctx context.Context, kind domain.Kind, f domain.NodeFilter, o *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error) {
 	ord, desc := nodeOrder(o)
-	p, err := r.Store.ListNodes(ctx, domain.NodeQuery{Kind: kind, Filter: f, Order: ord, Desc: desc, Page: page(first, after)})
+	pg, err := page(first, after)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Store.ListNodes(ctx, domain.NodeQuery{Kind: kind, Filter: f, Order: ord, Desc: desc, Page: pg})
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +81,11 @@ func (r *Resolver) listNodes(ctx context.Context, kind domain.Kind, f domain.Nod
 
 // relations answers a connection of anchor's relations through the request's loaders.
 func relations(ctx context.Context, anchor domain.Node, q domain.EdgeQuery, first *int, after *string) (*model.RelConnection, error) {
-	q.Page = page(first, after)
+	pg, err := page(first, after)
+	if err != nil {
+		return nil, err
+	}
+	q.Page = pg
 	p, err := loader.For(ctx).Edges(ctx, q, anchor.Key())
 	if err != nil {
 		return nil, err

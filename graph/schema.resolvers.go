@@ -571,12 +571,17 @@ func (r *queryResolver) Sources(ctx context.Context, orderBy *model.NodeOrder, f
 
 // Neighbourhood is the resolver for the neighbourhood field.
 func (r *queryResolver) Neighbourhood(ctx context.Context, id string, depth *int, relations []domain.EdgeKind, limit *int) (*model.Subgraph, error) {
-	return r.neighbourhood(ctx, id, deref(depth), relations, deref(limit))
+	return r.neighbourhood(ctx, id, depth, relations, limit)
 }
 
 // Paths is the resolver for the paths field.
 func (r *queryResolver) Paths(ctx context.Context, from string, to string, via []domain.LinkKind, maxHops *int, k *int, asOf *domain.Date) ([]*domain.Path, error) {
-	ps, err := r.Store.Paths(ctx, domain.PathQuery{From: from, To: to, Via: via, MaxHops: deref(maxHops), K: deref(k), AsOf: deref(asOf)})
+	var c counts
+	q := domain.PathQuery{From: from, To: to, Via: via, MaxHops: c.get(domain.PathHops, maxHops), K: c.get(domain.PathCount, k), AsOf: deref(asOf)}
+	if c.err != nil {
+		return nil, c.err
+	}
+	ps, err := r.Store.Paths(ctx, q)
 	return ptrs(ps), err
 }
 
@@ -589,20 +594,32 @@ func (r *queryResolver) FundingTotals(ctx context.Context, groupBy domain.Fundin
 
 // CityRanking is the resolver for the cityRanking field.
 func (r *queryResolver) CityRanking(ctx context.Context, by domain.RankMetric, currency *domain.Currency, country *string, grouping *string, asOf *domain.Date, first *int) ([]*model.RankedCity, error) {
+	n, err := domain.TopCount.Given(first)
+	if err != nil {
+		return nil, err
+	}
 	rs, err := r.Store.RankCities(ctx, domain.RankQuery{Metric: by, Currency: deref(currency), Country: deref(country),
-		Grouping: deref(grouping), AsOf: deref(asOf), First: deref(first)})
+		Grouping: deref(grouping), AsOf: deref(asOf), First: n})
 	return rankedCities(rs, by), err
 }
 
 // SuggestedPartners is the resolver for the suggestedPartners field.
 func (r *queryResolver) SuggestedPartners(ctx context.Context, city string, asOf *domain.Date, first *int) ([]*domain.Suggestion, error) {
-	ss, err := r.Store.SuggestPartners(ctx, domain.SuggestQuery{City: city, AsOf: deref(asOf), First: deref(first)})
+	n, err := domain.SuggestionCount.Given(first)
+	if err != nil {
+		return nil, err
+	}
+	ss, err := r.Store.SuggestPartners(ctx, domain.SuggestQuery{City: city, AsOf: deref(asOf), First: n})
 	return ptrs(ss), err
 }
 
 // Near is the resolver for the near field.
 func (r *queryResolver) Near(ctx context.Context, city *string, point *model.GeoPointInput, withinKm float64, first *int) ([]*domain.NearCity, error) {
-	q := domain.NearQuery{City: deref(city), RadiusKm: withinKm, First: deref(first)}
+	n, err := domain.TopCount.Given(first)
+	if err != nil {
+		return nil, err
+	}
+	q := domain.NearQuery{City: deref(city), RadiusKm: withinKm, First: n}
 	if point != nil {
 		q.Point = &domain.GeoPoint{Lat: point.Lat, Lon: point.Lon}
 	}
@@ -612,7 +629,11 @@ func (r *queryResolver) Near(ctx context.Context, city *string, point *model.Geo
 
 // Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, text string, kinds []domain.Kind, first *int) ([]*domain.SearchHit, error) {
-	hs, err := r.Store.Search(ctx, domain.SearchQuery{Text: text, Kinds: kinds, First: deref(first)})
+	n, err := domain.TopCount.Given(first)
+	if err != nil {
+		return nil, err
+	}
+	hs, err := r.Store.Search(ctx, domain.SearchQuery{Text: text, Kinds: kinds, First: n})
 	return ptrs(hs), err
 }
 

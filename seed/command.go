@@ -18,7 +18,8 @@ import (
 	"github.com/citygraph/citygraph/domain"
 )
 
-// Command runs the seed subcommand: `citygraph seed [--dry-run] [--batch-rows N] FILE|DIR...`.
+// Command runs the seed subcommand: `citygraph seed [--dry-run] [--batch-rows N]
+// [--max-dossier-bytes N] [--max-csv-bytes N] [--max-depth N] FILE|DIR...`.
 // It loads the files into st and prints a report table on stdout; problems
 // go to stderr, one per line as file:line: field: found X, expected Y. A
 // progress line is shown on stderr when it is a terminal and CI is unset.
@@ -29,8 +30,11 @@ func Command(ctx context.Context, st domain.Store, args []string, stdout, stderr
 	batchRows := fl.Int("batch-rows", 0, "on Neo4j, write a load of more rows than this in transactions of this many rows "+
 		"(validated whole first; if it stops part way, run the same command again to finish it); "+
 		"0 writes each load in one transaction. The embedded store always uses one transaction")
+	maxDossier := fl.Int64("max-dossier-bytes", DefaultLimits.MaxDossierBytes, "refuse a dossier (.yaml .yml .json) larger than this many bytes")
+	maxCSV := fl.Int64("max-csv-bytes", DefaultLimits.MaxCSVBytes, "refuse a bulk CSV file larger than this many bytes")
+	maxDepth := fl.Int("max-depth", DefaultLimits.MaxDepth, "refuse a dossier whose collections nest deeper than this")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: citygraph seed [--dry-run] [--batch-rows N] FILE|DIR...")
+		fmt.Fprintln(stderr, "usage: citygraph seed [--dry-run] [--batch-rows N] [--max-dossier-bytes N] [--max-csv-bytes N] [--max-depth N] FILE|DIR...")
 		fmt.Fprintln(stderr, "Loads seed dossiers (.yaml .yml .json) and bulk CSV files; see docs/seed-format.md.")
 		fl.PrintDefaults()
 	}
@@ -47,7 +51,16 @@ func Command(ctx context.Context, st domain.Store, args []string, stdout, stderr
 	if *batchRows < 0 {
 		return domain.Errorf(domain.EINVALID, "seed: --batch-rows is %d; give a positive number of rows per transaction, or 0 for one transaction", *batchRows)
 	}
-	opt := Options{DryRun: *dryRun, BatchRows: *batchRows}
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{{"max-dossier-bytes", *maxDossier}, {"max-csv-bytes", *maxCSV}, {"max-depth", int64(*maxDepth)}} {
+		if f.v <= 0 {
+			return domain.Errorf(domain.EINVALID, "seed: --%s is %d; give a positive number (the default is %s)", f.name, f.v, fl.Lookup(f.name).DefValue)
+		}
+	}
+	opt := Options{DryRun: *dryRun, BatchRows: *batchRows,
+		Limits: Limits{MaxDossierBytes: *maxDossier, MaxCSVBytes: *maxCSV, MaxDepth: *maxDepth}}
 	if isTerminal(stderr) && os.Getenv("CI") == "" {
 		sl := &statusLine{w: stderr}
 		opt.Progress = sl

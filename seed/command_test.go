@@ -33,6 +33,13 @@ func TestCommand(t *testing.T) {
 		{"batch rows are accepted on the embedded store, which loads in one transaction", []string{"--batch-rows", "3", "testdata/example"}, false,
 			[]string{"loaded", "PARTNER_OF"}, nil},
 		{"missing path", []string{"testdata/nowhere"}, true, nil, []string{"testdata/nowhere: (file)"}},
+		{"a dossier over --max-dossier-bytes", []string{"--max-dossier-bytes", "100", "testdata/example"}, true,
+			nil, []string{"testdata/example/forum.yaml: (file size): found", "a dossier of at most 100 bytes"}},
+		{"a CSV file over --max-csv-bytes", []string{"--max-csv-bytes", "100", "testdata/example"}, true,
+			nil, []string{"testdata/example/cities.csv: (file size): found", "raise --max-csv-bytes"}},
+		{"a dossier deeper than --max-depth", []string{"--max-depth", "3", "testdata/example"}, true,
+			nil, []string{"testdata/example/forum.yaml:", "(nesting): found collections nested more than 3 deep"}},
+		{"-h lists the limits", []string{"-h"}, false, nil, []string{"-max-dossier-bytes", "-max-csv-bytes", "-max-depth"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,5 +70,22 @@ func TestCommandRefusesNegativeBatchRows(t *testing.T) {
 	}
 	if out.Len() > 0 {
 		t.Errorf("printed a report for a refused command:\n%s", out.String())
+	}
+}
+
+func TestCommandRefusesLimitsThatAreNotPositive(t *testing.T) {
+	for _, flag := range []string{"--max-dossier-bytes", "--max-csv-bytes", "--max-depth"} {
+		for _, v := range []string{"0", "-1"} {
+			t.Run(flag+" "+v, func(t *testing.T) {
+				var out, errOut bytes.Buffer
+				err := seed.Command(context.Background(), newStore(t), []string{flag, v, "testdata/example"}, &out, &errOut)
+				if want := flag + " is " + v + "; give a positive number"; err == nil || !strings.Contains(err.Error(), want) {
+					t.Fatalf("got %v, want an error containing %q", err, want)
+				}
+				if out.Len() > 0 {
+					t.Errorf("printed a report for a refused command:\n%s", out.String())
+				}
+			})
+		}
 	}
 }

@@ -251,7 +251,7 @@ type partnershipRec struct {
 // parseDossier checks a dossier against the schema, then turns each record
 // into nodes and relations.
 func (b *builder) parseDossier(file string, data []byte, isJSON bool) {
-	doc, probs := parseYAML(file, data, isJSON)
+	doc, probs := parseYAML(file, data, isJSON, b.limits)
 	b.problems = append(b.problems, probs...)
 	if doc == nil || len(probs) > 0 {
 		return

@@ -1,6 +1,7 @@
 package seed_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/citygraph/citygraph/domain"
@@ -33,6 +34,16 @@ func checkBatch(t *testing.T, name string, data []byte) {
 func FuzzDossier(f *testing.F) {
 	f.Add([]byte("sources:\n  - {id: s, title: T, url: \"https://example.org\"}\ncountries:\n  - {id: CN, name: China, sources: [s]}\n"))
 	f.Add([]byte("forum:\n  id: f\n  name: F\n  startDate: 2015-09-19\n  sources: [s]\n  topics:\n    - {id: t, name: T}\n"))
+	// Nesting around the depth limit, in each way YAML and JSON nest.
+	for _, n := range []int{seed.DefaultLimits.MaxDepth, seed.DefaultLimits.MaxDepth + 1, 300} {
+		f.Add([]byte(strings.Repeat("[", n) + strings.Repeat("]", n)))
+		f.Add([]byte(strings.Repeat("{a: ", n) + strings.Repeat("}", n)))
+		f.Add([]byte(strings.Repeat(`{"a":`, n) + "1" + strings.Repeat("}", n)))
+		f.Add([]byte(strings.Repeat("- ", n) + "x\n"))
+	}
+	f.Add([]byte("a: b\n  'c\nd: " + strings.Repeat("[", 40) + strings.Repeat("]", 40) + "\n"))
+	f.Add([]byte("a:\n- " + strings.Repeat("[", 32) + strings.Repeat("]", 32) + "\n"))
+	f.Add([]byte("a: \"[[[[\"\nb: |\n  {{{{\n# [[[[\nc: [\"]]\", '[[']\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkBatch(t, "fuzz.yaml", data)
 		checkBatch(t, "fuzz.json", data)

@@ -25,6 +25,9 @@ type Options struct {
 	// domain.Store.Apply. A load that stops part way is finished by loading
 	// the same files again.
 	BatchRows int
+	// Limits bounds each file's size and a dossier's nesting; a zero field
+	// takes its default from DefaultLimits.
+	Limits Limits
 }
 
 // Result is what a load did.
@@ -60,12 +63,13 @@ func Load(ctx context.Context, st domain.Store, fsys fs.FS, paths []string, opt 
 			fmt.Fprintf(opt.Progress, format+"\n", args...)
 		}
 	}
-	files, err := readFiles(fsys, paths, progress)
+	lim := opt.Limits.withDefaults()
+	files, err := readFiles(fsys, paths, lim, progress)
 	if err != nil {
 		return Result{}, err
 	}
 	progress("parsing %d files", len(files))
-	batch, pos, perr := Parse(files)
+	batch, pos, perr := ParseWithin(files, lim)
 	res := Result{Rows: pos.Rows}
 	// References are checked even when parsing found problems, so that one
 	// run reports every problem.
@@ -94,7 +98,8 @@ func Load(ctx context.Context, st domain.Store, fsys fs.FS, paths []string, opt 
 }
 
 // readFiles collects the seed files under paths, keyed by their path in fsys.
-func readFiles(fsys fs.FS, paths []string, progress func(string, ...any)) (map[string][]byte, error) {
+// A file over its size limit is a problem and is not read.
+func readFiles(fsys fs.FS, paths []string, lim Limits, progress func(string, ...any)) (map[string][]byte, error) {
 	var names []string
 	var probs []domain.Problem
 	for _, p := range paths {
@@ -127,15 +132,36 @@ func readFiles(fsys fs.FS, paths []string, progress func(string, ...any)) (map[s
 	}
 	files := make(map[string][]byte, len(names))
 	for i, name := range names {
-		data, err := fs.ReadFile(fsys, name)
+		data, size, err := readLimited(fsys, name, lim)
 		if err != nil {
 			probs = append(probs, domain.Problem{File: name, Field: "(file)", Found: errText(err), Expected: "a readable file"})
+			continue
+		}
+		if p, over := lim.sizeProblem(name, size); over {
+			probs = append(probs, p)
 			continue
 		}
 		files[name] = data
 		progress("read %d/%d files: %s", i+1, len(names), name)
 	}
 	return files, problemsError(probs)
+}
+
+// readLimited reads a file and returns its size, but reads no file over
+// its size limit, and no more than one byte past the limit of a file whose
+// size is unknown (a pipe, a device) or growing.
+func readLimited(fsys fs.FS, name string, lim Limits) (data []byte, size int64, err error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	limit, _, _ := lim.maxBytes(name)
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > limit {
+		return nil, fi.Size(), nil
+	}
+	data, err = io.ReadAll(io.LimitReader(f, limit+1))
+	return data, int64(len(data)), err
 }
 
 func errText(err error) string {

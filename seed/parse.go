@@ -51,8 +51,17 @@ var Extensions = []string{".yaml", ".yml", ".json", ".csv"}
 // an EINVALID *domain.Error; references to nodes outside the batch are not
 // problems here but listed in Positions.Unresolved for the caller (Load)
 // to look up in a store.
+//
+// Parse applies DefaultLimits; ParseWithin takes others.
 func Parse(files map[string][]byte) (*domain.Batch, Positions, error) {
-	b := newBuilder()
+	return ParseWithin(files, DefaultLimits)
+}
+
+// ParseWithin is Parse with the given limits on each file (a zero field
+// takes its default). A file over a limit is one problem, found before the
+// file is parsed.
+func ParseWithin(files map[string][]byte, lim Limits) (*domain.Batch, Positions, error) {
+	b := newBuilder(lim.withDefaults())
 	names := make([]string, 0, len(files))
 	for name := range files {
 		names = append(names, name)
@@ -66,6 +75,7 @@ func Parse(files map[string][]byte) (*domain.Batch, Positions, error) {
 
 // builder accumulates one batch from many files.
 type builder struct {
+	limits   Limits
 	batch    domain.Batch
 	pos      Positions
 	problems []domain.Problem
@@ -123,11 +133,15 @@ type edgeCheck struct {
 	lines     lineOf
 }
 
-func newBuilder() *builder {
-	return &builder{pos: Positions{Nodes: map[domain.NodeKey]Position{}, Edges: map[domain.EdgeKey]Position{}}}
+func newBuilder(lim Limits) *builder {
+	return &builder{limits: lim, pos: Positions{Nodes: map[domain.NodeKey]Position{}, Edges: map[domain.EdgeKey]Position{}}}
 }
 
 func (b *builder) parseFile(name string, data []byte) {
+	if p, over := b.limits.sizeProblem(name, int64(len(data))); over {
+		b.problems = append(b.problems, p)
+		return
+	}
 	if !utf8.Valid(data) {
 		line := 1 + strings.Count(string(data[:firstInvalidUTF8(data)]), "\n")
 		b.problems = append(b.problems, domain.Problem{File: name, Line: line, Field: "(encoding)", Found: "invalid UTF-8", Expected: "a UTF-8 text file"})

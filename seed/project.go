@@ -29,7 +29,7 @@ func (f errFS) Open(string) (fs.File, error) { return nil, f.err }
 // ProjectBatch parses the project's seed data into one batch. The data is
 // self-contained: a reference to anything outside it is an error.
 func ProjectBatch() (*domain.Batch, error) {
-	files, err := readFiles(ProjectFS(), []string{"."}, func(string, ...any) {})
+	files, err := readFiles(ProjectFS(), []string{"."}, DefaultLimits, func(string, ...any) {})
 	if err != nil {
 		return nil, err
 	}

@@ -38,8 +38,10 @@ func (d *yamlDoc) line(path ...string) int {
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
 
 // parseYAML reads a YAML or JSON dossier. A syntax error comes back as one
-// problem with the line yaml.v3 reports.
-func parseYAML(file string, data []byte, isJSON bool) (doc *yamlDoc, probs []domain.Problem) {
+// problem with the line yaml.v3 reports; collections nested deeper than
+// lim.MaxDepth as one problem, found before yaml.v3 reads the file when
+// deepLine can tell.
+func parseYAML(file string, data []byte, isJSON bool, lim Limits) (doc *yamlDoc, probs []domain.Problem) {
 	if isJSON {
 		// JSON is YAML's flow style, except that YAML forbids some tabs; a
 		// tab is only whitespace in valid JSON, so a space is equivalent and
@@ -53,6 +55,9 @@ func parseYAML(file string, data []byte, isJSON bool) (doc *yamlDoc, probs []dom
 			doc, probs = nil, []domain.Problem{{File: file, Field: "(document)", Found: "input the YAML parser cannot read", Expected: "well-formed YAML or JSON"}}
 		}
 	}()
+	if line := deepLine(data, lim.MaxDepth); line > 0 {
+		return nil, []domain.Problem{lim.depthProblem(file, line)}
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
@@ -68,6 +73,11 @@ func parseYAML(file string, data []byte, isJSON bool) (doc *yamlDoc, probs []dom
 			}
 		}
 		return nil, []domain.Problem{{File: file, Line: line, Field: "(syntax)", Found: msg, Expected: "valid YAML or JSON"}}
+	}
+	if n := deepNode(&root, 0, lim.MaxDepth); n != nil {
+		// What deepLine could not tell: the converter below costs memory
+		// in proportion to nodes times depth.
+		return nil, []domain.Problem{lim.depthProblem(file, n.Line)}
 	}
 	d := &yamlDoc{root: &root, lines: map[string]int{}}
 	if root.Kind == 0 || len(root.Content) == 0 {

@@ -1,0 +1,175 @@
+package telemetry
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// UnmatchedRoute labels requests that no route matched.
+const UnmatchedRoute = "unmatched"
+
+// maxLoggedChars bounds the client-chosen strings (path, operation name) an
+// access-log line repeats, so a hostile name cannot flood the logs.
+const maxLoggedChars = 200
+
+// Middleware puts a *Request in every request's context and, when the
+// request ends, records its metrics, ends its span and writes its access-log
+// line. It must be the outermost handler, so that every layer inside it
+// (limits included) can record on the request. routes names each request's
+// route for the labels before next serves it; next is routes itself, or
+// routes behind handlers that may refuse the request.
+func (t *Telemetry) Middleware(routes *http.ServeMux, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		_, pattern := routes.Handler(r)
+		route := routeLabel(pattern)
+		method := methodLabel(r.Method)
+
+		addr := clientAddress(r)
+		rec := &Request{}
+		rec.SetClient(addr)
+		seen := new(atomic.Bool)
+		ctx := WithRequest(context.WithValue(r.Context(), operationSeenKey{}, seen), rec)
+		ctx = t.propagator.Extract(ctx, propagation.HeaderCarrier(r.Header))
+		ctx, span := t.tracer.Start(ctx, method+" "+route,
+			trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(
+				semconv.HTTPRequestMethodKey.String(method),
+				semconv.HTTPRoute(route),
+				semconv.URLPath(r.URL.Path),
+				semconv.ClientAddress(addr),
+			))
+		rw := &responseRecorder{ResponseWriter: w, status: http.StatusOK}
+		t.metrics.requestStarted()
+		// Deferred so that a handler's panic (net/http's ErrAbortHandler
+		// included) still ends the span and the in-flight count.
+		defer func() { t.requestEnded(ctx, r, rec, seen.Load(), span, route, rw, time.Since(start)) }()
+		next.ServeHTTP(rw, r.WithContext(ctx))
+	})
+}
+
+func (t *Telemetry) requestEnded(ctx context.Context, r *http.Request, rec *Request, graphql bool, span trace.Span, route string, rw *responseRecorder, took time.Duration) {
+	name, cost, refusal, client := rec.Snapshot()
+	operation := operationLabel(name, graphql)
+	t.metrics.requestEnded(route, operation, rw.status, refusal, took)
+
+	span.SetAttributes(semconv.HTTPResponseStatusCode(rw.status), semconv.HTTPResponseBodySize(int(rw.bytes)))
+	if name != "" {
+		span.SetAttributes(semconv.GraphQLOperationName(clip(name)))
+	}
+	if cost > 0 {
+		span.SetAttributes(attribute.Int("citygraph.cost", cost))
+	}
+	if refusal != "" {
+		span.SetAttributes(attribute.String("citygraph.refusal", string(refusal)))
+	}
+	if rw.status >= 500 {
+		span.SetStatus(codes.Error, http.StatusText(rw.status))
+	}
+	span.End()
+
+	if t.accessLog == nil {
+		return
+	}
+	level := slog.LevelInfo
+	if rw.status >= 500 {
+		level = slog.LevelWarn
+	}
+	attrs := []slog.Attr{
+		slog.String("method", clip(r.Method)),
+		slog.String("path", clip(r.URL.Path)),
+		slog.String("operation", clip(operation)),
+		slog.Duration("duration", took),
+		slog.Int("cost", cost),
+		slog.Int("status", rw.status),
+		slog.String("client", clip(client)),
+		slog.String("refusal", string(refusal)),
+		slog.Int64("bytes", rw.bytes),
+	}
+	if sc := span.SpanContext(); sc.IsValid() {
+		attrs = append(attrs, slog.String("trace_id", sc.TraceID().String()))
+	}
+	t.accessLog.LogAttrs(ctx, level, "request", attrs...)
+}
+
+// routeLabel is the route's pattern without its method, so one route is
+// one label value whatever methods it serves.
+func routeLabel(pattern string) string {
+	if pattern == "" {
+		return UnmatchedRoute
+	}
+	if _, path, ok := strings.Cut(pattern, " "); ok {
+		return path
+	}
+	return pattern
+}
+
+// methodLabel bounds the method to the standard ones, as OTel's HTTP
+// conventions do; a client can send any token as a method.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace:
+		return m
+	}
+	return "HTTP"
+}
+
+// clientAddress is the peer's IP address. Forwarding headers are not read:
+// anyone can send them, and the service does not know its proxies.
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func clip(s string) string {
+	if len(s) <= maxLoggedChars {
+		return s
+	}
+	return strings.ToValidUTF8(s[:maxLoggedChars], "") + "…" // no rune cut in half
+}
+
+// responseRecorder notes the status and the bytes written. Unwrap lets
+// http.ResponseController reach the connection's own writer.
+type responseRecorder struct {
+	http.ResponseWriter
+	status      int
+	wroteHeader bool
+	bytes       int64
+}
+
+func (w *responseRecorder) WriteHeader(code int) {
+	if !w.wroteHeader && code >= 200 { // 1xx are interim; the final status follows
+		w.status = code
+		w.wroteHeader = true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *responseRecorder) Write(p []byte) (int, error) {
+	w.wroteHeader = true
+	n, err := w.ResponseWriter.Write(p)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Flush keeps the recorder an http.Flusher for handlers that assert it.
+func (w *responseRecorder) Flush() {
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+func (w *responseRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
