@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/citygraph/citygraph/domain"
-	"github.com/citygraph/citygraph/graph"
 	"github.com/citygraph/citygraph/internal/admission"
 	"github.com/citygraph/citygraph/internal/telemetry"
 	"github.com/citygraph/citygraph/store/embedded"
@@ -95,7 +94,7 @@ func TestSlowClientsAreCutOff(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				st := emptyStore(t)
-				ln := serveInBubble(t, cfg, NewServer(st, quietLog(), telemetry.New(telemetry.Options{}), graph.DefaultLimits, admission.Config{}))
+				ln := serveInBubble(t, cfg, admittingServer(t, st, admission.Config{}))
 				conn := ln.dial()
 				defer conn.Close()
 				start := time.Now()
@@ -230,7 +229,7 @@ func TestGraphQLAdmission(t *testing.T) {
 	t.Run("beyond the requests in flight: 503 with Retry-After", func(t *testing.T) {
 		const n = 2
 		st := &blockingStore{Store: emptyStore(t), hold: n, entered: make(chan struct{}), release: make(chan struct{})}
-		h := NewServer(st, quietLog(), telemetry.New(telemetry.Options{}), graph.DefaultLimits, admission.Config{MaxInFlight: n})
+		h := admittingServer(t, st, admission.Config{MaxInFlight: n})
 		var wg sync.WaitGroup
 		codes := make(chan int, n)
 		for i := range n {
@@ -265,7 +264,7 @@ func TestGraphQLAdmission(t *testing.T) {
 
 	t.Run("beyond the rate: 429 RATE_LIMITED", func(t *testing.T) {
 		const burst = 3
-		h := NewServer(emptyStore(t), quietLog(), telemetry.New(telemetry.Options{}), graph.DefaultLimits, admission.Config{Rate: 0.001, Burst: burst, Clients: 10})
+		h := admittingServer(t, emptyStore(t), admission.Config{Rate: 0.001, Burst: burst, Clients: 10})
 		for i := range burst {
 			if rec, errs := postQuery(t, h, "192.0.2.1:1"); rec.Code != http.StatusOK || len(errs) > 0 {
 				t.Fatalf("request %d = %d %+v, want 200", i+1, rec.Code, errs)
@@ -336,4 +335,16 @@ func TestLoadHTTPConfig(t *testing.T) {
 			}
 		})
 	}
+}
+
+// admittingServer is the whole HTTP surface with the default settings but
+// for adm, the admission bounds under test.
+func admittingServer(t *testing.T, st domain.Store, adm admission.Config) http.Handler {
+	t.Helper()
+	cfg, _, err := loadConfig(nil, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.http.admission = adm
+	return NewServer(st, quietLog(), cfg, telemetry.New(telemetry.Options{}))
 }

@@ -9,22 +9,22 @@ import (
 
 	"github.com/citygraph/citygraph/domain"
 	"github.com/citygraph/citygraph/graph"
-	"github.com/citygraph/citygraph/graph/examples"
 	"github.com/citygraph/citygraph/internal/admission"
 	"github.com/citygraph/citygraph/internal/telemetry"
-	"github.com/citygraph/citygraph/playground"
 )
 
 // NewServer returns the service's whole HTTP surface; every route is here.
-// tel wraps it whole, so every layer can record on the request; lim bounds
-// what one GraphQL request may ask for; adm how many requests a client may
-// send and the server may serve at once.
-func NewServer(st domain.Store, log *slog.Logger, tel *telemetry.Telemetry, lim graph.Limits, adm admission.Config) http.Handler {
+// tel wraps it whole, so every layer can record on the request; cfg holds
+// the limits of one GraphQL request (cfg.limits), how many requests a client
+// may send and the server serve at once (cfg.http.admission), and what the
+// service exposes (cfg.exposure, cfg.corsOrigins).
+func NewServer(st domain.Store, log *slog.Logger, cfg config, tel *telemetry.Telemetry) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", admission.Handler(adm, graph.NewHandler(st, log, lim)))
+	gql := graph.NewHandler(st, log, cfg.limits, cfg.exposure.graph)
+	mux.Handle("/graphql", allowOrigins(cfg.corsOrigins, admission.Handler(cfg.http.admission, gql)))
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(st))
-	mux.Handle("/", playground.Handler("citygraph", "/graphql", examples.All()))
+	mux.Handle("/", playgroundHandler(cfg.exposure))
 	if metrics := tel.MetricsHandler(); metrics != nil {
 		mux.Handle("GET /metrics", metrics)
 	}

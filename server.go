@@ -55,6 +55,8 @@ type config struct {
 	accessLog   bool // one log line per request
 	limits      graph.Limits
 	http        httpConfig
+	exposure    exposure
+	corsOrigins []string
 }
 
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
@@ -130,6 +132,14 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		return c, nil, err
 	}
 	c.http = httpCfg
+
+	// Production switches: introspection, suggestions, APQ, trusted documents, playground, CORS.
+	if c.exposure, err = loadExposure(getenv); err != nil {
+		return c, nil, err
+	}
+	if c.corsOrigins, err = corsOrigins(getenv("CITYGRAPH_CORS_ORIGINS")); err != nil {
+		return c, nil, err
+	}
 	return c, fs.Args(), nil
 }
 
@@ -232,7 +242,7 @@ func serve(ctx context.Context, cfg config, st domain.Store, log *slog.Logger, t
 		return fmt.Errorf("listen on %s: %w (set PORT or -addr to another address)", cfg.addr, err)
 	}
 	ln = limitConnections(ln, cfg.http)
-	srv := newHTTPServer(cfg.http, NewServer(st, log, tel, cfg.limits, cfg.http.admission), log)
+	srv := newHTTPServer(cfg.http, NewServer(st, log, cfg, tel), log)
 	log.Info("serving", "playground", "http://"+displayAddr(ln.Addr()), "graphql", "http://"+displayAddr(ln.Addr())+"/graphql")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -33,7 +33,7 @@ func TestNestedPagesAreMultipliedOut(t *testing.T) {
 		})
 	}
 	t.Run("the handler records the cost it accepted", func(t *testing.T) {
-		got := post(t, graph.NewHandler(projectStore(t), quietLog(), graph.DefaultLimits),
+		got := post(t, graph.NewHandler(projectStore(t), quietLog(), graph.DefaultLimits, graph.DefaultExposure),
 			`{ cities(first: 10) { edges { node { partners(first: 5) { edges { node { name } } } } } } }`, nil)
 		if got.code != nil || got.cost != want {
 			t.Errorf("code %v (%s), cost recorded %d; want no error and cost %d", got.code, got.message, got.cost, want)

@@ -182,7 +182,7 @@ func TestDeadlineStopsTheRequest(t *testing.T) {
 		if expireAt == 0 {
 			dl.expire()
 		}
-		r := serve(t, graph.NewHandler(es, quietLog(), graph.DefaultLimits), dl, chainQuery)
+		r := serve(t, graph.NewHandler(es, quietLog(), graph.DefaultLimits, graph.DefaultExposure), dl, chainQuery)
 		_, _, refusal, _ := rec.Snapshot()
 		return r, es, refusal
 	}
@@ -218,7 +218,7 @@ func TestDeadlineStopsAnAnalytic(t *testing.T) {
 	dl := newSteppedDeadline(context.Background())
 	// The analytic's own store call returns after the deadline passed.
 	es := &expiringStore{Store: st, deadline: dl, expireAt: 1}
-	r := serve(t, graph.NewHandler(es, quietLog(), graph.DefaultLimits), dl,
+	r := serve(t, graph.NewHandler(es, quietLog(), graph.DefaultLimits, graph.DefaultExposure), dl,
 		`{ near(point: {lat: 20, lon: 110}, withinKm: 20000, first: 5) { distanceKm city { name partners { totalCount } } } }`)
 	oneError(t, r, domain.ETIMEOUT)
 	if got := es.calls.Load(); got != 1 {

@@ -39,7 +39,7 @@ func projectStore(t *testing.T) domain.Store {
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func newClient(st domain.Store) *client.Client {
-	return client.New(graph.NewHandler(st, quietLog(), graph.DefaultLimits))
+	return client.New(graph.NewHandler(st, quietLog(), graph.DefaultLimits, graph.DefaultExposure))
 }
 
 // query runs q and returns its data decoded into a generic value; it fails
@@ -357,7 +357,7 @@ func TestPartLoads(t *testing.T) {
 
 func TestBadInput(t *testing.T) {
 	st := projectStore(t)
-	h := graph.NewHandler(st, quietLog(), graph.DefaultLimits)
+	h := graph.NewHandler(st, quietLog(), graph.DefaultLimits, graph.DefaultExposure)
 	tests := []struct {
 		name       string
 		body       string
@@ -471,7 +471,7 @@ func TestStoreCallsAreBounded(t *testing.T) {
 	// expects an exact count.
 	lim := graph.DefaultLimits
 	lim.BatchWait = 150 * time.Millisecond
-	c := client.New(graph.NewHandler(cs, quietLog(), lim))
+	c := client.New(graph.NewHandler(cs, quietLog(), lim, graph.DefaultExposure))
 	const q = `query($n: Int) { cities(first: $n) { edges { node { name country { name }
 		partners(first: 5) { totalCount edges { kind node { name country { code } } sources { name } } }
 		forumsAttended(first: 3) { edges { node { name hostCity { name } } } } } } } }`

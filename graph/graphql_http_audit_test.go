@@ -26,7 +26,7 @@ func TestGraphQLOverHTTPAudit(t *testing.T) {
 	node, npm := nodeTools(t)
 	modules := installAudit(t, npm)
 
-	srv := httptest.NewServer(graph.NewHandler(projectStore(t), quietLog(), graph.DefaultLimits))
+	srv := httptest.NewServer(graph.NewHandler(projectStore(t), quietLog(), graph.DefaultLimits, graph.DefaultExposure))
 	defer srv.Close()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

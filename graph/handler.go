@@ -12,7 +12,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/citygraph/citygraph/domain"
 	"github.com/citygraph/citygraph/graph/loader"
@@ -61,8 +60,9 @@ var DefaultLimits = Limits{MaxBodyBytes: 1 << 20, MaxQueryBytes: 64 << 10, Timeo
 
 // NewHandler returns the /graphql endpoint: GET and POST per the
 // GraphQL-over-HTTP spec, per-request loaders, errors with codes in
-// extensions.code, panics turned into internal errors.
-func NewHandler(st domain.Store, log *slog.Logger, lim Limits) http.Handler {
+// extensions.code, panics turned into internal errors; exp says how much
+// of the API clients may see and send.
+func NewHandler(st domain.Store, log *slog.Logger, lim Limits, exp Exposure) http.Handler {
 	cfg := Config{Resolvers: &Resolver{Store: st, Log: log}}
 	es := NewExecutableSchema(cfg)
 	srv := handler.New(es)
@@ -71,8 +71,8 @@ func NewHandler(st domain.Store, log *slog.Logger, lim Limits) http.Handler {
 	cache := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(lim.MaxTokens)
-	srv.Use(extension.Introspection{})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	// The production switches: introspection, suggestions, persisted and trusted documents.
+	exp.use(srv)
 	srv.Use(queryLimit{max: lim.MaxQueryBytes})
 	srv.Use(operationLimits{lim: lim, schema: es.Schema(), cache: cache}) // after the persisted query is resolved
 	srv.Use(requestDeadline{timeout: lim.Timeout})                        // before the size limit: it sees the request's own context
@@ -82,7 +82,7 @@ func NewHandler(st domain.Store, log *slog.Logger, lim Limits) http.Handler {
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(recoverPanic(log))
 
-	var h http.Handler = srv
+	var h http.Handler = exp.wrap(srv)
 	h = loader.Middleware(st, lim.BatchWait, h)
 	return limitRequest(lim, h)
 }

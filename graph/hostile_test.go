@@ -243,7 +243,7 @@ func TestHostileQueriesAreRefused(t *testing.T) {
 			if len(tc.query) > graph.DefaultLimits.MaxQueryBytes {
 				t.Fatalf("the attack is %d bytes; it must fit the %d-byte query limit to test the analysis", len(tc.query), graph.DefaultLimits.MaxQueryBytes)
 			}
-			h := graph.NewHandler(st, quietLog(), tc.limits)
+			h := graph.NewHandler(st, quietLog(), tc.limits, graph.DefaultExposure)
 			st.calls.Store(0)
 			var got answer
 			if tc.get {
@@ -276,7 +276,7 @@ func TestHostileQueriesAreRefused(t *testing.T) {
 // request's variables.
 func TestCostIsCheckedOnEveryRequest(t *testing.T) {
 	st := &everyCallStore{Store: projectStore(t)}
-	h := graph.NewHandler(st, quietLog(), graph.DefaultLimits)
+	h := graph.NewHandler(st, quietLog(), graph.DefaultLimits, graph.DefaultExposure)
 	const q = `query($n: Int) { cities(first: $n) { edges { node { partners(first: $n) { edges { node { partners(first: $n) { totalCount } } } } } } } }`
 	if got := post(t, h, q, map[string]any{"n": 2}); got.code != nil || got.cost != 27 {
 		t.Fatalf("with n = 2: code %v, cost %d (%s); want it answered at cost 27", got.code, got.cost, got.message)

@@ -36,14 +36,14 @@ func dataBytes(r response) int {
 func TestResponseOverTheCapIsRefused(t *testing.T) {
 	st := projectStore(t)
 	const q = `{ cities(first: 100) { edges { node { name nameZh description } } } }`
-	full := serve(t, graph.NewHandler(st, quietLog(), graph.DefaultLimits), context.Background(), q)
+	full := serve(t, graph.NewHandler(st, quietLog(), graph.DefaultLimits, graph.DefaultExposure), context.Background(), q)
 	if len(full.Errors) > 0 {
 		t.Fatalf("under the default cap: errors %+v", full.Errors)
 	}
 	size := dataBytes(full)
 
 	rec := &telemetry.Request{}
-	r := serve(t, graph.NewHandler(st, quietLog(), withCap(size/2)), telemetry.WithRequest(context.Background(), rec), q)
+	r := serve(t, graph.NewHandler(st, quietLog(), withCap(size/2), graph.DefaultExposure), telemetry.WithRequest(context.Background(), rec), q)
 	msg := oneError(t, r, domain.ELIMIT)
 	if !strings.Contains(msg, fmt.Sprintf("%d bytes", size/2)) || !strings.Contains(msg, "smaller pages") {
 		t.Errorf("message %q; want it to name the %d-byte cap and say to ask for smaller pages", msg, size/2)
@@ -60,15 +60,15 @@ func TestResponseCapIsExact(t *testing.T) {
 	st := projectStore(t)
 	for _, ex := range examples.All() {
 		t.Run(ex.Name, func(t *testing.T) {
-			full := serve(t, graph.NewHandler(st, quietLog(), graph.DefaultLimits), context.Background(), ex.Query)
+			full := serve(t, graph.NewHandler(st, quietLog(), graph.DefaultLimits, graph.DefaultExposure), context.Background(), ex.Query)
 			if len(full.Errors) > 0 {
 				t.Fatalf("under the default cap: errors %+v", full.Errors)
 			}
 			size := dataBytes(full)
-			if r := serve(t, graph.NewHandler(st, quietLog(), withCap(size)), context.Background(), ex.Query); len(r.Errors) > 0 {
+			if r := serve(t, graph.NewHandler(st, quietLog(), withCap(size), graph.DefaultExposure), context.Background(), ex.Query); len(r.Errors) > 0 {
 				t.Errorf("cap at the data's %d bytes: errors %+v; want the answer", size, r.Errors)
 			}
-			oneError(t, serve(t, graph.NewHandler(st, quietLog(), withCap(size-1)), context.Background(), ex.Query), domain.ELIMIT)
+			oneError(t, serve(t, graph.NewHandler(st, quietLog(), withCap(size-1), graph.DefaultExposure), context.Background(), ex.Query), domain.ELIMIT)
 		})
 	}
 }
@@ -79,7 +79,7 @@ func TestResponseCapStopsTheWork(t *testing.T) {
 	es := &expiringStore{Store: synthStore(t, 400), expireAt: -1}
 	// "city":{"name":"City 00399" is 28 bytes, counted before the
 	// partners resolver may start; the city's lookup is the one call.
-	r := serve(t, graph.NewHandler(es, quietLog(), withCap(20)), context.Background(),
+	r := serve(t, graph.NewHandler(es, quietLog(), withCap(20), graph.DefaultExposure), context.Background(),
 		`{ city(slug: "city-00399") { name partners(first: 5) { edges { node { name } } } } }`)
 	oneError(t, r, domain.ELIMIT)
 	if got := es.calls.Load(); got != 1 {

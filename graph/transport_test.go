@@ -13,9 +13,9 @@ import (
 	"github.com/citygraph/citygraph/graph"
 )
 
-// gqlResponse is a response body as the transport writes it; Data stays
+// wireResponse is a response body as the transport writes it; Data stays
 // raw so that a missing data entry can be told from "data": null.
-type gqlResponse struct {
+type wireResponse struct {
 	Data   json.RawMessage `json:"data"`
 	Errors []struct {
 		Message    string         `json:"message"`
@@ -24,7 +24,7 @@ type gqlResponse struct {
 }
 
 // do sends one request to h and decodes its body.
-func do(t *testing.T, h http.Handler, method, target string, header http.Header, body io.Reader) (*httptest.ResponseRecorder, gqlResponse) {
+func do(t *testing.T, h http.Handler, method, target string, header http.Header, body io.Reader) (*httptest.ResponseRecorder, wireResponse) {
 	t.Helper()
 	req := httptest.NewRequest(method, target, body)
 	for k, v := range header {
@@ -32,7 +32,7 @@ func do(t *testing.T, h http.Handler, method, target string, header http.Header,
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	var resp gqlResponse
+	var resp wireResponse
 	if rec.Body.Len() > 0 {
 		if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
 			t.Fatalf("%s %s: response is not JSON: %v: %s", method, target, err, truncate(rec.Body.String()))
@@ -42,7 +42,7 @@ func do(t *testing.T, h http.Handler, method, target string, header http.Header,
 }
 
 func TestTransportErrors(t *testing.T) {
-	h := graph.NewHandler(projectStore(t), quietLog(), graph.DefaultLimits)
+	h := graph.NewHandler(projectStore(t), quietLog(), graph.DefaultLimits, graph.DefaultExposure)
 	jsonBody := http.Header{"Content-Type": {"application/json"}}
 	hostile := strings.Repeat(`{"query":"{ __typename }","marker":"ECHO-ME"},`, 1000)
 	tests := []struct {
@@ -138,7 +138,7 @@ func TestTransportErrors(t *testing.T) {
 }
 
 func TestTransportStatusesByMediaType(t *testing.T) {
-	h := graph.NewHandler(projectStore(t), quietLog(), graph.DefaultLimits)
+	h := graph.NewHandler(projectStore(t), quietLog(), graph.DefaultLimits, graph.DefaultExposure)
 	const (
 		ok        = `{"query":"{ __typename }"}`
 		parseFail = `{"query":"{"}`

@@ -122,9 +122,19 @@ func tabQuery(ex Example) string {
 
 type pageData struct {
 	Title   string
+	Notice  string
 	Config  pageConfig
 	Styles  []string
 	Scripts []string
+}
+
+// Option changes what Handler's page shows.
+type Option func(*pageData)
+
+// WithNotice shows text in a banner above the editor, for what a user of
+// this server's playground must know (no introspection, say).
+func WithNotice(text string) Option {
+	return func(d *pageData) { d.Notice = text }
 }
 
 // Handler returns an http.Handler, to be mounted at "/", that serves:
@@ -139,7 +149,7 @@ type pageData struct {
 // The page loads nothing but same-origin assets, and its
 // Content-Security-Policy allows scripts, styles and fetches from 'self' only
 // (plus endpoint's origin when endpoint is an absolute URL).
-func Handler(title, endpoint string, examples []Example) http.Handler {
+func Handler(title, endpoint string, examples []Example, opts ...Option) http.Handler {
 	loadAssets()
 	if title == "" {
 		title = "GraphiQL"
@@ -150,14 +160,17 @@ func Handler(title, endpoint string, examples []Example) http.Handler {
 	}
 	cfg.ShowVariables = len(examples) > 0 && strings.TrimSpace(examples[0].Variables) != ""
 
-	var page bytes.Buffer
-	err := pageTemplate.Execute(&page, pageData{
+	data := pageData{
 		Title:   title,
 		Config:  cfg,
 		Styles:  []string{assetURL("graphiql.min.css"), assetURL("init.css")},
 		Scripts: []string{assetURL("react.production.min.js"), assetURL("react-dom.production.min.js"), assetURL("graphiql.min.js"), assetURL("init.js")},
-	})
-	if err != nil {
+	}
+	for _, opt := range opts {
+		opt(&data)
+	}
+	var page bytes.Buffer
+	if err := pageTemplate.Execute(&page, data); err != nil {
 		panic("playground: rendering page: " + err.Error())
 	}
 	return &handler{

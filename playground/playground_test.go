@@ -204,3 +204,20 @@ func TestMethods(t *testing.T) {
 		t.Errorf("HEAD init.js = %d", rec.Code)
 	}
 }
+
+func TestPageNotice(t *testing.T) {
+	t.Run("shown above the editor, escaped", func(t *testing.T) {
+		body := get(t, playground.Handler("t", "/graphql", nil, playground.WithNotice("No <schema> here")), http.MethodGet, "/").Body.String()
+		notice := strings.Index(body, `<p class="playground-notice" role="status">No &lt;schema&gt; here</p>`)
+		editor := strings.Index(body, `<div id="graphiql">`)
+		if notice < 0 || editor < 0 || notice > editor {
+			t.Errorf("page lacks the escaped notice before the editor:\n%s", body)
+		}
+	})
+	t.Run("absent by default", func(t *testing.T) {
+		body := get(t, playground.Handler("t", "/graphql", nil), http.MethodGet, "/").Body.String()
+		if strings.Contains(body, "playground-notice") {
+			t.Errorf("page has a notice, want none:\n%s", body)
+		}
+	})
+}

@@ -42,7 +42,7 @@ func newService(t *testing.T, opts telemetry.Options, extra map[string]http.Hand
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(st, slog.New(slog.DiscardHandler), graph.DefaultLimits))
+	mux.Handle("/graphql", graph.NewHandler(st, slog.New(slog.DiscardHandler), graph.DefaultLimits, graph.DefaultExposure))
 	if m := tel.MetricsHandler(); m != nil {
 		mux.Handle("GET /metrics", m)
 	}
