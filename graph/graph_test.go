@@ -386,7 +386,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown sector", `{"query":"{ fundingTotals(groupBy: SECTOR, sector: MINING) { group } }"}`, http.StatusOK, "GRAPHQL_VALIDATION_FAILED", "MINING"},
 		{"nested pages priced as their product", `{"query":"{ cities(first: 100) { edges { node { partners(first: 100) { edges { node { partners(first: 100) { totalCount } } } } } } } }"}`, http.StatusOK, "LIMIT_EXCEEDED", "smaller pages"},
 		{"nested pages through variables", `{"query":"query($n: Int) { cities(first: $n) { edges { node { partners(first: $n) { edges { node { partners(first: $n) { totalCount } } } } } } } }","variables":{"n":100}}`, http.StatusOK, "LIMIT_EXCEEDED", "smaller pages"},
-		{"oversized body", `{"query":"` + strings.Repeat(" ", 2<<20) + `{ __typename }"}`, http.StatusRequestEntityTooLarge, "INVALID_ARGUMENT", "limit"},
+		{"oversized body", `{"query":"` + strings.Repeat(" ", 2<<20) + `{ __typename }"}`, http.StatusRequestEntityTooLarge, "LIMIT_EXCEEDED", "limit"},
 		{"oversized query", `{"query":"` + strings.Repeat(" ", 70<<10) + `{ __typename }"}`, http.StatusOK, "INVALID_ARGUMENT", "limit"},
 	}
 	for _, tc := range tests {

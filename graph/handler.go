@@ -91,8 +91,10 @@ func NewHandler(st domain.Store, log *slog.Logger, lim Limits, exp Exposure) htt
 func limitRequest(lim Limits, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > lim.MaxBodyBytes {
-			writeError(w, http.StatusRequestEntityTooLarge, domain.EINVALID,
-				fmt.Sprintf("request body is %d bytes; the limit is %d", r.ContentLength, lim.MaxBodyBytes))
+			// The same answer the transport gives a chunked body that outgrows the limit.
+			telemetry.RequestFrom(r.Context()).Refuse(telemetry.RefusedSize)
+			writeError(w, http.StatusRequestEntityTooLarge, domain.ELIMIT,
+				fmt.Sprintf("the request body is %d bytes, over the limit of %d bytes; send a smaller query", r.ContentLength, lim.MaxBodyBytes))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, lim.MaxBodyBytes)
