@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/synth"
 )
 
 var fundingTests = []test{
@@ -51,8 +52,8 @@ var fundingTests = []test{
 			qs = append(qs,
 				domain.FundingQuery{GroupBy: g},
 				domain.FundingQuery{GroupBy: g, Currency: "CNY"},
-				domain.FundingQuery{GroupBy: g, FundingBody: "aiib", From: "2015", To: "2019"},
-				domain.FundingQuery{GroupBy: g, Country: "AB"},
+				domain.FundingQuery{GroupBy: g, FundingBody: synth.FundingBodies[0], From: "2015", To: "2019"},
+				domain.FundingQuery{GroupBy: g, Country: synth.Country(1)},
 				domain.FundingQuery{GroupBy: g, Sector: domain.SectorWater, Currency: "USD"},
 				domain.FundingQuery{GroupBy: g, City: synthCity(7)},
 				domain.FundingQuery{GroupBy: g, From: "2020-06"},

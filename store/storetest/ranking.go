@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/synth"
 )
 
 var rankTests = []test{
@@ -37,11 +38,11 @@ var rankTests = []test{
 				}
 				qs = append(qs,
 					domain.RankQuery{Metric: m, Currency: c, First: 100},
-					domain.RankQuery{Metric: m, Currency: c, Country: "AC"},
-					domain.RankQuery{Metric: m, Currency: c, Grouping: "asean", AsOf: "2010", First: 50},
-					// AB is in the grouping, AC is not: an empty answer.
-					domain.RankQuery{Metric: m, Currency: c, Country: "AB", Grouping: "asean"},
-					domain.RankQuery{Metric: m, Currency: c, Country: "AC", Grouping: "asean"},
+					domain.RankQuery{Metric: m, Currency: c, Country: synth.Country(2)},
+					domain.RankQuery{Metric: m, Currency: c, Grouping: synth.Grouping, AsOf: "2010", First: 50},
+					// Country 1 is in the grouping, country 2 is not: an empty answer.
+					domain.RankQuery{Metric: m, Currency: c, Country: synth.Country(1), Grouping: synth.Grouping},
+					domain.RankQuery{Metric: m, Currency: c, Country: synth.Country(2), Grouping: synth.Grouping},
 				)
 			}
 		}
