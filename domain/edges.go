@@ -1,5 +1,10 @@
 package domain
 
+import (
+	"fmt"
+	"slices"
+)
+
 // Edge is a relation between two nodes with its own properties. Which
 // properties apply depends on Kind (see EdgeRules and the field comments);
 // the others stay zero.
@@ -77,4 +82,96 @@ func (e *Edge) Other(anchor NodeKey) NodeKey {
 		return e.To
 	}
 	return e.From
+}
+
+// Direction says which way to follow a directed edge from its anchor.
+type Direction string
+
+const (
+	Out  Direction = "out"
+	In   Direction = "in"
+	Both Direction = "both"
+)
+
+// EdgeOrder is the sort order of an edge list.
+type EdgeOrder string
+
+const (
+	// OrderByOtherName sorts by the other end's name, then its key.
+	OrderByOtherName EdgeOrder = "other_name"
+	// OrderBySince sorts by the edge's date (unknown first), then the other end's key.
+	OrderBySince EdgeOrder = "since"
+	// OrderByPosition sorts by agenda position (DISCUSSED), then the other end's key.
+	OrderByPosition EdgeOrder = "position"
+)
+
+// EdgeQuery selects the edges of an anchor node.
+type EdgeQuery struct {
+	Kind EdgeKind
+	// Direction is Out (anchor is From), In (anchor is To) or Both;
+	// undirected kinds are always Both.
+	Direction Direction
+	// OtherKinds keeps edges whose other end is of one of these kinds.
+	OtherKinds []Kind
+	// OtherCountry keeps edges whose other end is in that country: a city
+	// in it, or an organisation seated in one of its cities.
+	OtherCountry string
+	// PartnershipKind and Role keep partnerships of that kind or
+	// organisers in that role.
+	PartnershipKind PartnershipKind
+	Role            Role
+	// AsOf keeps edges that existed on that date (unknown start counts).
+	AsOf  Date
+	Order EdgeOrder
+	Desc  bool
+	Page  Page
+}
+
+// Normalize validates q and applies defaults.
+func (q *EdgeQuery) Normalize() error {
+	r, ok := EdgeRules[q.Kind]
+	if !ok {
+		return Errorf(EINVALID, "unknown relation kind %q", q.Kind)
+	}
+	if r.Undirected || q.Direction == "" {
+		q.Direction = Both
+	}
+	if q.Direction != Out && q.Direction != In && q.Direction != Both {
+		return Errorf(EINVALID, "unknown direction %q", q.Direction)
+	}
+	if q.Order == "" {
+		q.Order = OrderByOtherName
+	}
+	if !slices.Contains([]EdgeOrder{OrderByOtherName, OrderBySince, OrderByPosition}, q.Order) {
+		return Errorf(EINVALID, "unknown edge order %q", q.Order)
+	}
+	if _, err := ParseDate(string(q.AsOf)); err != nil {
+		return err
+	}
+	return q.Page.Normalize()
+}
+
+// EdgeSortKey returns an edge's position in a list ordered by o: the sort
+// key and the tie-breaking identity (the other end's key). Both stores use
+// it so that cursors and tie order agree.
+func (o EdgeOrder) EdgeSortKey(e *Edge, other Node) (key, id string) {
+	id = other.Key().String()
+	switch o {
+	case OrderBySince:
+		return string(e.Since), id
+	case OrderByPosition:
+		return padInt(e.Position), id
+	default:
+		return other.Base().Name, id
+	}
+}
+
+func padInt(n int) string { return fmt.Sprintf("%010d", n) }
+
+// EdgePage is one page of an anchor's edges; Cursors[i] is the position of Items[i].
+type EdgePage struct {
+	Items       []Edge
+	Cursors     []string
+	TotalCount  int
+	HasNextPage bool
 }

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -252,4 +253,73 @@ func NewNode(k Kind, id string) Node {
 	}
 	n.Base().ID = id
 	return n
+}
+
+// NodeOrder is the sort order of a node list.
+type NodeOrder string
+
+const (
+	// OrderByName sorts by English name, then slug.
+	OrderByName NodeOrder = "name"
+	// OrderByID sorts by slug.
+	OrderByID NodeOrder = "id"
+)
+
+// NodeQuery selects a page of nodes of one kind.
+type NodeQuery struct {
+	Kind   Kind
+	Filter NodeFilter
+	Order  NodeOrder
+	Desc   bool
+	Page   Page
+}
+
+// NodeFilter narrows a node list; zero fields do not filter.
+type NodeFilter struct {
+	// Country keeps nodes in that country (ISO code): cities in it,
+	// organisations and funding bodies seated in one of its cities,
+	// projects located in it or in one of its cities.
+	Country string
+	// Grouping keeps nodes whose country belongs to it (slug: "asean").
+	Grouping string
+	// OrgKind keeps organisations of that kind.
+	OrgKind OrgKind
+	// Sector keeps projects of that sector.
+	Sector Sector
+}
+
+// Normalize validates q and applies defaults.
+func (q *NodeQuery) Normalize() error {
+	if !q.Kind.Valid() {
+		return Errorf(EINVALID, "unknown node kind %q", q.Kind)
+	}
+	if q.Order == "" {
+		q.Order = OrderByName
+	}
+	if q.Order != OrderByName && q.Order != OrderByID {
+		return Errorf(EINVALID, "unknown order %q; expected name or id", q.Order)
+	}
+	if q.Filter.OrgKind != "" && !slices.Contains(OrgKinds, q.Filter.OrgKind) {
+		return Errorf(EINVALID, "unknown organization kind %q", q.Filter.OrgKind)
+	}
+	if q.Filter.Sector != "" && !slices.Contains(Sectors, q.Filter.Sector) {
+		return Errorf(EINVALID, "unknown sector %q", q.Filter.Sector)
+	}
+	return q.Page.Normalize()
+}
+
+// SortKey returns n's position in a list ordered by o.
+func (o NodeOrder) SortKey(n Node) string {
+	if o == OrderByID {
+		return n.Base().ID
+	}
+	return n.Base().Name
+}
+
+// NodePage is one page of nodes; Cursors[i] is the position of Items[i].
+type NodePage struct {
+	Items       []Node
+	Cursors     []string
+	TotalCount  int
+	HasNextPage bool
 }

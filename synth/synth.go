@@ -1,6 +1,13 @@
 // Package synth generates deterministic synthetic graphs for tests and
 // benchmarks: the same seed and size always give the same batch, valid by
 // domain.ValidateNode and domain.ValidateEdge.
+//
+// Synthetic keys never name a real node, because a load replaces a node's
+// whole property map and would otherwise overwrite real data (China would
+// become "Country CN"): countries use the ISO 3166-1 codes reserved for
+// private use (see Country), other nodes named like real ones take the
+// prefix "synth-", and the rest are numbered slugs (city-00001,
+// project-00001, …) that real data does not use.
 package synth
 
 import (
@@ -16,8 +23,39 @@ const SourceID = "synth"
 // Currencies are the currencies synthetic financings use.
 var Currencies = []domain.Currency{"USD", "CNY", "EUR"}
 
+// Grouping is the slug of the synthetic grouping; the countries at odd
+// indexes (Country(1), Country(3), …) belong to it.
+const Grouping = "synth-asean"
+
+// FundingBodies are the slugs of the synthetic funding bodies.
+var FundingBodies = []string{"synth-aiib", "synth-srf", "synth-ndb", "synth-adb", "synth-fund-e", "synth-fund-f"}
+
+// privateUseCountries are the ISO 3166-1 alpha-2 codes reserved for
+// private use, which no real country will ever be given; XK is left out
+// because Kosovo is commonly coded XK.
+var privateUseCountries = func() []string {
+	codes := []string{"AA"}
+	for c := 'M'; c <= 'Z'; c++ {
+		codes = append(codes, "Q"+string(c))
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		if c != 'K' {
+			codes = append(codes, "X"+string(c))
+		}
+	}
+	return append(codes, "ZZ")
+}()
+
+// MaxCountries is how many countries a synthetic graph has at most: one per
+// private-use code.
+var MaxCountries = len(privateUseCountries)
+
+// Country is the code of the i-th synthetic country (0 ≤ i < MaxCountries):
+// AA, QM–QZ, XA–XZ but XK, ZZ in that order.
+func Country(i int) string { return privateUseCountries[i] }
+
 // Generate returns a synthetic graph around the given number of cities:
-// countries (about half in the "asean" grouping), cities with locations,
+// countries (about half in Grouping), cities with locations,
 // about ten partners per city, forums with attendance and organisers,
 // agreements with signatories, funding bodies with members, and projects
 // located in cities with financings in several currencies and years.
@@ -28,17 +66,17 @@ func Generate(seed int64, cities int) *domain.Batch {
 	src := []string{SourceID}
 
 	g.node(&domain.Source{Meta: domain.Meta{ID: SourceID, Name: "Synthetic data"}, Publisher: "citygraph synth"})
-	g.node(&domain.Grouping{Meta: domain.Meta{ID: "asean", Name: "Synthetic ASEAN", NameZh: "东盟", Sources: src}, Acronym: "ASEAN"})
+	g.node(&domain.Grouping{Meta: domain.Meta{ID: Grouping, Name: "Synthetic ASEAN", NameZh: "东盟", Sources: src}, Acronym: "ASEAN"})
 
-	// Countries: two capital letters, so at most 26×26.
-	nCountries := min(max(cities/25, 4), 26*26)
+	// Countries: one per 25 cities, at most one per private-use code.
+	nCountries := min(max(cities/25, 4), MaxCountries)
 	countries := make([]string, nCountries)
 	for i := range countries {
-		code := string(rune('A'+i/26)) + string(rune('A'+i%26))
+		code := Country(i)
 		countries[i] = code
 		g.node(&domain.Country{Meta: domain.Meta{ID: code, Name: "Country " + code, NameZh: "国家" + code, Sources: src}})
 		if i%2 == 1 {
-			g.edge(domain.Edge{Kind: domain.EdgeMemberOf, From: key(domain.KindCountry, code), To: key(domain.KindGrouping, "asean"),
+			g.edge(domain.Edge{Kind: domain.EdgeMemberOf, From: key(domain.KindCountry, code), To: key(domain.KindGrouping, Grouping),
 				Since: g.date(1967, 2000), Sources: src})
 		}
 	}
@@ -98,9 +136,9 @@ func Generate(seed int64, cities int) *domain.Batch {
 	}
 
 	// Forum series, an event, forum editions with organisers and attendance.
-	g.node(&domain.ForumSeries{Meta: domain.Meta{ID: "series", Name: "Synthetic Mayors Forum", NameZh: "市长论坛", Sources: src}})
-	g.node(&domain.Event{Meta: domain.Meta{ID: "expo", Name: "Synthetic Expo", NameZh: "博览会", Sources: src}, FirstHeld: "2004"})
-	g.edge(domain.Edge{Kind: domain.EdgeHeldIn, From: key(domain.KindEvent, "expo"), To: key(domain.KindCity, cityIDs[0]), Sources: src})
+	g.node(&domain.ForumSeries{Meta: domain.Meta{ID: "synth-series", Name: "Synthetic Mayors Forum", NameZh: "市长论坛", Sources: src}})
+	g.node(&domain.Event{Meta: domain.Meta{ID: "synth-expo", Name: "Synthetic Expo", NameZh: "博览会", Sources: src}, FirstHeld: "2004"})
+	g.edge(domain.Edge{Kind: domain.EdgeHeldIn, From: key(domain.KindEvent, "synth-expo"), To: key(domain.KindCity, cityIDs[0]), Sources: src})
 	nForums := max(cities/20, 2)
 	forums := make([]string, nForums)
 	for i := range forums {
@@ -111,9 +149,9 @@ func Generate(seed int64, cities int) *domain.Batch {
 		g.node(&domain.Forum{Meta: domain.Meta{ID: id, Name: fmt.Sprintf("Mayors Forum %04d", i), NameZh: fmt.Sprintf("市长论坛%04d", i), Sources: src},
 			Edition: i + 1, StartDate: start, EndDate: start, Theme: "Connectivity and city cooperation", ThemeZh: "互联互通", Participants: 100 + r.IntN(300)})
 		fk := key(domain.KindForum, id)
-		g.edge(domain.Edge{Kind: domain.EdgeEditionOf, From: fk, To: key(domain.KindForumSeries, "series"), Sources: src})
+		g.edge(domain.Edge{Kind: domain.EdgeEditionOf, From: fk, To: key(domain.KindForumSeries, "synth-series"), Sources: src})
 		g.edge(domain.Edge{Kind: domain.EdgeHeldIn, From: fk, To: key(domain.KindCity, cityIDs[r.IntN(cities)]), Sources: src})
-		g.edge(domain.Edge{Kind: domain.EdgePartOf, From: fk, To: key(domain.KindEvent, "expo"), Sources: src})
+		g.edge(domain.Edge{Kind: domain.EdgePartOf, From: fk, To: key(domain.KindEvent, "synth-expo"), Sources: src})
 		for j, o := range g.pick(orgs, 1+r.IntN(3)) {
 			role := domain.RoleOrganiser
 			if j == 0 {
@@ -141,16 +179,16 @@ func Generate(seed int64, cities int) *domain.Batch {
 	}
 
 	// Funding bodies with headquarters and members; forums call on them.
-	bodies := []struct{ id, name, zh string }{
-		{"aiib", "Asian Infrastructure Investment Bank", "亚洲基础设施投资银行"},
-		{"srf", "Silk Road Fund", "丝路基金"},
-		{"ndb", "New Development Bank", "新开发银行"},
-		{"adb", "Asian Development Bank", "亚洲开发银行"},
-		{"fund-e", "Fund E", "基金E"},
-		{"fund-f", "Fund F", "基金F"},
+	bodies := []struct{ id, acronym, name, zh string }{
+		{FundingBodies[0], "aiib", "Asian Infrastructure Investment Bank", "亚洲基础设施投资银行"},
+		{FundingBodies[1], "srf", "Silk Road Fund", "丝路基金"},
+		{FundingBodies[2], "ndb", "New Development Bank", "新开发银行"},
+		{FundingBodies[3], "adb", "Asian Development Bank", "亚洲开发银行"},
+		{FundingBodies[4], "fund-e", "Fund E", "基金E"},
+		{FundingBodies[5], "fund-f", "Fund F", "基金F"},
 	}
 	for _, f := range bodies {
-		g.node(&domain.FundingBody{Meta: domain.Meta{ID: f.id, Name: f.name, NameZh: f.zh, Sources: src}, Acronym: f.id})
+		g.node(&domain.FundingBody{Meta: domain.Meta{ID: f.id, Name: f.name, NameZh: f.zh, Sources: src}, Acronym: f.acronym})
 		fk := key(domain.KindFundingBody, f.id)
 		g.edge(domain.Edge{Kind: domain.EdgeHeadquarteredIn, From: fk, To: key(domain.KindCity, cityIDs[r.IntN(cities)]), Sources: src})
 		for _, c := range g.pick(countries, 1+r.IntN(nCountries)) {

@@ -1,10 +1,13 @@
 package synth_test
 
 import (
+	"context"
 	"reflect"
 	"testing"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/seed"
+	"github.com/citygraph/citygraph/store/embedded"
 	"github.com/citygraph/citygraph/synth"
 )
 
@@ -66,6 +69,70 @@ func TestGenerate(t *testing.T) {
 			if counts[k] == 0 {
 				t.Errorf("no %s relations", k)
 			}
+		}
+	})
+}
+
+// TestGenerateSharesNoKeyWithTheProjectData loads the project's seed data,
+// then a synthetic graph with every private-use country code: a synthetic
+// key that named a real node would overwrite it (China as "Country CN").
+func TestGenerateSharesNoKeyWithTheProjectData(t *testing.T) {
+	ctx := context.Background()
+	st, err := embedded.Open("")
+	if err != nil {
+		t.Fatalf("embedded.Open: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := seed.LoadProject(ctx, st); err != nil {
+		t.Fatalf("LoadProject: %v", err)
+	}
+	b := synth.Generate(7, 25*synth.MaxCountries)
+
+	t.Run("no synthetic node key names a node of the seed data", func(t *testing.T) {
+		keys := make([]domain.NodeKey, len(b.Nodes))
+		for i, n := range b.Nodes {
+			keys[i] = n.Key()
+		}
+		found, err := st.Nodes(ctx, keys)
+		if err != nil {
+			t.Fatalf("Nodes: %v", err)
+		}
+		for _, n := range found {
+			if n != nil {
+				t.Errorf("synthetic key %s is in the seed data", n.Key())
+			}
+		}
+	})
+
+	t.Run("loading the synthetic graph after the seed data changes nothing of it", func(t *testing.T) {
+		rep, err := st.Apply(ctx, b, domain.ApplyOptions{})
+		if err != nil {
+			t.Fatalf("Apply: %v", err)
+		}
+		for k, c := range rep.Nodes {
+			if c.Updated != 0 || c.Unchanged != 0 {
+				t.Errorf("%s: got %d updated and %d unchanged, want every node created", k, c.Updated, c.Unchanged)
+			}
+		}
+		for k, c := range rep.Edges {
+			if c.Updated != 0 || c.Unchanged != 0 {
+				t.Errorf("%s: got %d updated and %d unchanged, want every relation created", k, c.Updated, c.Unchanged)
+			}
+		}
+	})
+
+	t.Run("countries are the private-use codes", func(t *testing.T) {
+		var got []string
+		for _, n := range b.Nodes {
+			if n.Key().Kind == domain.KindCountry {
+				got = append(got, n.Key().ID)
+			}
+		}
+		want := []string{"AA", "QM", "QN", "QO", "QP", "QQ", "QR", "QS", "QT", "QU", "QV", "QW", "QX", "QY", "QZ",
+			"XA", "XB", "XC", "XD", "XE", "XF", "XG", "XH", "XI", "XJ", "XL", "XM", "XN", "XO", "XP", "XQ", "XR",
+			"XS", "XT", "XU", "XV", "XW", "XX", "XY", "XZ", "ZZ"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("got countries %v, want %v", got, want)
 		}
 	})
 }

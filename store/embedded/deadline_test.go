@@ -76,7 +76,7 @@ var deadlineReads = []struct {
 		return err
 	}},
 	{"funding totals of one body", func(ctx context.Context, s *embedded.Store) error {
-		_, err := s.FundingTotals(ctx, domain.FundingQuery{GroupBy: domain.GroupByYear, FundingBody: "aiib"})
+		_, err := s.FundingTotals(ctx, domain.FundingQuery{GroupBy: domain.GroupByYear, FundingBody: synth.FundingBodies[0]})
 		return err
 	}},
 	{"ranking by partners", func(ctx context.Context, s *embedded.Store) error {
@@ -104,7 +104,7 @@ var deadlineReads = []struct {
 		return err
 	}},
 	{"list nodes", func(ctx context.Context, s *embedded.Store) error {
-		_, err := s.ListNodes(ctx, domain.NodeQuery{Kind: domain.KindCity, Filter: domain.NodeFilter{Grouping: "asean"}})
+		_, err := s.ListNodes(ctx, domain.NodeQuery{Kind: domain.KindCity, Filter: domain.NodeFilter{Grouping: synth.Grouping}})
 		return err
 	}},
 	{"edges of many anchors", func(ctx context.Context, s *embedded.Store) error {
@@ -116,7 +116,7 @@ var deadlineReads = []struct {
 		return err
 	}},
 	{"neighbourhood", func(ctx context.Context, s *embedded.Store) error {
-		_, err := s.Neighbourhood(ctx, domain.NeighbourhoodQuery{Center: domain.NodeKey{Kind: domain.KindFundingBody, ID: "aiib"}, Depth: 3, Limit: 500})
+		_, err := s.Neighbourhood(ctx, domain.NeighbourhoodQuery{Center: domain.NodeKey{Kind: domain.KindFundingBody, ID: synth.FundingBodies[0]}, Depth: 3, Limit: 500})
 		return err
 	}},
 }

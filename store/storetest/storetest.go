@@ -255,3 +255,18 @@ func hasProblemAbout(e *domain.Error, about string) bool {
 	}
 	return false
 }
+
+func eqValue(t *testing.T, what string, got, want any) {
+	t.Helper()
+	if !sameValue(got, want) {
+		t.Errorf("%s:\n got %+v\nwant %+v", what, got, want)
+	}
+}
+
+var pingTests = []test{
+	{"an open store answers", func(t *testing.T, open func(*testing.T) domain.Store) {
+		if err := open(t).Ping(context.Background()); err != nil {
+			t.Errorf("got %v, want nil", err)
+		}
+	}},
+}

@@ -1,0 +1,70 @@
+package domain
+
+import (
+	"slices"
+)
+
+// FundingGroup is what funding totals are grouped by.
+type FundingGroup string
+
+const (
+	GroupByFundingBody FundingGroup = "funding_body"
+	GroupByCountry     FundingGroup = "country"
+	GroupByCity        FundingGroup = "city"
+	GroupBySector      FundingGroup = "sector"
+	GroupByYear        FundingGroup = "year"
+)
+
+var FundingGroups = []FundingGroup{GroupByFundingBody, GroupByCountry, GroupByCity, GroupBySector, GroupByYear}
+
+// FundingQuery asks for totals of financing (FINANCED edges).
+//
+// Contract: a financing counts once in each group it belongs to: a project
+// located in two cities counts in both cities' totals, once in its
+// country's. A financing with no known date has no year group ("") and is
+// excluded by a date range (see Date.InRange). Totals never add
+// different currencies.
+type FundingQuery struct {
+	GroupBy     FundingGroup
+	FundingBody string
+	Country     string
+	City        string
+	Sector      Sector
+	Currency    Currency
+	// From and To bound the financing's date, inclusive.
+	From, To Date
+}
+
+// Normalize validates q.
+func (q *FundingQuery) Normalize() error {
+	if !slices.Contains(FundingGroups, q.GroupBy) {
+		return Errorf(EINVALID, "unknown grouping %q; expected one of %v", q.GroupBy, FundingGroups)
+	}
+	if q.Sector != "" && !slices.Contains(Sectors, q.Sector) {
+		return Errorf(EINVALID, "unknown sector %q; expected one of %v", q.Sector, Sectors)
+	}
+	if q.Currency != "" {
+		if _, err := ParseCurrency(string(q.Currency)); err != nil {
+			return err
+		}
+	}
+	for _, d := range []Date{q.From, q.To} {
+		if _, err := ParseDate(string(d)); err != nil {
+			return err
+		}
+	}
+	if q.From != "" && q.To != "" && q.To < q.From {
+		return Errorf(EINVALID, "date range ends (%s) before it starts (%s)", q.To, q.From)
+	}
+	return nil
+}
+
+// FundingTotal is the sum of one group's financings in one currency.
+// Results are ordered by Group, then Currency.
+type FundingTotal struct {
+	Group      string
+	Currency   Currency
+	Amount     Decimal
+	Projects   int
+	Financings int
+}

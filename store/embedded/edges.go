@@ -1,0 +1,61 @@
+package embedded
+
+import (
+	"context"
+	"slices"
+
+	"github.com/citygraph/citygraph/domain"
+)
+
+// Edges returns a page of each anchor's edges. See domain.Store.
+func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.NodeKey) ([]domain.EdgePage, error) {
+	if err := q.Normalize(); err != nil {
+		return nil, err
+	}
+	return read(s, ctx, func(st *state) ([]domain.EdgePage, error) {
+		dl := newDeadline(ctx, "listing relations of kind "+string(q.Kind), "fewer nodes per page, or a narrower filter on the relations")
+		out := make([]domain.EdgePage, len(anchors))
+		for i, a := range anchors {
+			out[i] = st.edgePage(q, a, dl)
+			if dl.stopped() {
+				return nil, dl.Err()
+			}
+		}
+		return out, nil
+	})
+}
+
+// edgePage is one anchor's page of edges; empty once dl stops the read.
+func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey, dl *deadline) domain.EdgePage {
+	var items []positioned[*domain.Edge]
+	for _, list := range st.edgesOf(anchor, q.Kind, q.Direction) {
+		for _, e := range list {
+			if dl.tick() {
+				return domain.EdgePage{}
+			}
+			if !st.keepEdge(q, e, anchor) {
+				continue
+			}
+			key, id := q.Order.EdgeSortKey(e, st.nodes[e.Other(anchor)])
+			items = append(items, positioned[*domain.Edge]{key: key, id: id, item: e})
+		}
+	}
+	edges, cursors, next := pageOf(items, q.Desc, q.Page)
+	page := domain.EdgePage{Cursors: cursors, TotalCount: len(items), HasNextPage: next}
+	for _, e := range edges {
+		page.Items = append(page.Items, cloneEdge(e))
+	}
+	return page
+}
+
+func (st *state) keepEdge(q domain.EdgeQuery, e *domain.Edge, anchor domain.NodeKey) bool {
+	other := e.Other(anchor)
+	switch {
+	case len(q.OtherKinds) > 0 && !slices.Contains(q.OtherKinds, other.Kind),
+		q.PartnershipKind != "" && e.PartnershipKind != q.PartnershipKind,
+		q.Role != "" && e.Role != q.Role,
+		!domain.ActiveAsOf(e.Since, q.AsOf):
+		return false
+	}
+	return q.OtherCountry == "" || st.inPlace(other, q.OtherCountry, "")
+}

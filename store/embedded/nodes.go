@@ -1,0 +1,63 @@
+package embedded
+
+import (
+	"context"
+
+	"github.com/citygraph/citygraph/domain"
+)
+
+// Nodes returns copies of the nodes with the given keys, nil where missing.
+func (s *Store) Nodes(ctx context.Context, keys []domain.NodeKey) ([]domain.Node, error) {
+	return read(s, ctx, func(st *state) ([]domain.Node, error) {
+		out := make([]domain.Node, len(keys))
+		for i, k := range keys {
+			if n, ok := st.nodes[k]; ok {
+				out[i] = cloneNode(n)
+			}
+		}
+		return out, nil
+	})
+}
+
+// ListNodes returns one page of the nodes of a kind. See domain.Store.
+func (s *Store) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodePage, error) {
+	if err := q.Normalize(); err != nil {
+		return domain.NodePage{}, err
+	}
+	return read(s, ctx, func(st *state) (domain.NodePage, error) {
+		dl := newDeadline(ctx, "listing nodes of kind "+string(q.Kind), "a narrower filter (country, grouping, sector)")
+		var items []positioned[domain.Node]
+		for _, id := range st.byKind[q.Kind] {
+			if dl.tick() {
+				return domain.NodePage{}, dl.Err()
+			}
+			k := domain.NodeKey{Kind: q.Kind, ID: id}
+			n := st.nodes[k]
+			if !st.matches(n, q.Filter) {
+				continue
+			}
+			items = append(items, positioned[domain.Node]{key: q.Order.SortKey(n), id: id, item: n})
+		}
+		nodes, cursors, next := pageOf(items, q.Desc, q.Page)
+		for i := range nodes {
+			nodes[i] = cloneNode(nodes[i])
+		}
+		return domain.NodePage{Items: nodes, Cursors: cursors, TotalCount: len(items), HasNextPage: next}, nil
+	})
+}
+
+// matches applies a node filter. A filter on a property a kind does not
+// have (the sector of a city) matches nothing.
+func (st *state) matches(n domain.Node, f domain.NodeFilter) bool {
+	if f.OrgKind != "" {
+		if o, ok := n.(*domain.Organization); !ok || o.OrgKind != f.OrgKind {
+			return false
+		}
+	}
+	if f.Sector != "" {
+		if p, ok := n.(*domain.Project); !ok || p.Sector != f.Sector {
+			return false
+		}
+	}
+	return st.inPlace(n.Key(), f.Country, f.Grouping)
+}

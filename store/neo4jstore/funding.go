@@ -1,0 +1,71 @@
+package neo4jstore
+
+import (
+	"context"
+
+	"github.com/citygraph/citygraph/domain"
+)
+
+// FundingTotals groups financings in Cypher: each financing counts once in
+// every group it belongs to (a project in two cities counts in both).
+func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]domain.FundingTotal, error) {
+	if err := q.Normalize(); err != nil {
+		return nil, err
+	}
+	cypher, params := fundingStatement(q)
+	recs, err := s.query(ctx, "summing funding", cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	out := []domain.FundingTotal{}
+	for _, rec := range recs {
+		out = append(out, domain.FundingTotal{Group: getStr(rec, "g"), Currency: domain.Currency(getStr(rec, "currency")),
+			Amount: domain.Decimal(getInt(rec, "amount")), Projects: int(getInt(rec, "projects")),
+			Financings: int(getInt(rec, "financings"))})
+	}
+	return out, nil
+}
+
+// fundingStatement builds FundingTotals' statement for a normalized query.
+// It reads every financing: totals aggregate over all of them, and the
+// optional filters are parameters tested per row, so one plan serves
+// every combination of filters.
+// fundingPlaces binds each financing's cities and countries, which only
+// grouping or filtering by place needs: the two subqueries per financing
+// are most of the statement's cost, so the other groupings leave them out.
+func fundingPlaces(q domain.FundingQuery) string {
+	if q.GroupBy != domain.GroupByCountry && q.GroupBy != domain.GroupByCity && q.Country == "" && q.City == "" {
+		return `WITH fb, f, p, [] AS cities, [] AS countries`
+	}
+	return `WITH fb, f, p,
+			COLLECT { MATCH (p)-[:LOCATED_IN]->(c:City) RETURN DISTINCT c.id } AS cities,
+			COLLECT {
+				MATCH (p)-[:LOCATED_IN]->(x:Country) RETURN x.id AS id
+				UNION
+				MATCH (p)-[:LOCATED_IN]->(:City)-[:IN_COUNTRY]->(x:Country) RETURN x.id AS id
+			} AS countries
+		WHERE ($country = '' OR $country IN countries) AND ($city = '' OR $city IN cities)`
+}
+
+func fundingStatement(q domain.FundingQuery) (string, map[string]any) {
+	return `
+		MATCH (fb:FundingBody)-[f:FINANCED]->(p:Project)
+		WHERE ($fundingBody = '' OR fb.id = $fundingBody)
+			AND ($sector = '' OR p.sector = $sector)
+			AND ($currency = '' OR f.currency = $currency)
+			AND (($from = '' AND $to = '') OR (f.since IS NOT NULL
+				AND ($from = '' OR f.since >= $from)
+				AND ($to = '' OR f.since <= $to OR f.since STARTS WITH $to)))
+		` + fundingPlaces(q) + `
+		WITH f, p, CASE $groupBy
+			WHEN 'funding_body' THEN [fb.id]
+			WHEN 'country' THEN countries
+			WHEN 'city' THEN cities
+			WHEN 'sector' THEN [p.sector]
+			ELSE [CASE WHEN f.since IS NULL THEN '' ELSE left(f.since, 4) END] END AS groups
+		UNWIND groups AS g
+		RETURN g, f.currency AS currency, sum(f.amount) AS amount, count(DISTINCT p) AS projects, count(f) AS financings
+		ORDER BY g, currency`, map[string]any{"fundingBody": q.FundingBody, "sector": string(q.Sector),
+			"currency": string(q.Currency), "from": string(q.From), "to": string(q.To), "country": q.Country,
+			"city": q.City, "groupBy": string(q.GroupBy)}
+}

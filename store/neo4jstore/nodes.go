@@ -1,0 +1,223 @@
+package neo4jstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/citygraph/citygraph/domain"
+)
+
+// Nodes returns the nodes with the given keys in one round trip.
+func (s *Store) Nodes(ctx context.Context, keys []domain.NodeKey) ([]domain.Node, error) {
+	out := make([]domain.Node, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	ks := make([]string, len(keys))
+	for i, k := range keys {
+		ks[i] = k.String()
+	}
+	cypher, params := nodesStatement(ks)
+	recs, err := s.query(ctx, "reading nodes", cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	found := make(map[string]domain.Node, len(recs))
+	for _, rec := range recs {
+		v, _ := rec.Get("n")
+		n, err := nodeFrom(v)
+		if err != nil {
+			return nil, domain.Internal(err, "reading nodes")
+		}
+		found[getStr(rec, "k")] = n
+	}
+	for i, k := range ks {
+		out[i] = found[k]
+	}
+	return out, nil
+}
+
+// nodesStatement looks up nodes by key through the unique index on
+// Entity.key. The statements are built apart from the methods that run
+// them so that plan_test.go can EXPLAIN exactly what the methods send.
+func nodesStatement(keys []string) (string, map[string]any) {
+	return `
+		UNWIND $keys AS k
+		MATCH (n:Entity {key: k})
+		RETURN k, n`, map[string]any{"keys": dedupe(keys)}
+}
+
+func dedupe(ss []string) []string {
+	seen := make(map[string]bool, len(ss))
+	out := ss[:0:0]
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// countryOf is, per kind, the pattern that binds the country c a node v is
+// in (see domain.NodeFilter); kinds without one never match a country or
+// grouping filter.
+var countryOf = map[domain.Kind][]string{
+	domain.KindCountry:      {"(v) WHERE c = v"},
+	domain.KindCity:         {"(v)-[:IN_COUNTRY]->(c:Country)"},
+	domain.KindOrganization: {"(v)-[:SEATED_IN]->(:City)-[:IN_COUNTRY]->(c:Country)"},
+	domain.KindFundingBody:  {"(v)-[:HEADQUARTERED_IN]->(:City)-[:IN_COUNTRY]->(c:Country)"},
+	domain.KindProject:      {"(v)-[:LOCATED_IN]->(c:Country)", "(v)-[:LOCATED_IN]->(:City)-[:IN_COUNTRY]->(c:Country)"},
+}
+
+// fromCountry is countryOf walked the other way: per kind, the UNION
+// branches that return the nodes v of that kind in a bound country c. A
+// list filtered by country starts from the country's unique index and
+// expands to its few nodes, instead of scanning every node of the kind
+// and testing each one's country.
+var fromCountry = map[domain.Kind][]string{
+	domain.KindCountry:      {"RETURN c AS v"},
+	domain.KindCity:         {"MATCH (v:City)-[:IN_COUNTRY]->(c) RETURN v"},
+	domain.KindOrganization: {"MATCH (v:Organization)-[:SEATED_IN]->(:City)-[:IN_COUNTRY]->(c) RETURN v"},
+	domain.KindFundingBody:  {"MATCH (v:FundingBody)-[:HEADQUARTERED_IN]->(:City)-[:IN_COUNTRY]->(c) RETURN v"},
+	domain.KindProject: {"MATCH (v:Project)-[:LOCATED_IN]->(c) RETURN v",
+		"MATCH (v:Project)-[:LOCATED_IN]->(:City)-[:IN_COUNTRY]->(c) RETURN v"},
+}
+
+// nodeSource is the part of a node list that binds v to its candidates,
+// and the WHERE condition over v that the candidates must still meet.
+// With a country (or else a grouping) filter on a kind that has a
+// country, the candidates come from the country (or the grouping's
+// countries) by index; otherwise they are every node of the kind.
+func nodeSource(q domain.NodeQuery, params map[string]any) (src, filter string) {
+	var anchor string
+	branches := fromCountry[q.Kind]
+	switch {
+	case len(branches) == 0:
+	case q.Filter.Country != "":
+		params["country"] = q.Filter.Country
+		anchor = "MATCH (c:Country {id: $country}) USING INDEX SEEK c:Country(id)"
+		q.Filter.Country = "" // served by the anchor
+	case q.Filter.Grouping != "":
+		params["grouping"] = q.Filter.Grouping
+		anchor = "MATCH (g:Grouping {id: $grouping})<-[:MEMBER_OF]-(c:Country) USING INDEX SEEK g:Grouping(id)"
+		q.Filter.Grouping = ""
+	}
+	if anchor == "" {
+		return "MATCH (v:" + label(q.Kind) + ")", nodeFilter(q, params)
+	}
+	// DISTINCT: a project may lie in several countries of a grouping, or
+	// in a country and in one of its cities.
+	src = `CALL () {
+				` + anchor + `
+				CALL (c) {
+					` + strings.Join(branches, "\n\t\t\t\t\tUNION\n\t\t\t\t\t") + `
+				}
+				RETURN DISTINCT v
+			}`
+	return src, nodeFilter(q, params)
+}
+
+// nodeFilter is the WHERE condition of a node list over variable v.
+func nodeFilter(q domain.NodeQuery, params map[string]any) string {
+	conds := []string{"true"}
+	inCountry := func(extra string) string {
+		pats := countryOf[q.Kind]
+		if len(pats) == 0 {
+			return "false"
+		}
+		var alts []string
+		for _, p := range pats {
+			if q.Kind == domain.KindCountry {
+				alts = append(alts, "EXISTS { MATCH (c:Country) WHERE c = v AND "+extra+" }")
+				continue
+			}
+			alts = append(alts, "EXISTS { MATCH "+p+" WHERE "+extra+" }")
+		}
+		return "(" + strings.Join(alts, " OR ") + ")"
+	}
+	if q.Filter.Country != "" {
+		params["country"] = q.Filter.Country
+		conds = append(conds, inCountry("c.id = $country"))
+	}
+	if q.Filter.Grouping != "" {
+		params["grouping"] = q.Filter.Grouping
+		conds = append(conds, inCountry("EXISTS { (c)-[:MEMBER_OF]->(:Grouping {id: $grouping}) }"))
+	}
+	if q.Filter.OrgKind != "" {
+		params["orgKind"] = string(q.Filter.OrgKind)
+		conds = append(conds, "v.orgKind = $orgKind")
+	}
+	if q.Filter.Sector != "" {
+		params["sector"] = string(q.Filter.Sector)
+		conds = append(conds, "v.sector = $sector")
+	}
+	return strings.Join(conds, " AND ")
+}
+
+// ListNodes pages through one kind: filter, keyset and limit in Cypher,
+// the total by a count{} subquery.
+func (s *Store) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodePage, error) {
+	if err := q.Normalize(); err != nil {
+		return domain.NodePage{}, err
+	}
+	cypher, params, err := listNodesStatement(q)
+	if err != nil {
+		return domain.NodePage{}, err
+	}
+	recs, err := s.query(ctx, "listing nodes", cypher, params)
+	if err != nil {
+		return domain.NodePage{}, err
+	}
+	if len(recs) != 1 {
+		return domain.NodePage{}, domain.Internal(fmt.Errorf("%d result rows", len(recs)), "listing nodes")
+	}
+	items, _ := recs[0].Get("items")
+	page := domain.NodePage{TotalCount: int(getInt(recs[0], "total"))}
+	for _, v := range asList(items) {
+		n, err := nodeFrom(v)
+		if err != nil {
+			return domain.NodePage{}, domain.Internal(err, "listing nodes")
+		}
+		if len(page.Items) == q.Page.First {
+			page.HasNextPage = true
+			break
+		}
+		page.Items = append(page.Items, n)
+		page.Cursors = append(page.Cursors, domain.Cursor{Key: q.Order.SortKey(n), ID: n.Base().ID}.Encode())
+	}
+	return page, nil
+}
+
+// listNodesStatement builds ListNodes' statement for a normalized query:
+// the page (filter, keyset, limit) and the total are two subqueries over
+// the same candidates.
+func listNodesStatement(q domain.NodeQuery) (string, map[string]any, error) {
+	params := map[string]any{"limit": int64(q.Page.First + 1)}
+	src, filter := nodeSource(q, params)
+	sk := "v.name"
+	if q.Order == domain.OrderByID {
+		sk = "v.id"
+	}
+	after, err := keyset(q.Page.After, q.Desc, "sk", "v.id", params)
+	if err != nil {
+		return "", nil, err
+	}
+	return `
+		CALL () {
+			` + src + `
+			WITH v WHERE ` + filter + `
+			WITH v, ` + sk + ` AS sk
+			WHERE ` + after + `
+			ORDER BY sk` + direction(q.Desc) + `, v.id` + direction(q.Desc) + `
+			LIMIT $limit
+			RETURN collect(v) AS items
+		}
+		CALL () {
+			` + src + `
+			WITH v WHERE ` + filter + `
+			RETURN count(v) AS total
+		}
+		RETURN items, total`, params, nil
+}
