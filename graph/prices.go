@@ -31,8 +31,8 @@ func (p fieldPrice) atLeast(o fieldPrice) fieldPrice {
 
 // analytics prices the Query fields whose work grows with their arguments
 // rather than with what they return. Each bound is the one the domain
-// enforces (domain/queries.go); a value the store would refuse is priced
-// at the bound, so the store's own error, not a cost refusal, reports it.
+// enforces (each query type's Normalize, in domain/paths.go, domain/near.go,
+// …); a value the store would refuse is priced at the bound, so the store's own error, not a cost refusal, reports it.
 var analytics = map[string]func(args arguments) fieldPrice{
 	// paths: a breadth-first search from the target, as deep as maxHops,
 	// then a walk for each of k paths. Forums and agreements link every
