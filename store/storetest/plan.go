@@ -84,10 +84,11 @@ var planTests = []test{
 				t.Errorf("the plan answered %d anchors, want at least 1,000 for the check to mean anything", n)
 			}
 		})
-		t.Run("two levels from a list reach a thousand anchors", func(t *testing.T) {
+		t.Run("three levels from a list reach a thousand anchors", func(t *testing.T) {
 			p := domain.Plan{Roots: []domain.Root{{List: &domain.NodeQuery{Kind: domain.KindCity, Page: domain.Page{First: domain.MaxPageSize}},
 				Reach: domain.Reach{Follow: []domain.Follow{{Query: domain.EdgeQuery{Kind: domain.EdgePartnerOf, Page: domain.Page{First: 20}},
-					Ends: &domain.Reach{Follow: []domain.Follow{{Query: domain.EdgeQuery{Kind: domain.EdgePartnerOf, Order: domain.OrderBySince, Page: domain.Page{First: 2}}}}}}}}}}}
+					Ends: &domain.Reach{Follow: []domain.Follow{{Query: domain.EdgeQuery{Kind: domain.EdgePartnerOf, Order: domain.OrderBySince, Page: domain.Page{First: 5}},
+						Ends: &domain.Reach{Sources: true, Follow: []domain.Follow{{Query: domain.EdgeQuery{Kind: domain.EdgeInCountry}, Ends: &domain.Reach{}}}}}}}}}}}}}
 			got := g.check(t, p)
 			if n := anchorCount(got); n < 1_000 {
 				t.Errorf("the plan answered %d anchors, want at least 1,000", n)
