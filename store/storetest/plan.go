@@ -124,9 +124,23 @@ var planTests = []test{
 	{"random plans agree with the oracle and the single reads", func(t *testing.T, open func(*testing.T) domain.Store) {
 		g := openPlanGraph(t, open, synth.Generate(9, planSynthCities))
 		r := rand.New(rand.NewPCG(10, 10))
-		for i := range 60 {
+		const plans = 60
+		read := 0 // plans that read at least one relation
+		for i := range plans {
 			p := g.o.randomPlan(r)
-			t.Run(fmt.Sprint("plan ", i), func(t *testing.T) { g.check(t, p) })
+			t.Run(fmt.Sprint("plan ", i), func(t *testing.T) {
+				for _, m := range g.check(t, p).Edges {
+					for _, page := range m {
+						if len(page.Items) > 0 {
+							read++
+							return
+						}
+					}
+				}
+			})
+		}
+		if read < plans/2 {
+			t.Errorf("only %d of %d random plans read a relation; the draw tests too little", read, plans)
 		}
 	}},
 	{"an empty plan has empty answers", func(t *testing.T, open func(*testing.T) domain.Store) {
@@ -850,23 +864,30 @@ func (o *planOracle) edgeCursor(q domain.EdgeQuery, anchor domain.NodeKey, i int
 }
 
 // randomPlan draws a plan of up to three levels from the graph's nodes,
-// with random filters, orders and pages, cursors included.
+// with random filters, orders and pages, cursors included. Relations are
+// mostly drawn from those the reached nodes have, and filters from their
+// values, so that most pages hold something.
 func (o *planOracle) randomPlan(r *rand.Rand) domain.Plan {
-	var all []domain.NodeKey
+	var linked []domain.NodeKey // nodes with relations, in a stable order
 	for _, k := range domain.Kinds {
-		all = append(all, o.keysOf(k)...)
+		for _, n := range o.keysOf(k) {
+			if len(o.byNode[n]) > 0 {
+				linked = append(linked, n)
+			}
+		}
 	}
 	var p domain.Plan
 	for range 1 + r.IntN(3) {
 		var root domain.Root
 		if r.IntN(3) == 0 {
-			nq := domain.NodeQuery{Kind: domain.Kinds[r.IntN(len(domain.Kinds))], Desc: r.IntN(2) == 0, Page: domain.Page{First: 1 + r.IntN(10)}}
+			nq := domain.NodeQuery{Kind: []domain.Kind{domain.KindCity, domain.KindForum, domain.KindProject, domain.KindFundingBody,
+				domain.KindOrganization, domain.KindCountry}[r.IntN(6)], Desc: r.IntN(2) == 0, Page: domain.Page{First: 1 + r.IntN(10)}}
 			if r.IntN(2) == 0 {
 				nq.Order = domain.OrderByID
 			}
 			switch r.IntN(4) {
 			case 0:
-				nq.Filter.Country = o.countryOf(all[r.IntN(len(all))])
+				nq.Filter.Country = o.countryOf(linked[r.IntN(len(linked))])
 			case 1:
 				nq.Filter.Grouping = "asean"
 			}
@@ -874,58 +895,84 @@ func (o *planOracle) randomPlan(r *rand.Rand) domain.Plan {
 				nq.Page.After = o.listCursor(nq, r.IntN(20))
 			}
 			root.List = &nq
+			for _, n := range o.list(nq) {
+				root.Keys = append(root.Keys, n.item.Key()) // a sample for the reach; cleared below
+			}
 		} else {
 			for range 1 + r.IntN(5) {
-				root.Keys = append(root.Keys, all[r.IntN(len(all))])
+				root.Keys = append(root.Keys, linked[r.IntN(len(linked))])
 			}
 			if r.IntN(8) == 0 {
 				root.Keys = append(root.Keys, cityKey("no-such-city"))
 			}
 		}
 		root.Reach = o.randomReach(r, root.Keys, 3)
+		if root.List != nil {
+			root.Keys = nil
+		}
 		p.Roots = append(p.Roots, root)
 	}
 	return p
 }
 
+// randomReach draws what to read from the nodes in sample.
 func (o *planOracle) randomReach(r *rand.Rand, sample []domain.NodeKey, depth int) domain.Reach {
 	reach := domain.Reach{Sources: r.IntN(4) == 0}
 	if depth == 0 {
 		return reach
 	}
 	for range r.IntN(3) {
-		ek := domain.EdgeKinds[r.IntN(len(domain.EdgeKinds))]
-		if len(sample) > 0 && r.IntN(2) == 0 { // a relation the sample node has, so pages are rarely empty
-			if es := o.byNode[sample[r.IntN(len(sample))]]; len(es) > 0 {
-				ek = es[r.IntN(len(es))].Kind
-			}
+		anchor := pickKey(sample, r)
+		e := &domain.Edge{Kind: domain.EdgeKinds[r.IntN(len(domain.EdgeKinds))], From: anchor}
+		if es := o.byNode[anchor]; len(es) > 0 && r.IntN(6) > 0 {
+			e = es[r.IntN(len(es))]
 		}
-		q := domain.EdgeQuery{Kind: ek, Direction: []domain.Direction{"", domain.Out, domain.In, domain.Both}[r.IntN(4)],
+		q := domain.EdgeQuery{Kind: e.Kind, Direction: domain.Out,
 			Order: []domain.EdgeOrder{"", domain.OrderByOtherName, domain.OrderBySince, domain.OrderByPosition}[r.IntN(4)],
-			Desc:  r.IntN(2) == 0, Page: domain.Page{First: 1 + r.IntN(5)}}
-		switch r.IntN(6) {
-		case 0:
-			q.OtherKinds = []domain.Kind{domain.Kinds[r.IntN(len(domain.Kinds))], domain.KindCity}
-		case 1:
-			q.OtherCountry = o.countryOf(pickKey(sample, r))
+			Desc:  r.IntN(2) == 0, Page: domain.Page{First: 1 + r.IntN(8)}}
+		if e.To == anchor {
+			q.Direction = domain.In
+		}
+		switch r.IntN(8) {
+		case 0, 1:
+			q.Direction = domain.Both
 		case 2:
-			q.PartnershipKind = domain.PartnershipKinds[r.IntN(len(domain.PartnershipKinds))]
+			q.Direction = ""
+		case 3: // the wrong way: mostly empty pages
+			q.Direction = map[domain.Direction]domain.Direction{domain.Out: domain.In, domain.In: domain.Out}[q.Direction]
+		}
+		other := e.Other(anchor)
+		switch r.IntN(10) {
+		case 0:
+			q.OtherKinds = []domain.Kind{other.Kind, domain.Kinds[r.IntN(len(domain.Kinds))]}
+		case 1:
+			q.OtherCountry = o.countryOf(other)
+		case 2:
+			q.PartnershipKind = e.PartnershipKind
+			if q.PartnershipKind == "" {
+				q.PartnershipKind = domain.PartnershipKinds[r.IntN(len(domain.PartnershipKinds))]
+			}
 		case 3:
 			q.AsOf = domain.Date(fmt.Sprint(1995 + r.IntN(30)))
 		case 4:
-			q.Role = []domain.Role{domain.RoleHost, domain.RoleOrganiser}[r.IntN(2)]
+			q.Role = e.Role
 		}
 		f := domain.Follow{Query: q, All: r.IntN(6) == 0, EdgeSources: r.IntN(5) == 0}
-		if r.IntN(4) == 0 {
+		if r.IntN(5) == 0 {
+			f.From = anchor.Kind
+		} else if r.IntN(10) == 0 {
 			f.From = domain.Kinds[r.IntN(len(domain.Kinds))]
 		}
-		if len(sample) > 0 && r.IntN(4) == 0 {
-			f.Query.Page.After = o.edgeCursor(q, sample[r.IntN(len(sample))], r.IntN(4))
+		if r.IntN(4) == 0 {
+			f.Query.Page.After = o.edgeCursor(q, anchor, r.IntN(4))
 		}
 		if r.IntN(3) > 0 {
 			var next []domain.NodeKey
 			for _, a := range sample {
-				for _, e := range o.relations(q, a) {
+				if f.From != "" && a.Kind != f.From {
+					continue
+				}
+				for _, e := range o.relations(f.Query, a) {
 					next = append(next, e.item.Other(a))
 				}
 			}
