@@ -92,7 +92,9 @@ func (w *planWalk) sources(slugs []string) {
 func (w *planWalk) reach(at []domain.NodeKey, r *domain.Reach) {
 	if r.Sources {
 		for _, k := range at {
-			w.sources(w.a.Nodes[k].Base().Sources)
+			if n := w.a.Nodes[k]; n != nil {
+				w.sources(n.Base().Sources)
+			}
 		}
 	}
 	for i := range r.Follow {
@@ -102,7 +104,10 @@ func (w *planWalk) reach(at []domain.NodeKey, r *domain.Reach) {
 			sig = f.Query.AllSignature()
 		}
 		var ends []domain.NodeKey
-		seen := map[domain.NodeKey]bool{}
+		var seen map[domain.NodeKey]bool // far ends, each read once
+		if f.Ends != nil {
+			seen = map[domain.NodeKey]bool{}
+		}
 		for _, k := range at {
 			if f.From != "" && k.Kind != f.From {
 				continue
@@ -121,7 +126,7 @@ func (w *planWalk) reach(at []domain.NodeKey, r *domain.Reach) {
 				if f.EdgeSources {
 					w.sources(e.Sources)
 				}
-				if o := e.Other(k); f.Ends != nil && !seen[o] {
+				if o := e.Other(k); seen != nil && !seen[o] {
 					seen[o] = true
 					ends = append(ends, o)
 				}
