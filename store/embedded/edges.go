@@ -16,7 +16,7 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 		dl := newDeadline(ctx, "listing relations of kind "+string(q.Kind), "fewer nodes per page, or a narrower filter on the relations")
 		out := make([]domain.EdgePage, len(anchors))
 		for i, a := range anchors {
-			out[i] = st.edgePage(q, a, dl)
+			out[i] = st.edgePage(q, a, false, dl)
 			if dl.stopped() {
 				return nil, dl.Err()
 			}
@@ -25,10 +25,16 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 	})
 }
 
-// edgePage is one anchor's page of edges; empty once dl stops the read.
-func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey, dl *deadline) domain.EdgePage {
-	var items []positioned[*domain.Edge]
-	for _, list := range st.edgesOf(anchor, q.Kind, q.Direction) {
+// edgePage is one anchor's page of edges, or every matching edge with
+// all (q.Page's size ignored); empty once dl stops the read.
+func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey, all bool, dl *deadline) domain.EdgePage {
+	lists := st.edgesOf(anchor, q.Kind, q.Direction)
+	n := 0
+	for _, list := range lists {
+		n += len(list)
+	}
+	items := make([]positioned[*domain.Edge], 0, n) // one allocation, not a doubling per few edges
+	for _, list := range lists {
 		for _, e := range list {
 			if dl.tick() {
 				return domain.EdgePage{}
@@ -39,6 +45,9 @@ func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey, dl *deadlin
 			key, id := q.Order.EdgeSortKey(e, st.nodes[e.Other(anchor)])
 			items = append(items, positioned[*domain.Edge]{key: key, id: id, item: e})
 		}
+	}
+	if all {
+		q.Page.First = len(items)
 	}
 	edges, cursors, next := pageOf(items, q.Desc, q.Page)
 	page := domain.EdgePage{Cursors: cursors, TotalCount: len(items), HasNextPage: next}

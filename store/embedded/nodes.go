@@ -26,24 +26,34 @@ func (s *Store) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodeP
 	}
 	return read(s, ctx, func(st *state) (domain.NodePage, error) {
 		dl := newDeadline(ctx, "listing nodes of kind "+string(q.Kind), "a narrower filter (country, grouping, sector)")
-		var items []positioned[domain.Node]
-		for _, id := range st.byKind[q.Kind] {
-			if dl.tick() {
-				return domain.NodePage{}, dl.Err()
-			}
-			k := domain.NodeKey{Kind: q.Kind, ID: id}
-			n := st.nodes[k]
-			if !st.matches(n, q.Filter) {
-				continue
-			}
-			items = append(items, positioned[domain.Node]{key: q.Order.SortKey(n), id: id, item: n})
+		page := st.nodePage(q, dl)
+		if dl.stopped() {
+			return domain.NodePage{}, dl.Err()
 		}
-		nodes, cursors, next := pageOf(items, q.Desc, q.Page)
-		for i := range nodes {
-			nodes[i] = cloneNode(nodes[i])
-		}
-		return domain.NodePage{Items: nodes, Cursors: cursors, TotalCount: len(items), HasNextPage: next}, nil
+		return page, nil
 	})
+}
+
+// nodePage is one page of a node list (q normalized); empty once dl stops
+// the read.
+func (st *state) nodePage(q domain.NodeQuery, dl *deadline) domain.NodePage {
+	var items []positioned[domain.Node]
+	for _, id := range st.byKind[q.Kind] {
+		if dl.tick() {
+			return domain.NodePage{}
+		}
+		k := domain.NodeKey{Kind: q.Kind, ID: id}
+		n := st.nodes[k]
+		if !st.matches(n, q.Filter) {
+			continue
+		}
+		items = append(items, positioned[domain.Node]{key: q.Order.SortKey(n), id: id, item: n})
+	}
+	nodes, cursors, next := pageOf(items, q.Desc, q.Page)
+	for i := range nodes {
+		nodes[i] = cloneNode(nodes[i])
+	}
+	return domain.NodePage{Items: nodes, Cursors: cursors, TotalCount: len(items), HasNextPage: next}
 }
 
 // matches applies a node filter. A filter on a property a kind does not
