@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -40,8 +41,12 @@ type Proxy struct {
 	mu    sync.Mutex
 	mode  Mode
 	conns map[net.Conn]bool
+
+	accepted atomic.Uint64
 }
 
+// Start listens on a loopback port in front of target, in the given mode,
+// until the test ends.
 func Start(t testing.TB, target string, mode Mode) *Proxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -57,7 +62,7 @@ func Start(t testing.TB, target string, mode Mode) *Proxy {
 	return p
 }
 
-// uri is the server's URI rewritten to go through the proxy. A routing
+// URI is the server's URI rewritten to go through the proxy. A routing
 // scheme (neo4j://) becomes direct (bolt://): routing would hand the
 // driver the server's own address and bypass the proxy.
 func (p *Proxy) URI(serverURI string) string {
@@ -70,7 +75,7 @@ func (p *Proxy) URI(serverURI string) string {
 	return u.String()
 }
 
-// set switches the mode; leaving Up closes every live connection.
+// Set switches the mode; leaving Up closes every live connection.
 func (p *Proxy) Set(m Mode) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -82,6 +87,10 @@ func (p *Proxy) Set(m Mode) {
 		clear(p.conns)
 	}
 }
+
+// Accepted counts the connections clients have opened to the proxy in any
+// mode, so a test can tell whether a call reached for the server.
+func (p *Proxy) Accepted() uint64 { return p.accepted.Load() }
 
 // track registers c unless the proxy has left Up meanwhile (or, for
 // a silent proxy's held client, unless it has left Silent).
@@ -102,6 +111,7 @@ func (p *Proxy) serve() {
 		if err != nil {
 			return // listener closed by cleanup
 		}
+		p.accepted.Add(1)
 		p.mu.Lock()
 		mode := p.mode
 		p.mu.Unlock()
