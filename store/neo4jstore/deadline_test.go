@@ -4,14 +4,21 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/internal/faultproxy"
 )
+
+// slowCount counts for many minutes, reading nothing.
+const slowCount = `UNWIND range(1, 1000000) AS a UNWIND range(1, 100000) AS b
+	WITH a, b WHERE (a * b) % 7919 = 13 RETURN count(*) AS n`
 
 // TestDeadlinesStopTheServersWork runs a statement that would count for
 // many minutes under a short deadline, set by the request or by the query
@@ -23,8 +30,6 @@ import (
 // such a statement through Store.query, the path every read takes.
 func TestDeadlinesStopTheServersWork(t *testing.T) {
 	cfg := planServer(t)
-	const slow = `UNWIND range(1, 1000000) AS a UNWIND range(1, 100000) AS b
-		WITH a, b WHERE (a * b) % 7919 = 13 RETURN count(*) AS n`
 	for _, tc := range []struct {
 		name           string
 		queryTimeout   time.Duration
@@ -70,7 +75,7 @@ func TestDeadlinesStopTheServersWork(t *testing.T) {
 				defer cancel()
 			}
 			checks := s.Availability().Checks
-			_, err = s.query(reqCtx, "counting", "/* "+marker+" */ "+slow, nil)
+			_, err = s.query(reqCtx, "counting", "/* "+marker+" */ "+slowCount, nil)
 			if domain.ErrorCode(err) != domain.ETIMEOUT {
 				t.Fatalf("got %v (code %q), want TIMEOUT", err, domain.ErrorCode(err))
 			}
@@ -87,13 +92,105 @@ func TestDeadlinesStopTheServersWork(t *testing.T) {
 	}
 }
 
+// TestTransactionsCarryTheirDeadlineToTheServer cuts the answers of a
+// long statement off on their way back, so that neither the store's
+// giving up nor its closed connection can reach the server: only the
+// timeout the transaction carried can stop the server's work.
+func TestTransactionsCarryTheirDeadlineToTheServer(t *testing.T) {
+	cfg := planServer(t)
+	u, err := url.Parse(cfg.URI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := faultproxy.Start(t, u.Host, faultproxy.Up)
+	c := cfg
+	c.URI = proxy.URI(cfg.URI)
+	c.ConnectTimeout = time.Second
+	// Long enough for the watcher below to see the statement running on
+	// a busy machine; the statement itself would run for many minutes.
+	c.QueryTimeout = 10 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s, err := Open(ctx, c, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	waitFor(t, "the store to be up", func() bool { return s.Availability().Up })
+	// The server itself, not through the proxy, for watching.
+	direct, err := Open(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { direct.Close() })
+
+	marker := fmt.Sprintf("citygraph-tx-timeout-test-%d", time.Now().UnixNano())
+	t.Cleanup(func() {
+		recs := serverTransactions(t, direct, marker)
+		for _, r := range recs {
+			id, _ := r.Get("id")
+			execOn(t, direct, "TERMINATE TRANSACTIONS $id", map[string]any{"id": fmt.Sprint(id)})
+		}
+	})
+	// A pooled connection, so that the statement needs no answer from the
+	// server before it is sent.
+	if _, err := s.query(ctx, "warming up", "RETURN 1 AS one", nil); err != nil {
+		t.Fatalf("a first read: %v", err)
+	}
+	proxy.Set(faultproxy.Stalled)
+
+	var seen atomic.Bool
+	stop := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			if n, err := countTransactions(direct, marker); err == nil && n > 0 {
+				seen.Store(true)
+				return
+			}
+		}
+	}()
+	_, err = s.query(context.Background(), "counting", "/* "+marker+" */ "+slowCount, nil)
+	close(stop)
+	<-watched
+	if domain.ErrorCode(err) != domain.ETIMEOUT {
+		t.Errorf("got %v (code %q), want TIMEOUT", err, domain.ErrorCode(err))
+	}
+	if !seen.Load() {
+		t.Fatal("the statement was never seen running on the server; the test proves nothing")
+	}
+	waitFor(t, "the server to stop the transaction at its timeout", func() bool {
+		return len(serverTransactions(t, direct, marker)) == 0
+	})
+}
+
+const transactionsWith = `SHOW TRANSACTIONS YIELD transactionId AS id, currentQuery
+	WHERE currentQuery CONTAINS $marker AND NOT currentQuery STARTS WITH 'SHOW'
+	RETURN id`
+
 // serverTransactions lists the server's transactions whose statement
 // contains marker, other than the listing itself.
 func serverTransactions(t *testing.T, s *Store, marker string) []*neo4j.Record {
 	t.Helper()
-	return execOn(t, s, `SHOW TRANSACTIONS YIELD transactionId AS id, currentQuery
-		WHERE currentQuery CONTAINS $marker AND NOT currentQuery STARTS WITH 'SHOW'
-		RETURN id`, map[string]any{"marker": marker})
+	return execOn(t, s, transactionsWith, map[string]any{"marker": marker})
+}
+
+// countTransactions is serverTransactions for a goroutine other than the
+// test's, which may not fail the test.
+func countTransactions(s *Store, marker string) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := neo4j.ExecuteQuery(ctx, s.driver, transactionsWith, map[string]any{"marker": marker}, neo4j.EagerResultTransformer)
+	if err != nil {
+		return 0, err
+	}
+	return len(res.Records), nil
 }
 
 // execOn runs an administrative statement on the store's driver, outside
