@@ -129,7 +129,7 @@ func (a *availability) down(reason error) {
 		a.log.Warn("Neo4j is unavailable; calls answer UNAVAILABLE until a check passes", "err", reason)
 	}
 	a.reason = reason
-	if !a.checking {
+	if !a.checking && a.closed.Err() == nil {
 		a.checking = true
 		a.wg.Add(1)
 		go a.watch()
@@ -141,7 +141,7 @@ func (a *availability) down(reason error) {
 func (a *availability) suspect() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if !a.up || a.checking {
+	if !a.up || a.checking || a.closed.Err() != nil {
 		return
 	}
 	a.checking = true
@@ -152,7 +152,7 @@ func (a *availability) suspect() {
 		a.mu.Lock()
 		a.checking = false
 		a.mu.Unlock()
-		if err != nil && a.closed.Err() == nil {
+		if err != nil {
 			a.down(err)
 		}
 	}()
@@ -227,9 +227,12 @@ func (a *availability) observe(ctx context.Context, err error) {
 	}
 }
 
-// close stops the watcher and waits for it.
+// close stops the watcher and waits for it. Checks start only under mu
+// and while not closed, so none starts once Wait has begun.
 func (a *availability) close() {
+	a.mu.Lock()
 	a.shutdown()
+	a.mu.Unlock()
 	a.wg.Wait()
 }
 

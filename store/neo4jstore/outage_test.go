@@ -188,6 +188,17 @@ func TestOutageAndRecovery(t *testing.T) {
 		if err := within(t, hang, "Ping", ping); err != nil {
 			t.Fatalf("Ping after the server came back: %v", err)
 		}
+		// Sixteen clients at once find the pool usable: connections the
+		// outage killed are replaced, not waited on.
+		errs := make(chan error, 16)
+		for range cap(errs) {
+			go func() { errs <- read() }()
+		}
+		for range cap(errs) {
+			if err := within(t, hang, "Nodes", func() error { return <-errs }); err != nil {
+				t.Errorf("a read right after recovery: %v", err)
+			}
+		}
 	}
 
 	t.Run("away: Ping and reads answer UNAVAILABLE without reaching the driver", refusedAtOnce)

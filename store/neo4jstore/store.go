@@ -183,11 +183,10 @@ func (s *Store) Ping(ctx context.Context) error {
 // migration records, so that tests start from an empty graph. It deletes
 // in batches so that a large graph does not need one huge transaction.
 func (s *Store) Wipe(ctx context.Context) error {
-	b := s.queryBudget(0)
-	b.d *= 4
-	return s.call(ctx, b, "wiping the graph", func(ctx context.Context, _ time.Duration) error {
+	b := &budget{d: 4 * s.cfg.QueryTimeout, setting: "wipe time limit (4 × NEO4J_QUERY_TIMEOUT)"}
+	return s.call(ctx, b, "wiping the graph", func(ctx context.Context, txTimeout time.Duration) error {
 		// CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence
-		// Run; its inner transactions take the server's own timeout.
+		// Run.
 		sess := s.session(ctx, neo4j.AccessModeWrite)
 		defer sess.Close(context.Background())
 		// Relationships first, then nodes: a batch of nodes with all their
@@ -198,7 +197,7 @@ func (s *Store) Wipe(ctx context.Context) error {
 			CALL (r) { DELETE r } IN TRANSACTIONS OF 20000 ROWS`, `
 			MATCH (n) WHERE NOT n:Migration
 			CALL (n) { DELETE n } IN TRANSACTIONS OF 20000 ROWS`} {
-			res, err := sess.Run(ctx, stmt, nil)
+			res, err := sess.Run(ctx, stmt, nil, neo4j.WithTxTimeout(txTimeout))
 			if err == nil {
 				_, err = res.Consume(ctx)
 			}
