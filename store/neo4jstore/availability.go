@@ -17,9 +17,9 @@ import (
 //   - up: calls go to the driver. A call that finds the server away
 //     (connection refused or lost, credentials refused, no answer to a
 //     connectivity check) turns the gate down; one that ends TIMEOUT makes
-//     the gate check the
-//     server once in the background, because a server that accepts
-//     connections and never answers looks like a slow query to the call.
+//     the gate check the server once in the background, because a server
+//     that accepts connections and never answers looks like a slow query
+//     to the call.
 //   - down: calls answer UNAVAILABLE at once without touching the driver,
 //     and calls still running are cancelled. One watcher checks the server
 //     (connectivity, then the migrations if they have not run) 250 ms after
@@ -27,9 +27,14 @@ import (
 //     turns the gate up, so service resumes within about a second of the
 //     server answering.
 //
-// The store starts down ("not checked yet"); Open turns it up once the
-// server answers and the schema is in place, so a store is never ready
-// before its migrations have run.
+// While a check has reached the server and runs the migrations (a cold
+// server takes seconds), the store is not away but preparing: Ping says
+// so at once, and calls wait for the check, within their own time, so
+// that a seed load started with the server does not fail.
+//
+// The store starts down; Open starts the watcher at once and returns when
+// the gate is up or its context ends, so a store is never ready before its
+// migrations have run.
 //
 // A ready-made breaker (sony/gobreaker) lets a trial request through after
 // a fixed wait; here the trial is a background check that also runs the
@@ -37,15 +42,18 @@ import (
 // small state machine.
 type availability struct {
 	log *slog.Logger
-	// check reaches the server and readies the schema; nil means up.
-	check func(ctx context.Context) error
+	// check reaches the server, calls reached, and readies the schema; nil
+	// means up.
+	check func(ctx context.Context, reached func()) error
 
-	mu       sync.Mutex
-	up       bool
-	reason   error           // why down: the error that turned it down, then the last check's
-	epoch    context.Context // ended, with cause errStoreDown, when the gate goes down
-	end      context.CancelCauseFunc
-	checking bool // a watcher or a single check is running
+	mu        sync.Mutex
+	up        bool
+	preparing bool            // a check reached the server and runs the migrations
+	reason    error           // why down: the error that turned it down, then the last check's
+	epoch     context.Context // ended, with cause errStoreDown, when the gate goes down
+	end       context.CancelCauseFunc
+	changed   chan struct{} // closed and replaced on every change of state or reason
+	checking  bool          // a watcher or a single check is running
 
 	closed   context.Context // ended by close: stops the watcher and its check
 	shutdown context.CancelFunc
@@ -68,12 +76,15 @@ const (
 // went down while it ran.
 var errStoreDown = errors.New("the availability gate learned that Neo4j is down")
 
-// errNotChecked is the reason of a gate that has not reached the server yet.
-var errNotChecked = domain.Errorf(domain.EUNAVAILABLE,
-	"the graph database has not answered yet, or its schema is still being prepared; the service keeps checking and serves as soon as it is ready")
+var (
+	errNotChecked = domain.Errorf(domain.EUNAVAILABLE,
+		"the graph database has not answered yet; the service keeps checking and serves as soon as it does")
+	errPreparing = domain.Errorf(domain.EUNAVAILABLE,
+		"the graph database answers and its schema is being prepared (migrations); the service serves as soon as they are done")
+)
 
-func newAvailability(check func(ctx context.Context) error, log *slog.Logger) *availability {
-	a := &availability{log: log, check: check, reason: errNotChecked}
+func newAvailability(check func(ctx context.Context, reached func()) error, log *slog.Logger) *availability {
+	a := &availability{log: log, check: check, reason: errNotChecked, changed: make(chan struct{})}
 	a.closed, a.shutdown = context.WithCancel(context.Background())
 	a.epoch, a.end = context.WithCancelCause(context.Background())
 	a.end(errStoreDown)
@@ -87,8 +98,9 @@ type Availability struct {
 	Up bool
 	// Reason is why the store is down (nil when up).
 	Reason error
-	// Refused counts calls answered UNAVAILABLE at once because the store
-	// was down; Admitted counts calls handed to the driver; Checks counts
+	// Refused counts calls answered UNAVAILABLE because the store was down
+	// (at once, or when their time ran out while the schema was being
+	// prepared); Admitted counts calls handed to the driver; Checks counts
 	// the gate's own checks of the server that have ended.
 	Refused, Admitted, Checks uint64
 }
@@ -106,20 +118,40 @@ func (s *Store) Availability() Availability {
 }
 
 // admit lets a call through when the store is up and returns the context
-// that ends when the gate goes down; when down it returns the reason.
-func (a *availability) admit(what string) (context.Context, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if !a.up {
+// that ends when the gate goes down. While the schema is being prepared it
+// waits, until ctx ends; otherwise a store that is down refuses at once.
+func (a *availability) admit(ctx context.Context, what string) (context.Context, error) {
+	for {
+		a.mu.Lock()
+		if a.up {
+			a.admitted.Add(1)
+			epoch := a.epoch
+			a.mu.Unlock()
+			return epoch, nil
+		}
+		changed, preparing, reason := a.changed, a.preparing, a.reason
+		a.mu.Unlock()
+		if preparing {
+			select {
+			case <-changed:
+				continue
+			case <-ctx.Done():
+			}
+		}
 		a.refused.Add(1)
-		return nil, &domain.Error{Code: domain.EUNAVAILABLE, Err: a.reason,
-			Message: "the graph database is unavailable, so " + what + " was not attempted: " + domain.ErrorMessage(a.reason)}
+		return nil, &domain.Error{Code: domain.EUNAVAILABLE, Err: reason,
+			Message: "the graph database is unavailable, so " + what + " was not attempted: " + domain.ErrorMessage(reason)}
 	}
-	a.admitted.Add(1)
-	return a.epoch, nil
 }
 
-// down records reason, cancels the calls in flight and starts the watcher.
+// changeLocked wakes everyone waiting for the gate to change.
+func (a *availability) changeLocked() {
+	close(a.changed)
+	a.changed = make(chan struct{})
+}
+
+// down records that the server is away: it cancels the calls in flight
+// and starts the watcher.
 func (a *availability) down(reason error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -128,11 +160,35 @@ func (a *availability) down(reason error) {
 		a.end(errStoreDown)
 		a.log.Warn("Neo4j is unavailable; calls answer UNAVAILABLE until a check passes", "err", reason)
 	}
-	a.reason = reason
-	if !a.checking && a.closed.Err() == nil {
-		a.checking = true
-		a.wg.Add(1)
-		go a.watch()
+	a.reason, a.preparing = reason, false
+	a.changeLocked()
+	a.watchLocked(firstCheckAfter)
+}
+
+// start begins checking at once (Open).
+func (a *availability) start() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.watchLocked(0)
+}
+
+func (a *availability) watchLocked(wait time.Duration) {
+	if a.checking || a.closed.Err() != nil {
+		return
+	}
+	a.checking = true
+	a.wg.Add(1)
+	go a.watch(wait)
+}
+
+// reached is called by a check that got an answer from the server and
+// goes on to the migrations.
+func (a *availability) reached() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.up {
+		a.preparing, a.reason = true, errPreparing
+		a.changeLocked()
 	}
 }
 
@@ -163,9 +219,9 @@ func (a *availability) suspect() {
 // start wait apart (a check that hangs until its connect timeout counts
 // towards the wait), so a server that answers again is found within about
 // maxCheckEvery.
-func (a *availability) watch() {
+func (a *availability) watch(wait time.Duration) {
 	defer a.wg.Done()
-	wait, took := firstCheckAfter, time.Duration(0)
+	next, took := firstCheckAfter, time.Duration(0)
 	for {
 		select {
 		case <-a.closed.Done():
@@ -176,6 +232,7 @@ func (a *availability) watch() {
 		err := a.runCheck()
 		took = time.Since(start)
 		a.mu.Lock()
+		a.preparing = false
 		if err == nil {
 			a.upLocked()
 			a.checking = false
@@ -185,32 +242,34 @@ func (a *availability) watch() {
 		if a.closed.Err() == nil {
 			a.reason = err
 		}
+		a.changeLocked()
 		a.mu.Unlock()
-		wait = min(2*wait, maxCheckEvery)
+		wait, next = next, min(2*next, maxCheckEvery)
 	}
 }
 
 // runCheck runs one check and counts it once it has ended.
 func (a *availability) runCheck() error {
 	defer a.checks.Add(1)
-	return a.check(a.closed)
-}
-
-// markUp turns the gate up after a check passed outside the watcher (Open).
-func (a *availability) markUp() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.upLocked()
+	return a.check(a.closed, a.reached)
 }
 
 func (a *availability) upLocked() {
 	if a.up {
 		return
 	}
-	a.up = true
-	a.reason = nil
+	a.up, a.preparing, a.reason = true, false, nil
 	a.epoch, a.end = context.WithCancelCause(context.Background())
+	a.changeLocked()
 	a.log.Info("Neo4j is available")
+}
+
+// state returns whether the gate is up, why not, and a channel closed at
+// the next change.
+func (a *availability) state() (up bool, reason error, changed <-chan struct{}) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.up, a.reason, a.changed
 }
 
 // observe feeds a call's outcome back to the gate.
@@ -236,22 +295,38 @@ func (a *availability) close() {
 	a.wg.Wait()
 }
 
-// call runs work under the gate: at once UNAVAILABLE when the store is
-// down; otherwise with a context that ends at the earlier of the caller's
+// reasonDown is why the store is down, as the error a call would get, or
+// nil when it is up.
+func (a *availability) reasonDown() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.up {
+		return nil
+	}
+	var de *domain.Error
+	if errors.As(a.reason, &de) && de.Code == domain.EUNAVAILABLE {
+		return de
+	}
+	return domain.Unavailable(a.reason, "the graph database cannot serve yet: "+domain.ErrorMessage(a.reason))
+}
+
+// call runs work under the gate: UNAVAILABLE when the store is down (at
+// once, or, while the schema is being prepared, when its time runs out);
+// otherwise with a context that ends at the earlier of the caller's
 // deadline and the store's own timeout, and is cancelled if the gate goes
 // down meanwhile. work gets that context and the time left in it, which
 // every transaction carries as its server-side timeout, so the server
 // stops too. The outcome, translated, is fed back to the gate.
 func (s *Store) call(ctx context.Context, limit *budget, what string, work func(ctx context.Context, txTimeout time.Duration) error) error {
-	epoch, err := s.gate.admit(what)
-	if err != nil {
-		return err
-	}
 	if ctx.Err() != nil {
 		return translate(ctx, ctx.Err(), what) // the request ended before the call began
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, limit.d, limit)
 	defer cancel()
+	epoch, err := s.gate.admit(ctx, what)
+	if err != nil {
+		return err
+	}
 	ctx, cancelDown := context.WithCancelCause(ctx)
 	defer cancelDown(nil)
 	stop := context.AfterFunc(epoch, func() { cancelDown(errStoreDown) })
@@ -307,19 +382,4 @@ func (s *Store) connectBudget() *budget {
 // runs out simply tries again (every migration is idempotent).
 func (s *Store) migrationBudget() *budget {
 	return &budget{d: max(4*s.cfg.QueryTimeout, 2*time.Minute), setting: "migration time limit"}
-}
-
-// reasonDown is why the store is down, as the error a call would get, or
-// nil when it is up.
-func (a *availability) reasonDown() error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.up {
-		return nil
-	}
-	var de *domain.Error
-	if errors.As(a.reason, &de) && de.Code == domain.EUNAVAILABLE {
-		return de
-	}
-	return domain.Unavailable(a.reason, "the graph database cannot serve yet: "+domain.ErrorMessage(a.reason))
 }

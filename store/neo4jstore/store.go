@@ -61,12 +61,13 @@ const (
 	livenessCheckAfter = 30 * time.Second
 )
 
-// Open creates the driver and, if the server answers before ctx ends, runs
-// the migrations. A server that is down does not fail Open: the store is
-// returned and every call answers EUNAVAILABLE at once until the
-// availability gate finds the server back and the migrations done. Open
-// fails only for a bad configuration or a migration that the server
-// rejects.
+// Open creates the drivers and starts the availability gate's checks. It
+// returns once the server has answered and the migrations have run, or
+// when ctx ends (without a deadline: after one connect timeout). A server
+// that is away does not fail Open: the store is returned, calls answer
+// EUNAVAILABLE at once until the gate finds the server back, and calls
+// made while a check runs the migrations wait for it. Open fails only for
+// a bad configuration or a migration that the server rejects.
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -96,44 +97,42 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 	}
 	s := &Store{cfg: cfg, driver: driver, checker: checker, log: log.With("store", "neo4j", "uri", cfg.redacted())}
 	s.gate = newAvailability(s.check, s.log)
+	s.gate.start()
 
-	// Try with backoff while ctx allows; without a deadline, give the
-	// server one connect timeout so that Open never blocks the service.
-	// After that the gate's watcher keeps trying.
+	// Wait while ctx allows; without a deadline, give the server one
+	// connect timeout so that Open never blocks the service. The watcher
+	// goes on after that, and calls wait for migrations it has begun.
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, cfg.ConnectTimeout)
 		defer cancel()
 	}
-	wait := firstCheckAfter
 	for {
-		err := s.check(ctx)
-		if err == nil {
-			s.gate.markUp()
+		up, reason, changed := s.gate.state()
+		if up {
 			return s, nil
 		}
-		if c := domain.ErrorCode(err); c != domain.EUNAVAILABLE && c != domain.ETIMEOUT {
-			s.Close()
-			return nil, err
+		if c := domain.ErrorCode(reason); c != domain.EUNAVAILABLE && c != domain.ETIMEOUT {
+			s.Close() // the server rejected a migration
+			return nil, reason
 		}
 		select {
 		case <-ctx.Done():
-			s.log.Warn("Neo4j is not ready; the store will serve once it is", "err", err)
-			s.gate.down(err)
+			s.log.Warn("Neo4j is not ready; the store will serve once it is", "err", reason)
 			return s, nil
-		case <-time.After(wait):
+		case <-changed:
 		}
-		wait = min(2*wait, maxCheckEvery)
 	}
 }
 
 // check is the availability gate's test of the server: it answers a
 // connectivity check within the connect timeout, and the migrations have
-// run (running them if not).
-func (s *Store) check(ctx context.Context) error {
+// run (running them if not; reached is called before they start).
+func (s *Store) check(ctx context.Context, reached func()) error {
 	if err := s.reach(ctx); err != nil {
 		return err
 	}
+	reached()
 	b := s.migrationBudget()
 	ctx, cancel := context.WithTimeoutCause(ctx, b.d, b)
 	defer cancel()
