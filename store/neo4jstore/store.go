@@ -36,9 +36,10 @@ type Store struct {
 	gate    *availability
 	log     *slog.Logger
 
-	// migrateMu serialises the lazy migration; migrated is set once the
-	// schema is in place, so a store opened while Neo4j was down becomes
-	// usable when the server answers, without a restart.
+	// migrateMu serialises the migrations, which the gate's checks run;
+	// migrated is set once the schema is in place, so a store opened
+	// while Neo4j was down becomes usable when the server answers, without
+	// a restart.
 	migrateMu sync.Mutex
 	migrated  bool
 }
