@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -27,6 +28,12 @@ const (
 	// answers, as a server behind a dead network path does: only timeouts
 	// end a call.
 	Silent
+	// Stalled keeps every connection open and passes what clients send,
+	// but holds what the server answers, and a client closing its side is
+	// not passed on: the server keeps working for a client that has gone,
+	// as behind a network path that fails one way. Only the server's own
+	// timeouts end its work.
+	Stalled
 )
 
 // Proxy is a loopback TCP proxy in front of a server's port (Neo4j's
@@ -37,11 +44,16 @@ type Proxy struct {
 	ln     net.Listener
 	target string
 
-	mu    sync.Mutex
-	mode  Mode
-	conns map[net.Conn]bool
+	mu      sync.Mutex
+	changed *sync.Cond // broadcast on every Set
+	mode    Mode
+	conns   map[net.Conn]bool
+
+	accepted atomic.Uint64
 }
 
+// Start listens on a loopback port in front of target, in the given mode,
+// until the test ends.
 func Start(t testing.TB, target string, mode Mode) *Proxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -49,6 +61,7 @@ func Start(t testing.TB, target string, mode Mode) *Proxy {
 		t.Fatal(err)
 	}
 	p := &Proxy{ln: ln, target: target, mode: mode, conns: map[net.Conn]bool{}}
+	p.changed = sync.NewCond(&p.mu)
 	go p.serve()
 	t.Cleanup(func() {
 		ln.Close()
@@ -57,7 +70,7 @@ func Start(t testing.TB, target string, mode Mode) *Proxy {
 	return p
 }
 
-// uri is the server's URI rewritten to go through the proxy. A routing
+// URI is the server's URI rewritten to go through the proxy. A routing
 // scheme (neo4j://) becomes direct (bolt://): routing would hand the
 // driver the server's own address and bypass the proxy.
 func (p *Proxy) URI(serverURI string) string {
@@ -70,30 +83,55 @@ func (p *Proxy) URI(serverURI string) string {
 	return u.String()
 }
 
-// set switches the mode; leaving Up closes every live connection.
+// Set switches the mode; Down and Silent close every live connection.
 func (p *Proxy) Set(m Mode) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.mode = m
-	if m != Up {
+	if m == Down || m == Silent {
 		for c := range p.conns {
 			c.Close()
 		}
 		clear(p.conns)
 	}
+	p.changed.Broadcast()
 }
 
-// track registers c unless the proxy has left Up meanwhile (or, for
-// a silent proxy's held client, unless it has left Silent).
-func (p *Proxy) track(c net.Conn, want Mode) bool {
+// Accepted counts the connections clients have opened to the proxy in any
+// mode, so a test can tell whether a call reached for the server.
+func (p *Proxy) Accepted() uint64 { return p.accepted.Load() }
+
+// track registers c unless the proxy has meanwhile left the modes in
+// which c is kept (Up or Stalled for a forwarded connection, Silent for a
+// held one).
+func (p *Proxy) track(c net.Conn, keep ...Mode) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.mode != want {
-		c.Close()
-		return false
+	for _, m := range keep {
+		if p.mode == m {
+			p.conns[c] = true
+			return true
+		}
 	}
-	p.conns[c] = true
-	return true
+	c.Close()
+	return false
+}
+
+// flowing waits while the proxy is Stalled and reports whether data may
+// pass (false once it is Down or Silent, which closed the connection).
+func (p *Proxy) flowing() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for p.mode == Stalled {
+		p.changed.Wait()
+	}
+	return p.mode == Up
+}
+
+func (p *Proxy) stalled() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.mode == Stalled
 }
 
 func (p *Proxy) serve() {
@@ -102,6 +140,7 @@ func (p *Proxy) serve() {
 		if err != nil {
 			return // listener closed by cleanup
 		}
+		p.accepted.Add(1)
 		p.mu.Lock()
 		mode := p.mode
 		p.mu.Unlock()
@@ -110,14 +149,14 @@ func (p *Proxy) serve() {
 			c.Close()
 		case Silent:
 			p.track(c, Silent) // held open, never read
-		case Up:
+		case Up, Stalled:
 			go p.forward(c)
 		}
 	}
 }
 
 func (p *Proxy) forward(c net.Conn) {
-	if !p.track(c, Up) {
+	if !p.track(c, Up, Stalled) {
 		return
 	}
 	s, err := net.DialTimeout("tcp", p.target, 5*time.Second)
@@ -125,21 +164,38 @@ func (p *Proxy) forward(c net.Conn) {
 		c.Close()
 		return
 	}
-	if !p.track(s, Up) {
+	if !p.track(s, Up, Stalled) {
 		c.Close()
 		return
 	}
-	// Either side ending ends both, as a dropped TCP path would.
+	// Either side ending ends both, as a dropped TCP path would, except
+	// that a stalled path does not tell the server that the client left.
 	go func() {
 		io.Copy(s, c)
-		s.Close()
 		c.Close()
+		if !p.stalled() {
+			s.Close()
+		}
 	}()
-	io.Copy(c, s)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := s.Read(buf)
+		if n > 0 && (!p.flowing() || !write(c, buf[:n])) {
+			break
+		}
+		if err != nil {
+			break
+		}
+	}
 	c.Close()
 	s.Close()
 	p.mu.Lock()
 	delete(p.conns, c)
 	delete(p.conns, s)
 	p.mu.Unlock()
+}
+
+func write(c net.Conn, b []byte) bool {
+	_, err := c.Write(b)
+	return err == nil
 }

@@ -62,45 +62,41 @@ func (s *Store) Apply(ctx context.Context, b *domain.Batch, opt domain.ApplyOpti
 	if opt.BatchRows > 0 && rows > opt.BatchRows && !opt.DryRun && len(problems) == 0 {
 		return s.applyInParts(ctx, p, opt)
 	}
-	timeout := s.cfg.QueryTimeout * time.Duration(1+rows/chunkRows)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	if err := s.ready(ctx); err != nil {
-		return domain.Report{}, err
-	}
 	mode := neo4j.AccessModeWrite
 	if opt.DryRun || len(problems) > 0 {
 		mode = neo4j.AccessModeRead
 	}
-	sess := s.session(ctx, mode)
-	defer sess.Close(context.Background())
-	work := func(tx neo4j.ManagedTransaction) (domain.Report, error) {
-		// Everything is recomputed on each attempt: the driver may retry.
-		// Only a dry run needs the stored fingerprints before writing; a
-		// write checks references here, before any write, and classifies
-		// rows as it writes them.
-		rep, missing, err := p.check(ctx, tx, mode == neo4j.AccessModeRead)
-		if err != nil {
-			return domain.Report{}, err
-		}
-		if all := append(append([]domain.Problem(nil), problems...), p.refProblems(missing)...); len(all) > 0 {
-			return domain.Report{}, invalidBatch(all)
-		}
-		if opt.DryRun {
-			return rep, nil
-		}
-		return p.write(ctx, tx)
-	}
-	cfg := neo4j.WithTxTimeout(timeout)
 	var rep domain.Report
-	var err error
-	if mode == neo4j.AccessModeRead {
-		rep, err = neo4j.ExecuteRead(ctx, sess, work, cfg)
-	} else {
-		rep, err = neo4j.ExecuteWrite(ctx, sess, work, cfg)
-	}
+	err := s.call(ctx, s.queryBudget(rows), "applying a batch", func(ctx context.Context, txTimeout time.Duration) error {
+		sess := s.session(ctx, mode)
+		defer sess.Close(context.Background())
+		work := func(tx neo4j.ManagedTransaction) (domain.Report, error) {
+			// Everything is recomputed on each attempt: the driver may retry.
+			// Only a dry run needs the stored fingerprints before writing; a
+			// write checks references here, before any write, and classifies
+			// rows as it writes them.
+			rep, missing, err := p.check(ctx, tx, mode == neo4j.AccessModeRead)
+			if err != nil {
+				return domain.Report{}, err
+			}
+			if all := append(append([]domain.Problem(nil), problems...), p.refProblems(missing)...); len(all) > 0 {
+				return domain.Report{}, invalidBatch(all)
+			}
+			if opt.DryRun {
+				return rep, nil
+			}
+			return p.write(ctx, tx)
+		}
+		var err error
+		if mode == neo4j.AccessModeRead {
+			rep, err = neo4j.ExecuteRead(ctx, sess, work, neo4j.WithTxTimeout(txTimeout))
+		} else {
+			rep, err = neo4j.ExecuteWrite(ctx, sess, work, neo4j.WithTxTimeout(txTimeout))
+		}
+		return err
+	})
 	if err != nil {
-		return domain.Report{}, translate(err, "applying a batch")
+		return domain.Report{}, err
 	}
 	return rep, nil
 }

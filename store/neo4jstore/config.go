@@ -20,8 +20,10 @@ type Config struct {
 	// Database is the database name; empty uses the server's default.
 	Database    string
 	MaxPoolSize int
-	// ConnectTimeout bounds one connection attempt; QueryTimeout bounds
-	// every store call (Apply gets one QueryTimeout per 10,000 rows).
+	// ConnectTimeout bounds one connection attempt and the availability
+	// gate's checks; QueryTimeout bounds every store call (Apply gets one
+	// QueryTimeout per 10,000 rows), or the request's deadline if that
+	// comes first, and each transaction carries it to the server.
 	ConnectTimeout time.Duration
 	QueryTimeout   time.Duration
 }

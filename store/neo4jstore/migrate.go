@@ -107,11 +107,11 @@ func (s *Store) migrate(ctx context.Context) error {
 	// The constraint on Migration.id is created first (idempotently) so
 	// that recording is safe when two processes migrate at once.
 	if _, err := run("CREATE CONSTRAINT migration_id IF NOT EXISTS FOR (m:Migration) REQUIRE m.id IS UNIQUE", nil); err != nil {
-		return translate(err, "creating the migration constraint")
+		return translate(ctx, err, "creating the migration constraint")
 	}
 	recs, err := run("MATCH (m:Migration) RETURN m.id AS id", nil)
 	if err != nil {
-		return translate(err, "reading applied migrations")
+		return translate(ctx, err, "reading applied migrations")
 	}
 	done := map[string]bool{}
 	for _, r := range recs {
@@ -126,17 +126,17 @@ func (s *Store) migrate(ctx context.Context) error {
 		// so each runs on its own; all are idempotent.
 		for _, st := range m.statements {
 			if _, err := run(st, nil); err != nil {
-				return translate(err, "running migration "+m.id)
+				return translate(ctx, err, "running migration "+m.id)
 			}
 		}
 		if _, err := run("MERGE (m:Migration {id: $id}) ON CREATE SET m.appliedAt = $at",
 			map[string]any{"id": m.id, "at": time.Now().UTC().Format(time.RFC3339)}); err != nil {
-			return translate(err, "recording migration "+m.id)
+			return translate(ctx, err, "recording migration "+m.id)
 		}
 		s.log.Info("applied migration", "id", m.id)
 	}
 	if _, err := run("CALL db.awaitIndexes($secs)", map[string]any{"secs": int64(300)}); err != nil {
-		return translate(err, "waiting for indexes to come online")
+		return translate(ctx, err, "waiting for indexes to come online")
 	}
 	return nil
 }

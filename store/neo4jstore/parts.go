@@ -96,38 +96,33 @@ func (s *Store) applyInParts(ctx context.Context, p *plan, opt domain.ApplyOptio
 	}
 	id := p.loadID()
 
-	if err := s.ready(ctx); err != nil {
-		return domain.Report{}, err
-	}
-	sess := s.session(ctx, neo4j.AccessModeWrite)
-	defer sess.Close(context.Background())
-
 	// Validate references before anything is written, and open the record.
-	checkCtx, cancel := context.WithTimeout(ctx, s.cfg.QueryTimeout*time.Duration(1+total/chunkRows))
-	_, err := neo4j.ExecuteWrite(checkCtx, sess, func(tx neo4j.ManagedTransaction) (struct{}, error) {
-		_, missing, err := p.check(checkCtx, tx, false)
-		if err != nil {
-			return struct{}{}, err
-		}
-		if len(missing) > 0 {
-			return struct{}{}, invalidBatch(p.refProblems(missing))
-		}
-		return struct{}{}, runConsumed(checkCtx, tx, `
-			MERGE (l:SeedLoad {id: $id})
-			ON CREATE SET l.started = datetime(), l.runs = 0
-			SET l.state = 'incomplete', l.parts = $parts, l.rows = $rows, l.done = 0,
-				l.runs = l.runs + 1, l.updated = datetime(), l.finished = null`,
-			map[string]any{"id": id, "parts": len(parts), "rows": total})
-	}, neo4j.WithTxTimeout(s.cfg.QueryTimeout*time.Duration(1+total/chunkRows)))
-	cancel()
+	err := s.call(ctx, s.queryBudget(total), "checking a load before writing it in parts",
+		func(ctx context.Context, txTimeout time.Duration) error {
+			return s.writeTx(ctx, txTimeout, func(tx neo4j.ManagedTransaction) error {
+				_, missing, err := p.check(ctx, tx, false)
+				if err != nil {
+					return err
+				}
+				if len(missing) > 0 {
+					return invalidBatch(p.refProblems(missing))
+				}
+				return runConsumed(ctx, tx, `
+					MERGE (l:SeedLoad {id: $id})
+					ON CREATE SET l.started = datetime(), l.runs = 0
+					SET l.state = 'incomplete', l.parts = $parts, l.rows = $rows, l.done = 0,
+						l.runs = l.runs + 1, l.updated = datetime(), l.finished = null`,
+					map[string]any{"id": id, "parts": len(parts), "rows": total})
+			})
+		})
 	if err != nil {
-		return domain.Report{}, translate(err, "checking a load before writing it in parts")
+		return domain.Report{}, err
 	}
 
 	var rep domain.Report
 	done := 0
 	for i, pt := range parts {
-		r, err := s.writePart(ctx, sess, id, pt, i+1)
+		r, err := s.writePart(ctx, id, pt, i+1)
 		if err != nil {
 			return domain.Report{}, stoppedLoad(err, id, i, len(parts), done, total)
 		}
@@ -137,11 +132,13 @@ func (s *Store) applyInParts(ctx context.Context, p *plan, opt domain.ApplyOptio
 			opt.Progress(done, total)
 		}
 	}
-	_, err = neo4j.ExecuteWrite(ctx, sess, func(tx neo4j.ManagedTransaction) (struct{}, error) {
-		return struct{}{}, runConsumed(ctx, tx,
-			`MATCH (l:SeedLoad {id: $id}) SET l.state = 'complete', l.finished = datetime(), l.updated = datetime()`,
-			map[string]any{"id": id})
-	}, neo4j.WithTxTimeout(s.cfg.QueryTimeout))
+	err = s.call(ctx, s.queryBudget(0), "recording a finished load", func(ctx context.Context, txTimeout time.Duration) error {
+		return s.writeTx(ctx, txTimeout, func(tx neo4j.ManagedTransaction) error {
+			return runConsumed(ctx, tx,
+				`MATCH (l:SeedLoad {id: $id}) SET l.state = 'complete', l.finished = datetime(), l.updated = datetime()`,
+				map[string]any{"id": id})
+		})
+	})
 	if err != nil {
 		return domain.Report{}, stoppedLoad(err, id, len(parts), len(parts), done, total)
 	}
@@ -149,18 +146,31 @@ func (s *Store) applyInParts(ctx context.Context, p *plan, opt domain.ApplyOptio
 }
 
 // writePart writes one part and records it, in one transaction.
-func (s *Store) writePart(ctx context.Context, sess neo4j.SessionWithContext, id string, pt part, n int) (domain.Report, error) {
-	timeout := s.cfg.QueryTimeout * time.Duration(1+pt.rows/chunkRows)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	return neo4j.ExecuteWrite(ctx, sess, func(tx neo4j.ManagedTransaction) (domain.Report, error) {
-		rep, err := writeRows(ctx, tx, pt.nodeRows, pt.edgeRows)
-		if err != nil {
-			return domain.Report{}, err
-		}
-		return rep, runConsumed(ctx, tx, `MATCH (l:SeedLoad {id: $id}) SET l.done = $done, l.updated = datetime()`,
-			map[string]any{"id": id, "done": n})
-	}, neo4j.WithTxTimeout(timeout))
+func (s *Store) writePart(ctx context.Context, id string, pt part, n int) (domain.Report, error) {
+	var rep domain.Report
+	err := s.call(ctx, s.queryBudget(pt.rows), "writing a part of a load", func(ctx context.Context, txTimeout time.Duration) error {
+		return s.writeTx(ctx, txTimeout, func(tx neo4j.ManagedTransaction) error {
+			var err error
+			rep, err = writeRows(ctx, tx, pt.nodeRows, pt.edgeRows)
+			if err != nil {
+				return err
+			}
+			return runConsumed(ctx, tx, `MATCH (l:SeedLoad {id: $id}) SET l.done = $done, l.updated = datetime()`,
+				map[string]any{"id": id, "done": n})
+		})
+	})
+	return rep, err
+}
+
+// writeTx runs work in one write transaction that the server stops after
+// txTimeout.
+func (s *Store) writeTx(ctx context.Context, txTimeout time.Duration, work func(tx neo4j.ManagedTransaction) error) error {
+	sess := s.session(ctx, neo4j.AccessModeWrite)
+	defer sess.Close(context.Background())
+	_, err := neo4j.ExecuteWrite(ctx, sess, func(tx neo4j.ManagedTransaction) (struct{}, error) {
+		return struct{}{}, work(tx)
+	}, neo4j.WithTxTimeout(txTimeout))
+	return err
 }
 
 // runConsumed runs a statement whose result is not needed and waits for
@@ -175,8 +185,8 @@ func runConsumed(ctx context.Context, tx neo4j.ManagedTransaction, cypher string
 
 // stoppedLoad words the failure of part i+1 of a load written in parts:
 // what is stored, what is not, and how to finish.
-func stoppedLoad(err error, id string, committed, parts, rowsDone, rows int) error {
-	cause := translate(err, "writing a part of a load")
+// cause is already a domain error: every part goes through Store.call.
+func stoppedLoad(cause error, id string, committed, parts, rowsDone, rows int) error {
 	return &domain.Error{Code: domain.ErrorCode(cause), Err: cause, Message: fmt.Sprintf(
 		"load %s stopped after %d of %d parts (%d of %d rows committed): %s; what was committed is whole "+
 			"(nodes before relations, each with all its properties) and the load is recorded as incomplete "+

@@ -53,7 +53,7 @@ func explain(t *testing.T, s *Store, cypher string, params map[string]any) []pla
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	res, err := neo4j.ExecuteQuery(ctx, s.driver, "EXPLAIN "+cypher, params, neo4j.EagerResultTransformer, s.queryOpts(true)...)
+	res, err := neo4j.ExecuteQuery(ctx, s.driver, "EXPLAIN "+cypher, params, neo4j.EagerResultTransformer, s.queryOpts(true, 30*time.Second)...)
 	if err != nil {
 		t.Fatalf("EXPLAIN failed: %v\n%s", err, cypher)
 	}
