@@ -108,7 +108,7 @@ func TestTransactionsCarryTheirDeadlineToTheServer(t *testing.T) {
 	c.ConnectTimeout = time.Second
 	// Long enough for the watcher below to see the statement running on
 	// a busy machine; the statement itself would run for many minutes.
-	c.QueryTimeout = 10 * time.Second
+	c.QueryTimeout = 30 * time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	s, err := Open(ctx, c, slog.New(slog.DiscardHandler))
