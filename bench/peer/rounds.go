@@ -46,6 +46,12 @@ func (b *Bench) Run(ctx context.Context, qs []Query, opt RunOptions) ([]Row, err
 	var rows []Row
 	for _, q := range qs {
 		sides := b.sidesFor(q)
+		// A warm-up, not counted: connection pools, caches, the JIT.
+		for _, s := range sides {
+			if _, err := b.attack(ctx, s, q, opt.Clients, min(opt.Duration, time.Second)); err != nil {
+				return nil, err
+			}
+		}
 		many := make([][]sample, len(sides))
 		one := make([][]sample, len(sides))
 		for r := range opt.Rounds {
