@@ -32,7 +32,7 @@ const accountReps = 5
 // the db hits PROFILE reports for them. The floor is its one statement;
 // the embedded store sends none.
 func (b *Bench) Account(ctx context.Context, acc Accounting, q Query) (map[string]Cost, error) {
-	out := map[string]Cost{SideCitygraphEmbedded: {}}
+	out := map[string]Cost{SideCitygraphEmbedded: {Statements: 0, DBHits: -1}}
 	hits, err := b.profile(ctx, Statement{Query: q.Cypher, Params: q.Params})
 	if err != nil {
 		return nil, fmt.Errorf("%s: PROFILE of the floor: %w", q.Name, err)
