@@ -3,7 +3,6 @@ package peer
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -47,12 +46,12 @@ func (b *Bench) Account(ctx context.Context, acc Accounting, q Query) (map[strin
 		}
 		body := requestBody(s.op, q.Params)
 		// One request first: a server's first call may check its schema.
-		if _, err := b.post(ctx, s.url, body, http.Header{}); err != nil {
+		if _, err := b.post(ctx, s.url, body); err != nil {
 			return nil, err
 		}
 		acc.Recorder.Take()
 		for range accountReps {
-			if _, err := b.post(ctx, s.url, body, nil); err != nil {
+			if _, err := b.post(ctx, s.url, body); err != nil {
 				return nil, err
 			}
 		}

@@ -78,7 +78,7 @@ func (b *Bench) sidesFor(q Query) []side {
 		body := requestBody(op, q.Params)
 		url := base + path
 		out = append(out, side{name: name, url: url, body: body, answer: func(ctx context.Context, q Query) (any, error) {
-			data, err := b.post(ctx, url, body, nil)
+			data, err := b.post(ctx, url, body)
 			if err != nil {
 				return nil, err
 			}
@@ -100,15 +100,12 @@ func requestBody(op string, vars map[string]any) []byte {
 
 // post sends a GraphQL request and returns its data, failing on any
 // error in the response.
-func (b *Bench) post(ctx context.Context, url string, body []byte, header http.Header) (any, error) {
+func (b *Bench) post(ctx context.Context, url string, body []byte) (any, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	for k, v := range header {
-		req.Header[k] = v
-	}
 	resp, err := b.client.Do(req)
 	if err != nil {
 		return nil, err

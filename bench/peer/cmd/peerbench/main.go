@@ -48,6 +48,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
+	if *rounds < 1 || *dur <= 0 || *dur > time.Minute || *clients < 1 || *clients > 256 {
+		return fmt.Errorf("-rounds %d -duration %s -clients %d: give at least one round, a duration up to 1m and 1 to 256 clients", *rounds, *dur, *clients)
+	}
 	var qs []peer.Query
 	for _, q := range peer.Queries(a) {
 		if *only == "" || q.Name == *only {
