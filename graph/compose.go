@@ -37,33 +37,6 @@ func rankedCities(rs []domain.RankedCity, m domain.RankMetric) []*model.RankedCi
 	return out
 }
 
-// nodesVia answers a node list that is really the far ends of relations
-// (a country's cities): the relation page, with its cursors, then one
-// batched node load.
-func (r *Resolver) nodesVia(ctx context.Context, anchor domain.Node, k domain.EdgeKind, d domain.Direction, first *int, after *string) (*model.NodeConnection, error) {
-	l := loader.For(ctx)
-	pg, err := page(first, after)
-	if err != nil {
-		return nil, err
-	}
-	p, err := l.Edges(ctx, domain.EdgeQuery{Kind: k, Direction: d, Page: pg}, anchor.Key())
-	if err != nil {
-		return nil, err
-	}
-	nodes, err := l.Others(ctx, anchor.Key(), p.Items)
-	if err != nil {
-		return nil, err
-	}
-	np := domain.NodePage{TotalCount: p.TotalCount, HasNextPage: p.HasNextPage}
-	for i, n := range nodes {
-		if n != nil {
-			np.Items = append(np.Items, n)
-			np.Cursors = append(np.Cursors, p.Cursors[i])
-		}
-	}
-	return &model.NodeConnection{Page: np}, nil
-}
-
 // countryOf returns the country key of an attendee: a city's country, or
 // the country of an organisation's seat; ok is false when unknown.
 func countriesOf(ctx context.Context, attendees []domain.NodeKey) (map[domain.NodeKey]domain.NodeKey, error) {

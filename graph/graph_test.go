@@ -470,7 +470,6 @@ func TestStoreCallsAreBounded(t *testing.T) {
 	// it gives the loaders a window far longer than any scheduling delay and
 	// expects an exact count.
 	lim := graph.DefaultLimits
-	lim.BatchWait = 150 * time.Millisecond
 	c := client.New(graph.NewHandler(cs, quietLog(), lim, graph.DefaultExposure))
 	const q = `query($n: Int) { cities(first: $n) { edges { node { name country { name }
 		partners(first: 5) { totalCount edges { kind node { name country { code } } sources { name } } }

@@ -47,10 +47,6 @@ type Limits struct {
 	// MaxResponseBytes bounds a response's data; a larger one is replaced
 	// by LIMIT_EXCEEDED (see responseSizeLimit). Zero means no bound.
 	MaxResponseBytes int
-	// BatchWait is how long the request's loaders gather keys before each
-	// store call; zero means loader.DefaultWait. Longer waits add latency
-	// per query level and make batches whole on a busy machine.
-	BatchWait time.Duration
 }
 
 // DefaultLimits suit an analyst's playground and an app's queries alike.
@@ -83,7 +79,7 @@ func NewHandler(st domain.Store, log *slog.Logger, lim Limits, exp Exposure) htt
 	srv.SetRecoverFunc(recoverPanic(log))
 
 	var h http.Handler = exp.wrap(srv)
-	h = loader.Middleware(st, lim.BatchWait, h)
+	h = loader.Middleware(st, h)
 	return limitRequest(lim, h)
 }
 

@@ -1,65 +1,49 @@
-// Package loader holds the per-request loaders that batch the GraphQL
-// layer's reads: every node or relation a request needs at one depth of its
-// selection is fetched with one store call, whatever the size of the result.
+// Package loader holds the per-request loaders through which resolvers read
+// the store. A request's plan (graph/plan.go) is run before any resolver,
+// and its answers are put into the loaders: every read the plan covered is
+// answered from them, with no store call and no waiting. What the plan did
+// not cover (the analytics' nodes, a field that could not be planned) is
+// read from the store directly, without a batching window, and kept for
+// the rest of the request.
 package loader
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"sync"
-	"time"
+	"sync/atomic"
 
 	"github.com/citygraph/citygraph/domain"
-	"github.com/vikstrous/dataloadgen"
 )
 
-// DefaultWait is how long a loader gathers keys before it fetches.
-// Resolvers at one depth run concurrently, but on two busy cores a 2 ms
-// window split batches (measured: 8 to 12 store calls for the same query);
-// 4 ms kept them whole on an idle machine. A window is a trade: each level
-// of a query waits for it once, and a resolver that arrives after it closes
-// costs one more store call, never a wrong answer.
-const DefaultWait = 4 * time.Millisecond
-
-// Loaders batches one request's reads. Build a fresh one per request: it
-// caches what it loaded, and a cache shared between requests would serve
+// Loaders answers one request's reads. Build a fresh one per request: it
+// keeps what it read, and a cache shared between requests would serve
 // stale data after a seed load.
 type Loaders struct {
-	store domain.Store
-	wait  time.Duration
-	nodes *dataloadgen.Loader[domain.NodeKey, domain.Node]
+	store   domain.Store
+	answers atomic.Pointer[domain.Answers]
 
+	// What was read from the store outside the plan, so that a node or a
+	// page asked twice is read once.
 	mu    sync.Mutex
-	edges map[string]*dataloadgen.Loader[domain.NodeKey, domain.EdgePage]
+	nodes map[domain.NodeKey]domain.Node
+	edges map[string]map[domain.NodeKey]domain.EdgePage
 }
 
-// New returns loaders reading from st that gather keys for wait before
-// each fetch (DefaultWait when wait is zero).
-func New(st domain.Store, wait time.Duration) *Loaders {
-	if wait <= 0 {
-		wait = DefaultWait
-	}
-	l := &Loaders{store: st, wait: wait, edges: map[string]*dataloadgen.Loader[domain.NodeKey, domain.EdgePage]{}}
-	l.nodes = dataloadgen.NewLoader(func(ctx context.Context, keys []domain.NodeKey) ([]domain.Node, []error) {
-		if err := expired(ctx); err != nil {
-			return nil, []error{err}
-		}
-		nodes, err := st.Nodes(ctx, keys)
-		if err != nil {
-			return nil, []error{err}
-		}
-		return nodes, nil
-	}, dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(domain.MaxPageSize*10))
-	return l
+// New returns loaders reading from st.
+func New(st domain.Store) *Loaders {
+	return &Loaders{store: st, nodes: map[domain.NodeKey]domain.Node{}, edges: map[string]map[domain.NodeKey]domain.EdgePage{}}
 }
+
+// Answer makes every later read covered by a answered from it.
+func (l *Loaders) Answer(a *domain.Answers) { l.answers.Store(a) }
 
 type ctxKey struct{}
 
-// Middleware attaches fresh loaders, gathering keys for wait, to every request.
-func Middleware(st domain.Store, wait time.Duration, next http.Handler) http.Handler {
+// Middleware attaches fresh loaders to every request.
+func Middleware(st domain.Store, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(st, wait))))
+		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(st))))
 	})
 }
 
@@ -68,10 +52,16 @@ func With(ctx context.Context, l *Loaders) context.Context {
 	return context.WithValue(ctx, ctxKey{}, l)
 }
 
+// From returns the request's loaders, if it has any.
+func From(ctx context.Context) (*Loaders, bool) {
+	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	return l, ok
+}
+
 // For returns the request's loaders. It panics if the middleware is
 // missing: that is a wiring bug, and the recover function reports it.
 func For(ctx context.Context) *Loaders {
-	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	l, ok := From(ctx)
 	if !ok {
 		panic("loader.For: no loaders in context; wrap the handler with loader.Middleware")
 	}
@@ -80,63 +70,116 @@ func For(ctx context.Context) *Loaders {
 
 // Node loads one node; nil when it does not exist.
 func (l *Loaders) Node(ctx context.Context, key domain.NodeKey) (domain.Node, error) {
-	if err := expired(ctx); err != nil {
+	nodes, err := l.Nodes(ctx, []domain.NodeKey{key})
+	if err != nil {
 		return nil, err
 	}
-	return l.nodes.Load(ctx, key)
+	return nodes[0], nil
 }
 
-// Nodes loads many nodes in order, nil where missing.
+// Nodes loads many nodes in order, nil where missing. Only the keys
+// neither the plan nor an earlier read answered reach the store, in one
+// call.
 func (l *Loaders) Nodes(ctx context.Context, keys []domain.NodeKey) ([]domain.Node, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
+	out := make([]domain.Node, len(keys))
+	var missing []domain.NodeKey
+	var at []int
+	a := l.answers.Load()
+	l.mu.Lock()
+	for i, k := range keys {
+		if n, ok := a.Node(k); ok {
+			out[i] = n
+		} else if n, ok := l.nodes[k]; ok {
+			out[i] = n
+		} else {
+			missing = append(missing, k)
+			at = append(at, i)
+		}
+	}
+	l.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
 	if err := expired(ctx); err != nil {
 		return nil, err
 	}
-	return l.nodes.LoadAll(ctx, keys)
+	nodes, err := l.store.Nodes(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for j, n := range nodes {
+		out[at[j]] = n
+		l.nodes[missing[j]] = n
+	}
+	return out, nil
 }
 
-// Edges loads one page of anchor's edges matching q. Requests with the same
-// query share one batch, so a page of 100 cities asking for their partners
-// costs one store call.
+// ListNodes answers one page of a node list (cities(…)).
+func (l *Loaders) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodePage, error) {
+	if err := q.Normalize(); err != nil {
+		return domain.NodePage{}, err
+	}
+	if a := l.answers.Load(); a != nil {
+		if p, ok := a.Lists[q.Signature()]; ok {
+			return p, nil
+		}
+	}
+	if err := expired(ctx); err != nil {
+		return domain.NodePage{}, err
+	}
+	return l.store.ListNodes(ctx, q)
+}
+
+// Edges loads one page of anchor's edges matching q.
 func (l *Loaders) Edges(ctx context.Context, q domain.EdgeQuery, anchor domain.NodeKey) (domain.EdgePage, error) {
 	if err := q.Normalize(); err != nil {
 		return domain.EdgePage{}, err
 	}
+	if p, ok := l.answers.Load().Page(q, anchor); ok {
+		return p, nil
+	}
+	sig := q.Signature()
+	l.mu.Lock()
+	p, ok := l.edges[sig][anchor]
+	l.mu.Unlock()
+	if ok {
+		return p, nil
+	}
 	if err := expired(ctx); err != nil {
 		return domain.EdgePage{}, err
 	}
-	return l.edgeLoader(q).Load(ctx, anchor)
-}
-
-func (l *Loaders) edgeLoader(q domain.EdgeQuery) *dataloadgen.Loader[domain.NodeKey, domain.EdgePage] {
-	// The printed query is a faithful key: every field is a value or a slice of values.
-	key := fmt.Sprintf("%+v", q)
+	pages, err := l.store.Edges(ctx, q, []domain.NodeKey{anchor})
+	if err != nil {
+		return domain.EdgePage{}, err
+	}
+	if len(pages) != 1 {
+		return domain.EdgePage{}, domain.Errorf(domain.EINTERNAL, "the store answered %d pages for one anchor", len(pages))
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if ld, ok := l.edges[key]; ok {
-		return ld
+	if l.edges[sig] == nil {
+		l.edges[sig] = map[domain.NodeKey]domain.EdgePage{}
 	}
-	ld := dataloadgen.NewLoader(func(ctx context.Context, anchors []domain.NodeKey) ([]domain.EdgePage, []error) {
-		if err := expired(ctx); err != nil {
-			return nil, []error{err}
-		}
-		pages, err := l.store.Edges(ctx, q, anchors)
-		if err != nil {
-			return nil, []error{err}
-		}
-		return pages, nil
-	}, dataloadgen.WithWait(l.wait), dataloadgen.WithBatchCapacity(domain.MaxPageSize*10))
-	l.edges[key] = ld
-	return ld
+	l.edges[sig][anchor] = pages[0]
+	return pages[0], nil
 }
 
-// AllEdges loads every edge of anchor matching q, page by page. For
-// fields that are lists rather than connections (a forum's agreements);
-// each page is still one batched store call.
+// AllEdges loads every edge of anchor matching q: for fields that are
+// lists rather than connections (a forum's agreements). Outside a plan it
+// reads page by page.
 func (l *Loaders) AllEdges(ctx context.Context, q domain.EdgeQuery, anchor domain.NodeKey) ([]domain.Edge, error) {
 	q.Page = domain.Page{First: domain.MaxPageSize}
+	if err := q.Normalize(); err != nil {
+		return nil, err
+	}
+	if items, ok := l.answers.Load().All(q, anchor); ok {
+		return items, nil
+	}
 	var all []domain.Edge
 	for {
 		p, err := l.Edges(ctx, q, anchor)
@@ -151,10 +194,12 @@ func (l *Loaders) AllEdges(ctx context.Context, q domain.EdgeQuery, anchor domai
 	}
 }
 
-// One returns the node at the other end of anchor's single relation of
-// kind k in direction d (a city's country, a forum's host city), or nil.
-func (l *Loaders) One(ctx context.Context, anchor domain.NodeKey, k domain.EdgeKind, d domain.Direction) (domain.Node, error) {
-	p, err := l.Edges(ctx, domain.EdgeQuery{Kind: k, Direction: d, Page: domain.Page{First: 1}}, anchor)
+// One returns the node at the other end of the first relation q finds
+// from anchor (a city's country, a forum's host city), or nil. q's page is
+// First 1.
+func (l *Loaders) One(ctx context.Context, q domain.EdgeQuery, anchor domain.NodeKey) (domain.Node, error) {
+	q.Page = domain.Page{First: 1}
+	p, err := l.Edges(ctx, q, anchor)
 	if err != nil || len(p.Items) == 0 {
 		return nil, err
 	}
