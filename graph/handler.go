@@ -75,6 +75,7 @@ func NewHandler(st domain.Store, log *slog.Logger, lim Limits, exp Exposure) htt
 	if lim.MaxResponseBytes > 0 {
 		srv.Use(responseSizeLimit{max: lim.MaxResponseBytes})
 	}
+	srv.Use(runPlan{store: st, schema: es.Schema(), log: log}) // after the limits and inside the deadline: one store call per request
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(recoverPanic(log))
 

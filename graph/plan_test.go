@@ -1,0 +1,412 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/99designs/gqlgen/client"
+	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/graph"
+	"github.com/citygraph/citygraph/graph/examples"
+	"github.com/citygraph/citygraph/seed"
+	"github.com/citygraph/citygraph/store/embedded"
+	"github.com/citygraph/citygraph/synth"
+)
+
+// countingStore counts every call to the store it wraps, whatever the
+// method. It does not run plans, so a handler built on it reads field by
+// field through the loaders.
+type countingStore struct {
+	st    domain.Store
+	calls atomic.Int64
+}
+
+var _ domain.Store = (*countingStore)(nil)
+
+func (s *countingStore) Nodes(ctx context.Context, k []domain.NodeKey) ([]domain.Node, error) {
+	s.calls.Add(1)
+	return s.st.Nodes(ctx, k)
+}
+func (s *countingStore) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodePage, error) {
+	s.calls.Add(1)
+	return s.st.ListNodes(ctx, q)
+}
+func (s *countingStore) Edges(ctx context.Context, q domain.EdgeQuery, a []domain.NodeKey) ([]domain.EdgePage, error) {
+	s.calls.Add(1)
+	return s.st.Edges(ctx, q, a)
+}
+func (s *countingStore) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) (domain.Subgraph, error) {
+	s.calls.Add(1)
+	return s.st.Neighbourhood(ctx, q)
+}
+func (s *countingStore) Apply(ctx context.Context, b *domain.Batch, o domain.ApplyOptions) (domain.Report, error) {
+	s.calls.Add(1)
+	return s.st.Apply(ctx, b, o)
+}
+func (s *countingStore) Paths(ctx context.Context, q domain.PathQuery) ([]domain.Path, error) {
+	s.calls.Add(1)
+	return s.st.Paths(ctx, q)
+}
+func (s *countingStore) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]domain.FundingTotal, error) {
+	s.calls.Add(1)
+	return s.st.FundingTotals(ctx, q)
+}
+func (s *countingStore) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.RankedCity, error) {
+	s.calls.Add(1)
+	return s.st.RankCities(ctx, q)
+}
+func (s *countingStore) SuggestPartners(ctx context.Context, q domain.SuggestQuery) ([]domain.Suggestion, error) {
+	s.calls.Add(1)
+	return s.st.SuggestPartners(ctx, q)
+}
+func (s *countingStore) Near(ctx context.Context, q domain.NearQuery) ([]domain.NearCity, error) {
+	s.calls.Add(1)
+	return s.st.Near(ctx, q)
+}
+func (s *countingStore) Search(ctx context.Context, q domain.SearchQuery) ([]domain.SearchHit, error) {
+	s.calls.Add(1)
+	return s.st.Search(ctx, q)
+}
+func (s *countingStore) Ping(ctx context.Context) error {
+	s.calls.Add(1)
+	return s.st.Ping(ctx)
+}
+func (s *countingStore) Close() error { return s.st.Close() }
+
+// countingPlanStore is a countingStore that runs plans: Run is one call,
+// answered by runner (which reads the wrapped store without counting).
+type countingPlanStore struct {
+	*countingStore
+	runner domain.PlanRunner
+}
+
+func (s *countingPlanStore) Run(ctx context.Context, p *domain.Plan) (*domain.Answers, error) {
+	s.calls.Add(1)
+	return s.runner.Run(ctx, p)
+}
+
+// singleReads is a test double of a store's PlanRunner: it answers a plan
+// with the store's single-read methods, as the contract says a plan's
+// answers must be, so the GraphQL side can be tested before the stores
+// implement Run. It is never shipped.
+type singleReads struct{ st domain.Store }
+
+func (r singleReads) Run(ctx context.Context, p *domain.Plan) (*domain.Answers, error) {
+	if err := p.Normalize(); err != nil {
+		return nil, err
+	}
+	a := domain.NewAnswers()
+	for _, root := range p.Roots {
+		var found []domain.Node
+		if root.List != nil {
+			page, err := r.st.ListNodes(ctx, *root.List)
+			if err != nil {
+				return nil, err
+			}
+			a.Lists[root.List.Signature()] = page
+			for _, n := range page.Items {
+				a.Nodes[n.Key()] = n
+			}
+			found = page.Items
+		} else {
+			var err error
+			if found, err = r.nodes(ctx, a, root.Keys); err != nil {
+				return nil, err
+			}
+		}
+		if err := r.reach(ctx, a, found, &root.Reach); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// nodes reads keys into a and returns the nodes that exist.
+func (r singleReads) nodes(ctx context.Context, a *domain.Answers, keys []domain.NodeKey) ([]domain.Node, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	ns, err := r.st.Nodes(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.Node
+	for i, n := range ns {
+		a.Nodes[keys[i]] = n
+		if n != nil {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+func sourceKeys(slugs []string) []domain.NodeKey {
+	keys := make([]domain.NodeKey, len(slugs))
+	for i, s := range slugs {
+		keys[i] = domain.NodeKey{Kind: domain.KindSource, ID: s}
+	}
+	return keys
+}
+
+func (r singleReads) reach(ctx context.Context, a *domain.Answers, from []domain.Node, re *domain.Reach) error {
+	if re.Sources {
+		for _, n := range from {
+			if _, err := r.nodes(ctx, a, sourceKeys(n.Base().Sources)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, f := range re.Follow {
+		var ends []domain.NodeKey
+		for _, n := range from {
+			if f.From != "" && n.Key().Kind != f.From {
+				continue
+			}
+			anchor := n.Key()
+			var page domain.EdgePage
+			if f.All {
+				q := f.Query
+				for {
+					ps, err := r.st.Edges(ctx, q, []domain.NodeKey{anchor})
+					if err != nil {
+						return err
+					}
+					if q.Page.After == "" {
+						page.TotalCount = ps[0].TotalCount
+					}
+					page.Items, page.Cursors = append(page.Items, ps[0].Items...), append(page.Cursors, ps[0].Cursors...)
+					if !ps[0].HasNextPage || len(ps[0].Cursors) == 0 {
+						break
+					}
+					q.Page.After = ps[0].Cursors[len(ps[0].Cursors)-1]
+				}
+				a.SetPage(f.Query.AllSignature(), anchor, page)
+			} else {
+				ps, err := r.st.Edges(ctx, f.Query, []domain.NodeKey{anchor})
+				if err != nil {
+					return err
+				}
+				page = ps[0]
+				a.SetPage(f.Query.Signature(), anchor, page)
+			}
+			for _, e := range page.Items {
+				ends = append(ends, e.Other(anchor))
+				if f.EdgeSources {
+					if _, err := r.nodes(ctx, a, sourceKeys(e.Sources)); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if f.Ends != nil {
+			found, err := r.nodes(ctx, a, ends)
+			if err != nil {
+				return err
+			}
+			if err := r.reach(ctx, a, found, f.Ends); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// planStores returns an embedded store holding the project's seed data and
+// a synthetic graph of n cities, and two handlers' clients on it: one whose
+// store runs plans (counted), one whose store does not (the loaders read
+// field by field).
+func planStores(t *testing.T, n int) (planned *client.Client, calls *atomic.Int64, plain *client.Client, b *domain.Batch) {
+	t.Helper()
+	st, err := embedded.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ctx := context.Background()
+	if _, err := seed.LoadProject(ctx, st); err != nil {
+		t.Fatalf("loading the project seed: %v", err)
+	}
+	b = synth.Generate(7, n)
+	if _, err := st.Apply(ctx, b, domain.ApplyOptions{}); err != nil {
+		t.Fatalf("loading %d synthetic cities: %v", n, err)
+	}
+	counted := &countingPlanStore{countingStore: &countingStore{st: st}, runner: singleReads{st: st}}
+	planned = client.New(graph.NewHandler(counted, quietLog(), graph.DefaultLimits, graph.DefaultExposure))
+	plain = client.New(graph.NewHandler(&countingStore{st: st}, quietLog(), graph.DefaultLimits, graph.DefaultExposure))
+	return planned, &counted.calls, plain, b
+}
+
+// firstOf returns the ID of the first node of kind k in b.
+func firstOf(t *testing.T, b *domain.Batch, k domain.Kind) string {
+	t.Helper()
+	for _, n := range b.Nodes {
+		if n.Key().Kind == k {
+			return n.Key().ID
+		}
+	}
+	t.Fatalf("the synthetic graph has no %s", k)
+	return ""
+}
+
+// rawAnswer runs q and returns the whole response (data and errors) as JSON.
+func rawAnswer(t *testing.T, c *client.Client, q string, vars map[string]any) []byte {
+	t.Helper()
+	var opts []client.Option
+	for k, v := range vars {
+		opts = append(opts, client.Var(k, v))
+	}
+	resp, err := c.RawPost(q, opts...)
+	if err != nil {
+		t.Fatalf("post: %v", err)
+	}
+	out, err := json.Marshal(resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// plannedShapes are the query shapes apps use, each plannable whole.
+var plannedShapes = []struct{ name, query string }{
+	{"a city and its partners two levels deep", `query($city: String!) { city(slug: $city) { name country { code name }
+		partners(first: 30) { totalCount pageInfo { hasNextPage endCursor } edges { kind since node { name country { code }
+			partners(first: 10) { totalCount edges { node { name } } } } } } } }`},
+	{"country, 20 cities, 10 partners each, their country", `query($country: String!) { country(code: $country) { name
+		cities(first: 20) { totalCount edges { cursor node { name partners(first: 10) { edges { node { name country { code name } } } } } } } } }`},
+	{"the cities of a country with their partner count", `query($country: String!) { country(code: $country) {
+		cities(first: 100) { edges { node { slug partners { totalCount } } } } } }`},
+	{"a forum with organisers, attendees and the bodies it called on", `query($forum: String!) { forum(slug: $forum) { name hostCity { name } series { name }
+		organisers { totalCount edges { role node { name seat { name country { code } } } sources { name } } }
+		attendees(first: 50) { totalCount edges { delegationSize node { __typename ... on City { name country { code } } ... on Organization { name kind } } } }
+		calledOn { edges { request node { acronym headquarters { name } members(first: 5) { totalCount edges { node { code } } } } attendingMemberCountries { code name } } }
+		attendanceByCountry { country { code name } cities { name } organizations { name seat { name } } }
+		agreements { name signatories(first: 5) { totalCount } } topics { edges { node { name } } } } }`},
+	{"a funding body's 100 financings with each project's places", `query($body: String!) { fundingBody(slug: $body) { name
+		financings(first: 100) { totalCount edges { amount { amount currency } approved node { name
+			locations { __typename ... on City { name country { code } } ... on Country { code name } } } } } } }`},
+	{"node(id:) with inline fragments", `query($id: ID!) { node(id: $id) { id __typename ... on Node { sources { name } }
+		... on City { name partners(first: 5) { edges { node { name } } } projects(first: 5) { edges { node { name financings { totalCount } } } } }
+		... on Forum { name } } }`},
+	{"nodes(ids:) of several kinds", `query($ids: [ID!]!) { nodes(ids: $ids) { id
+		... on City { name country { code } organizations(first: 5) { totalCount edges { node { name forumsOrganised { totalCount } } } } }
+		... on Forum { name partOf { name } hostCity { name } }
+		... on FundingBody { name calledOnBy { edges { node { name } } } } } }`},
+	{"fragments spread several times", `query($city: String!) { city(slug: $city) { ...C partners(first: 5) { edges { node { ...C more: partners(first: 2) { edges { node { ...C } } } } } } }
+		cities(first: 5) { edges { node { ...C } } } }
+		fragment C on City { name country { ...K } top: partners(first: 3) { totalCount edges { sources { name } node { slug } } } }
+		fragment K on Country { code memberships { edges { node { __typename ... on Grouping { name } ... on FundingBody { name } } } } }`},
+	{"top-level lists, nested", `query($n: Int) { cities(first: $n) { totalCount edges { node { name country { name }
+		partners(first: 5) { totalCount edges { kind node { name country { code } } sources { name } } }
+		forumsAttended(first: 3) { edges { node { name hostCity { name } } } } agreementsSigned { edges { node { name adoptedBy { name } } } } } } }
+		forums(first: 3) { edges { node { name series { name editions(first: 3) { edges { node { name } } } } } } }
+		projects(first: 5, orderBy: {field: SLUG, direction: DESC}) { edges { node { name financings { edges { node { name } } } } } }
+		organizations(first: 5) { edges { node { name seat { name } forumsAttended { totalCount } } } }
+		agreements(first: 3) { edges { node { name signatories(first: 3) { edges { date node { name } } } } } }
+		fundingBodies { edges { node { acronym members(first: 3) { edges { node { code } } } } } }
+		countries(first: 3, grouping: "asean") { edges { node { code } } } sources(first: 2) { edges { node { name } } } }`},
+	{"@skip and @include", `query($city: String!, $yes: Boolean!) { city(slug: $city) { name
+		country @include(if: $yes) { code } partners(first: 3) @skip(if: $yes) { totalCount } forumsAttended @skip(if: false) { totalCount } } }`},
+	{"aliases of one relation with other arguments", `query($city: String!) { city(slug: $city) {
+		a: partners(first: 2) { edges { node { name } } } b: partners(first: 4, orderBy: SINCE) { edges { since node { slug } } }
+		c: partners(first: 2) { totalCount } } }`},
+}
+
+// plannedExamples are the example queries the planner answers whole; the
+// others call analytics (neighbourhood, paths, funding totals, rankings,
+// suggestions, near, search), which are read by their own store methods.
+var plannedExamples = map[string]bool{"01_organisers": true, "02_attendance": true, "03_agreements": true,
+	"04_partners": true, "05_appeals": true, "07_sources": true}
+
+// TestOneStoreCallPerRequest counts the store calls of each plannable
+// query, at two sizes of graph: exactly one (the plan's Run), whatever the
+// width and depth of the answer. It also checks that the answers are the
+// same with the plan and without it.
+func TestOneStoreCallPerRequest(t *testing.T) {
+	for _, n := range []int{10, 10_000} {
+		planned, calls, plain, b := planStores(t, n)
+		city, forum, body := firstOf(t, b, domain.KindCity), firstOf(t, b, domain.KindForum), firstOf(t, b, domain.KindFundingBody)
+		vars := map[string]any{"city": city, "country": firstOf(t, b, domain.KindCountry), "forum": forum, "body": body,
+			"id": "City:" + city, "ids": []string{"City:" + city, "Forum:" + forum, "FundingBody:" + body, "City:no-such-city"},
+			"n": 100, "yes": true}
+		type shape struct{ name, query string }
+		var shapes []shape
+		for _, s := range plannedShapes {
+			shapes = append(shapes, shape(s))
+		}
+		for _, ex := range examples.All() {
+			if plannedExamples[ex.Name] {
+				shapes = append(shapes, shape{"example " + ex.Name, ex.Query})
+			}
+		}
+		for _, s := range shapes {
+			t.Run(fmt.Sprintf("%d cities/%s", n, s.name), func(t *testing.T) {
+				calls.Store(0)
+				got := rawAnswer(t, planned, s.query, vars)
+				if c := calls.Load(); c != 1 {
+					t.Errorf("store calls = %d, want 1", c)
+				}
+				if bytes.Contains(got, []byte(`"Errors":[`)) {
+					t.Errorf("answer has errors: %s", truncate(string(got)))
+				}
+				if want := rawAnswer(t, plain, s.query, vars); !bytes.Equal(got, want) {
+					t.Errorf("answer with the plan differs from the answer without:\n got %s\nwant %s", truncate(string(got)), truncate(string(want)))
+				}
+			})
+		}
+	}
+}
+
+// TestAnswersAreTheSameWithAndWithoutPlan runs the queries the planner does
+// not answer whole (analytics) and bad requests through both handlers.
+func TestAnswersAreTheSameWithAndWithoutPlan(t *testing.T) {
+	planned, _, plain, _ := planStores(t, 10)
+	queries := map[string]string{
+		"a bad cursor":         `{ city(slug: "nanning") { name partners(after: "nonsense") { totalCount } } }`,
+		"a page too large":     `{ cities(first: 5000) { totalCount } city(slug: "nanning") { partners(first: 1000) { totalCount } } }`,
+		"an ill-formed ID":     `{ node(id: "nonsense") { id } }`,
+		"an unknown node":      `{ node(id: "City:no-such-city") { id } city(slug: "no-such-city") { name } }`,
+		"an ill-formed slug":   `{ city(slug: "Not A Slug!") { name } }`,
+		"a bad date":           `{ fundingBody(slug: "aiib") { members(asOf: "yesterday") { totalCount } } }`,
+		"introspection":        `{ __schema { queryType { name } } }`,
+		"typename only":        `{ __typename }`,
+		"a connection's total": `{ city(slug: "nanning") { partners { totalCount } organizations { totalCount } } }`,
+	}
+	for _, ex := range examples.All() {
+		queries["example "+ex.Name] = ex.Query
+	}
+	for name, q := range queries {
+		t.Run(name, func(t *testing.T) {
+			got, want := rawAnswer(t, planned, q, nil), rawAnswer(t, plain, q, nil)
+			if !bytes.Equal(got, want) {
+				t.Errorf("answer with the plan differs from the answer without:\n got %s\nwant %s", truncate(string(got)), truncate(string(want)))
+			}
+		})
+	}
+}
+
+// failingRunner is a store whose plans fail as an unreachable backend's do.
+type failingRunner struct{ *countingStore }
+
+func (s failingRunner) Run(context.Context, *domain.Plan) (*domain.Answers, error) {
+	s.calls.Add(1)
+	return nil, domain.Unavailable(fmt.Errorf("connection refused"), "the database cannot be reached")
+}
+
+func TestAFailedPlanIsOneError(t *testing.T) {
+	cs := &countingStore{st: projectStore(t)}
+	c := client.New(graph.NewHandler(failingRunner{cs}, quietLog(), graph.DefaultLimits, graph.DefaultExposure))
+	resp, err := c.RawPost(`{ city(slug: "nanning") { name partners { totalCount } } }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(resp.Errors); !bytes.Contains([]byte(got), []byte(`"UNAVAILABLE"`)) {
+		t.Errorf("errors = %s, want one UNAVAILABLE", got)
+	}
+	if n := cs.calls.Load(); n != 1 {
+		t.Errorf("store calls = %d, want 1 (the plan; no field read after it failed)", n)
+	}
+}
