@@ -171,14 +171,16 @@ func (r *Resolver) attendingMemberCountries(ctx context.Context, e *model.RelEdg
 	return loader.AllAs[*domain.Country](nodes), err
 }
 
+// fundingGroupKinds are the groupings whose groups are nodes, and their kind.
+var fundingGroupKinds = map[domain.FundingGroup]domain.Kind{
+	domain.GroupByFundingBody: domain.KindFundingBody,
+	domain.GroupByCountry:     domain.KindCountry,
+	domain.GroupByCity:        domain.KindCity,
+}
+
 // fundingGroupName names a funding total's group where it is a node.
 func (r *Resolver) fundingGroupName(ctx context.Context, t *model.FundingTotal) (*string, error) {
-	kind := map[domain.FundingGroup]domain.Kind{
-		domain.GroupByFundingBody: domain.KindFundingBody,
-		domain.GroupByCountry:     domain.KindCountry,
-		domain.GroupByCity:        domain.KindCity,
-	}
-	k, isNode := kind[t.GroupBy]
+	k, isNode := fundingGroupKinds[t.GroupBy]
 	if !isNode || t.Group == "" {
 		return nil, nil
 	}
@@ -245,6 +247,7 @@ func (r *Resolver) neighbourhood(ctx context.Context, id string, depth *int, kin
 	if err != nil {
 		return nil, err
 	}
+	r.planNamed(ctx, namedInSubgraph(g)...)
 	out := &model.Subgraph{Nodes: g.Nodes, Truncated: g.Truncated}
 	// Stores gather edges in their own order; clients diffing two answers
 	// (and the parity test) need one order: by kind, then ends.

@@ -59,8 +59,9 @@ var DefaultLimits = Limits{MaxBodyBytes: 1 << 20, MaxQueryBytes: 64 << 10, Timeo
 // extensions.code, panics turned into internal errors; exp says how much
 // of the API clients may see and send.
 func NewHandler(st domain.Store, log *slog.Logger, lim Limits, exp Exposure) http.Handler {
-	cfg := Config{Resolvers: &Resolver{Store: st, Log: log}}
-	es := NewExecutableSchema(cfg)
+	res := &Resolver{Store: st, Log: log}
+	es := NewExecutableSchema(Config{Resolvers: res})
+	res.Schema = es.Schema()
 	srv := handler.New(es)
 	srv.AddTransport(HTTPTransport{})
 	srv.Use(telemetry.OperationName{}) // first, so refused operations are named too

@@ -18,7 +18,7 @@ import (
 // by their resolvers through the loaders. A field whose arguments are bad
 // is left out, so its resolver reports the error as it always did.
 func planOperation(schema *ast.Schema, op *ast.OperationDefinition, vars map[string]any) *domain.Plan {
-	p := &planner{schema: schema, vars: vars, fragments: map[string][]*ast.Field{}, reaches: map[string]*domain.Reach{}}
+	p := newPlanner(schema, vars)
 	plan := &domain.Plan{}
 	if op == nil || op.Operation != ast.Query || schema.Query == nil {
 		return plan
@@ -39,6 +39,10 @@ type planner struct {
 	vars      map[string]any
 	fragments map[string][]*ast.Field
 	reaches   map[string]*domain.Reach
+}
+
+func newPlanner(schema *ast.Schema, vars map[string]any) *planner {
+	return &planner{schema: schema, vars: vars, fragments: map[string][]*ast.Field{}, reaches: map[string]*domain.Reach{}}
 }
 
 // root plans one top-level field, if it finds nodes the plan can start from.
@@ -91,8 +95,8 @@ func (p *planner) root(f *ast.Field) (domain.Root, bool) {
 	}
 	// The analytics (paths, near, cityRanking, suggestedPartners, search,
 	// fundingTotals, neighbourhood) and partLoads are not planned: their
-	// answers come from their own store methods, bounded by the cost
-	// analysis, and the nodes they name are read through the loaders.
+	// answers come from their own store methods, and the nodes they name
+	// are read with a second plan once they are known (planNamed).
 	return domain.Root{}, false
 }
 

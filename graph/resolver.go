@@ -9,10 +9,14 @@ import (
 	"log/slog"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // Resolver is the dependency-injection point, built once in NewHandler.
 type Resolver struct {
 	Store domain.Store
 	Log   *slog.Logger
+	// Schema is the executable schema's, for planning what an analytic's
+	// answer names (planNamed).
+	Schema *ast.Schema
 }

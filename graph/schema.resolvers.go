@@ -574,6 +574,9 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, via [
 		return nil, c.err
 	}
 	ps, err := r.Store.Paths(ctx, q)
+	if err == nil {
+		r.planNamed(ctx, namedInPaths(ps)...)
+	}
 	return ptrs(ps), err
 }
 
@@ -581,6 +584,9 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, via [
 func (r *queryResolver) FundingTotals(ctx context.Context, groupBy domain.FundingGroup, fundingBody *string, country *string, city *string, sector *domain.Sector, currency *domain.Currency, from *domain.Date, to *domain.Date) ([]*model.FundingTotal, error) {
 	ts, err := r.Store.FundingTotals(ctx, domain.FundingQuery{GroupBy: groupBy, FundingBody: deref(fundingBody), Country: deref(country),
 		City: deref(city), Sector: deref(sector), Currency: deref(currency), From: deref(from), To: deref(to)})
+	if err == nil {
+		r.planNamed(ctx, namedInFunding(ts, groupBy)...)
+	}
 	return fundingTotals(ts, groupBy), err
 }
 
@@ -592,6 +598,9 @@ func (r *queryResolver) CityRanking(ctx context.Context, by domain.RankMetric, c
 	}
 	rs, err := r.Store.RankCities(ctx, domain.RankQuery{Metric: by, Currency: deref(currency), Country: deref(country),
 		Grouping: deref(grouping), AsOf: deref(asOf), First: n})
+	if err == nil {
+		r.planNamed(ctx, namedInRanking(rs)...)
+	}
 	return rankedCities(rs, by), err
 }
 
@@ -602,6 +611,9 @@ func (r *queryResolver) SuggestedPartners(ctx context.Context, city string, asOf
 		return nil, err
 	}
 	ss, err := r.Store.SuggestPartners(ctx, domain.SuggestQuery{City: city, AsOf: deref(asOf), First: n})
+	if err == nil {
+		r.planNamed(ctx, namedInSuggestions(ss)...)
+	}
 	return ptrs(ss), err
 }
 
@@ -616,6 +628,9 @@ func (r *queryResolver) Near(ctx context.Context, city *string, point *model.Geo
 		q.Point = &domain.GeoPoint{Lat: point.Lat, Lon: point.Lon}
 	}
 	ns, err := r.Store.Near(ctx, q)
+	if err == nil {
+		r.planNamed(ctx, namedInNear(ns)...)
+	}
 	return ptrs(ns), err
 }
 
@@ -626,6 +641,9 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []domain.
 		return nil, err
 	}
 	hs, err := r.Store.Search(ctx, domain.SearchQuery{Text: text, Kinds: kinds, First: n})
+	if err == nil {
+		r.planNamed(ctx, namedInSearch(hs)...)
+	}
 	return ptrs(hs), err
 }
 

@@ -20,8 +20,10 @@ import (
 // keeps what it read, and a cache shared between requests would serve
 // stale data after a seed load.
 type Loaders struct {
-	store   domain.Store
-	answers atomic.Pointer[domain.Answers]
+	store domain.Store
+	// answers are the request's plans' answers: the operation's, then any
+	// read for the nodes an analytic names. Never changed, only replaced.
+	answers atomic.Pointer[[]*domain.Answers]
 
 	// What was read from the store outside the plan, so that a node or a
 	// page asked twice is read once.
@@ -36,7 +38,36 @@ func New(st domain.Store) *Loaders {
 }
 
 // Answer makes every later read covered by a answered from it.
-func (l *Loaders) Answer(a *domain.Answers) { l.answers.Store(a) }
+func (l *Loaders) Answer(a *domain.Answers) {
+	for {
+		old := l.answers.Load()
+		var next []*domain.Answers
+		if old != nil {
+			next = append(next, *old...)
+		}
+		next = append(next, a)
+		if l.answers.CompareAndSwap(old, &next) {
+			return
+		}
+	}
+}
+
+// planned returns the answers so far.
+func (l *Loaders) planned() []*domain.Answers {
+	if as := l.answers.Load(); as != nil {
+		return *as
+	}
+	return nil
+}
+
+func (l *Loaders) plannedNode(k domain.NodeKey) (domain.Node, bool) {
+	for _, a := range l.planned() {
+		if n, ok := a.Node(k); ok {
+			return n, true
+		}
+	}
+	return nil, false
+}
 
 type ctxKey struct{}
 
@@ -87,10 +118,9 @@ func (l *Loaders) Nodes(ctx context.Context, keys []domain.NodeKey) ([]domain.No
 	out := make([]domain.Node, len(keys))
 	var missing []domain.NodeKey
 	var at []int
-	a := l.answers.Load()
 	l.mu.Lock()
 	for i, k := range keys {
-		if n, ok := a.Node(k); ok {
+		if n, ok := l.plannedNode(k); ok {
 			out[i] = n
 		} else if n, ok := l.nodes[k]; ok {
 			out[i] = n
@@ -124,7 +154,7 @@ func (l *Loaders) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.Nod
 	if err := q.Normalize(); err != nil {
 		return domain.NodePage{}, err
 	}
-	if a := l.answers.Load(); a != nil {
+	for _, a := range l.planned() {
 		if p, ok := a.Lists[q.Signature()]; ok {
 			return p, nil
 		}
@@ -140,8 +170,10 @@ func (l *Loaders) Edges(ctx context.Context, q domain.EdgeQuery, anchor domain.N
 	if err := q.Normalize(); err != nil {
 		return domain.EdgePage{}, err
 	}
-	if p, ok := l.answers.Load().Page(q, anchor); ok {
-		return p, nil
+	for _, a := range l.planned() {
+		if p, ok := a.Page(q, anchor); ok {
+			return p, nil
+		}
 	}
 	sig := q.Signature()
 	l.mu.Lock()
@@ -177,8 +209,10 @@ func (l *Loaders) AllEdges(ctx context.Context, q domain.EdgeQuery, anchor domai
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	if items, ok := l.answers.Load().All(q, anchor); ok {
-		return items, nil
+	for _, a := range l.planned() {
+		if items, ok := a.All(q, anchor); ok {
+			return items, nil
+		}
 	}
 	var all []domain.Edge
 	for {
