@@ -37,7 +37,17 @@ func rankedCities(rs []domain.RankedCity, m domain.RankMetric) []*model.RankedCi
 	return out
 }
 
-// countryOf returns the country key of an attendee: a city's country, or
+// The relations the composite fields read, from the table of relation
+// fields, so that they and their plans (plan.go) ask the same queries.
+func seatQuery() domain.EdgeQuery      { return tableQuery("Organization", "seat", nil) }
+func countryQuery() domain.EdgeQuery   { return tableQuery("City", "country", nil) }
+func attendeesQuery() domain.EdgeQuery { return tableQuery("Forum", "attendees", nil) }
+func attendingCitiesQuery() domain.EdgeQuery {
+	return tableQuery("Forum", "attendees", args{"kind": "CITY"}) // the NodeKind enum value
+}
+func membersQuery() domain.EdgeQuery { return tableQuery("FundingBody", "members", nil) }
+
+// countriesOf returns the country key of an attendee: a city's country, or
 // the country of an organisation's seat; ok is false when unknown.
 func countriesOf(ctx context.Context, attendees []domain.NodeKey) (map[domain.NodeKey]domain.NodeKey, error) {
 	l := loader.For(ctx)
@@ -48,7 +58,7 @@ func countriesOf(ctx context.Context, attendees []domain.NodeKey) (map[domain.No
 		case domain.KindCity:
 			cityOf[a] = a
 		case domain.KindOrganization:
-			p, err := l.Edges(ctx, domain.EdgeQuery{Kind: domain.EdgeSeatedIn, Direction: domain.Out, Page: domain.Page{First: 1}}, a)
+			p, err := l.Edges(ctx, seatQuery(), a)
 			if err != nil {
 				return nil, err
 			}
@@ -58,7 +68,7 @@ func countriesOf(ctx context.Context, attendees []domain.NodeKey) (map[domain.No
 		}
 	}
 	for a, c := range cityOf {
-		p, err := l.Edges(ctx, domain.EdgeQuery{Kind: domain.EdgeInCountry, Direction: domain.Out, Page: domain.Page{First: 1}}, c)
+		p, err := l.Edges(ctx, countryQuery(), c)
 		if err != nil {
 			return nil, err
 		}
@@ -73,7 +83,7 @@ func countriesOf(ctx context.Context, attendees []domain.NodeKey) (map[domain.No
 // name, attendees by name; the unknown country comes last.
 func (r *Resolver) attendanceByCountry(ctx context.Context, f *domain.Forum) ([]*model.CountryAttendance, error) {
 	l := loader.For(ctx)
-	edges, err := l.AllEdges(ctx, domain.EdgeQuery{Kind: domain.EdgeAttended, Direction: domain.In}, f.Key())
+	edges, err := l.AllEdges(ctx, attendeesQuery(), f.Key())
 	if err != nil {
 		return nil, err
 	}
@@ -141,11 +151,11 @@ func (r *Resolver) attendingMemberCountries(ctx context.Context, e *model.RelEdg
 	if forum.Kind != domain.KindForum {
 		forum, body = body, forum
 	}
-	members, err := l.AllEdges(ctx, domain.EdgeQuery{Kind: domain.EdgeMemberOf, Direction: domain.In}, body)
+	members, err := l.AllEdges(ctx, membersQuery(), body)
 	if err != nil {
 		return nil, err
 	}
-	attended, err := l.AllEdges(ctx, domain.EdgeQuery{Kind: domain.EdgeAttended, Direction: domain.In, OtherKinds: []domain.Kind{domain.KindCity}}, forum)
+	attended, err := l.AllEdges(ctx, attendingCitiesQuery(), forum)
 	if err != nil {
 		return nil, err
 	}

@@ -377,10 +377,9 @@ func (p *planner) attendanceByCountry(f *ast.Field) domain.Follow {
 		sets[cf.Name] = append(sets[cf.Name], cf.SelectionSet)
 	}
 	country := p.reach([]string{string(domain.KindCountry)}, sets["country"])
-	inCountry := domain.Follow{Query: domain.EdgeQuery{Kind: domain.EdgeInCountry, Direction: domain.Out, Page: domain.Page{First: 1}}, Ends: country}
+	inCountry := domain.Follow{Query: countryQuery(), Ends: country}
 	attendee := &reachBuilder{}
-	city, org := inCountry, domain.Follow{Query: domain.EdgeQuery{Kind: domain.EdgeSeatedIn, Direction: domain.Out, Page: domain.Page{First: 1}},
-		Ends: &domain.Reach{Follow: []domain.Follow{inCountry}}}
+	city, org := inCountry, domain.Follow{Query: seatQuery(), Ends: &domain.Reach{Follow: []domain.Follow{inCountry}}}
 	city.From, org.From = domain.KindCity, domain.KindOrganization
 	attendee.add(city)
 	attendee.add(org)
@@ -392,16 +391,15 @@ func (p *planner) attendanceByCountry(f *ast.Field) domain.Follow {
 			attendee.add(fl)
 		}
 	}
-	return domain.Follow{Query: domain.EdgeQuery{Kind: domain.EdgeAttended, Direction: domain.In}, All: true, Ends: attendee.reach()}
+	return domain.Follow{Query: attendeesQuery(), All: true, Ends: attendee.reach()}
 }
 
 // attendingMemberCountries plans AppealEdge.attendingMemberCountries: from
 // the forum (the anchor), its attending cities and their countries; from
 // the funding body (the far end), its member countries.
 func (p *planner) attendingMemberCountries(f *ast.Field) (atAnchor, atEnd domain.Follow) {
-	attended := domain.Follow{Query: domain.EdgeQuery{Kind: domain.EdgeAttended, Direction: domain.In, OtherKinds: []domain.Kind{domain.KindCity}}, All: true,
-		Ends: &domain.Reach{Follow: []domain.Follow{{Query: domain.EdgeQuery{Kind: domain.EdgeInCountry, Direction: domain.Out, Page: domain.Page{First: 1}}}}}}
-	members := domain.Follow{Query: domain.EdgeQuery{Kind: domain.EdgeMemberOf, Direction: domain.In}, All: true,
+	attended := domain.Follow{Query: attendingCitiesQuery(), All: true, Ends: &domain.Reach{Follow: []domain.Follow{{Query: countryQuery()}}}}
+	members := domain.Follow{Query: membersQuery(), All: true,
 		Ends: p.reach([]string{string(domain.KindCountry)}, []ast.SelectionSet{f.SelectionSet})}
 	return attended, members
 }

@@ -294,12 +294,12 @@ var plannedShapes = []struct{ name, query string }{
 		... on Forum { name } } }`},
 	{"nodes(ids:) of several kinds", `query($ids: [ID!]!) { nodes(ids: $ids) { id
 		... on City { name country { code } organizations(first: 5) { totalCount edges { node { name forumsOrganised { totalCount } } } } }
-		... on Forum { name partOf { name } hostCity { name } }
+		... on Forum { name partOf { name heldIn { name } } hostCity { name } initiatives { name } }
 		... on FundingBody { name calledOnBy { edges { node { name } } } } } }`},
 	{"fragments spread several times", `query($city: String!) { city(slug: $city) { ...C partners(first: 5) { edges { node { ...C more: partners(first: 2) { edges { node { ...C } } } } } } }
 		cities(first: 5) { edges { node { ...C } } } }
 		fragment C on City { name country { ...K } top: partners(first: 3) { totalCount edges { sources { name } node { slug } } } }
-		fragment K on Country { code memberships { edges { node { __typename ... on Grouping { name } ... on FundingBody { name } } } } }`},
+		fragment K on Country { code memberships { edges { node { __typename ... on Grouping { name members(first: 3) { totalCount } } ... on FundingBody { name } } } } }`},
 	{"top-level lists, nested", `query($n: Int) { cities(first: $n) { totalCount edges { node { name country { name }
 		partners(first: 5) { totalCount edges { kind node { name country { code } } sources { name } } }
 		forumsAttended(first: 3) { edges { node { name hostCity { name } } } } agreementsSigned { edges { node { name adoptedBy { name } } } } } } }
@@ -431,4 +431,116 @@ func TestAFailedPlanIsOneError(t *testing.T) {
 	if n := cs.calls.Load(); n != 1 {
 		t.Errorf("store calls = %d, want 1 (the plan; no field read after it failed)", n)
 	}
+}
+
+// recordingRunner keeps the plans it is given and answers them with singleReads.
+type recordingRunner struct {
+	singleReads
+	plans []*domain.Plan
+}
+
+func (r *recordingRunner) Run(ctx context.Context, p *domain.Plan) (*domain.Answers, error) {
+	r.plans = append(r.plans, p)
+	return r.singleReads.Run(ctx, p)
+}
+
+// follows returns a reach's follows by relation kind, failing on a kind
+// followed twice.
+func follows(t *testing.T, r domain.Reach) map[domain.EdgeKind]domain.Follow {
+	t.Helper()
+	out := map[domain.EdgeKind]domain.Follow{}
+	for _, f := range r.Follow {
+		if _, dup := out[f.Query.Kind]; dup {
+			t.Errorf("%s is followed twice: %+v", f.Query.Kind, r.Follow)
+		}
+		out[f.Query.Kind] = f
+	}
+	return out
+}
+
+func TestThePlanReadsWhatTheSelectionAsks(t *testing.T) {
+	st := projectStore(t)
+	rec := &recordingRunner{singleReads: singleReads{st: st}}
+	c := client.New(graph.NewHandler(&countingPlanStore{countingStore: &countingStore{st: st}, runner: rec}, quietLog(), graph.DefaultLimits, graph.DefaultExposure))
+	plan := func(t *testing.T, q string) *domain.Plan {
+		t.Helper()
+		rec.plans = nil
+		query(t, c, q)
+		if len(rec.plans) != 1 {
+			t.Fatalf("plans run = %d, want 1", len(rec.plans))
+		}
+		return rec.plans[0]
+	}
+
+	t.Run("only totalCount reads no far ends", func(t *testing.T) {
+		p := plan(t, `{ city(slug: "nanning") { partners { totalCount } } }`)
+		f := follows(t, p.Roots[0].Reach)[domain.EdgePartnerOf]
+		if f.Ends != nil || f.EdgeSources {
+			t.Errorf("partners follow = %+v; want no far ends and no sources", f)
+		}
+	})
+	t.Run("edges' nodes and sources are read", func(t *testing.T) {
+		p := plan(t, `{ city(slug: "nanning") { sources { name } partners(first: 7, country: "VN") { edges { node { name } sources { name } } } } }`)
+		r := p.Roots[0]
+		if len(r.Keys) != 1 || r.Keys[0] != (domain.NodeKey{Kind: domain.KindCity, ID: "nanning"}) || !r.Reach.Sources {
+			t.Errorf("root = %+v; want City:nanning with its sources", r)
+		}
+		f := follows(t, r.Reach)[domain.EdgePartnerOf]
+		if f.Ends == nil || !f.EdgeSources || f.Query.Page.First != 7 || f.Query.OtherCountry != "VN" {
+			t.Errorf("partners follow = %+v; want far ends, sources, first 7, country VN", f)
+		}
+	})
+	t.Run("a one-to-one link reads one relation and its end", func(t *testing.T) {
+		p := plan(t, `{ city(slug: "nanning") { country { code } } }`)
+		f := follows(t, p.Roots[0].Reach)[domain.EdgeInCountry]
+		if f.Query.Page.First != 1 || f.Ends == nil || f.All {
+			t.Errorf("country follow = %+v; want first 1 with its end", f)
+		}
+	})
+	t.Run("a plain list reads every relation", func(t *testing.T) {
+		p := plan(t, `{ forum(slug: "cam-2015") { agreements { name } } }`)
+		if f := follows(t, p.Roots[0].Reach)[domain.EdgeAdopted]; !f.All || f.Ends == nil {
+			t.Errorf("agreements follow = %+v; want all, with their ends", f)
+		}
+	})
+	t.Run("type conditions on several kinds set From", func(t *testing.T) {
+		p := plan(t, `{ nodes(ids: ["City:nanning", "Forum:cam-2015"]) { ... on City { country { code } } ... on Forum { hostCity { name } } } }`)
+		fs := follows(t, p.Roots[0].Reach)
+		if fs[domain.EdgeInCountry].From != domain.KindCity || fs[domain.EdgeHeldIn].From != domain.KindForum {
+			t.Errorf("follows = %+v; want IN_COUNTRY from City and HELD_IN from Forum", p.Roots[0].Reach.Follow)
+		}
+	})
+	t.Run("one kind needs no From", func(t *testing.T) {
+		p := plan(t, `{ node(id: "City:nanning") { ... on City { country { code } } ... on Forum { hostCity { name } } } }`)
+		fs := follows(t, p.Roots[0].Reach)
+		if len(fs) != 1 || fs[domain.EdgeInCountry].From != "" {
+			t.Errorf("follows = %+v; want only IN_COUNTRY, from every node", p.Roots[0].Reach.Follow)
+		}
+	})
+	t.Run("a fragment spread twice is read once", func(t *testing.T) {
+		p := plan(t, `{ city(slug: "nanning") { ...C ... on City { ...C } } } fragment C on City { partners(first: 3) { edges { node { name } } } }`)
+		if fs := follows(t, p.Roots[0].Reach); len(fs) != 1 {
+			t.Errorf("follows = %+v; want one", p.Roots[0].Reach.Follow)
+		}
+	})
+	t.Run("skipped fields are not read", func(t *testing.T) {
+		p := plan(t, `{ city(slug: "nanning") { name country @skip(if: true) { code } partners @include(if: false) { totalCount } } }`)
+		if len(p.Roots[0].Reach.Follow) != 0 {
+			t.Errorf("follows = %+v; want none", p.Roots[0].Reach.Follow)
+		}
+	})
+	t.Run("a list root carries its query", func(t *testing.T) {
+		p := plan(t, `{ cities(first: 3, country: "CN", orderBy: {field: SLUG, direction: DESC}) { edges { node { name } } } }`)
+		l := p.Roots[0].List
+		if l == nil || l.Kind != domain.KindCity || l.Filter.Country != "CN" || l.Order != domain.OrderByID || !l.Desc || l.Page.First != 3 {
+			t.Errorf("list root = %+v; want cities in CN by slug, descending, first 3", l)
+		}
+	})
+	t.Run("analytics alone run no plan", func(t *testing.T) {
+		rec.plans = nil
+		query(t, c, `{ paths(from: "beijing", to: "nanning", k: 1) { length } }`)
+		if len(rec.plans) != 0 {
+			t.Errorf("plans run = %d, want none: nothing below the analytic reads a node", len(rec.plans))
+		}
+	})
 }

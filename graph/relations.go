@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/citygraph/citygraph/domain"
@@ -175,6 +176,17 @@ func paged(q domain.EdgeQuery, a args, err error) (domain.EdgeQuery, error) {
 	}
 	q.Page, err = a.page()
 	return q, err
+}
+
+// tableQuery is the query of a field of the table with the given
+// arguments; the composite fields use it. The table is fixed, so an error
+// is a programming error.
+func tableQuery(object, field string, a args) domain.EdgeQuery {
+	q, err := relationFields[object][field].query(a)
+	if err != nil {
+		panic(fmt.Sprintf("relation field %s.%s: %v", object, field, err))
+	}
+	return q
 }
 
 // relationOf returns the table's entry for the field being resolved, with
