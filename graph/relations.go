@@ -38,16 +38,20 @@ type relationField struct {
 }
 
 // relationFields holds every field that reads relations, by object type
-// and field name. Fields that read relations but are not in it, and why:
+// and field name. Fields that read other nodes but are not in it, and how
+// they are read:
 //   - Forum.attendanceByCountry and AppealEdge.attendingMemberCountries
 //     compose several relations (compose.go); the planner adds their reads
-//     itself (planComposite in plan.go).
-//   - PartnershipEdge.through, Link.via, Hop.from/to, Path.cities,
-//     RankedCity.city, NearCity.city, SearchHit.node, Suggestion.* and
-//     FundingTotal.groupName read nodes named by an analytic's answer or a
-//     relation's property, not by a relation: they are read outside the
-//     plan, one store call per resolver at most, bounded by the cost
-//     analysis (graph/cost.go).
+//     to the operation's plan (plan.go), built from this table's queries.
+//   - The nodes an analytic's answer names (Path.cities, Hop.from/to,
+//     Link.via, RankedCity.city, NearCity.city, SearchHit.node,
+//     Suggestion.city and shared*, Subgraph.nodes, FundingTotal.groupName)
+//     are known only once the analytic has answered: they are read with a
+//     second plan, one store call per analytic field (namedplan.go).
+//   - PartnershipEdge.through names a node by a relation's property, which
+//     a plan cannot follow: it is read through the loaders, one store call
+//     per partnership through an organisation, bounded by the page sizes the
+//     cost analysis allows (graph/cost.go).
 var relationFields = map[string]map[string]relationField{
 	"Agreement": {
 		"adoptedBy": allOf(domain.EdgeAdopted, domain.In),
