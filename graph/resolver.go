@@ -1,6 +1,8 @@
-// Package graph is citygraph's GraphQL layer: the gqlgen executor, thin
-// resolvers that parse arguments and call the store or the request's
-// loaders, and the server assembly (error presenter, recover, limits).
+// Package graph is citygraph's GraphQL layer: the gqlgen executor, the
+// planner that reads a whole operation with one store call (plan.go,
+// planrun.go), thin resolvers that read its answers through the request's
+// loaders (relations.go, roots.go), and the server assembly (error
+// presenter, recover, limits).
 package graph
 
 //go:generate go run github.com/99designs/gqlgen generate
