@@ -132,7 +132,7 @@ func (p *planner) reach(types []string, sets []ast.SelectionSet) *domain.Reach {
 }
 
 // follows plans one field of a node of type t: a relation field from the
-// table, or a composite field (planComposite); none for the others.
+// table, or a composite field (attendanceByCountry); none for the others.
 func (p *planner) follows(t string, f *ast.Field) []domain.Follow {
 	rf, ok := relationFields[t][f.Name]
 	if !ok {

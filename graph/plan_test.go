@@ -565,3 +565,26 @@ func TestThePlanReadsWhatTheSelectionAsks(t *testing.T) {
 		}
 	})
 }
+
+// expiringPlanStore runs plans and passes the request's deadline as its
+// Run returns, as a slow store would.
+type expiringPlanStore struct {
+	*expiringStore
+	run domain.PlanRunner
+}
+
+func (s *expiringPlanStore) Run(ctx context.Context, p *domain.Plan) (*domain.Answers, error) {
+	defer s.call()
+	return s.run.Run(ctx, p)
+}
+
+func TestAPlanPastTheDeadlineIsATimeout(t *testing.T) {
+	st := synthStore(t, 400)
+	dl := newSteppedDeadline(context.Background())
+	es := &expiringPlanStore{expiringStore: &expiringStore{Store: st, deadline: dl, expireAt: 1}, run: runnerOf(st)}
+	r := serve(t, graph.NewHandler(es, quietLog(), graph.DefaultLimits, graph.DefaultExposure), dl, chainQuery)
+	oneError(t, r, domain.ETIMEOUT)
+	if got := es.calls.Load(); got != 1 {
+		t.Errorf("store calls = %d; want 1 (the plan), none after the deadline", got)
+	}
+}
