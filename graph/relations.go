@@ -193,16 +193,28 @@ func tableQuery(object, field string, a args) domain.EdgeQuery {
 	return q
 }
 
-// relationOf returns the table's entry for the field being resolved, with
-// its query built from the field's arguments.
-func relationOf(ctx context.Context) (relationField, domain.EdgeQuery, error) {
+// relationOf returns the table's entry for the field being resolved and
+// its query, built from the field's arguments once per request.
+func relationOf(ctx context.Context) (relationField, loader.Query, error) {
 	fc := graphql.GetFieldContext(ctx)
-	rf, ok := relationFields[fc.Object][fc.Field.Name]
-	if !ok {
-		return rf, domain.EdgeQuery{}, domain.Errorf(domain.EINTERNAL, "%s.%s is not in the table of relation fields", fc.Object, fc.Field.Name)
+	type prepared struct {
+		rf  relationField
+		q   loader.Query
+		err error
 	}
-	q, err := rf.query(fieldArgs(ctx))
-	return rf, q, err
+	p := loader.For(ctx).Memo(fc.Field.Field, func() any {
+		rf, ok := relationFields[fc.Object][fc.Field.Name]
+		if !ok {
+			return prepared{err: domain.Errorf(domain.EINTERNAL, "%s.%s is not in the table of relation fields", fc.Object, fc.Field.Name)}
+		}
+		q, err := rf.query(fieldArgs(ctx))
+		if err != nil {
+			return prepared{err: err}
+		}
+		pq, err := loader.Prepare(q)
+		return prepared{rf: rf, q: pq, err: err}
+	}).(prepared)
+	return p.rf, p.q, p.err
 }
 
 // relations answers a connection of anchor's relations.
@@ -211,7 +223,7 @@ func relations(ctx context.Context, anchor domain.Node) (*model.RelConnection, e
 	if err != nil {
 		return nil, err
 	}
-	p, err := loader.For(ctx).Edges(ctx, q, anchor.Key())
+	p, err := loader.For(ctx).Page(ctx, q, anchor.Key())
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +239,7 @@ func nodesVia(ctx context.Context, anchor domain.Node) (*model.NodeConnection, e
 		return nil, err
 	}
 	l := loader.For(ctx)
-	p, err := l.Edges(ctx, q, anchor.Key())
+	p, err := l.Page(ctx, q, anchor.Key())
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +264,7 @@ func relatedList[T domain.Node](ctx context.Context, anchor domain.Node) ([]T, e
 		return nil, err
 	}
 	l := loader.For(ctx)
-	edges, err := l.AllEdges(ctx, q, anchor.Key())
+	edges, err := l.All(ctx, q, anchor.Key())
 	if err != nil {
 		return nil, err
 	}

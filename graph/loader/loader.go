@@ -30,6 +30,7 @@ type Loaders struct {
 	mu    sync.Mutex
 	nodes map[domain.NodeKey]domain.Node
 	edges map[string]map[domain.NodeKey]domain.EdgePage
+	memo  sync.Map
 }
 
 // New returns loaders reading from st.
@@ -165,19 +166,40 @@ func (l *Loaders) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.Nod
 	return l.store.ListNodes(ctx, q)
 }
 
+// Query is a relation query normalized, with its signatures: printing a
+// signature is costly, and a field asks for the same query at every node
+// it is resolved on, so resolvers prepare it once per field and request.
+type Query struct {
+	q           domain.EdgeQuery
+	sig, allSig string
+}
+
+// Prepare validates q and computes its signatures.
+func Prepare(q domain.EdgeQuery) (Query, error) {
+	if err := q.Normalize(); err != nil {
+		return Query{}, err
+	}
+	return Query{q: q, sig: q.Signature(), allSig: q.AllSignature()}, nil
+}
+
 // Edges loads one page of anchor's edges matching q.
 func (l *Loaders) Edges(ctx context.Context, q domain.EdgeQuery, anchor domain.NodeKey) (domain.EdgePage, error) {
-	if err := q.Normalize(); err != nil {
+	pq, err := Prepare(q)
+	if err != nil {
 		return domain.EdgePage{}, err
 	}
+	return l.Page(ctx, pq, anchor)
+}
+
+// Page loads one page of anchor's edges matching a prepared query.
+func (l *Loaders) Page(ctx context.Context, q Query, anchor domain.NodeKey) (domain.EdgePage, error) {
 	for _, a := range l.planned() {
-		if p, ok := a.Page(q, anchor); ok {
+		if p, ok := a.Edges[q.sig][anchor]; ok {
 			return p, nil
 		}
 	}
-	sig := q.Signature()
 	l.mu.Lock()
-	p, ok := l.edges[sig][anchor]
+	p, ok := l.edges[q.sig][anchor]
 	l.mu.Unlock()
 	if ok {
 		return p, nil
@@ -185,7 +207,7 @@ func (l *Loaders) Edges(ctx context.Context, q domain.EdgeQuery, anchor domain.N
 	if err := expired(ctx); err != nil {
 		return domain.EdgePage{}, err
 	}
-	pages, err := l.store.Edges(ctx, q, []domain.NodeKey{anchor})
+	pages, err := l.store.Edges(ctx, q.q, []domain.NodeKey{anchor})
 	if err != nil {
 		return domain.EdgePage{}, err
 	}
@@ -194,29 +216,36 @@ func (l *Loaders) Edges(ctx context.Context, q domain.EdgeQuery, anchor domain.N
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.edges[sig] == nil {
-		l.edges[sig] = map[domain.NodeKey]domain.EdgePage{}
+	if l.edges[q.sig] == nil {
+		l.edges[q.sig] = map[domain.NodeKey]domain.EdgePage{}
 	}
-	l.edges[sig][anchor] = pages[0]
+	l.edges[q.sig][anchor] = pages[0]
 	return pages[0], nil
 }
 
 // AllEdges loads every edge of anchor matching q: for fields that are
-// lists rather than connections (a forum's agreements). Outside a plan it
-// reads page by page.
+// lists rather than connections (a forum's agreements).
 func (l *Loaders) AllEdges(ctx context.Context, q domain.EdgeQuery, anchor domain.NodeKey) ([]domain.Edge, error) {
-	q.Page = domain.Page{First: domain.MaxPageSize}
-	if err := q.Normalize(); err != nil {
+	pq, err := Prepare(q)
+	if err != nil {
 		return nil, err
 	}
+	return l.All(ctx, pq, anchor)
+}
+
+// All loads every edge of anchor matching a prepared query, whatever its
+// page. Outside a plan it reads page by page.
+func (l *Loaders) All(ctx context.Context, q Query, anchor domain.NodeKey) ([]domain.Edge, error) {
 	for _, a := range l.planned() {
-		if items, ok := a.All(q, anchor); ok {
-			return items, nil
+		if p, ok := a.Edges[q.allSig][anchor]; ok {
+			return p.Items, nil
 		}
 	}
+	page := q.q
+	page.Page = domain.Page{First: domain.MaxPageSize}
 	var all []domain.Edge
 	for {
-		p, err := l.Edges(ctx, q, anchor)
+		p, err := l.Edges(ctx, page, anchor)
 		if err != nil {
 			return nil, err
 		}
@@ -224,20 +253,29 @@ func (l *Loaders) AllEdges(ctx context.Context, q domain.EdgeQuery, anchor domai
 		if !p.HasNextPage || len(p.Cursors) == 0 {
 			return all, nil
 		}
-		q.Page.After = p.Cursors[len(p.Cursors)-1]
+		page.Page.After = p.Cursors[len(p.Cursors)-1]
 	}
 }
 
 // One returns the node at the other end of the first relation q finds
-// from anchor (a city's country, a forum's host city), or nil. q's page is
+// from anchor (a city's country, a forum's host city), or nil; q's page is
 // First 1.
-func (l *Loaders) One(ctx context.Context, q domain.EdgeQuery, anchor domain.NodeKey) (domain.Node, error) {
-	q.Page = domain.Page{First: 1}
-	p, err := l.Edges(ctx, q, anchor)
+func (l *Loaders) One(ctx context.Context, q Query, anchor domain.NodeKey) (domain.Node, error) {
+	p, err := l.Page(ctx, q, anchor)
 	if err != nil || len(p.Items) == 0 {
 		return nil, err
 	}
 	return l.Node(ctx, p.Items[0].Other(anchor))
+}
+
+// Memo returns what build returns for key, built once per request: the
+// resolvers' per-field work (arguments, queries) is the same at every node.
+func (l *Loaders) Memo(key any, build func() any) any {
+	if v, ok := l.memo.Load(key); ok {
+		return v
+	}
+	v, _ := l.memo.LoadOrStore(key, build())
+	return v
 }
 
 // Others loads the nodes at the other ends of edges, in order.
