@@ -10,8 +10,9 @@ import (
 	"github.com/citygraph/citygraph/graph/model"
 )
 
-// Answers composed from several batched loads: each step is one store call
-// for the whole request, so their cost does not grow with the result.
+// Answers composed from several relation reads through the loaders. The
+// planner plans every one of those reads (plan.go: attendanceByCountry,
+// attendingMemberCountries), so with a plan they make no store call.
 
 func ptrs[T any](xs []T) []*T {
 	out := make([]*T, len(xs))
