@@ -8,7 +8,6 @@ import (
 	_ "github.com/99designs/gqlgen"
 	_ "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	_ "github.com/santhosh-tekuri/jsonschema/v6"
-	_ "github.com/vikstrous/dataloadgen"
 	_ "go.etcd.io/bbolt"
 	_ "gopkg.in/yaml.v3"
 )

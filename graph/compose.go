@@ -10,8 +10,9 @@ import (
 	"github.com/citygraph/citygraph/graph/model"
 )
 
-// Answers composed from several batched loads: each step is one store call
-// for the whole request, so their cost does not grow with the result.
+// Answers composed from several relation reads through the loaders. The
+// planner plans every one of those reads (plan.go: attendanceByCountry,
+// attendingMemberCountries), so with a plan they make no store call.
 
 func ptrs[T any](xs []T) []*T {
 	out := make([]*T, len(xs))
@@ -37,34 +38,17 @@ func rankedCities(rs []domain.RankedCity, m domain.RankMetric) []*model.RankedCi
 	return out
 }
 
-// nodesVia answers a node list that is really the far ends of relations
-// (a country's cities): the relation page, with its cursors, then one
-// batched node load.
-func (r *Resolver) nodesVia(ctx context.Context, anchor domain.Node, k domain.EdgeKind, d domain.Direction, first *int, after *string) (*model.NodeConnection, error) {
-	l := loader.For(ctx)
-	pg, err := page(first, after)
-	if err != nil {
-		return nil, err
-	}
-	p, err := l.Edges(ctx, domain.EdgeQuery{Kind: k, Direction: d, Page: pg}, anchor.Key())
-	if err != nil {
-		return nil, err
-	}
-	nodes, err := l.Others(ctx, anchor.Key(), p.Items)
-	if err != nil {
-		return nil, err
-	}
-	np := domain.NodePage{TotalCount: p.TotalCount, HasNextPage: p.HasNextPage}
-	for i, n := range nodes {
-		if n != nil {
-			np.Items = append(np.Items, n)
-			np.Cursors = append(np.Cursors, p.Cursors[i])
-		}
-	}
-	return &model.NodeConnection{Page: np}, nil
+// The relations the composite fields read, from the table of relation
+// fields, so that they and their plans (plan.go) ask the same queries.
+func seatQuery() domain.EdgeQuery      { return tableQuery("Organization", "seat", nil) }
+func countryQuery() domain.EdgeQuery   { return tableQuery("City", "country", nil) }
+func attendeesQuery() domain.EdgeQuery { return tableQuery("Forum", "attendees", nil) }
+func attendingCitiesQuery() domain.EdgeQuery {
+	return tableQuery("Forum", "attendees", args{"kind": "CITY"}) // the NodeKind enum value
 }
+func membersQuery() domain.EdgeQuery { return tableQuery("FundingBody", "members", nil) }
 
-// countryOf returns the country key of an attendee: a city's country, or
+// countriesOf returns the country key of an attendee: a city's country, or
 // the country of an organisation's seat; ok is false when unknown.
 func countriesOf(ctx context.Context, attendees []domain.NodeKey) (map[domain.NodeKey]domain.NodeKey, error) {
 	l := loader.For(ctx)
@@ -75,7 +59,7 @@ func countriesOf(ctx context.Context, attendees []domain.NodeKey) (map[domain.No
 		case domain.KindCity:
 			cityOf[a] = a
 		case domain.KindOrganization:
-			p, err := l.Edges(ctx, domain.EdgeQuery{Kind: domain.EdgeSeatedIn, Direction: domain.Out, Page: domain.Page{First: 1}}, a)
+			p, err := l.Edges(ctx, seatQuery(), a)
 			if err != nil {
 				return nil, err
 			}
@@ -85,7 +69,7 @@ func countriesOf(ctx context.Context, attendees []domain.NodeKey) (map[domain.No
 		}
 	}
 	for a, c := range cityOf {
-		p, err := l.Edges(ctx, domain.EdgeQuery{Kind: domain.EdgeInCountry, Direction: domain.Out, Page: domain.Page{First: 1}}, c)
+		p, err := l.Edges(ctx, countryQuery(), c)
 		if err != nil {
 			return nil, err
 		}
@@ -100,7 +84,7 @@ func countriesOf(ctx context.Context, attendees []domain.NodeKey) (map[domain.No
 // name, attendees by name; the unknown country comes last.
 func (r *Resolver) attendanceByCountry(ctx context.Context, f *domain.Forum) ([]*model.CountryAttendance, error) {
 	l := loader.For(ctx)
-	edges, err := l.AllEdges(ctx, domain.EdgeQuery{Kind: domain.EdgeAttended, Direction: domain.In}, f.Key())
+	edges, err := l.AllEdges(ctx, attendeesQuery(), f.Key())
 	if err != nil {
 		return nil, err
 	}
@@ -168,11 +152,11 @@ func (r *Resolver) attendingMemberCountries(ctx context.Context, e *model.RelEdg
 	if forum.Kind != domain.KindForum {
 		forum, body = body, forum
 	}
-	members, err := l.AllEdges(ctx, domain.EdgeQuery{Kind: domain.EdgeMemberOf, Direction: domain.In}, body)
+	members, err := l.AllEdges(ctx, membersQuery(), body)
 	if err != nil {
 		return nil, err
 	}
-	attended, err := l.AllEdges(ctx, domain.EdgeQuery{Kind: domain.EdgeAttended, Direction: domain.In, OtherKinds: []domain.Kind{domain.KindCity}}, forum)
+	attended, err := l.AllEdges(ctx, attendingCitiesQuery(), forum)
 	if err != nil {
 		return nil, err
 	}
@@ -198,14 +182,16 @@ func (r *Resolver) attendingMemberCountries(ctx context.Context, e *model.RelEdg
 	return loader.AllAs[*domain.Country](nodes), err
 }
 
+// fundingGroupKinds are the groupings whose groups are nodes, and their kind.
+var fundingGroupKinds = map[domain.FundingGroup]domain.Kind{
+	domain.GroupByFundingBody: domain.KindFundingBody,
+	domain.GroupByCountry:     domain.KindCountry,
+	domain.GroupByCity:        domain.KindCity,
+}
+
 // fundingGroupName names a funding total's group where it is a node.
 func (r *Resolver) fundingGroupName(ctx context.Context, t *model.FundingTotal) (*string, error) {
-	kind := map[domain.FundingGroup]domain.Kind{
-		domain.GroupByFundingBody: domain.KindFundingBody,
-		domain.GroupByCountry:     domain.KindCountry,
-		domain.GroupByCity:        domain.KindCity,
-	}
-	k, isNode := kind[t.GroupBy]
+	k, isNode := fundingGroupKinds[t.GroupBy]
 	if !isNode || t.Group == "" {
 		return nil, nil
 	}
@@ -272,6 +258,7 @@ func (r *Resolver) neighbourhood(ctx context.Context, id string, depth *int, kin
 	if err != nil {
 		return nil, err
 	}
+	r.planNamed(ctx, namedInSubgraph(g)...)
 	out := &model.Subgraph{Nodes: g.Nodes, Truncated: g.Truncated}
 	// Stores gather edges in their own order; clients diffing two answers
 	// (and the parity test) need one order: by kind, then ends.

@@ -47,10 +47,6 @@ type Limits struct {
 	// MaxResponseBytes bounds a response's data; a larger one is replaced
 	// by LIMIT_EXCEEDED (see responseSizeLimit). Zero means no bound.
 	MaxResponseBytes int
-	// BatchWait is how long the request's loaders gather keys before each
-	// store call; zero means loader.DefaultWait. Longer waits add latency
-	// per query level and make batches whole on a busy machine.
-	BatchWait time.Duration
 }
 
 // DefaultLimits suit an analyst's playground and an app's queries alike.
@@ -63,8 +59,9 @@ var DefaultLimits = Limits{MaxBodyBytes: 1 << 20, MaxQueryBytes: 64 << 10, Timeo
 // extensions.code, panics turned into internal errors; exp says how much
 // of the API clients may see and send.
 func NewHandler(st domain.Store, log *slog.Logger, lim Limits, exp Exposure) http.Handler {
-	cfg := Config{Resolvers: &Resolver{Store: st, Log: log}}
-	es := NewExecutableSchema(cfg)
+	res := &Resolver{Store: st, Log: log}
+	es := NewExecutableSchema(Config{Resolvers: res})
+	res.Schema = es.Schema()
 	srv := handler.New(es)
 	srv.AddTransport(HTTPTransport{})
 	srv.Use(telemetry.OperationName{}) // first, so refused operations are named too
@@ -79,11 +76,12 @@ func NewHandler(st domain.Store, log *slog.Logger, lim Limits, exp Exposure) htt
 	if lim.MaxResponseBytes > 0 {
 		srv.Use(responseSizeLimit{max: lim.MaxResponseBytes})
 	}
+	srv.Use(runPlan{store: st, schema: es.Schema(), log: log}) // after the limits and inside the deadline: one store call per request
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(recoverPanic(log))
 
 	var h http.Handler = exp.wrap(srv)
-	h = loader.Middleware(st, lim.BatchWait, h)
+	h = loader.Middleware(st, h)
 	return limitRequest(lim, h)
 }
 

@@ -53,68 +53,6 @@ func partLoads(ctx context.Context, st domain.Store, first *int) ([]*domain.Load
 	return out, nil
 }
 
-// nodeOrder maps the GraphQL order input to the store's.
-func nodeOrder(o *model.NodeOrder) (domain.NodeOrder, bool) {
-	if o == nil {
-		return domain.OrderByName, false
-	}
-	ord := domain.OrderByName
-	if o.Field == model.NodeOrderFieldSlug {
-		ord = domain.OrderByID
-	}
-	return ord, o.Direction == model.OrderDirectionDesc
-}
-
-// listNodes answers a top-level list field.
-func (r *Resolver) listNodes(ctx context.Context, kind domain.Kind, f domain.NodeFilter, o *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error) {
-	ord, desc := nodeOrder(o)
-	pg, err := page(first, after)
-	if err != nil {
-		return nil, err
-	}
-	p, err := r.Store.ListNodes(ctx, domain.NodeQuery{Kind: kind, Filter: f, Order: ord, Desc: desc, Page: pg})
-	if err != nil {
-		return nil, err
-	}
-	return &model.NodeConnection{Page: p}, nil
-}
-
-// relations answers a connection of anchor's relations through the request's loaders.
-func relations(ctx context.Context, anchor domain.Node, q domain.EdgeQuery, first *int, after *string) (*model.RelConnection, error) {
-	pg, err := page(first, after)
-	if err != nil {
-		return nil, err
-	}
-	q.Page = pg
-	p, err := loader.For(ctx).Edges(ctx, q, anchor.Key())
-	if err != nil {
-		return nil, err
-	}
-	return &model.RelConnection{Anchor: anchor.Key(), Page: p}, nil
-}
-
-// relatedList answers a plain list of the nodes at the far end of anchor's relations.
-func relatedList[T domain.Node](ctx context.Context, anchor domain.Node, k domain.EdgeKind, d domain.Direction) ([]T, error) {
-	l := loader.For(ctx)
-	edges, err := l.AllEdges(ctx, domain.EdgeQuery{Kind: k, Direction: d}, anchor.Key())
-	if err != nil {
-		return nil, err
-	}
-	nodes, err := l.Others(ctx, anchor.Key(), edges)
-	return loader.AllAs[T](nodes), err
-}
-
-// related answers a single-valued relation (a city's country).
-func related[T domain.Node](ctx context.Context, anchor domain.Node, k domain.EdgeKind, d domain.Direction) (T, error) {
-	var zero T
-	n, err := loader.For(ctx).One(ctx, anchor.Key(), k, d)
-	if err != nil || n == nil {
-		return zero, err
-	}
-	t, _ := n.(T)
-	return t, nil
-}
-
 // other loads the far end of a relation edge as T.
 func other[T domain.Node](ctx context.Context, e *model.RelEdge) (T, error) {
 	return loader.As[T](ctx, e.Other())

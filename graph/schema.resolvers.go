@@ -25,12 +25,12 @@ func (r *agreementResolver) Sources(ctx context.Context, obj *domain.Agreement) 
 
 // AdoptedBy is the resolver for the adoptedBy field.
 func (r *agreementResolver) AdoptedBy(ctx context.Context, obj *domain.Agreement) ([]*domain.Forum, error) {
-	return relatedList[*domain.Forum](ctx, obj, domain.EdgeAdopted, domain.In)
+	return relatedList[*domain.Forum](ctx, obj)
 }
 
 // Signatories is the resolver for the signatories field.
 func (r *agreementResolver) Signatories(ctx context.Context, obj *domain.Agreement, country *string, first *int, after *string) (*model.RelConnection, error) {
-	return relations(ctx, obj, domain.EdgeQuery{Kind: domain.EdgeSigned, Direction: domain.In, OtherCountry: deref(country)}, first, after)
+	return relations(ctx, obj)
 }
 
 // Node is the resolver for the node field.
@@ -85,36 +85,32 @@ func (r *cityResolver) PopulationYear(ctx context.Context, obj *domain.City) (*i
 
 // Country is the resolver for the country field.
 func (r *cityResolver) Country(ctx context.Context, obj *domain.City) (*domain.Country, error) {
-	return related[*domain.Country](ctx, obj, domain.EdgeInCountry, domain.Out)
+	return related[*domain.Country](ctx, obj)
 }
 
 // Partners is the resolver for the partners field.
 func (r *cityResolver) Partners(ctx context.Context, obj *domain.City, country *string, kind *domain.PartnershipKind, asOf *domain.Date, orderBy *model.PartnershipOrder, first *int, after *string) (*model.RelConnection, error) {
-	q := domain.EdgeQuery{Kind: domain.EdgePartnerOf, OtherCountry: deref(country), PartnershipKind: deref(kind), AsOf: deref(asOf)}
-	if orderBy != nil && *orderBy == model.PartnershipOrderSince {
-		q.Order = domain.OrderBySince
-	}
-	return relations(ctx, obj, q, first, after)
+	return relations(ctx, obj)
 }
 
 // ForumsAttended is the resolver for the forumsAttended field.
 func (r *cityResolver) ForumsAttended(ctx context.Context, obj *domain.City, first *int, after *string) (*model.RelConnection, error) {
-	return relations(ctx, obj, domain.EdgeQuery{Kind: domain.EdgeAttended, Direction: domain.Out}, first, after)
+	return relations(ctx, obj)
 }
 
 // AgreementsSigned is the resolver for the agreementsSigned field.
 func (r *cityResolver) AgreementsSigned(ctx context.Context, obj *domain.City, first *int, after *string) (*model.RelConnection, error) {
-	return relations(ctx, obj, domain.EdgeQuery{Kind: domain.EdgeSigned, Direction: domain.Out}, first, after)
+	return relations(ctx, obj)
 }
 
 // Organizations is the resolver for the organizations field.
 func (r *cityResolver) Organizations(ctx context.Context, obj *domain.City, first *int, after *string) (*model.NodeConnection, error) {
-	return r.nodesVia(ctx, obj, domain.EdgeSeatedIn, domain.In, first, after)
+	return nodesVia(ctx, obj)
 }
 
 // Projects is the resolver for the projects field.
 func (r *cityResolver) Projects(ctx context.Context, obj *domain.City, first *int, after *string) (*model.NodeConnection, error) {
-	return r.nodesVia(ctx, obj, domain.EdgeLocatedIn, domain.In, first, after)
+	return nodesVia(ctx, obj)
 }
 
 // Node is the resolver for the node field.
@@ -134,12 +130,12 @@ func (r *countryResolver) Sources(ctx context.Context, obj *domain.Country) ([]*
 
 // Memberships is the resolver for the memberships field.
 func (r *countryResolver) Memberships(ctx context.Context, obj *domain.Country, asOf *domain.Date, first *int, after *string) (*model.RelConnection, error) {
-	return relations(ctx, obj, domain.EdgeQuery{Kind: domain.EdgeMemberOf, Direction: domain.Out, AsOf: deref(asOf)}, first, after)
+	return relations(ctx, obj)
 }
 
 // Cities is the resolver for the cities field.
 func (r *countryResolver) Cities(ctx context.Context, obj *domain.Country, first *int, after *string) (*model.NodeConnection, error) {
-	return r.nodesVia(ctx, obj, domain.EdgeInCountry, domain.In, first, after)
+	return nodesVia(ctx, obj)
 }
 
 // Node is the resolver for the node field.
@@ -159,7 +155,7 @@ func (r *eventResolver) Sources(ctx context.Context, obj *domain.Event) ([]*doma
 
 // HeldIn is the resolver for the heldIn field.
 func (r *eventResolver) HeldIn(ctx context.Context, obj *domain.Event) (*domain.City, error) {
-	return related[*domain.City](ctx, obj, domain.EdgeHeldIn, domain.Out)
+	return related[*domain.City](ctx, obj)
 }
 
 // Node is the resolver for the node field.
@@ -199,31 +195,27 @@ func (r *forumResolver) Officials(ctx context.Context, obj *domain.Forum) (*int,
 
 // Series is the resolver for the series field.
 func (r *forumResolver) Series(ctx context.Context, obj *domain.Forum) (*domain.ForumSeries, error) {
-	return related[*domain.ForumSeries](ctx, obj, domain.EdgeEditionOf, domain.Out)
+	return related[*domain.ForumSeries](ctx, obj)
 }
 
 // HostCity is the resolver for the hostCity field.
 func (r *forumResolver) HostCity(ctx context.Context, obj *domain.Forum) (*domain.City, error) {
-	return related[*domain.City](ctx, obj, domain.EdgeHeldIn, domain.Out)
+	return related[*domain.City](ctx, obj)
 }
 
 // PartOf is the resolver for the partOf field.
 func (r *forumResolver) PartOf(ctx context.Context, obj *domain.Forum) (*domain.Event, error) {
-	return related[*domain.Event](ctx, obj, domain.EdgePartOf, domain.Out)
+	return related[*domain.Event](ctx, obj)
 }
 
 // Organisers is the resolver for the organisers field.
 func (r *forumResolver) Organisers(ctx context.Context, obj *domain.Forum, role *domain.Role, first *int, after *string) (*model.RelConnection, error) {
-	return relations(ctx, obj, domain.EdgeQuery{Kind: domain.EdgeOrganised, Direction: domain.In, Role: deref(role)}, first, after)
+	return relations(ctx, obj)
 }
 
 // Attendees is the resolver for the attendees field.
 func (r *forumResolver) Attendees(ctx context.Context, obj *domain.Forum, kind *domain.Kind, country *string, first *int, after *string) (*model.RelConnection, error) {
-	q := domain.EdgeQuery{Kind: domain.EdgeAttended, Direction: domain.In, OtherCountry: deref(country)}
-	if kind != nil {
-		q.OtherKinds = []domain.Kind{*kind}
-	}
-	return relations(ctx, obj, q, first, after)
+	return relations(ctx, obj)
 }
 
 // AttendanceByCountry is the resolver for the attendanceByCountry field.
@@ -233,22 +225,22 @@ func (r *forumResolver) AttendanceByCountry(ctx context.Context, obj *domain.For
 
 // Topics is the resolver for the topics field.
 func (r *forumResolver) Topics(ctx context.Context, obj *domain.Forum, first *int, after *string) (*model.RelConnection, error) {
-	return relations(ctx, obj, domain.EdgeQuery{Kind: domain.EdgeDiscussed, Direction: domain.Out, Order: domain.OrderByPosition}, first, after)
+	return relations(ctx, obj)
 }
 
 // Agreements is the resolver for the agreements field.
 func (r *forumResolver) Agreements(ctx context.Context, obj *domain.Forum) ([]*domain.Agreement, error) {
-	return relatedList[*domain.Agreement](ctx, obj, domain.EdgeAdopted, domain.Out)
+	return relatedList[*domain.Agreement](ctx, obj)
 }
 
 // CalledOn is the resolver for the calledOn field.
 func (r *forumResolver) CalledOn(ctx context.Context, obj *domain.Forum, first *int, after *string) (*model.RelConnection, error) {
-	return relations(ctx, obj, domain.EdgeQuery{Kind: domain.EdgeCalledOn, Direction: domain.Out}, first, after)
+	return relations(ctx, obj)
 }
 
 // Initiatives is the resolver for the initiatives field.
 func (r *forumResolver) Initiatives(ctx context.Context, obj *domain.Forum) ([]*domain.Initiative, error) {
-	return relatedList[*domain.Initiative](ctx, obj, domain.EdgeRefersTo, domain.Out)
+	return relatedList[*domain.Initiative](ctx, obj)
 }
 
 // Node is the resolver for the node field.
@@ -268,7 +260,7 @@ func (r *forumSeriesResolver) Sources(ctx context.Context, obj *domain.ForumSeri
 
 // Editions is the resolver for the editions field.
 func (r *forumSeriesResolver) Editions(ctx context.Context, obj *domain.ForumSeries, first *int, after *string) (*model.NodeConnection, error) {
-	return r.nodesVia(ctx, obj, domain.EdgeEditionOf, domain.In, first, after)
+	return nodesVia(ctx, obj)
 }
 
 // ID is the resolver for the id field.
@@ -283,22 +275,22 @@ func (r *fundingBodyResolver) Sources(ctx context.Context, obj *domain.FundingBo
 
 // Headquarters is the resolver for the headquarters field.
 func (r *fundingBodyResolver) Headquarters(ctx context.Context, obj *domain.FundingBody) (*domain.City, error) {
-	return related[*domain.City](ctx, obj, domain.EdgeHeadquarteredIn, domain.Out)
+	return related[*domain.City](ctx, obj)
 }
 
 // Members is the resolver for the members field.
 func (r *fundingBodyResolver) Members(ctx context.Context, obj *domain.FundingBody, asOf *domain.Date, first *int, after *string) (*model.RelConnection, error) {
-	return relations(ctx, obj, domain.EdgeQuery{Kind: domain.EdgeMemberOf, Direction: domain.In, AsOf: deref(asOf)}, first, after)
+	return relations(ctx, obj)
 }
 
 // Financings is the resolver for the financings field.
 func (r *fundingBodyResolver) Financings(ctx context.Context, obj *domain.FundingBody, asOf *domain.Date, first *int, after *string) (*model.RelConnection, error) {
-	return relations(ctx, obj, domain.EdgeQuery{Kind: domain.EdgeFinanced, Direction: domain.Out, AsOf: deref(asOf)}, first, after)
+	return relations(ctx, obj)
 }
 
 // CalledOnBy is the resolver for the calledOnBy field.
 func (r *fundingBodyResolver) CalledOnBy(ctx context.Context, obj *domain.FundingBody, first *int, after *string) (*model.RelConnection, error) {
-	return relations(ctx, obj, domain.EdgeQuery{Kind: domain.EdgeCalledOn, Direction: domain.In}, first, after)
+	return relations(ctx, obj)
 }
 
 // Node is the resolver for the node field.
@@ -328,7 +320,7 @@ func (r *groupingResolver) Sources(ctx context.Context, obj *domain.Grouping) ([
 
 // Members is the resolver for the members field.
 func (r *groupingResolver) Members(ctx context.Context, obj *domain.Grouping, asOf *domain.Date, first *int, after *string) (*model.RelConnection, error) {
-	return relations(ctx, obj, domain.EdgeQuery{Kind: domain.EdgeMemberOf, Direction: domain.In, AsOf: deref(asOf)}, first, after)
+	return relations(ctx, obj)
 }
 
 // From is the resolver for the from field.
@@ -412,17 +404,17 @@ func (r *organizationResolver) Sources(ctx context.Context, obj *domain.Organiza
 
 // Seat is the resolver for the seat field.
 func (r *organizationResolver) Seat(ctx context.Context, obj *domain.Organization) (*domain.City, error) {
-	return related[*domain.City](ctx, obj, domain.EdgeSeatedIn, domain.Out)
+	return related[*domain.City](ctx, obj)
 }
 
 // ForumsOrganised is the resolver for the forumsOrganised field.
 func (r *organizationResolver) ForumsOrganised(ctx context.Context, obj *domain.Organization, first *int, after *string) (*model.RelConnection, error) {
-	return relations(ctx, obj, domain.EdgeQuery{Kind: domain.EdgeOrganised, Direction: domain.Out}, first, after)
+	return relations(ctx, obj)
 }
 
 // ForumsAttended is the resolver for the forumsAttended field.
 func (r *organizationResolver) ForumsAttended(ctx context.Context, obj *domain.Organization, first *int, after *string) (*model.RelConnection, error) {
-	return relations(ctx, obj, domain.EdgeQuery{Kind: domain.EdgeAttended, Direction: domain.Out}, first, after)
+	return relations(ctx, obj)
 }
 
 // Node is the resolver for the node field.
@@ -466,12 +458,12 @@ func (r *projectResolver) Sources(ctx context.Context, obj *domain.Project) ([]*
 
 // Locations is the resolver for the locations field.
 func (r *projectResolver) Locations(ctx context.Context, obj *domain.Project) ([]domain.Node, error) {
-	return relatedList[domain.Node](ctx, obj, domain.EdgeLocatedIn, domain.Out)
+	return relatedList[domain.Node](ctx, obj)
 }
 
 // Financings is the resolver for the financings field.
 func (r *projectResolver) Financings(ctx context.Context, obj *domain.Project, first *int, after *string) (*model.RelConnection, error) {
-	return relations(ctx, obj, domain.EdgeQuery{Kind: domain.EdgeFinanced, Direction: domain.In}, first, after)
+	return relations(ctx, obj)
 }
 
 // Node is the resolver for the node field.
@@ -531,42 +523,42 @@ func (r *queryResolver) Source(ctx context.Context, slug string) (*domain.Source
 
 // Countries is the resolver for the countries field.
 func (r *queryResolver) Countries(ctx context.Context, grouping *string, orderBy *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error) {
-	return r.listNodes(ctx, domain.KindCountry, domain.NodeFilter{Grouping: deref(grouping)}, orderBy, first, after)
+	return listNodes(ctx)
 }
 
 // Cities is the resolver for the cities field.
 func (r *queryResolver) Cities(ctx context.Context, country *string, grouping *string, orderBy *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error) {
-	return r.listNodes(ctx, domain.KindCity, domain.NodeFilter{Country: deref(country), Grouping: deref(grouping)}, orderBy, first, after)
+	return listNodes(ctx)
 }
 
 // Organizations is the resolver for the organizations field.
 func (r *queryResolver) Organizations(ctx context.Context, kind *domain.OrgKind, country *string, orderBy *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error) {
-	return r.listNodes(ctx, domain.KindOrganization, domain.NodeFilter{OrgKind: deref(kind), Country: deref(country)}, orderBy, first, after)
+	return listNodes(ctx)
 }
 
 // FundingBodies is the resolver for the fundingBodies field.
 func (r *queryResolver) FundingBodies(ctx context.Context, orderBy *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error) {
-	return r.listNodes(ctx, domain.KindFundingBody, domain.NodeFilter{}, orderBy, first, after)
+	return listNodes(ctx)
 }
 
 // Forums is the resolver for the forums field.
 func (r *queryResolver) Forums(ctx context.Context, orderBy *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error) {
-	return r.listNodes(ctx, domain.KindForum, domain.NodeFilter{}, orderBy, first, after)
+	return listNodes(ctx)
 }
 
 // Agreements is the resolver for the agreements field.
 func (r *queryResolver) Agreements(ctx context.Context, orderBy *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error) {
-	return r.listNodes(ctx, domain.KindAgreement, domain.NodeFilter{}, orderBy, first, after)
+	return listNodes(ctx)
 }
 
 // Projects is the resolver for the projects field.
 func (r *queryResolver) Projects(ctx context.Context, country *string, sector *domain.Sector, orderBy *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error) {
-	return r.listNodes(ctx, domain.KindProject, domain.NodeFilter{Country: deref(country), Sector: deref(sector)}, orderBy, first, after)
+	return listNodes(ctx)
 }
 
 // Sources is the resolver for the sources field.
 func (r *queryResolver) Sources(ctx context.Context, orderBy *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error) {
-	return r.listNodes(ctx, domain.KindSource, domain.NodeFilter{}, orderBy, first, after)
+	return listNodes(ctx)
 }
 
 // Neighbourhood is the resolver for the neighbourhood field.
@@ -582,6 +574,9 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, via [
 		return nil, c.err
 	}
 	ps, err := r.Store.Paths(ctx, q)
+	if err == nil {
+		r.planNamed(ctx, namedInPaths(ps)...)
+	}
 	return ptrs(ps), err
 }
 
@@ -589,6 +584,9 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, via [
 func (r *queryResolver) FundingTotals(ctx context.Context, groupBy domain.FundingGroup, fundingBody *string, country *string, city *string, sector *domain.Sector, currency *domain.Currency, from *domain.Date, to *domain.Date) ([]*model.FundingTotal, error) {
 	ts, err := r.Store.FundingTotals(ctx, domain.FundingQuery{GroupBy: groupBy, FundingBody: deref(fundingBody), Country: deref(country),
 		City: deref(city), Sector: deref(sector), Currency: deref(currency), From: deref(from), To: deref(to)})
+	if err == nil {
+		r.planNamed(ctx, namedInFunding(ts, groupBy)...)
+	}
 	return fundingTotals(ts, groupBy), err
 }
 
@@ -600,6 +598,9 @@ func (r *queryResolver) CityRanking(ctx context.Context, by domain.RankMetric, c
 	}
 	rs, err := r.Store.RankCities(ctx, domain.RankQuery{Metric: by, Currency: deref(currency), Country: deref(country),
 		Grouping: deref(grouping), AsOf: deref(asOf), First: n})
+	if err == nil {
+		r.planNamed(ctx, namedInRanking(rs)...)
+	}
 	return rankedCities(rs, by), err
 }
 
@@ -610,6 +611,9 @@ func (r *queryResolver) SuggestedPartners(ctx context.Context, city string, asOf
 		return nil, err
 	}
 	ss, err := r.Store.SuggestPartners(ctx, domain.SuggestQuery{City: city, AsOf: deref(asOf), First: n})
+	if err == nil {
+		r.planNamed(ctx, namedInSuggestions(ss)...)
+	}
 	return ptrs(ss), err
 }
 
@@ -624,6 +628,9 @@ func (r *queryResolver) Near(ctx context.Context, city *string, point *model.Geo
 		q.Point = &domain.GeoPoint{Lat: point.Lat, Lon: point.Lon}
 	}
 	ns, err := r.Store.Near(ctx, q)
+	if err == nil {
+		r.planNamed(ctx, namedInNear(ns)...)
+	}
 	return ptrs(ns), err
 }
 
@@ -634,6 +641,9 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []domain.
 		return nil, err
 	}
 	hs, err := r.Store.Search(ctx, domain.SearchQuery{Text: text, Kinds: kinds, First: n})
+	if err == nil {
+		r.planNamed(ctx, namedInSearch(hs)...)
+	}
 	return ptrs(hs), err
 }
 

@@ -1,65 +1,81 @@
-// Package loader holds the per-request loaders that batch the GraphQL
-// layer's reads: every node or relation a request needs at one depth of its
-// selection is fetched with one store call, whatever the size of the result.
+// Package loader holds the per-request loaders through which resolvers read
+// the store. A request's plan (graph/plan.go) is run before any resolver,
+// and its answers are put into the loaders: every read the plan covered is
+// answered from them, with no store call and no waiting. What the plan did
+// not cover (the analytics' nodes, a field that could not be planned) is
+// read from the store directly, without a batching window, and kept for
+// the rest of the request.
 package loader
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"sync"
-	"time"
+	"sync/atomic"
 
 	"github.com/citygraph/citygraph/domain"
-	"github.com/vikstrous/dataloadgen"
 )
 
-// DefaultWait is how long a loader gathers keys before it fetches.
-// Resolvers at one depth run concurrently, but on two busy cores a 2 ms
-// window split batches (measured: 8 to 12 store calls for the same query);
-// 4 ms kept them whole on an idle machine. A window is a trade: each level
-// of a query waits for it once, and a resolver that arrives after it closes
-// costs one more store call, never a wrong answer.
-const DefaultWait = 4 * time.Millisecond
-
-// Loaders batches one request's reads. Build a fresh one per request: it
-// caches what it loaded, and a cache shared between requests would serve
+// Loaders answers one request's reads. Build a fresh one per request: it
+// keeps what it read, and a cache shared between requests would serve
 // stale data after a seed load.
 type Loaders struct {
 	store domain.Store
-	wait  time.Duration
-	nodes *dataloadgen.Loader[domain.NodeKey, domain.Node]
+	// answers are the request's plans' answers: the operation's, then any
+	// read for the nodes an analytic names. Never changed, only replaced.
+	answers atomic.Pointer[[]*domain.Answers]
 
+	// What was read from the store outside the plan, so that a node or a
+	// page asked twice is read once.
 	mu    sync.Mutex
-	edges map[string]*dataloadgen.Loader[domain.NodeKey, domain.EdgePage]
+	nodes map[domain.NodeKey]domain.Node
+	edges map[string]map[domain.NodeKey]domain.EdgePage
+	memo  sync.Map
 }
 
-// New returns loaders reading from st that gather keys for wait before
-// each fetch (DefaultWait when wait is zero).
-func New(st domain.Store, wait time.Duration) *Loaders {
-	if wait <= 0 {
-		wait = DefaultWait
+// New returns loaders reading from st.
+func New(st domain.Store) *Loaders {
+	return &Loaders{store: st, nodes: map[domain.NodeKey]domain.Node{}, edges: map[string]map[domain.NodeKey]domain.EdgePage{}}
+}
+
+// Answer makes every later read covered by a answered from it.
+func (l *Loaders) Answer(a *domain.Answers) {
+	for {
+		old := l.answers.Load()
+		var next []*domain.Answers
+		if old != nil {
+			next = append(next, *old...)
+		}
+		next = append(next, a)
+		if l.answers.CompareAndSwap(old, &next) {
+			return
+		}
 	}
-	l := &Loaders{store: st, wait: wait, edges: map[string]*dataloadgen.Loader[domain.NodeKey, domain.EdgePage]{}}
-	l.nodes = dataloadgen.NewLoader(func(ctx context.Context, keys []domain.NodeKey) ([]domain.Node, []error) {
-		if err := expired(ctx); err != nil {
-			return nil, []error{err}
+}
+
+// planned returns the answers so far.
+func (l *Loaders) planned() []*domain.Answers {
+	if as := l.answers.Load(); as != nil {
+		return *as
+	}
+	return nil
+}
+
+func (l *Loaders) plannedNode(k domain.NodeKey) (domain.Node, bool) {
+	for _, a := range l.planned() {
+		if n, ok := a.Node(k); ok {
+			return n, true
 		}
-		nodes, err := st.Nodes(ctx, keys)
-		if err != nil {
-			return nil, []error{err}
-		}
-		return nodes, nil
-	}, dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(domain.MaxPageSize*10))
-	return l
+	}
+	return nil, false
 }
 
 type ctxKey struct{}
 
-// Middleware attaches fresh loaders, gathering keys for wait, to every request.
-func Middleware(st domain.Store, wait time.Duration, next http.Handler) http.Handler {
+// Middleware attaches fresh loaders to every request.
+func Middleware(st domain.Store, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(st, wait))))
+		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(st))))
 	})
 }
 
@@ -68,10 +84,16 @@ func With(ctx context.Context, l *Loaders) context.Context {
 	return context.WithValue(ctx, ctxKey{}, l)
 }
 
+// From returns the request's loaders, if it has any.
+func From(ctx context.Context) (*Loaders, bool) {
+	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	return l, ok
+}
+
 // For returns the request's loaders. It panics if the middleware is
 // missing: that is a wiring bug, and the recover function reports it.
 func For(ctx context.Context) *Loaders {
-	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	l, ok := From(ctx)
 	if !ok {
 		panic("loader.For: no loaders in context; wrap the handler with loader.Middleware")
 	}
@@ -80,66 +102,150 @@ func For(ctx context.Context) *Loaders {
 
 // Node loads one node; nil when it does not exist.
 func (l *Loaders) Node(ctx context.Context, key domain.NodeKey) (domain.Node, error) {
-	if err := expired(ctx); err != nil {
+	nodes, err := l.Nodes(ctx, []domain.NodeKey{key})
+	if err != nil {
 		return nil, err
 	}
-	return l.nodes.Load(ctx, key)
+	return nodes[0], nil
 }
 
-// Nodes loads many nodes in order, nil where missing.
+// Nodes loads many nodes in order, nil where missing. Only the keys
+// neither the plan nor an earlier read answered reach the store, in one
+// call.
 func (l *Loaders) Nodes(ctx context.Context, keys []domain.NodeKey) ([]domain.Node, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
+	out := make([]domain.Node, len(keys))
+	var missing []domain.NodeKey
+	var at []int
+	l.mu.Lock()
+	for i, k := range keys {
+		if n, ok := l.plannedNode(k); ok {
+			out[i] = n
+		} else if n, ok := l.nodes[k]; ok {
+			out[i] = n
+		} else {
+			missing = append(missing, k)
+			at = append(at, i)
+		}
+	}
+	l.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
 	if err := expired(ctx); err != nil {
 		return nil, err
 	}
-	return l.nodes.LoadAll(ctx, keys)
+	nodes, err := l.store.Nodes(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for j, n := range nodes {
+		out[at[j]] = n
+		l.nodes[missing[j]] = n
+	}
+	return out, nil
 }
 
-// Edges loads one page of anchor's edges matching q. Requests with the same
-// query share one batch, so a page of 100 cities asking for their partners
-// costs one store call.
-func (l *Loaders) Edges(ctx context.Context, q domain.EdgeQuery, anchor domain.NodeKey) (domain.EdgePage, error) {
+// ListNodes answers one page of a node list (cities(…)).
+func (l *Loaders) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodePage, error) {
 	if err := q.Normalize(); err != nil {
+		return domain.NodePage{}, err
+	}
+	for _, a := range l.planned() {
+		if p, ok := a.Lists[q.Signature()]; ok {
+			return p, nil
+		}
+	}
+	if err := expired(ctx); err != nil {
+		return domain.NodePage{}, err
+	}
+	return l.store.ListNodes(ctx, q)
+}
+
+// Query is a relation query normalized, with its signatures: printing a
+// signature is costly, and a field asks for the same query at every node
+// it is resolved on, so resolvers prepare it once per field and request.
+type Query struct {
+	q           domain.EdgeQuery
+	sig, allSig string
+}
+
+// Prepare validates q and computes its signatures.
+func Prepare(q domain.EdgeQuery) (Query, error) {
+	if err := q.Normalize(); err != nil {
+		return Query{}, err
+	}
+	return Query{q: q, sig: q.Signature(), allSig: q.AllSignature()}, nil
+}
+
+// Edges loads one page of anchor's edges matching q.
+func (l *Loaders) Edges(ctx context.Context, q domain.EdgeQuery, anchor domain.NodeKey) (domain.EdgePage, error) {
+	pq, err := Prepare(q)
+	if err != nil {
 		return domain.EdgePage{}, err
+	}
+	return l.Page(ctx, pq, anchor)
+}
+
+// Page loads one page of anchor's edges matching a prepared query.
+func (l *Loaders) Page(ctx context.Context, q Query, anchor domain.NodeKey) (domain.EdgePage, error) {
+	for _, a := range l.planned() {
+		if p, ok := a.Edges[q.sig][anchor]; ok {
+			return p, nil
+		}
+	}
+	l.mu.Lock()
+	p, ok := l.edges[q.sig][anchor]
+	l.mu.Unlock()
+	if ok {
+		return p, nil
 	}
 	if err := expired(ctx); err != nil {
 		return domain.EdgePage{}, err
 	}
-	return l.edgeLoader(q).Load(ctx, anchor)
-}
-
-func (l *Loaders) edgeLoader(q domain.EdgeQuery) *dataloadgen.Loader[domain.NodeKey, domain.EdgePage] {
-	// The printed query is a faithful key: every field is a value or a slice of values.
-	key := fmt.Sprintf("%+v", q)
+	pages, err := l.store.Edges(ctx, q.q, []domain.NodeKey{anchor})
+	if err != nil {
+		return domain.EdgePage{}, err
+	}
+	if len(pages) != 1 {
+		return domain.EdgePage{}, domain.Errorf(domain.EINTERNAL, "the store answered %d pages for one anchor", len(pages))
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if ld, ok := l.edges[key]; ok {
-		return ld
+	if l.edges[q.sig] == nil {
+		l.edges[q.sig] = map[domain.NodeKey]domain.EdgePage{}
 	}
-	ld := dataloadgen.NewLoader(func(ctx context.Context, anchors []domain.NodeKey) ([]domain.EdgePage, []error) {
-		if err := expired(ctx); err != nil {
-			return nil, []error{err}
-		}
-		pages, err := l.store.Edges(ctx, q, anchors)
-		if err != nil {
-			return nil, []error{err}
-		}
-		return pages, nil
-	}, dataloadgen.WithWait(l.wait), dataloadgen.WithBatchCapacity(domain.MaxPageSize*10))
-	l.edges[key] = ld
-	return ld
+	l.edges[q.sig][anchor] = pages[0]
+	return pages[0], nil
 }
 
-// AllEdges loads every edge of anchor matching q, page by page. For
-// fields that are lists rather than connections (a forum's agreements);
-// each page is still one batched store call.
+// AllEdges loads every edge of anchor matching q: for fields that are
+// lists rather than connections (a forum's agreements).
 func (l *Loaders) AllEdges(ctx context.Context, q domain.EdgeQuery, anchor domain.NodeKey) ([]domain.Edge, error) {
-	q.Page = domain.Page{First: domain.MaxPageSize}
+	pq, err := Prepare(q)
+	if err != nil {
+		return nil, err
+	}
+	return l.All(ctx, pq, anchor)
+}
+
+// All loads every edge of anchor matching a prepared query, whatever its
+// page. Outside a plan it reads page by page.
+func (l *Loaders) All(ctx context.Context, q Query, anchor domain.NodeKey) ([]domain.Edge, error) {
+	for _, a := range l.planned() {
+		if p, ok := a.Edges[q.allSig][anchor]; ok {
+			return p.Items, nil
+		}
+	}
+	page := q.q
+	page.Page = domain.Page{First: domain.MaxPageSize}
 	var all []domain.Edge
 	for {
-		p, err := l.Edges(ctx, q, anchor)
+		p, err := l.Edges(ctx, page, anchor)
 		if err != nil {
 			return nil, err
 		}
@@ -147,18 +253,29 @@ func (l *Loaders) AllEdges(ctx context.Context, q domain.EdgeQuery, anchor domai
 		if !p.HasNextPage || len(p.Cursors) == 0 {
 			return all, nil
 		}
-		q.Page.After = p.Cursors[len(p.Cursors)-1]
+		page.Page.After = p.Cursors[len(p.Cursors)-1]
 	}
 }
 
-// One returns the node at the other end of anchor's single relation of
-// kind k in direction d (a city's country, a forum's host city), or nil.
-func (l *Loaders) One(ctx context.Context, anchor domain.NodeKey, k domain.EdgeKind, d domain.Direction) (domain.Node, error) {
-	p, err := l.Edges(ctx, domain.EdgeQuery{Kind: k, Direction: d, Page: domain.Page{First: 1}}, anchor)
+// One returns the node at the other end of the first relation q finds
+// from anchor (a city's country, a forum's host city), or nil; q's page is
+// First 1.
+func (l *Loaders) One(ctx context.Context, q Query, anchor domain.NodeKey) (domain.Node, error) {
+	p, err := l.Page(ctx, q, anchor)
 	if err != nil || len(p.Items) == 0 {
 		return nil, err
 	}
 	return l.Node(ctx, p.Items[0].Other(anchor))
+}
+
+// Memo returns what build returns for key, built once per request: the
+// resolvers' per-field work (arguments, queries) is the same at every node.
+func (l *Loaders) Memo(key any, build func() any) any {
+	if v, ok := l.memo.Load(key); ok {
+		return v
+	}
+	v, _ := l.memo.LoadOrStore(key, build())
+	return v
 }
 
 // Others loads the nodes at the other ends of edges, in order.

@@ -13,13 +13,14 @@ import (
 
 // Store returns st with every call counted, timed and traced (a span per
 // call, a child of the request's span). It implements domain.LoadLog
-// exactly when st does, since the GraphQL layer asks for it by assertion.
+// exactly when st does, and domain.PlanRunner likewise (plan.go), since
+// the GraphQL layer asks for them by assertion.
 func (t *Telemetry) Store(st domain.Store) domain.Store {
 	s := &store{next: st, t: t}
 	if log, ok := st.(domain.LoadLog); ok {
-		return &storeWithLoadLog{store: s, log: log}
+		return withPlans(&storeWithLoadLog{store: s, log: log}, st)
 	}
-	return s
+	return withPlans(s, st)
 }
 
 type store struct {
