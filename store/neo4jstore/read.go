@@ -91,22 +91,20 @@ var fromCountry = map[domain.Kind][]string{
 // With a country (or else a grouping) filter on a kind that has a
 // country, the candidates come from the country (or the grouping's
 // countries) by index; otherwise they are every node of the kind.
-func nodeSource(q domain.NodeQuery, params map[string]any) (src, filter string) {
+func nodeSource(q domain.NodeQuery, ps paramSet) (src, filter string) {
 	var anchor string
 	branches := fromCountry[q.Kind]
 	switch {
 	case len(branches) == 0:
 	case q.Filter.Country != "":
-		params["country"] = q.Filter.Country
-		anchor = "MATCH (c:Country {id: $country}) USING INDEX SEEK c:Country(id)"
+		anchor = "MATCH (c:Country {id: " + ps.add("country", q.Filter.Country) + "}) USING INDEX SEEK c:Country(id)"
 		q.Filter.Country = "" // served by the anchor
 	case q.Filter.Grouping != "":
-		params["grouping"] = q.Filter.Grouping
-		anchor = "MATCH (g:Grouping {id: $grouping})<-[:MEMBER_OF]-(c:Country) USING INDEX SEEK g:Grouping(id)"
+		anchor = "MATCH (g:Grouping {id: " + ps.add("grouping", q.Filter.Grouping) + "})<-[:MEMBER_OF]-(c:Country) USING INDEX SEEK g:Grouping(id)"
 		q.Filter.Grouping = ""
 	}
 	if anchor == "" {
-		return "MATCH (v:" + label(q.Kind) + ")", nodeFilter(q, params)
+		return "MATCH (v:" + label(q.Kind) + ")", nodeFilter(q, ps)
 	}
 	// DISTINCT: a project may lie in several countries of a grouping, or
 	// in a country and in one of its cities.
@@ -117,11 +115,11 @@ func nodeSource(q domain.NodeQuery, params map[string]any) (src, filter string) 
 				}
 				RETURN DISTINCT v
 			}`
-	return src, nodeFilter(q, params)
+	return src, nodeFilter(q, ps)
 }
 
 // nodeFilter is the WHERE condition of a node list over variable v.
-func nodeFilter(q domain.NodeQuery, params map[string]any) string {
+func nodeFilter(q domain.NodeQuery, ps paramSet) string {
 	conds := []string{"true"}
 	inCountry := func(extra string) string {
 		pats := countryOf[q.Kind]
@@ -139,27 +137,37 @@ func nodeFilter(q domain.NodeQuery, params map[string]any) string {
 		return "(" + strings.Join(alts, " OR ") + ")"
 	}
 	if q.Filter.Country != "" {
-		params["country"] = q.Filter.Country
-		conds = append(conds, inCountry("c.id = $country"))
+		conds = append(conds, inCountry("c.id = "+ps.add("country", q.Filter.Country)))
 	}
 	if q.Filter.Grouping != "" {
-		params["grouping"] = q.Filter.Grouping
-		conds = append(conds, inCountry("EXISTS { (c)-[:MEMBER_OF]->(:Grouping {id: $grouping}) }"))
+		conds = append(conds, inCountry("EXISTS { (c)-[:MEMBER_OF]->(:Grouping {id: "+ps.add("grouping", q.Filter.Grouping)+"}) }"))
 	}
 	if q.Filter.OrgKind != "" {
-		params["orgKind"] = string(q.Filter.OrgKind)
-		conds = append(conds, "v.orgKind = $orgKind")
+		conds = append(conds, "v.orgKind = "+ps.add("orgKind", string(q.Filter.OrgKind)))
 	}
 	if q.Filter.Sector != "" {
-		params["sector"] = string(q.Filter.Sector)
-		conds = append(conds, "v.sector = $sector")
+		conds = append(conds, "v.sector = "+ps.add("sector", string(q.Filter.Sector)))
 	}
 	return strings.Join(conds, " AND ")
 }
 
-// keyset is the condition for rows after the cursor in params "ak"/"ai"
+// paramSet collects a statement's parameters. Its prefix keeps apart the
+// parameters of the several queries one plan statement answers (Run);
+// the single-read statements use no prefix.
+type paramSet struct {
+	m      map[string]any
+	prefix string
+}
+
+// add sets a parameter and returns its reference ($name) for the text.
+func (ps paramSet) add(name string, v any) string {
+	ps.m[ps.prefix+name] = v
+	return "$" + ps.prefix + name
+}
+
+// keyset is the condition for rows after the cursor (params "ak"/"ai")
 // over sort key sk and tie id, ascending or descending.
-func keyset(after string, desc bool, sk, id string, params map[string]any) (string, error) {
+func keyset(after string, desc bool, sk, id string, ps paramSet) (string, error) {
 	if after == "" {
 		return "true", nil
 	}
@@ -167,12 +175,12 @@ func keyset(after string, desc bool, sk, id string, params map[string]any) (stri
 	if err != nil {
 		return "", err
 	}
-	params["ak"], params["ai"] = c.Key, c.ID
+	ak, ai := ps.add("ak", c.Key), ps.add("ai", c.ID)
 	op := ">"
 	if desc {
 		op = "<"
 	}
-	return fmt.Sprintf("(%[1]s %[3]s $ak OR (%[1]s = $ak AND %[2]s %[3]s $ai))", sk, id, op), nil
+	return fmt.Sprintf("(%[1]s %[3]s %[4]s OR (%[1]s = %[4]s AND %[2]s %[3]s %[5]s))", sk, id, op, ak, ai), nil
 }
 
 func direction(desc bool) string {
@@ -200,52 +208,87 @@ func (s *Store) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodeP
 		return domain.NodePage{}, domain.Internal(fmt.Errorf("%d result rows", len(recs)), "listing nodes")
 	}
 	items, _ := recs[0].Get("items")
-	page := domain.NodePage{TotalCount: int(getInt(recs[0], "total"))}
-	for _, v := range asList(items) {
-		n, err := nodeFrom(v)
-		if err != nil {
-			return domain.NodePage{}, domain.Internal(err, "listing nodes")
-		}
-		if len(page.Items) == q.Page.First {
-			page.HasNextPage = true
-			break
-		}
-		page.Items = append(page.Items, n)
-		page.Cursors = append(page.Cursors, domain.Cursor{Key: q.Order.SortKey(n), ID: n.Base().ID}.Encode())
+	page, err := nodePageFrom(q, asList(items), int(getInt(recs[0], "total")), nodeFrom)
+	if err != nil {
+		return domain.NodePage{}, domain.Internal(err, "listing nodes")
 	}
 	return page, nil
 }
 
-// listNodesStatement builds ListNodes' statement for a normalized query:
-// the page (filter, keyset, limit) and the total are two subqueries over
-// the same candidates.
-func listNodesStatement(q domain.NodeQuery) (string, map[string]any, error) {
-	params := map[string]any{"limit": int64(q.Page.First + 1)}
-	src, filter := nodeSource(q, params)
+// nodePageFrom makes a page of q from the listed items (one more than the
+// page when there is a next page), read by node.
+func nodePageFrom(q domain.NodeQuery, items []any, total int, node func(any) (domain.Node, error)) (domain.NodePage, error) {
+	page := domain.NodePage{TotalCount: total}
+	for _, v := range items {
+		if len(page.Items) == q.Page.First {
+			page.HasNextPage = true
+			break
+		}
+		n, err := node(v)
+		if err != nil {
+			return domain.NodePage{}, err
+		}
+		page.Items = append(page.Items, n)
+		page.Cursors = append(page.Cursors, domain.Cursor{Key: q.Order.SortKey(n), ID: n.Base().ID}.Encode())
+	}
+	// A first page is cut at First items (see nodeListCypher): the total
+	// tells whether more follow.
+	if q.Page.After == "" && total > len(page.Items) {
+		page.HasNextPage = true
+	}
+	return page, nil
+}
+
+// nodeList is a node list's Cypher: page binds v to the page's nodes in
+// order (filter, keyset, order, limit), all binds v to every node of the
+// list (for its count). Both run over the same candidates.
+type nodeList struct{ page, all string }
+
+// nodeListCypher builds a normalized query's nodeList. A page after a
+// cursor reads one item more than asked, to tell whether another page
+// follows; a first page reads only First, since the total tells.
+func nodeListCypher(q domain.NodeQuery, ps paramSet) (nodeList, error) {
+	limit := q.Page.First
+	if q.Page.After != "" {
+		limit++
+	}
+	lim := ps.add("limit", int64(limit))
+	src, filter := nodeSource(q, ps)
 	sk := "v.name"
 	if q.Order == domain.OrderByID {
 		sk = "v.id"
 	}
-	after, err := keyset(q.Page.After, q.Desc, "sk", "v.id", params)
+	after, err := keyset(q.Page.After, q.Desc, "sk", "v.id", ps)
+	if err != nil {
+		return nodeList{}, err
+	}
+	return nodeList{page: src + `
+			WITH v WHERE ` + filter + `
+			WITH v, ` + sk + ` AS sk
+			WHERE ` + after + `
+			ORDER BY sk` + direction(q.Desc) + `, v.id` + direction(q.Desc) + `
+			LIMIT ` + lim, all: src + `
+			WITH v WHERE ` + filter}, nil
+}
+
+// listNodesStatement builds ListNodes' statement for a normalized query:
+// the page and the total are two subqueries over the same candidates.
+func listNodesStatement(q domain.NodeQuery) (string, map[string]any, error) {
+	ps := paramSet{m: map[string]any{}}
+	l, err := nodeListCypher(q, ps)
 	if err != nil {
 		return "", nil, err
 	}
 	return `
 		CALL () {
-			` + src + `
-			WITH v WHERE ` + filter + `
-			WITH v, ` + sk + ` AS sk
-			WHERE ` + after + `
-			ORDER BY sk` + direction(q.Desc) + `, v.id` + direction(q.Desc) + `
-			LIMIT $limit
+			` + l.page + `
 			RETURN collect(v) AS items
 		}
 		CALL () {
-			` + src + `
-			WITH v WHERE ` + filter + `
+			` + l.all + `
 			RETURN count(v) AS total
 		}
-		RETURN items, total`, params, nil
+		RETURN items, total`, ps.m, nil
 }
 
 // Edges returns one page per anchor in one round trip: each anchor's page
@@ -278,111 +321,147 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 		p := domain.EdgePage{TotalCount: int(getInt(rec, "total"))}
 		items, _ := rec.Get("items")
 		for _, x := range asList(items) {
-			row := asList(x)
-			if len(row) != 6 {
-				return nil, domain.Internal(fmt.Errorf("edge row of %d columns", len(row)), "reading relations")
-			}
 			if len(p.Items) == q.Page.First {
 				p.HasNextPage = true
 				break
 			}
-			typ, _ := row[0].(string)
-			from, _ := row[1].(string)
-			to, _ := row[2].(string)
-			props, _ := row[3].(map[string]any)
-			e, err := edgeFrom(typ, from, to, props)
+			e, cursor, err := edgeRowFrom(asList(x))
 			if err != nil {
 				return nil, domain.Internal(err, "reading relations")
 			}
-			key, _ := row[4].(string)
-			id, _ := row[5].(string)
 			p.Items = append(p.Items, e)
-			p.Cursors = append(p.Cursors, domain.Cursor{Key: key, ID: id}.Encode())
+			p.Cursors = append(p.Cursors, cursor)
 		}
 		pages[i] = p
 	}
 	return pages, nil
 }
 
-// edgesStatement builds Edges' statement for a normalized query and the
-// anchors' keys: each anchor is found through the unique index on
-// Entity.key, and its page is cut inside a subquery.
-func edgesStatement(q domain.EdgeQuery, ks []string) (string, map[string]any, error) {
-	params := map[string]any{"anchors": ks, "limit": int64(q.Page.First + 1)}
-	var pat string
+// edgeRowFrom reads the first six columns of an edge row (see edgeRow):
+// the relation and its cursor.
+func edgeRowFrom(row []any) (domain.Edge, string, error) {
+	if len(row) < 6 {
+		return domain.Edge{}, "", fmt.Errorf("edge row of %d columns", len(row))
+	}
+	typ, _ := row[0].(string)
+	from, _ := row[1].(string)
+	to, _ := row[2].(string)
+	props, _ := row[3].(map[string]any)
+	e, err := edgeFrom(typ, from, to, props)
+	if err != nil {
+		return domain.Edge{}, "", err
+	}
+	key, _ := row[4].(string)
+	id, _ := row[5].(string)
+	return e, domain.Cursor{Key: key, ID: id}.Encode(), nil
+}
+
+// edgeMatch is an edge query's Cypher over the anchor, relation and other
+// end variables given to edgeCypher.
+type edgeMatch struct {
+	// country, when not empty, is the variable that bindCountry binds to
+	// the other ends' country; it must be bound before the anchors and be
+	// in scope wherever pattern and filter are used.
+	country, bindCountry string
+	pattern, filter      string
+	// sortKey is the expression of the edge's sort key (see
+	// domain.EdgeOrder.EdgeSortKey); the other end's key breaks ties.
+	sortKey string
+}
+
+// edgeCypher builds a normalized query's edgeMatch over anchor a,
+// relation r, other end o, and oc for the other country if any.
+func edgeCypher(q domain.EdgeQuery, ps paramSet, a, r, o, oc string) edgeMatch {
+	var m edgeMatch
 	switch q.Direction {
 	case domain.Out:
-		pat = "(a)-[r:" + relType(q.Kind) + "]->(o:Entity)"
+		m.pattern = "(" + a + ")-[" + r + ":" + relType(q.Kind) + "]->(" + o + ":Entity)"
 	case domain.In:
-		pat = "(a)<-[r:" + relType(q.Kind) + "]-(o:Entity)"
+		m.pattern = "(" + a + ")<-[" + r + ":" + relType(q.Kind) + "]-(" + o + ":Entity)"
 	default:
-		pat = "(a)-[r:" + relType(q.Kind) + "]-(o:Entity)"
+		m.pattern = "(" + a + ")-[" + r + ":" + relType(q.Kind) + "]-(" + o + ":Entity)"
 	}
 	conds := []string{"true"}
-	prefix, scope := "", "a"
 	if len(q.OtherKinds) > 0 {
 		kinds := make([]string, len(q.OtherKinds))
 		for i, k := range q.OtherKinds {
 			kinds[i] = string(k)
 		}
-		params["otherKinds"] = kinds
-		conds = append(conds, "any(l IN labels(o) WHERE l IN $otherKinds)")
+		conds = append(conds, "any(l IN labels("+o+") WHERE l IN "+ps.add("otherKinds", kinds)+")")
 	}
 	if q.OtherCountry != "" {
-		params["otherCountry"] = q.OtherCountry
 		// The country is bound once, by its unique index, before the
 		// anchors: left inside the EXISTS, its lookup is the planner's
 		// to choose, and with stale statistics it scanned every
 		// country's id and hash-joined them with the other ends. The
 		// SEEK hint makes the seek the planner's only choice.
-		prefix = `
-		OPTIONAL MATCH (oc:Country {id: $otherCountry}) USING INDEX SEEK oc:Country(id)
-		WITH oc`
-		scope = "a, oc"
-		conds = append(conds, `(EXISTS { (o)-[:IN_COUNTRY]->(oc) }
-			OR EXISTS { (o)-[:SEATED_IN]->(:City)-[:IN_COUNTRY]->(oc) })`)
+		m.country = oc
+		m.bindCountry = "OPTIONAL MATCH (" + oc + ":Country {id: " + ps.add("otherCountry", q.OtherCountry) + "}) USING INDEX SEEK " + oc + ":Country(id)"
+		conds = append(conds, `(EXISTS { (`+o+`)-[:IN_COUNTRY]->(`+oc+`) }
+			OR EXISTS { (`+o+`)-[:SEATED_IN]->(:City)-[:IN_COUNTRY]->(`+oc+`) })`)
 	}
 	if q.PartnershipKind != "" {
-		params["partnershipKind"] = string(q.PartnershipKind)
-		conds = append(conds, "r.partnershipKind = $partnershipKind")
+		conds = append(conds, r+".partnershipKind = "+ps.add("partnershipKind", string(q.PartnershipKind)))
 	}
 	if q.Role != "" {
-		params["role"] = string(q.Role)
-		conds = append(conds, "r.role = $role")
+		conds = append(conds, r+".role = "+ps.add("role", string(q.Role)))
 	}
 	if q.AsOf != "" {
-		params["asOf"] = string(q.AsOf)
-		conds = append(conds, "(r.since IS NULL OR r.since <= $asOf)")
+		conds = append(conds, "("+r+".since IS NULL OR "+r+".since <= "+ps.add("asOf", string(q.AsOf))+")")
 	}
-	filter := strings.Join(conds, " AND ")
-	var sk string
+	m.filter = strings.Join(conds, " AND ")
 	switch q.Order {
 	case domain.OrderBySince:
-		sk = "coalesce(r.since, '')"
+		m.sortKey = "coalesce(" + r + ".since, '')"
 	case domain.OrderByPosition:
 		// The same zero-padded text as domain.EdgeOrder.EdgeSortKey.
-		sk = "right('0000000000' + toString(coalesce(r.position, 0)), 10)"
+		m.sortKey = "right('0000000000' + toString(coalesce(" + r + ".position, 0)), 10)"
 	default:
-		sk = "o.name"
+		m.sortKey = o + ".name"
 	}
-	after, err := keyset(q.Page.After, q.Desc, "sk", "o.key", params)
+	return m
+}
+
+// edgeRow is the list an edge row holds, over relation r, sort key sk and
+// other end o: type, start key, end key, properties, sort key, other key
+// (edgeRowFrom reads it back).
+func edgeRow(r, sk, o string) string {
+	return "type(" + r + "), startNode(" + r + ").key, endNode(" + r + ").key, properties(" + r + "), " + sk + ", " + o + ".key"
+}
+
+// edgesStatement builds Edges' statement for a normalized query and the
+// anchors' keys: each anchor is found through the unique index on
+// Entity.key, and its page is cut inside a subquery.
+func edgesStatement(q domain.EdgeQuery, ks []string) (string, map[string]any, error) {
+	ps := paramSet{m: map[string]any{}}
+	anchors := ps.add("anchors", ks)
+	limit := ps.add("limit", int64(q.Page.First+1))
+	m := edgeCypher(q, ps, "a", "r", "o", "oc")
+	prefix, scope := "", "a"
+	if m.country != "" {
+		prefix = `
+		` + m.bindCountry + `
+		WITH ` + m.country
+		scope = "a, " + m.country
+	}
+	after, err := keyset(q.Page.After, q.Desc, "sk", "o.key", ps)
 	if err != nil {
 		return "", nil, err
 	}
 	dir := direction(q.Desc)
 	return prefix + `
-		UNWIND range(0, size($anchors) - 1) AS i
-		MATCH (a:Entity {key: $anchors[i]})
+		UNWIND range(0, size(` + anchors + `) - 1) AS i
+		MATCH (a:Entity {key: ` + anchors + `[i]})
 		CALL (` + scope + `) {
-			MATCH ` + pat + `
-			WHERE ` + filter + `
-			WITH r, o, ` + sk + ` AS sk
+			MATCH ` + m.pattern + `
+			WHERE ` + m.filter + `
+			WITH r, o, ` + m.sortKey + ` AS sk
 			WHERE ` + after + `
 			ORDER BY sk` + dir + `, o.key` + dir + `
-			LIMIT $limit
-			RETURN collect([type(r), startNode(r).key, endNode(r).key, properties(r), sk, o.key]) AS items
+			LIMIT ` + limit + `
+			RETURN collect([` + edgeRow("r", "sk", "o") + `]) AS items
 		}
-		RETURN i, items, count { MATCH ` + pat + ` WHERE ` + filter + ` } AS total`, params, nil
+		RETURN i, items, count { MATCH ` + m.pattern + ` WHERE ` + m.filter + ` } AS total`, ps.m, nil
 }
 
 // Neighbourhood walks level by level from the centre (ANY SHORTEST gives
