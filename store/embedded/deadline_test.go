@@ -115,6 +115,13 @@ var deadlineReads = []struct {
 		_, err := s.Edges(ctx, domain.EdgeQuery{Kind: domain.EdgePartnerOf}, anchors)
 		return err
 	}},
+	{"a plan three levels deep", func(ctx context.Context, s *embedded.Store) error {
+		partners := domain.EdgeQuery{Kind: domain.EdgePartnerOf}
+		_, err := s.Run(ctx, &domain.Plan{Roots: []domain.Root{{List: &domain.NodeQuery{Kind: domain.KindCity, Page: domain.Page{First: domain.MaxPageSize}},
+			Reach: domain.Reach{Follow: []domain.Follow{{Query: partners, All: true, Ends: &domain.Reach{Follow: []domain.Follow{{Query: partners, All: true,
+				Ends: &domain.Reach{Sources: true, Follow: []domain.Follow{{Query: domain.EdgeQuery{Kind: domain.EdgeInCountry}, Ends: &domain.Reach{}}}}}}}}}}}}})
+		return err
+	}},
 	{"neighbourhood", func(ctx context.Context, s *embedded.Store) error {
 		_, err := s.Neighbourhood(ctx, domain.NeighbourhoodQuery{Center: domain.NodeKey{Kind: domain.KindFundingBody, ID: "aiib"}, Depth: 3, Limit: 500})
 		return err

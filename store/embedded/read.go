@@ -31,30 +31,45 @@ type positioned[T any] struct {
 // ascending or descending, with its cursors and whether more follow. It
 // keeps the page's items as it goes rather than sorting all of them.
 func pageOf[T any](items []positioned[T], desc bool, page domain.Page) (out []T, cursors []string, hasNext bool) {
-	kept := newBest(page.First, func(a, b positioned[T]) int {
+	order := func(a, b positioned[T]) int {
 		c := cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.id, b.id))
 		if desc {
 			return -c
 		}
 		return c
-	})
+	}
 	var after *domain.Cursor
 	if page.After != "" {
 		c, _ := domain.DecodeCursor(page.After) // checked by Normalize
 		after = &c
 	}
+	var kept []positioned[T]
 	rest := 0
-	for _, p := range items {
-		if after == nil || after.After(p.key, p.id, desc) {
-			rest++
-			kept.offer(p)
+	if page.First >= len(items) {
+		// Every item fits (always so for a plan's Follow with All): sorting
+		// them costs n log n, where keeping the best would move n² items.
+		for _, p := range items {
+			if after == nil || after.After(p.key, p.id, desc) {
+				kept = append(kept, p)
+			}
 		}
+		slices.SortFunc(kept, order)
+		rest = len(kept)
+	} else {
+		best := newBest(page.First, order)
+		for _, p := range items {
+			if after == nil || after.After(p.key, p.id, desc) {
+				rest++
+				best.offer(p)
+			}
+		}
+		kept = best.items
 	}
-	for _, p := range kept.items {
+	for _, p := range kept {
 		out = append(out, p.item)
 		cursors = append(cursors, domain.Cursor{Key: p.key, ID: p.id}.Encode())
 	}
-	return out, cursors, rest > len(kept.items)
+	return out, cursors, rest > len(kept)
 }
 
 // ListNodes returns one page of the nodes of a kind. See domain.Store.
@@ -64,24 +79,34 @@ func (s *Store) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodeP
 	}
 	return read(s, ctx, func(st *state) (domain.NodePage, error) {
 		dl := newDeadline(ctx, "listing nodes of kind "+string(q.Kind), "a narrower filter (country, grouping, sector)")
-		var items []positioned[domain.Node]
-		for _, id := range st.byKind[q.Kind] {
-			if dl.tick() {
-				return domain.NodePage{}, dl.Err()
-			}
-			k := domain.NodeKey{Kind: q.Kind, ID: id}
-			n := st.nodes[k]
-			if !st.matches(n, q.Filter) {
-				continue
-			}
-			items = append(items, positioned[domain.Node]{key: q.Order.SortKey(n), id: id, item: n})
+		page := st.nodePage(q, dl)
+		if dl.stopped() {
+			return domain.NodePage{}, dl.Err()
 		}
-		nodes, cursors, next := pageOf(items, q.Desc, q.Page)
-		for i := range nodes {
-			nodes[i] = cloneNode(nodes[i])
-		}
-		return domain.NodePage{Items: nodes, Cursors: cursors, TotalCount: len(items), HasNextPage: next}, nil
+		return page, nil
 	})
+}
+
+// nodePage is one page of a node list (q normalized); empty once dl stops
+// the read.
+func (st *state) nodePage(q domain.NodeQuery, dl *deadline) domain.NodePage {
+	var items []positioned[domain.Node]
+	for _, id := range st.byKind[q.Kind] {
+		if dl.tick() {
+			return domain.NodePage{}
+		}
+		k := domain.NodeKey{Kind: q.Kind, ID: id}
+		n := st.nodes[k]
+		if !st.matches(n, q.Filter) {
+			continue
+		}
+		items = append(items, positioned[domain.Node]{key: q.Order.SortKey(n), id: id, item: n})
+	}
+	nodes, cursors, next := pageOf(items, q.Desc, q.Page)
+	for i := range nodes {
+		nodes[i] = cloneNode(nodes[i])
+	}
+	return domain.NodePage{Items: nodes, Cursors: cursors, TotalCount: len(items), HasNextPage: next}
 }
 
 // matches applies a node filter. A filter on a property a kind does not
@@ -109,7 +134,7 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 		dl := newDeadline(ctx, "listing relations of kind "+string(q.Kind), "fewer nodes per page, or a narrower filter on the relations")
 		out := make([]domain.EdgePage, len(anchors))
 		for i, a := range anchors {
-			out[i] = st.edgePage(q, a, dl)
+			out[i] = st.edgePage(q, a, false, dl)
 			if dl.stopped() {
 				return nil, dl.Err()
 			}
@@ -118,8 +143,9 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 	})
 }
 
-// edgePage is one anchor's page of edges; empty once dl stops the read.
-func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey, dl *deadline) domain.EdgePage {
+// edgePage is one anchor's page of edges, or every matching edge with
+// all (q.Page's size ignored); empty once dl stops the read.
+func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey, all bool, dl *deadline) domain.EdgePage {
 	var items []positioned[*domain.Edge]
 	for _, list := range st.edgesOf(anchor, q.Kind, q.Direction) {
 		for _, e := range list {
@@ -132,6 +158,9 @@ func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey, dl *deadlin
 			key, id := q.Order.EdgeSortKey(e, st.nodes[e.Other(anchor)])
 			items = append(items, positioned[*domain.Edge]{key: key, id: id, item: e})
 		}
+	}
+	if all {
+		q.Page.First = len(items)
 	}
 	edges, cursors, next := pageOf(items, q.Desc, q.Page)
 	page := domain.EdgePage{Cursors: cursors, TotalCount: len(items), HasNextPage: next}

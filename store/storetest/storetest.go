@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) domain.Store) {
 		{"Near", nearTests},
 		{"Search", searchTests},
 		{"ProjectSeed", seedTests},
+		{"Plan", planTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,0 +1,145 @@
+package embedded
+
+import (
+	"context"
+
+	"github.com/citygraph/citygraph/domain"
+)
+
+var _ domain.PlanRunner = (*Store)(nil)
+
+// Run answers a whole plan in one walk of the in-memory indexes under one
+// read lock, with the very page and filter code Nodes, ListNodes and Edges
+// use, so every answer equals theirs. See domain.PlanRunner.
+func (s *Store) Run(ctx context.Context, p *domain.Plan) (*domain.Answers, error) {
+	if p == nil {
+		return nil, domain.Errorf(domain.EINVALID, "no plan to run; give a plan with at least an empty list of roots")
+	}
+	if err := p.Normalize(); err != nil {
+		return nil, err
+	}
+	return read(s, ctx, func(st *state) (*domain.Answers, error) {
+		w := &planWalk{st: st, a: domain.NewAnswers(),
+			dl: newDeadline(ctx, "reading what the query asks", "fewer fields, smaller pages (first) or less nesting")}
+		for i := range p.Roots {
+			w.root(&p.Roots[i])
+			if w.dl.stopped() {
+				return nil, w.dl.Err()
+			}
+		}
+		return w.a, nil
+	})
+}
+
+// planWalk is one Run's walk: the state it reads, the answers it fills and
+// the deadline every step ticks.
+type planWalk struct {
+	st *state
+	a  *domain.Answers
+	dl *deadline
+}
+
+func (w *planWalk) root(r *domain.Root) {
+	var found []domain.NodeKey
+	if r.List != nil {
+		page := w.st.nodePage(*r.List, w.dl)
+		if w.dl.stopped() {
+			return
+		}
+		w.a.Lists[r.List.Signature()] = page
+		for _, n := range page.Items {
+			k := n.Key()
+			w.a.Nodes[k] = n
+			found = append(found, k)
+		}
+	}
+	seen := make(map[domain.NodeKey]bool, len(found)+len(r.Keys))
+	for _, k := range found {
+		seen[k] = true
+	}
+	for _, k := range r.Keys {
+		if w.dl.tick() {
+			return
+		}
+		if w.read(k) != nil && !seen[k] { // a key asked twice is reached once
+			seen[k] = true
+			found = append(found, k)
+		}
+	}
+	w.reach(found, &r.Reach)
+}
+
+// read records node k in the answers, nil if there is none, and returns it.
+func (w *planWalk) read(k domain.NodeKey) domain.Node {
+	if n, ok := w.a.Nodes[k]; ok {
+		return n
+	}
+	var n domain.Node
+	if stored, ok := w.st.nodes[k]; ok {
+		n = cloneNode(stored)
+	}
+	w.a.Nodes[k] = n
+	return n
+}
+
+func (w *planWalk) sources(slugs []string) {
+	for _, s := range slugs {
+		w.read(domain.NodeKey{Kind: domain.KindSource, ID: s})
+	}
+}
+
+// reach reads what r asks from each node at (existing nodes, each once).
+func (w *planWalk) reach(at []domain.NodeKey, r *domain.Reach) {
+	if r.Sources {
+		for _, k := range at {
+			if n := w.a.Nodes[k]; n != nil {
+				w.sources(n.Base().Sources)
+			}
+		}
+	}
+	for i := range r.Follow {
+		f := &r.Follow[i]
+		sig := f.Query.Signature()
+		if f.All {
+			sig = f.Query.AllSignature()
+		}
+		var ends []domain.NodeKey
+		var seen map[domain.NodeKey]bool // far ends, each read once
+		if f.Ends != nil {
+			seen = map[domain.NodeKey]bool{}
+		}
+		for _, k := range at {
+			if f.From != "" && k.Kind != f.From {
+				continue
+			}
+			// An anchor reached by two paths is answered once.
+			page, ok := w.a.Edges[sig][k]
+			if !ok {
+				page = w.st.edgePage(f.Query, k, f.All, w.dl)
+				if w.dl.stopped() {
+					return
+				}
+				w.a.SetPage(sig, k, page)
+			}
+			for j := range page.Items {
+				e := &page.Items[j]
+				if f.EdgeSources {
+					w.sources(e.Sources)
+				}
+				if o := e.Other(k); seen != nil && !seen[o] {
+					seen[o] = true
+					ends = append(ends, o)
+				}
+			}
+		}
+		if f.Ends != nil {
+			for _, k := range ends {
+				w.read(k)
+			}
+			w.reach(ends, f.Ends)
+			if w.dl.stopped() {
+				return
+			}
+		}
+	}
+}

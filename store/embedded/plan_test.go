@@ -1,0 +1,181 @@
+package embedded_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/store/embedded"
+	"github.com/citygraph/citygraph/synth"
+)
+
+// planBenchCities is the synthetic graph's size in the plan benchmarks,
+// the size issue 10 measures at.
+const planBenchCities = 10_000
+
+var (
+	benchPartners  = domain.EdgeQuery{Kind: domain.EdgePartnerOf}
+	benchCities    = domain.EdgeQuery{Kind: domain.EdgeInCountry, Direction: domain.In, Page: domain.Page{First: 20}}
+	benchPartners3 = domain.EdgeQuery{Kind: domain.EdgePartnerOf, Page: domain.Page{First: 10}}
+	benchCountry   = domain.EdgeQuery{Kind: domain.EdgeInCountry, Direction: domain.Out}
+)
+
+// twoLevelPlan is a city, its partners and their partners.
+func twoLevelPlan(c domain.NodeKey) *domain.Plan {
+	return &domain.Plan{Roots: []domain.Root{{Keys: []domain.NodeKey{c}, Reach: domain.Reach{Follow: []domain.Follow{{
+		Query: benchPartners, Ends: &domain.Reach{Follow: []domain.Follow{{Query: benchPartners, Ends: &domain.Reach{}}}}}}}}}}
+}
+
+// threeLevelPlan is a country, 20 of its cities, 10 partners of each and
+// their countries.
+func threeLevelPlan(c domain.NodeKey) *domain.Plan {
+	return &domain.Plan{Roots: []domain.Root{{Keys: []domain.NodeKey{c}, Reach: domain.Reach{Follow: []domain.Follow{{
+		Query: benchCities, Ends: &domain.Reach{Follow: []domain.Follow{{
+			Query: benchPartners3, Ends: &domain.Reach{Follow: []domain.Follow{{Query: benchCountry, Ends: &domain.Reach{}}}}}}}}}}}}}
+}
+
+// readLevels reads the same as a plan the way per-field loaders do: for
+// each level one Edges call for every anchor, then one Nodes call for the
+// far ends, which are the next level's anchors. It records the keys read
+// in read, if given.
+func readLevels(ctx context.Context, s *embedded.Store, read map[domain.NodeKey]bool, root domain.NodeKey, qs ...domain.EdgeQuery) error {
+	anchors := []domain.NodeKey{root}
+	if read != nil {
+		read[root] = true
+	}
+	if _, err := s.Nodes(ctx, anchors); err != nil {
+		return err
+	}
+	for _, q := range qs {
+		pages, err := s.Edges(ctx, q, anchors)
+		if err != nil {
+			return err
+		}
+		seen := map[domain.NodeKey]bool{}
+		var next []domain.NodeKey
+		for i, p := range pages {
+			for _, e := range p.Items {
+				if o := e.Other(anchors[i]); !seen[o] {
+					seen[o] = true
+					next = append(next, o)
+					if read != nil {
+						read[o] = true
+					}
+				}
+			}
+		}
+		if _, err := s.Nodes(ctx, next); err != nil {
+			return err
+		}
+		anchors = next
+	}
+	return nil
+}
+
+func countryKey(i, n int) domain.NodeKey {
+	countries := n / 25 // synth.Generate's count for n cities
+	return domain.NodeKey{Kind: domain.KindCountry, ID: string(rune('A'+(i%countries)/26)) + string(rune('A'+(i%countries)%26))}
+}
+
+func cityKey(i, n int) domain.NodeKey { return domain.NodeKey{Kind: domain.KindCity, ID: city(i, n)} }
+
+// BenchmarkRunTwoLevels runs a city and its partners' partners as one plan
+// and as the loaders' Edges and Nodes calls.
+func BenchmarkRunTwoLevels(b *testing.B) {
+	s := synthStore(b, planBenchCities)
+	ctx := context.Background()
+	b.Run("plan", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if _, err := s.Run(ctx, twoLevelPlan(cityKey(i, planBenchCities))); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("edges", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if err := readLevels(ctx, s, nil, cityKey(i, planBenchCities), benchPartners, benchPartners); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+}
+
+// BenchmarkRunThreeLevels runs country → 20 cities → 10 partners each →
+// their country as one plan and as the loaders' calls.
+func BenchmarkRunThreeLevels(b *testing.B) {
+	s := synthStore(b, planBenchCities)
+	ctx := context.Background()
+	b.Run("plan", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if _, err := s.Run(ctx, threeLevelPlan(countryKey(i, planBenchCities))); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("edges", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if err := readLevels(ctx, s, nil, countryKey(i, planBenchCities), benchCities, benchPartners3, benchCountry); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+}
+
+// TestBenchPlansReadWhatTheyShould keeps the benchmarks honest: each plan
+// reaches the nodes it is meant to, and the same as the loaders' calls.
+func TestBenchPlansReadWhatTheyShould(t *testing.T) {
+	s, err := embedded.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const n = 2_000
+	if _, err := s.Apply(context.Background(), synth.Generate(7, n), domain.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name     string
+		plan     *domain.Plan
+		root     domain.NodeKey
+		qs       []domain.EdgeQuery
+		minNodes int
+	}{
+		{"two levels", twoLevelPlan(cityKey(3, n)), cityKey(3, n), []domain.EdgeQuery{benchPartners, benchPartners}, 20},
+		{"three levels", threeLevelPlan(countryKey(3, n)), countryKey(3, n), []domain.EdgeQuery{benchCities, benchPartners3, benchCountry}, 40},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := s.Run(ctx, tc.plan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(a.Nodes) < tc.minNodes {
+				t.Errorf("the plan read %d nodes; want at least %d, or the benchmark measures little", len(a.Nodes), tc.minNodes)
+			}
+			want := map[domain.NodeKey]bool{}
+			if err := readLevels(ctx, s, want, tc.root, tc.qs...); err != nil {
+				t.Fatal(err)
+			}
+			if len(a.Nodes) != len(want) {
+				t.Errorf("the plan read %d nodes, the Edges calls reach %d", len(a.Nodes), len(want))
+			}
+			for k := range want {
+				if _, ok := a.Nodes[k]; !ok {
+					t.Errorf("the plan did not read %s", k)
+				}
+			}
+		})
+	}
+}
