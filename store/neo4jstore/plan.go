@@ -2,6 +2,7 @@ package neo4jstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -27,6 +28,10 @@ func (s *Store) Run(ctx context.Context, p *domain.Plan) (*domain.Answers, error
 	}
 	recs, err := s.query(ctx, "answering a plan", cypher, params)
 	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && domain.ErrorCode(err) != domain.ETIMEOUT {
+			// The caller's deadline passed: TIMEOUT, not an outage.
+			return nil, domain.Timeout(err, "the plan was not answered before the request's deadline; ask for less (fewer levels or smaller pages)")
+		}
 		return nil, err
 	}
 	if len(recs) != 1 {
@@ -43,11 +48,11 @@ func (s *Store) Run(ctx context.Context, p *domain.Plan) (*domain.Answers, error
 //
 //	OPTIONAL MATCH (oc3:Country {id: $p3_otherCountry}) …   // other countries, by index, once
 //	CALL (oc3) {                                           // root 0: nodes by key
-//	  UNWIND $r0_keys AS k0 MATCH (n0:Entity {key: k0})
-//	  RETURN collect(<node n0>) AS r0 }
-//	CALL (oc3) { <list page of v, LIMIT> RETURN collect(<node v>) AS r1 }  // root 1: a list
-//	CALL () { <list count> } …
-//	RETURN r0, r1, r1t
+//	  UNWIND $root0_keys AS k1 MATCH (n2:Entity {key: k1})
+//	  RETURN collect(<node n2>) AS root0 }
+//	CALL (oc3) { <list page of v, LIMIT> RETURN collect(<node v>) AS root1 }  // root 1: a list
+//	CALL () { <list of v> RETURN count(v) AS root1t }
+//	RETURN root0, root1, root1t
 //
 // where <node v> is a map {n: v, s: [its sources], f0: [page of its first
 // follow], t0: its total, …}, each follow a COLLECT subquery that filters,
@@ -66,7 +71,7 @@ func planStatement(p *domain.Plan) (string, map[string]any, error) {
 	var calls []call
 	var cols []string
 	for i, r := range p.Roots {
-		name := "r" + strconv.Itoa(i)
+		name := "root" + strconv.Itoa(i)
 		ps := paramSet{m: b.params, prefix: name + "_"}
 		if r.List == nil {
 			keys := make([]string, len(r.Keys))
@@ -184,7 +189,7 @@ func (b *planBuilder) follow(v string, f *domain.Follow) (rows, total string, er
 			limit++
 		}
 		cut = "\n\t\t\tLIMIT " + ps.add("limit", int64(limit))
-		total = "COUNT { MATCH " + m.pattern + " WHERE " + filter + " }"
+		total = m.count // an anchor of another kind than From is not answered
 	}
 	after := "true"
 	if !f.All {

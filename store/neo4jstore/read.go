@@ -367,20 +367,23 @@ type edgeMatch struct {
 	// sortKey is the expression of the edge's sort key (see
 	// domain.EdgeOrder.EdgeSortKey); the other end's key breaks ties.
 	sortKey string
+	// count is the COUNT subquery of the anchor's matching relations.
+	count string
 }
 
 // edgeCypher builds a normalized query's edgeMatch over anchor a,
 // relation r, other end o, and oc for the other country if any.
 func edgeCypher(q domain.EdgeQuery, ps paramSet, a, r, o, oc string) edgeMatch {
-	var m edgeMatch
-	switch q.Direction {
-	case domain.Out:
-		m.pattern = "(" + a + ")-[" + r + ":" + relType(q.Kind) + "]->(" + o + ":Entity)"
-	case domain.In:
-		m.pattern = "(" + a + ")<-[" + r + ":" + relType(q.Kind) + "]-(" + o + ":Entity)"
-	default:
-		m.pattern = "(" + a + ")-[" + r + ":" + relType(q.Kind) + "]-(" + o + ":Entity)"
+	pattern := func(r, o string) string {
+		switch q.Direction {
+		case domain.Out:
+			return "(" + a + ")-[" + r + ":" + relType(q.Kind) + "]->(" + o + ")"
+		case domain.In:
+			return "(" + a + ")<-[" + r + ":" + relType(q.Kind) + "]-(" + o + ")"
+		}
+		return "(" + a + ")-[" + r + ":" + relType(q.Kind) + "]-(" + o + ")"
 	}
+	m := edgeMatch{pattern: pattern(r, o+":Entity")}
 	conds := []string{"true"}
 	if len(q.OtherKinds) > 0 {
 		kinds := make([]string, len(q.OtherKinds))
@@ -397,8 +400,7 @@ func edgeCypher(q domain.EdgeQuery, ps paramSet, a, r, o, oc string) edgeMatch {
 		// SEEK hint makes the seek the planner's only choice.
 		m.country = oc
 		m.bindCountry = "OPTIONAL MATCH (" + oc + ":Country {id: " + ps.add("otherCountry", q.OtherCountry) + "}) USING INDEX SEEK " + oc + ":Country(id)"
-		conds = append(conds, `(EXISTS { (`+o+`)-[:IN_COUNTRY]->(`+oc+`) }
-			OR EXISTS { (`+o+`)-[:SEATED_IN]->(:City)-[:IN_COUNTRY]->(`+oc+`) })`)
+		conds = append(conds, otherInCountry(o, oc))
 	}
 	if q.PartnershipKind != "" {
 		conds = append(conds, r+".partnershipKind = "+ps.add("partnershipKind", string(q.PartnershipKind)))
@@ -410,6 +412,13 @@ func edgeCypher(q domain.EdgeQuery, ps paramSet, a, r, o, oc string) edgeMatch {
 		conds = append(conds, "("+r+".since IS NULL OR "+r+".since <= "+ps.add("asOf", string(q.AsOf))+")")
 	}
 	m.filter = strings.Join(conds, " AND ")
+	m.count = "COUNT { MATCH " + m.pattern + " WHERE " + m.filter + " }"
+	if len(conds) == 1 {
+		// Unfiltered, the count is the anchor's degree, which the server
+		// reads without expanding a relation: every relation links two
+		// :Entity nodes, so the far end's label needs no test.
+		m.count = "COUNT { " + pattern("", "") + " }"
+	}
 	switch q.Order {
 	case domain.OrderBySince:
 		m.sortKey = "coalesce(" + r + ".since, '')"
@@ -420,6 +429,19 @@ func edgeCypher(q domain.EdgeQuery, ps paramSet, a, r, o, oc string) edgeMatch {
 		m.sortKey = o + ".name"
 	}
 	return m
+}
+
+// otherInCountry is the condition that node o is in country oc, as a node
+// filter's country (see countryOf and domain.NodeFilter): the country
+// itself, a city in it, an organisation or funding body seated in one of
+// its cities, a project located in it or in one of its cities. Each
+// relation type links one kind only, so no label needs testing.
+func otherInCountry(o, oc string) string {
+	return `(` + o + ` = ` + oc + `
+			OR EXISTS { (` + o + `)-[:IN_COUNTRY]->(` + oc + `) }
+			OR EXISTS { (` + o + `)-[:SEATED_IN|HEADQUARTERED_IN]->(:City)-[:IN_COUNTRY]->(` + oc + `) }
+			OR EXISTS { (` + o + `)-[:LOCATED_IN]->(` + oc + `) }
+			OR EXISTS { (` + o + `)-[:LOCATED_IN]->(:City)-[:IN_COUNTRY]->(` + oc + `) })`
 }
 
 // edgeRow is the list an edge row holds, over relation r, sort key sk and
@@ -461,7 +483,7 @@ func edgesStatement(q domain.EdgeQuery, ks []string) (string, map[string]any, er
 			LIMIT ` + limit + `
 			RETURN collect([` + edgeRow("r", "sk", "o") + `]) AS items
 		}
-		RETURN i, items, count { MATCH ` + m.pattern + ` WHERE ` + m.filter + ` } AS total`, ps.m, nil
+		RETURN i, items, ` + m.count + ` AS total`, ps.m, nil
 }
 
 // Neighbourhood walks level by level from the centre (ANY SHORTEST gives
