@@ -191,6 +191,23 @@ func TestPlanStatementPlans(t *testing.T) {
 					t.Errorf("the plan has no %s on %q\nplan: %v", w.op, w.details, ops)
 				}
 			}
+			// Every page is cut where it is read (Top or Limit on its
+			// own limit), before its rows are collected or followed.
+			pages := 0
+			for name := range params {
+				if !strings.HasSuffix(name, "_limit") {
+					continue
+				}
+				pages++
+				if !slices.ContainsFunc(ops, func(o planOp) bool {
+					return (o.op == "Top" || o.op == "Limit" || o.op == "PartialTop") && strings.Contains(o.details, "$"+name)
+				}) {
+					t.Errorf("no Top or Limit cuts the page at $%s\nplan: %v", name, ops)
+				}
+			}
+			if pages == 0 {
+				t.Error("the statement has no page limit to check; every case reads pages")
+			}
 			if testing.Verbose() {
 				t.Logf("plan: %v", ops)
 			}
