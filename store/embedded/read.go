@@ -146,8 +146,13 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 // edgePage is one anchor's page of edges, or every matching edge with
 // all (q.Page's size ignored); empty once dl stops the read.
 func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey, all bool, dl *deadline) domain.EdgePage {
-	var items []positioned[*domain.Edge]
-	for _, list := range st.edgesOf(anchor, q.Kind, q.Direction) {
+	lists := st.edgesOf(anchor, q.Kind, q.Direction)
+	n := 0
+	for _, list := range lists {
+		n += len(list)
+	}
+	items := make([]positioned[*domain.Edge], 0, n) // one allocation, not a doubling per few edges
+	for _, list := range lists {
 		for _, e := range list {
 			if dl.tick() {
 				return domain.EdgePage{}
