@@ -103,7 +103,7 @@ var analytics = map[string]func(args arguments) fieldPrice{
 	},
 	// nodes: one item per ID asked for.
 	"nodes": func(args arguments) fieldPrice {
-		return fieldPrice{items: args.listLen("ids", 100)}
+		return fieldPrice{items: args.listLen("ids", domain.MaxNodeIDs)}
 	},
 }
 
@@ -170,10 +170,19 @@ func (a *analyzer) resolve(v *ast.Value) any {
 	return nil
 }
 
-// page is the field's `first`, clamped to the page sizes the store allows.
+// page is the most items the field's page holds: the larger of `first`
+// and `last` (a request that gives both is refused, but is priced as the
+// larger), the default when neither is given, clamped to the page sizes
+// the store allows.
 func (args arguments) page() int {
-	def := domain.DefaultPageSize
-	return args.int("first", def, 1, domain.MaxPageSize)
+	if args.value("last") == nil {
+		return args.int("first", domain.DefaultPageSize, 1, domain.MaxPageSize)
+	}
+	last := args.int("last", domain.DefaultPageSize, 1, domain.MaxPageSize)
+	if args.value("first") == nil {
+		return last
+	}
+	return max(last, args.int("first", domain.DefaultPageSize, 1, domain.MaxPageSize))
 }
 
 // int reads an integer argument, def when absent, clamped to [lo, hi]; a
