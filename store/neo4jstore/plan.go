@@ -51,14 +51,16 @@ func (s *Store) Run(ctx context.Context, p *domain.Plan) (*domain.Answers, error
 //	  UNWIND $root0_keys AS k1 MATCH (n2:Entity {key: k1})
 //	  RETURN collect(<node n2>) AS root0 }
 //	CALL (oc3) { <list page of v, LIMIT> RETURN collect(<node v>) AS root1 }  // root 1: a list
-//	CALL () { <list of v> RETURN count(v) AS root1t }
-//	RETURN root0, root1, root1t
+//	CALL () { <list of v> RETURN count(v) AS root1t }      // unless the total is declined
+//	CALL () { <list of v at or before After> LIMIT 1 … AS root1a }  // when After is given
+//	RETURN root0, root1, root1t, false AS root1b
 //
 // where <node v> is a map {n: v, s: [its sources], f0: [page of its first
 // follow], t0: its total, …}, each follow a COLLECT subquery that filters,
 // orders and cuts the page by keyset and LIMIT before anything else is read,
 // then maps each row to the relation and <node o> of its far end,
-// recursively. Totals are COUNT subqueries. Every value is a parameter; the
+// recursively. Totals are COUNT subqueries, the tests of the rows beyond a
+// cursor (see pageCut) EXISTS subqueries. Every value is a parameter; the
 // text depends only on the plan's shape, so the server caches its plan.
 func planStatement(p *domain.Plan) (string, map[string]any, error) {
 	b := &planBuilder{params: map[string]any{}}

@@ -162,6 +162,17 @@ func TestPlanStatementPlans(t *testing.T) {
 			List:  &domain.NodeQuery{Kind: domain.KindCity, Filter: domain.NodeFilter{Country: synth.Country(1)}},
 			Reach: domain.Reach{Follow: []domain.Follow{{Query: partners}}}}}},
 			[]planOp{countrySeek}, nil},
+		// Pages back are read in the reverse order and cut there too; the
+		// tests of rows beyond a cursor start from the same anchors.
+		{"pages back before a cursor, without a total", domain.Plan{Roots: []domain.Root{{Keys: city,
+			Reach: domain.Reach{Follow: []domain.Follow{{Query: domain.EdgeQuery{Kind: domain.EdgePartnerOf, Order: domain.OrderBySince,
+				Page: domain.Page{Last: 5, Before: domain.Cursor{Key: "2001", ID: "City:city-00100"}.Encode(), NoTotal: true}}, Ends: &domain.Reach{}}}}}}},
+			[]planOp{keySeek}, nil},
+		{"the last cities of a country between two cursors", domain.Plan{Roots: []domain.Root{{
+			List: &domain.NodeQuery{Kind: domain.KindCity, Filter: domain.NodeFilter{Country: synth.Country(1)}, Page: domain.Page{Last: 3,
+				After: domain.Cursor{Key: "A", ID: "a"}.Encode(), Before: domain.Cursor{Key: "T", ID: "t"}.Encode()}},
+			Reach: domain.Reach{Follow: []domain.Follow{{Query: partners}}}}}},
+			[]planOp{countrySeek}, nil},
 		// A list without a filter reads its kind's nodes in name order
 		// (the name index may serve the order); what it reaches is
 		// expansion from them.
