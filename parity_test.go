@@ -116,6 +116,62 @@ func TestNeo4jAnswersLikeEmbedded(t *testing.T) {
 			}
 		})
 	}
+	t.Run("paging back and between cursors", func(t *testing.T) { pagesAlike(t, emb, neo) })
+}
+
+// pagesAlike checks that both services page alike through GraphQL: last
+// and before, first between two cursors, descending, with and without a
+// total, on a list and on a city's partners. Cursors are keyset
+// positions, so the embedded store's serve both.
+func pagesAlike(t *testing.T, emb, neo string) {
+	t.Helper()
+	cursors := func(q string, path ...string) []string {
+		t.Helper()
+		var v any = post(t, emb, q)
+		for _, k := range append([]string{"data"}, path...) {
+			v, _ = v.(map[string]any)[k]
+		}
+		var out []string
+		for _, e := range asSlice(v) {
+			c, _ := e.(map[string]any)["cursor"].(string)
+			out = append(out, c)
+		}
+		if len(out) < 6 {
+			t.Fatalf("%s answered %d cursors on the embedded store, want 6", q, len(out))
+		}
+		return out
+	}
+	const page = `pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { slug } }`
+	cities := cursors(`{ cities(first: 6) { edges { cursor } } }`, "cities", "edges")
+	desc := cursors(`{ cities(first: 6, orderBy: {field: NAME, direction: DESC}) { edges { cursor } } }`, "cities", "edges")
+	partners := cursors(`{ city(slug: "nanning") { partners(first: 6, orderBy: SINCE) { edges { cursor } } } }`, "city", "partners", "edges")
+	for _, q := range []string{
+		`{ cities(last: 3) { totalCount ` + page + ` } }`,
+		`{ cities(last: 2) { ` + page + ` } }`,
+		`{ cities(last: 2, before: "` + cities[4] + `") { totalCount ` + page + ` } }`,
+		`{ cities(first: 2, after: "` + cities[0] + `", before: "` + cities[5] + `") { totalCount ` + page + ` } }`,
+		`{ cities(last: 2, after: "` + cities[0] + `", before: "` + cities[5] + `") { ` + page + ` } }`,
+		`{ cities(first: 2, after: "` + cities[5] + `", before: "` + cities[0] + `") { totalCount ` + page + ` } }`,
+		`{ cities(last: 3, before: "` + desc[3] + `", orderBy: {field: NAME, direction: DESC}) { totalCount ` + page + ` } }`,
+		`{ city(slug: "nanning") { partners(last: 2) { totalCount ` + page + ` } } }`,
+		`{ city(slug: "nanning") { partners(last: 2, before: "` + partners[3] + `", orderBy: SINCE) { totalCount ` + page + ` } } }`,
+		`{ city(slug: "nanning") { partners(first: 1, after: "` + partners[1] + `", before: "` + partners[4] + `", orderBy: SINCE) { ` + page + ` } } }`,
+	} {
+		a, b := post(t, emb, q), post(t, neo, q)
+		if !reflect.DeepEqual(a, b) {
+			ja, _ := json.MarshalIndent(a, "", " ")
+			jb, _ := json.MarshalIndent(b, "", " ")
+			t.Errorf("%s: answers differ\nembedded:\n%.3000s\nneo4j:\n%.3000s", q, ja, jb)
+		}
+		if m, _ := a.(map[string]any); m["errors"] != nil {
+			t.Errorf("%s: got errors %v, want an answer", q, m["errors"])
+		}
+	}
+}
+
+func asSlice(v any) []any {
+	s, _ := v.([]any)
+	return s
 }
 
 func copyEnv(m map[string]string) map[string]string {

@@ -20,9 +20,10 @@ type Count struct {
 // schema documents.
 var (
 	PageSize           = Count{Name: "first", Default: DefaultPageSize, Max: MaxPageSize, Hint: "page through larger lists with after"}
-	TopCount           = Count{Name: "first", Default: DefaultPageSize, Max: MaxPageSize}
-	SuggestionCount    = Count{Name: "first", Default: 10, Max: MaxPageSize}
-	LoadCount          = Count{Name: "first", Default: 10, Max: MaxPageSize}
+	LastPageSize       = Count{Name: "last", Default: DefaultPageSize, Max: MaxPageSize, Hint: "page back through larger lists with before"}
+	TopCount           = Count{Name: "first", Default: DefaultPageSize, Max: MaxUnpagedRows}
+	SuggestionCount    = Count{Name: "first", Default: 10, Max: MaxUnpagedRows}
+	LoadCount          = Count{Name: "first", Default: 10, Max: MaxUnpagedRows}
 	NeighbourhoodDepth = Count{Name: "depth", Default: 1, Max: MaxNeighbourhoodDepth}
 	NeighbourhoodLimit = Count{Name: "limit", Default: 200, Max: MaxNeighbourhoodNodes}
 	PathHops           = Count{Name: "maxHops", Default: DefaultMaxHops, Max: MaxMaxHops}

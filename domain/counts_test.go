@@ -49,8 +49,11 @@ func TestQueriesNormalizeCounts(t *testing.T) {
 		wantErr string
 	}{
 		{"a zero page size is the default", &domain.Page{}, ""},
-		{"a page past the maximum", &domain.Page{First: 101}, "first must be between 1 and 100, got 101; omit it for the default of 20, or page through larger lists with after"},
-		{"a negative page", &domain.Page{First: -1}, "first must be between 1 and 100, got -1"},
+		{"a page of a thousand", &domain.Page{First: 1000}, ""},
+		{"a page past the maximum", &domain.Page{First: 1001}, "first must be between 1 and 1000, got 1001; omit it for the default of 20, or page through larger lists with after"},
+		{"a negative page", &domain.Page{First: -1}, "first must be between 1 and 1000, got -1"},
+		{"a backward page past the maximum", &domain.Page{Last: 1001}, "last must be between 1 and 1000, got 1001; omit it for the default of 20, or page back through larger lists with before"},
+		{"a negative backward page", &domain.Page{Last: -1}, "last must be between 1 and 1000, got -1"},
 		{"a neighbourhood too deep", &domain.NeighbourhoodQuery{Depth: 4}, "depth must be between 1 and 3, got 4"},
 		{"a neighbourhood too large", &domain.NeighbourhoodQuery{Limit: 501}, "limit must be between 1 and 500, got 501"},
 		{"too many hops", &domain.PathQuery{From: "a", To: "b", MaxHops: 9}, "maxHops must be between 1 and 8, got 9"},

@@ -171,9 +171,11 @@ func (o EdgeOrder) EdgeSortKey(e *Edge, other Node) (key, id string) {
 func padInt(n int) string { return fmt.Sprintf("%010d", n) }
 
 // EdgePage is one page of an anchor's edges; Cursors[i] is the position of Items[i].
+// TotalCount, HasNextPage and HasPreviousPage follow the rules on Page.
 type EdgePage struct {
-	Items       []Edge
-	Cursors     []string
-	TotalCount  int
-	HasNextPage bool
+	Items           []Edge
+	Cursors         []string
+	TotalCount      int
+	HasNextPage     bool
+	HasPreviousPage bool
 }

@@ -317,9 +317,11 @@ func (o NodeOrder) SortKey(n Node) string {
 }
 
 // NodePage is one page of nodes; Cursors[i] is the position of Items[i].
+// TotalCount, HasNextPage and HasPreviousPage follow the rules on Page.
 type NodePage struct {
-	Items       []Node
-	Cursors     []string
-	TotalCount  int
-	HasNextPage bool
+	Items           []Node
+	Cursors         []string
+	TotalCount      int
+	HasNextPage     bool
+	HasPreviousPage bool
 }

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 )
@@ -8,29 +9,88 @@ import (
 // Page sizes. A client that wants more pages through.
 const (
 	DefaultPageSize = 20
-	MaxPageSize     = 100
+	MaxPageSize     = 1000
 )
 
-// Page asks for the First items after the cursor After (Relay forward
-// pagination). Cursors are keyset positions, so a page is stable while
-// rows are added elsewhere in the list.
+// Bounds that are not page sizes: they stay small because each is answered
+// whole, with no cursor to page through.
+const (
+	// MaxNodeIDs is the most IDs one nodes(ids:) lookup takes.
+	MaxNodeIDs = 100
+	// MaxUnpagedRows is the most rows a list without cursors answers:
+	// rankings, search hits, nearby cities, suggestions, part loads.
+	MaxUnpagedRows = 100
+)
+
+// Page asks for one page of an ordered list, as the Relay connection
+// spec's algorithm describes (https://relay.dev/graphql/connections.htm):
+//
+//  1. The range is the items strictly after the cursor After (when given)
+//     and strictly before the cursor Before (when given). Both may be
+//     given; a range whose After is not before its Before is empty.
+//  2. First takes the first First items of the range (paging forward),
+//     Last the last Last items (paging back). Either way the page holds its
+//     items in the list's order, each with its cursor. First and Last
+//     together are refused (EINVALID); neither takes First =
+//     DefaultPageSize, whatever the cursors.
+//  3. HasNextPage is true when First is set and the range holds more than
+//     First items, or when Before is given and some item of the list is at
+//     or after Before's position. HasPreviousPage is true when Last is set
+//     and the range holds more than Last items, or when After is given and
+//     some item is at or before After's position. (Relay lets a server say
+//     false where it cannot tell efficiently; both stores compute these
+//     exactly, so their answers agree.)
+//  4. TotalCount is the length of the whole list, cursors ignored, unless
+//     NoTotal is set: then it is 0 and a store may skip counting.
+//
+// Cursors are keyset positions, so a page is stable while rows are added
+// elsewhere in the list, and a cursor whose item has gone still marks its
+// place.
 type Page struct {
-	First int
-	After string
+	First  int
+	After  string
+	Last   int
+	Before string
+	// NoTotal says the total is not wanted (no totalCount in the
+	// selection); the zero value counts it.
+	NoTotal bool
 }
 
-// Normalize applies the default size (a zero First) and checks the bounds
-// and the cursor.
+// Normalize applies the default size (neither First nor Last given) and
+// checks the sizes and the cursors.
 func (p *Page) Normalize() error {
-	if err := PageSize.Normalize(&p.First); err != nil {
-		return err
-	}
-	if p.After != "" {
-		if _, err := DecodeCursor(p.After); err != nil {
+	switch {
+	case p.First != 0 && p.Last != 0:
+		return Errorf(EINVALID, "first (%d) and last (%d) cannot be combined; page forward with first and after, or back with last and before", p.First, p.Last)
+	case p.Last != 0:
+		if err := LastPageSize.Check(p.Last); err != nil {
+			return err
+		}
+	default:
+		if err := PageSize.Normalize(&p.First); err != nil {
 			return err
 		}
 	}
+	for _, c := range []string{p.After, p.Before} {
+		if c != "" {
+			if _, err := DecodeCursor(c); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
+}
+
+// Range decodes the page's cursors (nil where not given). Call it on a
+// normalized page; a cursor Normalize would refuse reads as nil.
+func (p Page) Range() (after, before *Cursor) {
+	if c, err := DecodeCursor(p.After); err == nil {
+		after = &c
+	}
+	if c, err := DecodeCursor(p.Before); err == nil {
+		before = &c
+	}
+	return after, before
 }
 
 // Cursor is a keyset position in an ordered list: the sort key of the last
@@ -54,7 +114,7 @@ func DecodeCursor(s string) (Cursor, error) {
 		err = json.Unmarshal(b, &c)
 	}
 	if err != nil || c.ID == "" {
-		return Cursor{}, Errorf(EINVALID, "cursor %q is not one this API gave out; use a pageInfo.endCursor or edge cursor", truncate(s, 40))
+		return Cursor{}, Errorf(EINVALID, "cursor %q is not one this API gave out; use a pageInfo.endCursor, pageInfo.startCursor or edge cursor", truncate(s, 40))
 	}
 	return c, nil
 }
@@ -62,11 +122,21 @@ func DecodeCursor(s string) (Cursor, error) {
 // After reports whether the position (key, id) comes after c in ascending
 // order, or before it when desc.
 func (c Cursor) After(key, id string, desc bool) bool {
-	if key == c.Key && id == c.ID {
-		return false // the cursor's own item is never after itself
+	return c.compare(key, id, desc) > 0
+}
+
+// Before reports whether the position (key, id) comes before c in the
+// list's order (ascending, or descending when desc).
+func (c Cursor) Before(key, id string, desc bool) bool {
+	return c.compare(key, id, desc) < 0
+}
+
+// compare orders the position (key, id) against c in the list's order:
+// negative before, 0 at c, positive after.
+func (c Cursor) compare(key, id string, desc bool) int {
+	r := cmp.Or(cmp.Compare(key, c.Key), cmp.Compare(id, c.ID))
+	if desc {
+		return -r
 	}
-	if key != c.Key {
-		return (key > c.Key) != desc
-	}
-	return (id > c.ID) != desc
+	return r
 }

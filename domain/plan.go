@@ -54,7 +54,9 @@ type Follow struct {
 	// Query selects the relations: kind, direction, filters, order, page.
 	Query EdgeQuery
 	// All reads every matching relation, not one page (fields that are
-	// plain lists, such as a forum's agreements). Query.Page is ignored.
+	// plain lists, such as a forum's agreements). Query.Page is ignored:
+	// the answer is the page of the whole list, TotalCount its length,
+	// HasNextPage and HasPreviousPage false.
 	All bool
 	// EdgeSources reads the Source nodes each relation cites.
 	EdgeSources bool

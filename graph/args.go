@@ -24,18 +24,31 @@ func (a args) str(name string) string {
 	return s
 }
 
-// page returns the page that first and after ask for.
+// page returns the page that first, after, last and before ask for.
 func (a args) page() (domain.Page, error) {
-	var first *int
-	if v := a["first"]; v != nil {
-		n, err := graphql.UnmarshalInt(v)
-		if err != nil {
-			return domain.Page{}, domain.Errorf(domain.EINVALID, "first must be a whole number: %v", err)
-		}
-		first = &n
+	first, err := a.optInt("first")
+	if err != nil {
+		return domain.Page{}, err
 	}
-	after := a.str("after")
-	return page(first, &after)
+	last, err := a.optInt("last")
+	if err != nil {
+		return domain.Page{}, err
+	}
+	after, before := a.str("after"), a.str("before")
+	return page(first, &after, last, &before)
+}
+
+// optInt reads an optional Int argument, nil when absent or null.
+func (a args) optInt(name string) (*int, error) {
+	v := a[name]
+	if v == nil {
+		return nil, nil
+	}
+	n, err := graphql.UnmarshalInt(v)
+	if err != nil {
+		return nil, domain.Errorf(domain.EINVALID, "%s must be a whole number: %v", name, err)
+	}
+	return &n, nil
 }
 
 // argAs reads an argument with T's own GraphQL unmarshaler (enums, dates),

@@ -229,8 +229,8 @@ func (r *Resolver) node(ctx context.Context, id string) (domain.Node, error) {
 
 // nodes answers nodes(ids:), null where a node does not exist.
 func (r *Resolver) nodes(ctx context.Context, ids []string) ([]domain.Node, error) {
-	if len(ids) > domain.MaxPageSize {
-		return nil, domain.Errorf(domain.EINVALID, "at most %d IDs at once, got %d", domain.MaxPageSize, len(ids))
+	if len(ids) > domain.MaxNodeIDs {
+		return nil, domain.Errorf(domain.EINVALID, "at most %d IDs at once, got %d", domain.MaxNodeIDs, len(ids))
 	}
 	keys := make([]domain.NodeKey, len(ids))
 	for i, id := range ids {

@@ -16,8 +16,27 @@ func (c *counts) get(def domain.Count, v *int) int {
 	return n
 }
 
-// page reads the Relay arguments of a connection.
-func page(first *int, after *string) (domain.Page, error) {
-	n, err := domain.PageSize.Given(first)
-	return domain.Page{First: n, After: deref(after)}, err
+// page reads the Relay arguments of a connection: first and after page
+// forward, last and before back. Neither size given takes the default
+// first; last alone leaves First 0, as domain.Page wants. Each size is
+// checked on its own (an explicit 0 included), then the page as a whole:
+// first and last together, and the cursors.
+func page(first *int, after *string, last *int, before *string) (domain.Page, error) {
+	p := domain.Page{After: deref(after), Before: deref(before)}
+	var err error
+	switch {
+	case last == nil:
+		p.First, err = domain.PageSize.Given(first)
+	case first == nil:
+		p.Last, err = domain.LastPageSize.Given(last)
+	default:
+		if err = domain.PageSize.Check(*first); err == nil {
+			err = domain.LastPageSize.Check(*last)
+		}
+		p.First, p.Last = *first, *last
+	}
+	if err != nil {
+		return p, err
+	}
+	return p, p.Normalize()
 }

@@ -90,7 +90,7 @@ type ComplexityRoot struct {
 		NameZh      func(childComplexity int) int
 		Points      func(childComplexity int) int
 		PointsZh    func(childComplexity int) int
-		Signatories func(childComplexity int, country *string, first *int, after *string) int
+		Signatories func(childComplexity int, country *string, first *int, after *string, last *int, before *string) int
 		Sources     func(childComplexity int) int
 	}
 
@@ -163,22 +163,22 @@ type ComplexityRoot struct {
 	}
 
 	City struct {
-		AgreementsSigned func(childComplexity int, first *int, after *string) int
+		AgreementsSigned func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Aliases          func(childComplexity int) int
 		Country          func(childComplexity int) int
 		Description      func(childComplexity int) int
 		Division         func(childComplexity int) int
-		ForumsAttended   func(childComplexity int, first *int, after *string) int
+		ForumsAttended   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID               func(childComplexity int) int
 		IsCapital        func(childComplexity int) int
 		Location         func(childComplexity int) int
 		Name             func(childComplexity int) int
 		NameZh           func(childComplexity int) int
-		Organizations    func(childComplexity int, first *int, after *string) int
-		Partners         func(childComplexity int, country *string, kind *domain.PartnershipKind, asOf *domain.Date, orderBy *model.PartnershipOrder, first *int, after *string) int
+		Organizations    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Partners         func(childComplexity int, country *string, kind *domain.PartnershipKind, asOf *domain.Date, orderBy *model.PartnershipOrder, first *int, after *string, last *int, before *string) int
 		Population       func(childComplexity int) int
 		PopulationYear   func(childComplexity int) int
-		Projects         func(childComplexity int, first *int, after *string) int
+		Projects         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Region           func(childComplexity int) int
 		RegionZh         func(childComplexity int) int
 		Sources          func(childComplexity int) int
@@ -197,10 +197,10 @@ type ComplexityRoot struct {
 
 	Country struct {
 		Aliases     func(childComplexity int) int
-		Cities      func(childComplexity int, first *int, after *string) int
+		Cities      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
-		Memberships func(childComplexity int, asOf *domain.Date, first *int, after *string) int
+		Memberships func(childComplexity int, asOf *domain.Date, first *int, after *string, last *int, before *string) int
 		Name        func(childComplexity int) int
 		NameZh      func(childComplexity int) int
 		Sources     func(childComplexity int) int
@@ -271,8 +271,8 @@ type ComplexityRoot struct {
 		Aliases             func(childComplexity int) int
 		AttendanceByCountry func(childComplexity int) int
 		AttendanceNote      func(childComplexity int) int
-		Attendees           func(childComplexity int, kind *domain.Kind, country *string, first *int, after *string) int
-		CalledOn            func(childComplexity int, first *int, after *string) int
+		Attendees           func(childComplexity int, kind *domain.Kind, country *string, first *int, after *string, last *int, before *string) int
+		CalledOn            func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Description         func(childComplexity int) int
 		Edition             func(childComplexity int) int
 		EndDate             func(childComplexity int) int
@@ -282,7 +282,7 @@ type ComplexityRoot struct {
 		Name                func(childComplexity int) int
 		NameZh              func(childComplexity int) int
 		Officials           func(childComplexity int) int
-		Organisers          func(childComplexity int, role *domain.Role, first *int, after *string) int
+		Organisers          func(childComplexity int, role *domain.Role, first *int, after *string, last *int, before *string) int
 		PartOf              func(childComplexity int) int
 		Participants        func(childComplexity int) int
 		Series              func(childComplexity int) int
@@ -290,7 +290,7 @@ type ComplexityRoot struct {
 		StartDate           func(childComplexity int) int
 		Theme               func(childComplexity int) int
 		ThemeZh             func(childComplexity int) int
-		Topics              func(childComplexity int, first *int, after *string) int
+		Topics              func(childComplexity int, first *int, after *string, last *int, before *string) int
 	}
 
 	ForumConnection struct {
@@ -307,7 +307,7 @@ type ComplexityRoot struct {
 	ForumSeries struct {
 		Aliases     func(childComplexity int) int
 		Description func(childComplexity int) int
-		Editions    func(childComplexity int, first *int, after *string) int
+		Editions    func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
 		NameZh      func(childComplexity int) int
@@ -317,15 +317,15 @@ type ComplexityRoot struct {
 	FundingBody struct {
 		Acronym      func(childComplexity int) int
 		Aliases      func(childComplexity int) int
-		CalledOnBy   func(childComplexity int, first *int, after *string) int
+		CalledOnBy   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Capital      func(childComplexity int) int
 		CapitalNote  func(childComplexity int) int
 		Description  func(childComplexity int) int
-		Financings   func(childComplexity int, asOf *domain.Date, first *int, after *string) int
+		Financings   func(childComplexity int, asOf *domain.Date, first *int, after *string, last *int, before *string) int
 		Founded      func(childComplexity int) int
 		Headquarters func(childComplexity int) int
 		ID           func(childComplexity int) int
-		Members      func(childComplexity int, asOf *domain.Date, first *int, after *string) int
+		Members      func(childComplexity int, asOf *domain.Date, first *int, after *string, last *int, before *string) int
 		Name         func(childComplexity int) int
 		NameZh       func(childComplexity int) int
 		Sources      func(childComplexity int) int
@@ -360,7 +360,7 @@ type ComplexityRoot struct {
 		Aliases     func(childComplexity int) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
-		Members     func(childComplexity int, asOf *domain.Date, first *int, after *string) int
+		Members     func(childComplexity int, asOf *domain.Date, first *int, after *string, last *int, before *string) int
 		Name        func(childComplexity int) int
 		NameZh      func(childComplexity int) int
 		Sources     func(childComplexity int) int
@@ -455,8 +455,8 @@ type ComplexityRoot struct {
 	Organization struct {
 		Aliases         func(childComplexity int) int
 		Description     func(childComplexity int) int
-		ForumsAttended  func(childComplexity int, first *int, after *string) int
-		ForumsOrganised func(childComplexity int, first *int, after *string) int
+		ForumsAttended  func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ForumsOrganised func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID              func(childComplexity int) int
 		Name            func(childComplexity int) int
 		NameZh          func(childComplexity int) int
@@ -520,7 +520,7 @@ type ComplexityRoot struct {
 	Project struct {
 		Aliases     func(childComplexity int) int
 		Description func(childComplexity int) int
-		Financings  func(childComplexity int, first *int, after *string) int
+		Financings  func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID          func(childComplexity int) int
 		Locations   func(childComplexity int) int
 		Name        func(childComplexity int) int
@@ -543,15 +543,15 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Agreement         func(childComplexity int, slug string) int
-		Agreements        func(childComplexity int, orderBy *model.NodeOrder, first *int, after *string) int
-		Cities            func(childComplexity int, country *string, grouping *string, orderBy *model.NodeOrder, first *int, after *string) int
+		Agreements        func(childComplexity int, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) int
+		Cities            func(childComplexity int, country *string, grouping *string, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) int
 		City              func(childComplexity int, slug string) int
 		CityRanking       func(childComplexity int, by domain.RankMetric, currency *domain.Currency, country *string, grouping *string, asOf *domain.Date, first *int) int
-		Countries         func(childComplexity int, grouping *string, orderBy *model.NodeOrder, first *int, after *string) int
+		Countries         func(childComplexity int, grouping *string, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) int
 		Country           func(childComplexity int, code string) int
 		Forum             func(childComplexity int, slug string) int
-		Forums            func(childComplexity int, orderBy *model.NodeOrder, first *int, after *string) int
-		FundingBodies     func(childComplexity int, orderBy *model.NodeOrder, first *int, after *string) int
+		Forums            func(childComplexity int, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) int
+		FundingBodies     func(childComplexity int, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) int
 		FundingBody       func(childComplexity int, slug string) int
 		FundingTotals     func(childComplexity int, groupBy domain.FundingGroup, fundingBody *string, country *string, city *string, sector *domain.Sector, currency *domain.Currency, from *domain.Date, to *domain.Date) int
 		Near              func(childComplexity int, city *string, point *model.GeoPointInput, withinKm float64, first *int) int
@@ -559,14 +559,14 @@ type ComplexityRoot struct {
 		Node              func(childComplexity int, id string) int
 		Nodes             func(childComplexity int, ids []string) int
 		Organization      func(childComplexity int, slug string) int
-		Organizations     func(childComplexity int, kind *domain.OrgKind, country *string, orderBy *model.NodeOrder, first *int, after *string) int
+		Organizations     func(childComplexity int, kind *domain.OrgKind, country *string, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) int
 		PartLoads         func(childComplexity int, first *int) int
 		Paths             func(childComplexity int, from string, to string, via []domain.LinkKind, maxHops *int, k *int, asOf *domain.Date) int
 		Project           func(childComplexity int, slug string) int
-		Projects          func(childComplexity int, country *string, sector *domain.Sector, orderBy *model.NodeOrder, first *int, after *string) int
+		Projects          func(childComplexity int, country *string, sector *domain.Sector, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) int
 		Search            func(childComplexity int, text string, kinds []domain.Kind, first *int) int
 		Source            func(childComplexity int, slug string) int
-		Sources           func(childComplexity int, orderBy *model.NodeOrder, first *int, after *string) int
+		Sources           func(childComplexity int, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) int
 		SuggestedPartners func(childComplexity int, city string, asOf *domain.Date, first *int) int
 	}
 
@@ -696,7 +696,7 @@ type AgreementResolver interface {
 	Sources(ctx context.Context, obj *domain.Agreement) ([]*domain.Source, error)
 
 	AdoptedBy(ctx context.Context, obj *domain.Agreement) ([]*domain.Forum, error)
-	Signatories(ctx context.Context, obj *domain.Agreement, country *string, first *int, after *string) (*model.RelConnection, error)
+	Signatories(ctx context.Context, obj *domain.Agreement, country *string, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 }
 type AgreementEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.Agreement, error)
@@ -724,11 +724,11 @@ type CityResolver interface {
 	PopulationYear(ctx context.Context, obj *domain.City) (*int, error)
 
 	Country(ctx context.Context, obj *domain.City) (*domain.Country, error)
-	Partners(ctx context.Context, obj *domain.City, country *string, kind *domain.PartnershipKind, asOf *domain.Date, orderBy *model.PartnershipOrder, first *int, after *string) (*model.RelConnection, error)
-	ForumsAttended(ctx context.Context, obj *domain.City, first *int, after *string) (*model.RelConnection, error)
-	AgreementsSigned(ctx context.Context, obj *domain.City, first *int, after *string) (*model.RelConnection, error)
-	Organizations(ctx context.Context, obj *domain.City, first *int, after *string) (*model.NodeConnection, error)
-	Projects(ctx context.Context, obj *domain.City, first *int, after *string) (*model.NodeConnection, error)
+	Partners(ctx context.Context, obj *domain.City, country *string, kind *domain.PartnershipKind, asOf *domain.Date, orderBy *model.PartnershipOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	ForumsAttended(ctx context.Context, obj *domain.City, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	AgreementsSigned(ctx context.Context, obj *domain.City, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Organizations(ctx context.Context, obj *domain.City, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Projects(ctx context.Context, obj *domain.City, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
 }
 type CityEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.City, error)
@@ -737,8 +737,8 @@ type CountryResolver interface {
 	ID(ctx context.Context, obj *domain.Country) (string, error)
 
 	Sources(ctx context.Context, obj *domain.Country) ([]*domain.Source, error)
-	Memberships(ctx context.Context, obj *domain.Country, asOf *domain.Date, first *int, after *string) (*model.RelConnection, error)
-	Cities(ctx context.Context, obj *domain.Country, first *int, after *string) (*model.NodeConnection, error)
+	Memberships(ctx context.Context, obj *domain.Country, asOf *domain.Date, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Cities(ctx context.Context, obj *domain.Country, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
 }
 type CountryEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.Country, error)
@@ -768,12 +768,12 @@ type ForumResolver interface {
 	Series(ctx context.Context, obj *domain.Forum) (*domain.ForumSeries, error)
 	HostCity(ctx context.Context, obj *domain.Forum) (*domain.City, error)
 	PartOf(ctx context.Context, obj *domain.Forum) (*domain.Event, error)
-	Organisers(ctx context.Context, obj *domain.Forum, role *domain.Role, first *int, after *string) (*model.RelConnection, error)
-	Attendees(ctx context.Context, obj *domain.Forum, kind *domain.Kind, country *string, first *int, after *string) (*model.RelConnection, error)
+	Organisers(ctx context.Context, obj *domain.Forum, role *domain.Role, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Attendees(ctx context.Context, obj *domain.Forum, kind *domain.Kind, country *string, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 	AttendanceByCountry(ctx context.Context, obj *domain.Forum) ([]*model.CountryAttendance, error)
-	Topics(ctx context.Context, obj *domain.Forum, first *int, after *string) (*model.RelConnection, error)
+	Topics(ctx context.Context, obj *domain.Forum, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 	Agreements(ctx context.Context, obj *domain.Forum) ([]*domain.Agreement, error)
-	CalledOn(ctx context.Context, obj *domain.Forum, first *int, after *string) (*model.RelConnection, error)
+	CalledOn(ctx context.Context, obj *domain.Forum, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 	Initiatives(ctx context.Context, obj *domain.Forum) ([]*domain.Initiative, error)
 }
 type ForumEdgeResolver interface {
@@ -783,7 +783,7 @@ type ForumSeriesResolver interface {
 	ID(ctx context.Context, obj *domain.ForumSeries) (string, error)
 
 	Sources(ctx context.Context, obj *domain.ForumSeries) ([]*domain.Source, error)
-	Editions(ctx context.Context, obj *domain.ForumSeries, first *int, after *string) (*model.NodeConnection, error)
+	Editions(ctx context.Context, obj *domain.ForumSeries, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
 }
 type FundingBodyResolver interface {
 	ID(ctx context.Context, obj *domain.FundingBody) (string, error)
@@ -791,9 +791,9 @@ type FundingBodyResolver interface {
 	Sources(ctx context.Context, obj *domain.FundingBody) ([]*domain.Source, error)
 
 	Headquarters(ctx context.Context, obj *domain.FundingBody) (*domain.City, error)
-	Members(ctx context.Context, obj *domain.FundingBody, asOf *domain.Date, first *int, after *string) (*model.RelConnection, error)
-	Financings(ctx context.Context, obj *domain.FundingBody, asOf *domain.Date, first *int, after *string) (*model.RelConnection, error)
-	CalledOnBy(ctx context.Context, obj *domain.FundingBody, first *int, after *string) (*model.RelConnection, error)
+	Members(ctx context.Context, obj *domain.FundingBody, asOf *domain.Date, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Financings(ctx context.Context, obj *domain.FundingBody, asOf *domain.Date, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	CalledOnBy(ctx context.Context, obj *domain.FundingBody, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 }
 type FundingBodyEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.FundingBody, error)
@@ -806,7 +806,7 @@ type GroupingResolver interface {
 	ID(ctx context.Context, obj *domain.Grouping) (string, error)
 
 	Sources(ctx context.Context, obj *domain.Grouping) ([]*domain.Source, error)
-	Members(ctx context.Context, obj *domain.Grouping, asOf *domain.Date, first *int, after *string) (*model.RelConnection, error)
+	Members(ctx context.Context, obj *domain.Grouping, asOf *domain.Date, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 }
 type HopResolver interface {
 	From(ctx context.Context, obj *domain.Hop) (*domain.City, error)
@@ -843,8 +843,8 @@ type OrganizationResolver interface {
 	Sources(ctx context.Context, obj *domain.Organization) ([]*domain.Source, error)
 
 	Seat(ctx context.Context, obj *domain.Organization) (*domain.City, error)
-	ForumsOrganised(ctx context.Context, obj *domain.Organization, first *int, after *string) (*model.RelConnection, error)
-	ForumsAttended(ctx context.Context, obj *domain.Organization, first *int, after *string) (*model.RelConnection, error)
+	ForumsOrganised(ctx context.Context, obj *domain.Organization, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	ForumsAttended(ctx context.Context, obj *domain.Organization, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 }
 type OrganizationEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.Organization, error)
@@ -865,7 +865,7 @@ type ProjectResolver interface {
 	Sources(ctx context.Context, obj *domain.Project) ([]*domain.Source, error)
 
 	Locations(ctx context.Context, obj *domain.Project) ([]domain.Node, error)
-	Financings(ctx context.Context, obj *domain.Project, first *int, after *string) (*model.RelConnection, error)
+	Financings(ctx context.Context, obj *domain.Project, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 }
 type ProjectEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.Project, error)
@@ -881,14 +881,14 @@ type QueryResolver interface {
 	Agreement(ctx context.Context, slug string) (*domain.Agreement, error)
 	Project(ctx context.Context, slug string) (*domain.Project, error)
 	Source(ctx context.Context, slug string) (*domain.Source, error)
-	Countries(ctx context.Context, grouping *string, orderBy *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error)
-	Cities(ctx context.Context, country *string, grouping *string, orderBy *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error)
-	Organizations(ctx context.Context, kind *domain.OrgKind, country *string, orderBy *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error)
-	FundingBodies(ctx context.Context, orderBy *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error)
-	Forums(ctx context.Context, orderBy *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error)
-	Agreements(ctx context.Context, orderBy *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error)
-	Projects(ctx context.Context, country *string, sector *domain.Sector, orderBy *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error)
-	Sources(ctx context.Context, orderBy *model.NodeOrder, first *int, after *string) (*model.NodeConnection, error)
+	Countries(ctx context.Context, grouping *string, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Cities(ctx context.Context, country *string, grouping *string, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Organizations(ctx context.Context, kind *domain.OrgKind, country *string, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	FundingBodies(ctx context.Context, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Forums(ctx context.Context, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Agreements(ctx context.Context, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Projects(ctx context.Context, country *string, sector *domain.Sector, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Sources(ctx context.Context, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
 	Neighbourhood(ctx context.Context, id string, depth *int, relations []domain.EdgeKind, limit *int) (*model.Subgraph, error)
 	Paths(ctx context.Context, from string, to string, via []domain.LinkKind, maxHops *int, k *int, asOf *domain.Date) ([]*domain.Path, error)
 	FundingTotals(ctx context.Context, groupBy domain.FundingGroup, fundingBody *string, country *string, city *string, sector *domain.Sector, currency *domain.Currency, from *domain.Date, to *domain.Date) ([]*model.FundingTotal, error)
@@ -1019,7 +1019,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Agreement.Signatories(childComplexity, args["country"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Agreement.Signatories(childComplexity, args["country"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Agreement.sources":
 		if e.ComplexityRoot.Agreement.Sources == nil {
 			break
@@ -1275,7 +1275,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.City.AgreementsSigned(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.City.AgreementsSigned(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "City.aliases":
 		if e.ComplexityRoot.City.Aliases == nil {
 			break
@@ -1310,7 +1310,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.City.ForumsAttended(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.City.ForumsAttended(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "City.id", "City.slug":
 		if e.ComplexityRoot.City.ID == nil {
 			break
@@ -1351,7 +1351,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.City.Organizations(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.City.Organizations(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "City.partners":
 		if e.ComplexityRoot.City.Partners == nil {
 			break
@@ -1362,7 +1362,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.City.Partners(childComplexity, args["country"].(*string), args["kind"].(*domain.PartnershipKind), args["asOf"].(*domain.Date), args["orderBy"].(*model.PartnershipOrder), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.City.Partners(childComplexity, args["country"].(*string), args["kind"].(*domain.PartnershipKind), args["asOf"].(*domain.Date), args["orderBy"].(*model.PartnershipOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "City.population":
 		if e.ComplexityRoot.City.Population == nil {
 			break
@@ -1385,7 +1385,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.City.Projects(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.City.Projects(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "City.region":
 		if e.ComplexityRoot.City.Region == nil {
 			break
@@ -1453,7 +1453,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Country.Cities(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Country.Cities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Country.description":
 		if e.ComplexityRoot.Country.Description == nil {
 			break
@@ -1476,7 +1476,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Country.Memberships(childComplexity, args["asOf"].(*domain.Date), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Country.Memberships(childComplexity, args["asOf"].(*domain.Date), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Country.name":
 		if e.ComplexityRoot.Country.Name == nil {
 			break
@@ -1754,7 +1754,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Forum.Attendees(childComplexity, args["kind"].(*domain.Kind), args["country"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Forum.Attendees(childComplexity, args["kind"].(*domain.Kind), args["country"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Forum.calledOn":
 		if e.ComplexityRoot.Forum.CalledOn == nil {
 			break
@@ -1765,7 +1765,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Forum.CalledOn(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Forum.CalledOn(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Forum.description":
 		if e.ComplexityRoot.Forum.Description == nil {
 			break
@@ -1830,7 +1830,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Forum.Organisers(childComplexity, args["role"].(*domain.Role), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Forum.Organisers(childComplexity, args["role"].(*domain.Role), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Forum.partOf":
 		if e.ComplexityRoot.Forum.PartOf == nil {
 			break
@@ -1883,7 +1883,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Forum.Topics(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Forum.Topics(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "ForumConnection.edges":
 		if e.ComplexityRoot.ForumConnection.Edges == nil {
@@ -1939,7 +1939,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.ForumSeries.Editions(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.ForumSeries.Editions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "ForumSeries.id", "ForumSeries.slug":
 		if e.ComplexityRoot.ForumSeries.ID == nil {
 			break
@@ -1987,7 +1987,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FundingBody.CalledOnBy(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.FundingBody.CalledOnBy(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "FundingBody.capital":
 		if e.ComplexityRoot.FundingBody.Capital == nil {
 			break
@@ -2016,7 +2016,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FundingBody.Financings(childComplexity, args["asOf"].(*domain.Date), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.FundingBody.Financings(childComplexity, args["asOf"].(*domain.Date), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "FundingBody.founded":
 		if e.ComplexityRoot.FundingBody.Founded == nil {
 			break
@@ -2045,7 +2045,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FundingBody.Members(childComplexity, args["asOf"].(*domain.Date), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.FundingBody.Members(childComplexity, args["asOf"].(*domain.Date), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "FundingBody.name":
 		if e.ComplexityRoot.FundingBody.Name == nil {
 			break
@@ -2175,7 +2175,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Grouping.Members(childComplexity, args["asOf"].(*domain.Date), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Grouping.Members(childComplexity, args["asOf"].(*domain.Date), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Grouping.name":
 		if e.ComplexityRoot.Grouping.Name == nil {
 			break
@@ -2512,7 +2512,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.ForumsAttended(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Organization.ForumsAttended(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organization.forumsOrganised":
 		if e.ComplexityRoot.Organization.ForumsOrganised == nil {
 			break
@@ -2523,7 +2523,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.ForumsOrganised(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Organization.ForumsOrganised(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organization.id", "Organization.slug":
 		if e.ComplexityRoot.Organization.ID == nil {
 			break
@@ -2776,7 +2776,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Financings(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Project.Financings(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Project.id", "Project.slug":
 		if e.ComplexityRoot.Project.ID == nil {
 			break
@@ -2873,7 +2873,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Agreements(childComplexity, args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Agreements(childComplexity, args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.cities":
 		if e.ComplexityRoot.Query.Cities == nil {
 			break
@@ -2884,7 +2884,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Cities(childComplexity, args["country"].(*string), args["grouping"].(*string), args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Cities(childComplexity, args["country"].(*string), args["grouping"].(*string), args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.city":
 		if e.ComplexityRoot.Query.City == nil {
 			break
@@ -2917,7 +2917,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Countries(childComplexity, args["grouping"].(*string), args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Countries(childComplexity, args["grouping"].(*string), args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.country":
 		if e.ComplexityRoot.Query.Country == nil {
 			break
@@ -2950,7 +2950,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Forums(childComplexity, args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Forums(childComplexity, args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.fundingBodies":
 		if e.ComplexityRoot.Query.FundingBodies == nil {
 			break
@@ -2961,7 +2961,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.FundingBodies(childComplexity, args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.FundingBodies(childComplexity, args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.fundingBody":
 		if e.ComplexityRoot.Query.FundingBody == nil {
 			break
@@ -3050,7 +3050,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Organizations(childComplexity, args["kind"].(*domain.OrgKind), args["country"].(*string), args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Organizations(childComplexity, args["kind"].(*domain.OrgKind), args["country"].(*string), args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.partLoads":
 		if e.ComplexityRoot.Query.PartLoads == nil {
 			break
@@ -3094,7 +3094,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Projects(childComplexity, args["country"].(*string), args["sector"].(*domain.Sector), args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Projects(childComplexity, args["country"].(*string), args["sector"].(*domain.Sector), args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -3127,7 +3127,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Sources(childComplexity, args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Sources(childComplexity, args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.suggestedPartners":
 		if e.ComplexityRoot.Query.SuggestedPartners == nil {
 			break
@@ -3697,56 +3697,72 @@ type Query {
   countries(
     "Keep countries that belong to this grouping (slug, e.g. ` + "`" + `asean` + "`" + `)." grouping: String
     "Sort order; by English name unless said otherwise." orderBy: NodeOrder = {field: NAME, direction: ASC}
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): CountryConnection!
   "Cities, filtered and paginated."
   cities(
     "Keep cities in this country (ISO code)." country: String
     "Keep cities whose country belongs to this grouping (slug, e.g. ` + "`" + `asean` + "`" + `)." grouping: String
     "Sort order; by English name unless said otherwise." orderBy: NodeOrder = {field: NAME, direction: ASC}
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): CityConnection!
   "Organisations, filtered and paginated."
   organizations(
     "Keep organisations of this kind." kind: OrganizationKind
     "Keep organisations seated in this country (ISO code)." country: String
     "Sort order; by English name unless said otherwise." orderBy: NodeOrder = {field: NAME, direction: ASC}
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): OrganizationConnection!
   "Funding bodies, paginated."
   fundingBodies(
     "Sort order; by English name unless said otherwise." orderBy: NodeOrder = {field: NAME, direction: ASC}
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): FundingBodyConnection!
   "Forum editions, paginated."
   forums(
     "Sort order; by English name unless said otherwise." orderBy: NodeOrder = {field: NAME, direction: ASC}
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): ForumConnection!
   "Agreements, paginated."
   agreements(
     "Sort order; by English name unless said otherwise." orderBy: NodeOrder = {field: NAME, direction: ASC}
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): AgreementConnection!
   "Projects, filtered and paginated."
   projects(
     "Keep projects located in this country or one of its cities (ISO code)." country: String
     "Keep projects of this sector." sector: Sector
     "Sort order; by English name unless said otherwise." orderBy: NodeOrder = {field: NAME, direction: ASC}
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): ProjectConnection!
   "Sources, paginated."
   sources(
     "Sort order; by English name unless said otherwise." orderBy: NodeOrder = {field: NAME, direction: ASC}
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): SourceConnection!
 
   "The neighbourhood of a node to a given depth, as nodes and edges a client can draw."
@@ -3884,13 +3900,13 @@ enum OrderDirection {
 
 "Relay pagination information."
 type PageInfo {
-  "Whether more items follow this page."
+  "Whether items follow this page: when paging with first, the range holds more than first items; when paging with before, some item is at or after before's position."
   hasNextPage: Boolean!
-  "Always false: lists page forward only."
+  "Whether items come before this page: when paging with last, the range holds more than last items; when paging with after, some item is at or before after's position."
   hasPreviousPage: Boolean!
-  "Cursor of the first item of this page."
+  "Cursor of the first item of this page; pass it as ` + "`" + `before` + "`" + `, with ` + "`" + `last` + "`" + `, for the page before it. Null on an empty page."
   startCursor: String
-  "Cursor of the last item; pass it as ` + "`" + `after` + "`" + ` for the next page."
+  "Cursor of the last item of this page; pass it as ` + "`" + `after` + "`" + `, with ` + "`" + `first` + "`" + `, for the page after it. Null on an empty page."
   endCursor: String
 }
 
@@ -4111,13 +4127,17 @@ type Country implements Node {
   "Groupings and funding bodies the country is a member of, with the date it joined."
   memberships(
     "Count only memberships that existed on this date." asOf: Date
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): MembershipConnection!
   "The country's cities."
   cities(
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): CityConnection!
 }
 
@@ -4142,8 +4162,10 @@ type Grouping implements Node {
   "Member countries with the date each joined."
   members(
     "Count only members that had joined by this date." asOf: Date
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): MemberConnection!
 }
 
@@ -4185,28 +4207,38 @@ type City implements Node {
     "Keep partnerships of this kind." kind: PartnershipKind
     "Keep partnerships that existed on this date (an unknown start counts)." asOf: Date
     "Sort by the partner's name or by the year the partnership began." orderBy: PartnershipOrder = NAME
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): PartnershipConnection!
   "Forum editions the city attended."
   forumsAttended(
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): AttendedForumConnection!
   "Agreements the city signed, with the date."
   agreementsSigned(
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): SignedAgreementConnection!
   "Organisations seated in the city."
   organizations(
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): OrganizationConnection!
   "Projects located in the city."
   projects(
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): ProjectConnection!
 }
 
@@ -4240,13 +4272,17 @@ type Organization implements Node {
   seat: City
   "Forum editions it organised, with its role."
   forumsOrganised(
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): OrganisedForumConnection!
   "Forum editions it attended."
   forumsAttended(
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): AttendedForumConnection!
 }
 
@@ -4279,19 +4315,25 @@ type FundingBody implements Node {
   "Member countries with the date each joined."
   members(
     "Count only members that had joined by this date." asOf: Date
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): MemberConnection!
   "Its financings of projects."
   financings(
     "Keep financings approved by this date." asOf: Date
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): FinancingConnection!
   "Forum editions that called on it."
   calledOnBy(
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): AppealingForumConnection!
 }
 
@@ -4313,8 +4355,10 @@ type ForumSeries implements Node {
   sources: [Source!]!
   "Its editions."
   editions(
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): ForumConnection!
 }
 
@@ -4381,29 +4425,37 @@ type Forum implements Node {
   "Who organised it, in which role (主办 host, 承办 organiser)."
   organisers(
     "Keep organisers in this role." role: Role
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): OrganiserConnection!
   "Cities and organisations that attended."
   attendees(
     "Keep attendees of this kind (CITY or ORGANIZATION)." kind: NodeKind
     "Keep attendees in this country (ISO code; an organisation by its seat)." country: String
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): AttendeeConnection!
   "Attendees grouped by country (an organisation by the country of its seat); attendees with no known country are grouped under a null country."
   attendanceByCountry: [CountryAttendance!]!
   "Agenda topics, in agenda order (议题)."
   topics(
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): TopicConnection!
   "Agreements it adopted."
   agreements: [Agreement!]!
   "Funding bodies it called on, with the request."
   calledOn(
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): AppealConnection!
   "Initiatives and frameworks it refers to."
   initiatives: [Initiative!]!
@@ -4468,8 +4520,10 @@ type Agreement implements Node {
   "Cities that signed it, with the date."
   signatories(
     "Keep signatories in this country (ISO code)." country: String
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): SignatoryConnection!
 }
 
@@ -4515,8 +4569,10 @@ type Project implements Node {
   locations: [Place!]!
   "Who financed it, how much."
   financings(
-    "Page size, 1 to 100." first: Int = 20
-    "Return items after this cursor." after: String
+    "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
+    "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
+    "Page size from the end, 1 to 1000; page back with before." last: Int
+    "Return the items before this cursor: the startCursor of the page after, or an edge's cursor." before: String
   ): FinancierConnection!
 }
 
@@ -6487,6 +6543,22 @@ func (ec *executionContext) field_Agreement_signatories_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -6509,6 +6581,22 @@ func (ec *executionContext) field_City_agreementsSigned_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6531,6 +6619,22 @@ func (ec *executionContext) field_City_forumsAttended_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6553,6 +6657,22 @@ func (ec *executionContext) field_City_organizations_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6607,6 +6727,22 @@ func (ec *executionContext) field_City_partners_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg7
 	return args, nil
 }
 
@@ -6629,6 +6765,22 @@ func (ec *executionContext) field_City_projects_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6651,6 +6803,22 @@ func (ec *executionContext) field_Country_cities_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6681,6 +6849,22 @@ func (ec *executionContext) field_Country_memberships_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -6703,6 +6887,22 @@ func (ec *executionContext) field_ForumSeries_editions_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6741,6 +6941,22 @@ func (ec *executionContext) field_Forum_attendees_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -6763,6 +6979,22 @@ func (ec *executionContext) field_Forum_calledOn_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6793,6 +7025,22 @@ func (ec *executionContext) field_Forum_organisers_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -6815,6 +7063,22 @@ func (ec *executionContext) field_Forum_topics_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6837,6 +7101,22 @@ func (ec *executionContext) field_FundingBody_calledOnBy_args(ctx context.Contex
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6867,6 +7147,22 @@ func (ec *executionContext) field_FundingBody_financings_args(ctx context.Contex
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -6897,6 +7193,22 @@ func (ec *executionContext) field_FundingBody_members_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -6927,6 +7239,22 @@ func (ec *executionContext) field_Grouping_members_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -6949,6 +7277,22 @@ func (ec *executionContext) field_Organization_forumsAttended_args(ctx context.C
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6971,6 +7315,22 @@ func (ec *executionContext) field_Organization_forumsOrganised_args(ctx context.
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6993,6 +7353,22 @@ func (ec *executionContext) field_Project_financings_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -7051,6 +7427,22 @@ func (ec *executionContext) field_Query_agreements_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -7097,6 +7489,22 @@ func (ec *executionContext) field_Query_cities_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -7203,6 +7611,22 @@ func (ec *executionContext) field_Query_countries_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -7261,6 +7685,22 @@ func (ec *executionContext) field_Query_forums_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -7291,6 +7731,22 @@ func (ec *executionContext) field_Query_fundingBodies_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -7539,6 +7995,22 @@ func (ec *executionContext) field_Query_organizations_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -7667,6 +8139,22 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -7741,6 +8229,22 @@ func (ec *executionContext) field_Query_sources_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -8129,7 +8633,7 @@ func (ec *executionContext) _Agreement_signatories(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Agreement().Signatories(ctx, obj, fc.Args["country"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Agreement().Signatories(ctx, obj, fc.Args["country"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -9590,7 +10094,7 @@ func (ec *executionContext) _City_partners(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.City().Partners(ctx, obj, fc.Args["country"].(*string), fc.Args["kind"].(*domain.PartnershipKind), fc.Args["asOf"].(*domain.Date), fc.Args["orderBy"].(*model.PartnershipOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.City().Partners(ctx, obj, fc.Args["country"].(*string), fc.Args["kind"].(*domain.PartnershipKind), fc.Args["asOf"].(*domain.Date), fc.Args["orderBy"].(*model.PartnershipOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -9634,7 +10138,7 @@ func (ec *executionContext) _City_forumsAttended(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.City().ForumsAttended(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.City().ForumsAttended(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -9678,7 +10182,7 @@ func (ec *executionContext) _City_agreementsSigned(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.City().AgreementsSigned(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.City().AgreementsSigned(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -9722,7 +10226,7 @@ func (ec *executionContext) _City_organizations(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.City().Organizations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.City().Organizations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -9766,7 +10270,7 @@ func (ec *executionContext) _City_projects(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.City().Projects(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.City().Projects(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -10145,7 +10649,7 @@ func (ec *executionContext) _Country_memberships(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Country().Memberships(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Country().Memberships(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -10189,7 +10693,7 @@ func (ec *executionContext) _Country_cities(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Country().Cities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Country().Cities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -11696,7 +12200,7 @@ func (ec *executionContext) _Forum_organisers(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Forum().Organisers(ctx, obj, fc.Args["role"].(*domain.Role), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Forum().Organisers(ctx, obj, fc.Args["role"].(*domain.Role), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -11740,7 +12244,7 @@ func (ec *executionContext) _Forum_attendees(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Forum().Attendees(ctx, obj, fc.Args["kind"].(*domain.Kind), fc.Args["country"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Forum().Attendees(ctx, obj, fc.Args["kind"].(*domain.Kind), fc.Args["country"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -11816,7 +12320,7 @@ func (ec *executionContext) _Forum_topics(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Forum().Topics(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Forum().Topics(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -11892,7 +12396,7 @@ func (ec *executionContext) _Forum_calledOn(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Forum().CalledOn(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Forum().CalledOn(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -12280,7 +12784,7 @@ func (ec *executionContext) _ForumSeries_editions(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.ForumSeries().Editions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.ForumSeries().Editions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -12627,7 +13131,7 @@ func (ec *executionContext) _FundingBody_members(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FundingBody().Members(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.FundingBody().Members(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -12671,7 +13175,7 @@ func (ec *executionContext) _FundingBody_financings(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FundingBody().Financings(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.FundingBody().Financings(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -12715,7 +13219,7 @@ func (ec *executionContext) _FundingBody_calledOnBy(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FundingBody().CalledOnBy(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.FundingBody().CalledOnBy(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -13264,7 +13768,7 @@ func (ec *executionContext) _Grouping_members(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Grouping().Members(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Grouping().Members(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -14826,7 +15330,7 @@ func (ec *executionContext) _Organization_forumsOrganised(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organization().ForumsOrganised(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Organization().ForumsOrganised(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -14870,7 +15374,7 @@ func (ec *executionContext) _Organization_forumsAttended(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organization().ForumsAttended(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Organization().ForumsAttended(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -15956,7 +16460,7 @@ func (ec *executionContext) _Project_financings(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Financings(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Project().Financings(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -16582,7 +17086,7 @@ func (ec *executionContext) _Query_countries(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Countries(ctx, fc.Args["grouping"].(*string), fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Countries(ctx, fc.Args["grouping"].(*string), fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -16626,7 +17130,7 @@ func (ec *executionContext) _Query_cities(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Cities(ctx, fc.Args["country"].(*string), fc.Args["grouping"].(*string), fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Cities(ctx, fc.Args["country"].(*string), fc.Args["grouping"].(*string), fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -16670,7 +17174,7 @@ func (ec *executionContext) _Query_organizations(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Organizations(ctx, fc.Args["kind"].(*domain.OrgKind), fc.Args["country"].(*string), fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Organizations(ctx, fc.Args["kind"].(*domain.OrgKind), fc.Args["country"].(*string), fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -16714,7 +17218,7 @@ func (ec *executionContext) _Query_fundingBodies(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().FundingBodies(ctx, fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().FundingBodies(ctx, fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -16758,7 +17262,7 @@ func (ec *executionContext) _Query_forums(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Forums(ctx, fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Forums(ctx, fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -16802,7 +17306,7 @@ func (ec *executionContext) _Query_agreements(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Agreements(ctx, fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Agreements(ctx, fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -16846,7 +17350,7 @@ func (ec *executionContext) _Query_projects(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Projects(ctx, fc.Args["country"].(*string), fc.Args["sector"].(*domain.Sector), fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Projects(ctx, fc.Args["country"].(*string), fc.Args["sector"].(*domain.Sector), fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -16890,7 +17394,7 @@ func (ec *executionContext) _Query_sources(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Sources(ctx, fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Sources(ctx, fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {

@@ -57,7 +57,7 @@ func (p *planner) root(f *ast.Field) (domain.Root, bool) {
 		return domain.Root{Keys: []domain.NodeKey{k}, Reach: *p.reach([]string{string(k.Kind)}, []ast.SelectionSet{f.SelectionSet})}, true
 	case f.Name == "nodes":
 		ids, _ := a["ids"].([]any)
-		if len(ids) == 0 || len(ids) > domain.MaxPageSize {
+		if len(ids) == 0 || len(ids) > domain.MaxNodeIDs {
 			return domain.Root{}, false
 		}
 		var keys []domain.NodeKey
@@ -83,7 +83,7 @@ func (p *planner) root(f *ast.Field) (domain.Root, bool) {
 		return domain.Root{Keys: []domain.NodeKey{{Kind: l.kind, ID: slug}}, Reach: *p.reach([]string{string(l.kind)}, []ast.SelectionSet{f.SelectionSet})}, true
 	}
 	if build, ok := listFields[f.Name]; ok {
-		q, err := build(a)
+		q, err := listPageQuery(build, a, asksTotal(f.SelectionSet, p.vars))
 		if err != nil || q.Normalize() != nil {
 			return domain.Root{}, false
 		}
@@ -141,7 +141,7 @@ func (p *planner) follows(t string, f *ast.Field) []domain.Follow {
 		}
 		return nil
 	}
-	q, err := rf.query(args(f.ArgumentMap(p.vars)))
+	q, err := rf.queryFor(args(f.ArgumentMap(p.vars)), asksTotal(f.SelectionSet, p.vars))
 	if err != nil {
 		return nil
 	}
@@ -266,20 +266,8 @@ func (p *planner) applies(cond, t string) bool {
 }
 
 // included evaluates @skip and @include; a field they leave out is not
-// planned. An argument it cannot read keeps the field (reading more is
-// harmless).
-func (p *planner) included(ds ast.DirectiveList) bool {
-	for _, d := range ds {
-		if d.Name != "skip" && d.Name != "include" {
-			continue
-		}
-		a := d.ArgumentMap(p.vars)
-		if v, ok := a["if"].(bool); ok && v == (d.Name == "skip") {
-			return false
-		}
-	}
-	return true
-}
+// planned.
+func (p *planner) included(ds ast.DirectiveList) bool { return included(ds, p.vars) }
 
 // reachKey names a reach's inputs: the types and the selection sets, by
 // identity (the document's own slices), so a fragment's fields reached

@@ -341,6 +341,21 @@ var plannedShapes = []struct{ name, query string }{
 	{"aliases of one relation with other arguments", `query($city: String!) { city(slug: $city) {
 		a: partners(first: 2) { edges { node { name } } } b: partners(first: 4, orderBy: SINCE) { edges { since node { slug } } }
 		c: partners(first: 2) { totalCount } } }`},
+	{"paging back with last and before, totals asked and not", `query($city: String!, $before: String) { city(slug: $city) { name
+		partners(last: 5) { totalCount pageInfo { hasPreviousPage hasNextPage startCursor endCursor } edges { cursor node { name
+			partners(last: 2, before: $before) { pageInfo { hasPreviousPage hasNextPage } edges { node { slug country { code } } } } } } }
+		forumsAttended(last: 2) { edges { node { name } } } }
+		cities(last: 4, before: $before) { pageInfo { hasPreviousPage hasNextPage } edges { cursor node { name country { name } } } }
+		countries(last: 3) { totalCount edges { node { code cities(last: 2) { totalCount edges { node { name } } } } } } }`},
+	{"pages forward and back with after and before together", `query($city: String!, $before: String, $after: String) { city(slug: $city) {
+		partners(first: 3, after: $after, before: $before) { pageInfo { hasPreviousPage hasNextPage } edges { node { name } } }
+		back: partners(last: 3, after: $after, before: $before) { totalCount pageInfo { hasPreviousPage hasNextPage } edges { node { name } } } } }`},
+	{"totalCount asked in one spread of a fragment and not in another", `query($city: String!, $yes: Boolean!) { city(slug: $city) { ...P
+		partners(first: 3) { edges { node { ...P } } } }
+		cities(first: 3) { edges { node { ...P p: partners(first: 2) @include(if: $yes) { totalCount } } } }
+		more: cities(last: 2) { ...T edges { node { p: partners(first: 2) { totalCount @skip(if: $yes) edges { node { name } } } } } } }
+		fragment P on City { name p: partners(first: 2) { edges { node { slug } } } }
+		fragment T on CityConnection { totalCount }`},
 }
 
 // exampleCalls are the store calls each example query makes with a store
@@ -366,7 +381,10 @@ func TestOneStoreCallPerRequest(t *testing.T) {
 		city, forum, body := firstOf(t, b, domain.KindCity), firstOf(t, b, domain.KindForum), firstOf(t, b, domain.KindFundingBody)
 		vars := map[string]any{"city": city, "country": firstOf(t, b, domain.KindCountry), "forum": forum, "body": body,
 			"id": "City:" + city, "ids": []string{"City:" + city, "Forum:" + forum, "FundingBody:" + body, "City:no-such-city"},
-			"n": 100, "yes": true}
+			"n": 100, "yes": true,
+			// Cursors mark a place whether or not an item is there: these
+			// fall inside every list ordered by name.
+			"before": domain.Cursor{Key: "M", ID: "m"}.Encode(), "after": domain.Cursor{Key: "C", ID: "c"}.Encode()}
 		type shape struct {
 			name, query string
 			calls       int64
@@ -554,6 +572,34 @@ func TestThePlanReadsWhatTheSelectionAsks(t *testing.T) {
 		p := plan(t, `{ city(slug: "nanning") { name country @skip(if: true) { code } partners @include(if: false) { totalCount } } }`)
 		if len(p.Roots[0].Reach.Follow) != 0 {
 			t.Errorf("follows = %+v; want none", p.Roots[0].Reach.Follow)
+		}
+	})
+	t.Run("a page counts its total only when totalCount is selected", func(t *testing.T) {
+		p := plan(t, `{ city(slug: "nanning") { partners(last: 4) { edges { node { name } } } forumsAttended { ...T } agreementsSigned { totalCount @skip(if: true) } }
+			cities { t: totalCount } countries(last: 2, before: "`+domain.Cursor{Key: "M", ID: "m"}.Encode()+`") { edges { cursor } } }
+			fragment T on AttendedForumConnection { totalCount }`)
+		for _, r := range p.Roots {
+			switch {
+			case r.List == nil:
+				fs := follows(t, r.Reach)
+				if q := fs[domain.EdgePartnerOf].Query.Page; !q.NoTotal || q.Last != 4 || q.First != 0 {
+					t.Errorf("partners page = %+v; want last 4, first 0, no total", q)
+				}
+				if q := fs[domain.EdgeAttended].Query.Page; q.NoTotal {
+					t.Errorf("forumsAttended page = %+v; want its total (asked through a fragment)", q)
+				}
+				if q := fs[domain.EdgeSigned].Query.Page; !q.NoTotal {
+					t.Errorf("agreementsSigned page = %+v; want no total (its totalCount is skipped)", q)
+				}
+			case r.List.Kind == domain.KindCity:
+				if q := r.List.Page; q.NoTotal || q.First != domain.DefaultPageSize {
+					t.Errorf("cities page = %+v; want the default first with its total (asked under an alias)", q)
+				}
+			default:
+				if q := r.List.Page; !q.NoTotal || q.Last != 2 || q.Before == "" {
+					t.Errorf("countries page = %+v; want last 2 before a cursor, no total", q)
+				}
+			}
 		}
 	})
 	t.Run("a list root carries its query", func(t *testing.T) {

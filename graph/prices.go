@@ -57,7 +57,7 @@ var analytics = map[string]func(args arguments) fieldPrice{
 	"near": func(args arguments) fieldPrice {
 		km := args.float("withinKm", domain.MaxRadiusKm)
 		share := (1 - math.Cos(math.Min(math.Max(km, 0), domain.MaxRadiusKm)/earthRadiusKm)) / 2
-		return fieldPrice{work: scanPrice/10 + int(math.Ceil(scanPrice*share)), items: args.page()}
+		return fieldPrice{work: scanPrice/10 + int(math.Ceil(scanPrice*share)), items: args.rows()}
 	},
 	// neighbourhood: each of up to limit nodes has its relations read at
 	// each of depth levels (work = limit × depth), and each node may come
@@ -70,17 +70,17 @@ var analytics = map[string]func(args arguments) fieldPrice{
 	},
 	// search: matches the text against every node's names: one scan.
 	"search": func(args arguments) fieldPrice {
-		return fieldPrice{work: scanPrice, items: args.page()}
+		return fieldPrice{work: scanPrice, items: args.rows()}
 	},
 	// cityRanking: values every city (or every financing) to rank them:
 	// one scan, whatever first says.
 	"cityRanking": func(args arguments) fieldPrice {
-		return fieldPrice{work: scanPrice, items: args.page()}
+		return fieldPrice{work: scanPrice, items: args.rows()}
 	},
 	// suggestedPartners: reads the members of the city's forums,
 	// agreements and funders, not the whole graph: a quarter scan.
 	"suggestedPartners": func(args arguments) fieldPrice {
-		return fieldPrice{work: scanPrice / 4, items: args.page()}
+		return fieldPrice{work: scanPrice / 4, items: args.rows()}
 	},
 	// fundingTotals: sums every financing (one scan) into a total per
 	// group and currency, with no page: items = how many groups the
@@ -99,11 +99,11 @@ var analytics = map[string]func(args arguments) fieldPrice{
 	},
 	// partLoads: reads a short log of loads, first of them.
 	"partLoads": func(args arguments) fieldPrice {
-		return fieldPrice{items: args.page()}
+		return fieldPrice{items: args.rows()}
 	},
 	// nodes: one item per ID asked for.
 	"nodes": func(args arguments) fieldPrice {
-		return fieldPrice{items: args.listLen("ids", 100)}
+		return fieldPrice{items: args.listLen("ids", domain.MaxNodeIDs)}
 	},
 }
 
@@ -170,10 +170,25 @@ func (a *analyzer) resolve(v *ast.Value) any {
 	return nil
 }
 
-// page is the field's `first`, clamped to the page sizes the store allows.
+// page is the most items the field's page holds: the larger of `first`
+// and `last` (a request that gives both is refused, but is priced as the
+// larger), the default when neither is given, clamped to the page sizes
+// the store allows.
 func (args arguments) page() int {
-	def := domain.DefaultPageSize
-	return args.int("first", def, 1, domain.MaxPageSize)
+	if args.value("last") == nil {
+		return args.int("first", domain.DefaultPageSize, 1, domain.MaxPageSize)
+	}
+	last := args.int("last", domain.DefaultPageSize, 1, domain.MaxPageSize)
+	if args.value("first") == nil {
+		return last
+	}
+	return max(last, args.int("first", domain.DefaultPageSize, 1, domain.MaxPageSize))
+}
+
+// rows is an unpaged list's `first` (rankings, search hits, nearby
+// cities, suggestions, part loads), clamped to the rows such a list answers.
+func (args arguments) rows() int {
+	return args.int("first", domain.DefaultPageSize, 1, domain.MaxUnpagedRows)
 }
 
 // int reads an integer argument, def when absent, clamped to [lo, hi]; a

@@ -8,6 +8,7 @@ import (
 	"github.com/citygraph/citygraph/domain"
 	"github.com/citygraph/citygraph/graph/loader"
 	"github.com/citygraph/citygraph/graph/model"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // relationShape is how a field shows the relations it reads.
@@ -137,7 +138,7 @@ func edgesOf(k domain.EdgeKind, d domain.Direction) func(args) domain.EdgeQuery 
 	return func(args) domain.EdgeQuery { return domain.EdgeQuery{Kind: k, Direction: d} }
 }
 
-// conn is a connection whose only arguments besides the base query are first and after.
+// conn is a connection whose only arguments besides the base query are the page (first, after, last, before).
 func conn(base func(args) domain.EdgeQuery) relationField {
 	return relationField{shape: shapeConnection, query: func(a args) (domain.EdgeQuery, error) { return paged(base(a), a, nil) }}
 }
@@ -162,7 +163,7 @@ func farNodes(k domain.EdgeKind, d domain.Direction) relationField {
 // oneLink is a one-to-one link.
 func oneLink(k domain.EdgeKind, d domain.Direction) relationField {
 	return relationField{shape: shapeOne, query: func(args) (domain.EdgeQuery, error) {
-		return domain.EdgeQuery{Kind: k, Direction: d, Page: domain.Page{First: 1}}, nil
+		return domain.EdgeQuery{Kind: k, Direction: d, Page: domain.Page{First: 1, NoTotal: true}}, nil
 	}}
 }
 
@@ -194,7 +195,10 @@ func tableQuery(object, field string, a args) domain.EdgeQuery {
 }
 
 // relationOf returns the table's entry for the field being resolved and
-// its query, built from the field's arguments once per request.
+// its query, built from the field's arguments and selection once per
+// request. The selection is part of the key: a field of a fragment is one
+// *ast.Field wherever the fragment is spread, but the selection merged
+// with its siblings may ask for totalCount in one place and not another.
 func relationOf(ctx context.Context) (relationField, loader.Query, error) {
 	fc := graphql.GetFieldContext(ctx)
 	type prepared struct {
@@ -202,12 +206,17 @@ func relationOf(ctx context.Context) (relationField, loader.Query, error) {
 		q   loader.Query
 		err error
 	}
-	p := loader.For(ctx).Memo(fc.Field.Field, func() any {
+	type key struct {
+		field *ast.Field
+		total bool
+	}
+	total := asksTotal(fc.Field.Selections, graphql.GetOperationContext(ctx).Variables)
+	p := loader.For(ctx).Memo(key{fc.Field.Field, total}, func() any {
 		rf, ok := relationFields[fc.Object][fc.Field.Name]
 		if !ok {
 			return prepared{err: domain.Errorf(domain.EINTERNAL, "%s.%s is not in the table of relation fields", fc.Object, fc.Field.Name)}
 		}
-		q, err := rf.query(fieldArgs(ctx))
+		q, err := rf.queryFor(fieldArgs(ctx), total)
 		if err != nil {
 			return prepared{err: err}
 		}
@@ -247,7 +256,7 @@ func nodesVia(ctx context.Context, anchor domain.Node) (*model.NodeConnection, e
 	if err != nil {
 		return nil, err
 	}
-	np := domain.NodePage{TotalCount: p.TotalCount, HasNextPage: p.HasNextPage}
+	np := domain.NodePage{TotalCount: p.TotalCount, HasNextPage: p.HasNextPage, HasPreviousPage: p.HasPreviousPage}
 	for i, n := range nodes {
 		if n != nil {
 			np.Items = append(np.Items, n)

@@ -79,7 +79,8 @@ func listNodes(ctx context.Context) (*model.NodeConnection, error) {
 	if !ok {
 		return nil, domain.Errorf(domain.EINTERNAL, "Query.%s is not in the table of lists", fc.Field.Name)
 	}
-	q, err := build(fieldArgs(ctx))
+	vars := graphql.GetOperationContext(ctx).Variables
+	q, err := listPageQuery(build, fieldArgs(ctx), asksTotal(fc.Field.Selections, vars))
 	if err != nil {
 		return nil, err
 	}

@@ -18,8 +18,8 @@ type PageInfo struct {
 	EndCursor       *string
 }
 
-func pageInfo(cursors []string, hasNext bool) *PageInfo {
-	p := &PageInfo{HasNextPage: hasNext}
+func pageInfo(cursors []string, hasNext, hasPrevious bool) *PageInfo {
+	p := &PageInfo{HasNextPage: hasNext, HasPreviousPage: hasPrevious}
 	if len(cursors) > 0 {
 		p.StartCursor, p.EndCursor = &cursors[0], &cursors[len(cursors)-1]
 	}
@@ -41,7 +41,9 @@ func (c *NodeConnection) Edges() []*NodeEdge {
 }
 
 // PageInfo returns the page's pagination information.
-func (c *NodeConnection) PageInfo() *PageInfo { return pageInfo(c.Page.Cursors, c.Page.HasNextPage) }
+func (c *NodeConnection) PageInfo() *PageInfo {
+	return pageInfo(c.Page.Cursors, c.Page.HasNextPage, c.Page.HasPreviousPage)
+}
 
 // TotalCount is the number of matching nodes on every page.
 func (c *NodeConnection) TotalCount() int { return c.Page.TotalCount }
@@ -69,7 +71,9 @@ func (c *RelConnection) Edges() []*RelEdge {
 }
 
 // PageInfo returns the page's pagination information.
-func (c *RelConnection) PageInfo() *PageInfo { return pageInfo(c.Page.Cursors, c.Page.HasNextPage) }
+func (c *RelConnection) PageInfo() *PageInfo {
+	return pageInfo(c.Page.Cursors, c.Page.HasNextPage, c.Page.HasPreviousPage)
+}
 
 // TotalCount is the number of matching relations on every page.
 func (c *RelConnection) TotalCount() int { return c.Page.TotalCount }

@@ -47,11 +47,11 @@ func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey, all bool, d
 		}
 	}
 	if all {
-		q.Page.First = len(items)
+		q.Page = domain.Page{First: len(items)}
 	}
-	edges, cursors, next := pageOf(items, q.Desc, q.Page)
-	page := domain.EdgePage{Cursors: cursors, TotalCount: len(items), HasNextPage: next}
-	for _, e := range edges {
+	lp := pageOf(items, q.Desc, q.Page)
+	page := domain.EdgePage{Cursors: lp.cursors, TotalCount: total(q.Page, len(items)), HasNextPage: lp.hasNext, HasPreviousPage: lp.hasPrev}
+	for _, e := range lp.items {
 		page.Items = append(page.Items, cloneEdge(e))
 	}
 	return page

@@ -49,11 +49,11 @@ func (st *state) nodePage(q domain.NodeQuery, dl *deadline) domain.NodePage {
 		}
 		items = append(items, positioned[domain.Node]{key: q.Order.SortKey(n), id: id, item: n})
 	}
-	nodes, cursors, next := pageOf(items, q.Desc, q.Page)
-	for i := range nodes {
-		nodes[i] = cloneNode(nodes[i])
+	lp := pageOf(items, q.Desc, q.Page)
+	for i := range lp.items {
+		lp.items[i] = cloneNode(lp.items[i])
 	}
-	return domain.NodePage{Items: nodes, Cursors: cursors, TotalCount: len(items), HasNextPage: next}
+	return domain.NodePage{Items: lp.items, Cursors: lp.cursors, TotalCount: total(q.Page, len(items)), HasNextPage: lp.hasNext, HasPreviousPage: lp.hasPrev}
 }
 
 // matches applies a node filter. A filter on a property a kind does not

@@ -13,10 +13,19 @@ type positioned[T any] struct {
 	item    T
 }
 
-// pageOf returns the page of items after the cursor in (key, id) order,
-// ascending or descending, with its cursors and whether more follow. It
-// keeps the page's items as it goes rather than sorting all of them.
-func pageOf[T any](items []positioned[T], desc bool, page domain.Page) (out []T, cursors []string, hasNext bool) {
+// listPage is a page cut from a list by pageOf.
+type listPage[T any] struct {
+	items            []T
+	cursors          []string
+	hasNext, hasPrev bool
+}
+
+// pageOf returns the page of items that page asks for, in (key, id) order,
+// ascending or descending, with its cursors and the rules of domain.Page
+// for hasNext and hasPrev. It keeps the page's items as it goes rather than
+// sorting all of them. The total is len(items): counting costs nothing
+// here, since every item is visited to find the page anyway.
+func pageOf[T any](items []positioned[T], desc bool, page domain.Page) listPage[T] {
 	order := func(a, b positioned[T]) int {
 		c := cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.id, b.id))
 		if desc {
@@ -24,36 +33,65 @@ func pageOf[T any](items []positioned[T], desc bool, page domain.Page) (out []T,
 		}
 		return c
 	}
-	var after *domain.Cursor
-	if page.After != "" {
-		c, _ := domain.DecodeCursor(page.After) // checked by Normalize
-		after = &c
+	after, before := page.Range()
+	back := page.Last > 0
+	n := page.First
+	keep := order // keeps the first n of the range
+	if back {
+		n = page.Last
+		keep = func(a, b positioned[T]) int { return order(b, a) } // keeps the last n
 	}
+	// Every item fits (always so for a plan's Follow with All): sorting
+	// them costs n log n, where keeping the best would move n² items.
+	fits := n >= len(items)
 	var kept []positioned[T]
-	rest := 0
-	if page.First >= len(items) {
-		// Every item fits (always so for a plan's Follow with All): sorting
-		// them costs n log n, where keeping the best would move n² items.
-		for _, p := range items {
-			if after == nil || after.After(p.key, p.id, desc) {
-				kept = append(kept, p)
-			}
+	var b *best[positioned[T]]
+	if !fits {
+		b = newBest(n, keep)
+	}
+	inRange := 0
+	atAfter, atBefore := false, false // an item at or before After; at or after Before
+	for _, p := range items {
+		out := false
+		if after != nil && !after.After(p.key, p.id, desc) {
+			atAfter, out = true, true
 		}
+		if before != nil && !before.Before(p.key, p.id, desc) {
+			atBefore, out = true, true
+		}
+		if out {
+			continue
+		}
+		inRange++
+		if fits {
+			kept = append(kept, p)
+		} else {
+			b.offer(p)
+		}
+	}
+	if fits {
 		slices.SortFunc(kept, order)
-		rest = len(kept)
 	} else {
-		best := newBest(page.First, order)
-		for _, p := range items {
-			if after == nil || after.After(p.key, p.id, desc) {
-				rest++
-				best.offer(p)
-			}
+		kept = b.items
+		if back {
+			slices.Reverse(kept) // kept last-first; the page is in the list's order
 		}
-		kept = best.items
+	}
+	lp := listPage[T]{
+		hasNext: !back && inRange > n || atBefore,
+		hasPrev: back && inRange > n || atAfter,
 	}
 	for _, p := range kept {
-		out = append(out, p.item)
-		cursors = append(cursors, domain.Cursor{Key: p.key, ID: p.id}.Encode())
+		lp.items = append(lp.items, p.item)
+		lp.cursors = append(lp.cursors, domain.Cursor{Key: p.key, ID: p.id}.Encode())
 	}
-	return out, cursors, rest > len(kept)
+	return lp
+}
+
+// total is the page's TotalCount: n, or 0 when the page declines it.
+func total(page domain.Page, n int) int {
+	if page.NoTotal {
+		return 0
+	}
+	return n
 }

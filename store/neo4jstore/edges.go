@@ -30,6 +30,7 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 	if err != nil {
 		return nil, err
 	}
+	c := pageShape(q.Page)
 	for _, rec := range recs {
 		i := int(getInt(rec, "i"))
 		if i < 0 || i >= len(pages) {
@@ -37,11 +38,11 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 		}
 		p := domain.EdgePage{TotalCount: int(getInt(rec, "total"))}
 		items, _ := rec.Get("items")
-		for _, x := range asList(items) {
-			if len(p.Items) == q.Page.First {
-				p.HasNextPage = true
-				break
-			}
+		atAfter, _ := rec.Get("atAfter")
+		atBefore, _ := rec.Get("atBefore")
+		rows, more := c.cut(asList(items), p.TotalCount)
+		p.HasNextPage, p.HasPreviousPage = c.flags(more, atAfter == true, atBefore == true)
+		for _, x := range rows {
 			e, cursor, err := edgeRowFrom(asList(x))
 			if err != nil {
 				return nil, domain.Internal(err, "reading relations")
@@ -168,13 +169,22 @@ func edgeRow(r, sk, o string) string {
 	return "type(" + r + "), startNode(" + r + ").key, endNode(" + r + ").key, properties(" + r + "), " + sk + ", " + o + ".key"
 }
 
+// outside is the EXISTS subquery for a relation of m, from the anchor,
+// that meets cond (a pageCut's atAfter or atBefore), or false without
+// cond.
+func (m edgeMatch) outside(filter, cond string) string {
+	if cond == "" {
+		return "false"
+	}
+	return "EXISTS { MATCH " + m.pattern + " WHERE " + filter + " AND " + cond + " }"
+}
+
 // edgesStatement builds Edges' statement for a normalized query and the
 // anchors' keys: each anchor is found through the unique index on
 // Entity.key, and its page is cut inside a subquery.
 func edgesStatement(q domain.EdgeQuery, ks []string) (string, map[string]any, error) {
 	ps := paramSet{m: map[string]any{}}
 	anchors := ps.add("anchors", ks)
-	limit := ps.add("limit", int64(q.Page.First+1))
 	m := edgeCypher(q, ps, "a", "r", "o", "oc")
 	prefix, scope := "", "a"
 	if m.country != "" {
@@ -183,11 +193,10 @@ func edgesStatement(q domain.EdgeQuery, ks []string) (string, map[string]any, er
 		WITH ` + m.country
 		scope = "a, " + m.country
 	}
-	after, err := keyset(q.Page.After, q.Desc, "sk", "o.key", ps)
+	c, err := cutPage(q.Page, q.Desc, "sk", m.sortKey, "o.key", ps)
 	if err != nil {
 		return "", nil, err
 	}
-	dir := direction(q.Desc)
 	return prefix + `
 		UNWIND range(0, size(` + anchors + `) - 1) AS i
 		MATCH (a:Entity {key: ` + anchors + `[i]})
@@ -195,10 +204,11 @@ func edgesStatement(q domain.EdgeQuery, ks []string) (string, map[string]any, er
 			MATCH ` + m.pattern + `
 			WHERE ` + m.filter + `
 			WITH r, o, ` + m.sortKey + ` AS sk
-			WHERE ` + after + `
-			ORDER BY sk` + dir + `, o.key` + dir + `
-			LIMIT ` + limit + `
+			WHERE ` + c.inRange + `
+			ORDER BY ` + c.order + `
+			LIMIT ` + c.limit + `
 			RETURN collect([` + edgeRow("r", "sk", "o") + `]) AS items
 		}
-		RETURN i, items, ` + m.count + ` AS total`, ps.m, nil
+		RETURN i, items, ` + total(q.Page, m.count) + ` AS total, ` +
+		m.outside(m.filter, c.atAfter) + ` AS atAfter, ` + m.outside(m.filter, c.atBefore) + ` AS atBefore`, ps.m, nil
 }

@@ -151,7 +151,7 @@ func nodeFilter(q domain.NodeQuery, ps paramSet) string {
 }
 
 // ListNodes pages through one kind: filter, keyset and limit in Cypher,
-// the total by a count{} subquery.
+// the total by a count subquery.
 func (s *Store) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodePage, error) {
 	if err := q.Normalize(); err != nil {
 		return domain.NodePage{}, err
@@ -168,22 +168,24 @@ func (s *Store) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodeP
 		return domain.NodePage{}, domain.Internal(fmt.Errorf("%d result rows", len(recs)), "listing nodes")
 	}
 	items, _ := recs[0].Get("items")
-	page, err := nodePageFrom(q, asList(items), int(getInt(recs[0], "total")), nodeFrom)
+	atAfter, _ := recs[0].Get("atAfter")
+	atBefore, _ := recs[0].Get("atBefore")
+	page, err := nodePageFrom(q, asList(items), int(getInt(recs[0], "total")), atAfter == true, atBefore == true, nodeFrom)
 	if err != nil {
 		return domain.NodePage{}, domain.Internal(err, "listing nodes")
 	}
 	return page, nil
 }
 
-// nodePageFrom makes a page of q from the listed items (one more than the
-// page when there is a next page), read by node.
-func nodePageFrom(q domain.NodeQuery, items []any, total int, node func(any) (domain.Node, error)) (domain.NodePage, error) {
+// nodePageFrom makes a page of q from the listed items (in the order
+// nodeListCypher reads them), the total, and whether nodes of the list lie
+// at or before After and at or after Before; each item is read by node.
+func nodePageFrom(q domain.NodeQuery, items []any, total int, atAfter, atBefore bool, node func(any) (domain.Node, error)) (domain.NodePage, error) {
 	page := domain.NodePage{TotalCount: total}
+	c := pageShape(q.Page)
+	items, more := c.cut(items, total)
+	page.HasNextPage, page.HasPreviousPage = c.flags(more, atAfter, atBefore)
 	for _, v := range items {
-		if len(page.Items) == q.Page.First {
-			page.HasNextPage = true
-			break
-		}
 		n, err := node(v)
 		if err != nil {
 			return domain.NodePage{}, err
@@ -191,62 +193,93 @@ func nodePageFrom(q domain.NodeQuery, items []any, total int, node func(any) (do
 		page.Items = append(page.Items, n)
 		page.Cursors = append(page.Cursors, domain.Cursor{Key: q.Order.SortKey(n), ID: n.Base().ID}.Encode())
 	}
-	// A first page is cut at First items (see nodeListCypher): the total
-	// tells whether more follow.
-	if q.Page.After == "" && total > len(page.Items) {
-		page.HasNextPage = true
-	}
 	return page, nil
 }
 
-// nodeList is a node list's Cypher: page binds v to the page's nodes in
-// order (filter, keyset, order, limit), all binds v to every node of the
-// list (for its count). Both run over the same candidates.
-type nodeList struct{ page, all string }
+// nodeList is a node list's Cypher, each part binding v over the same
+// candidates: page to the page's nodes in the order they are read (filter,
+// keyset, order, limit; see pageCut), all to every node of the list (for
+// its count), atAfter and atBefore to at most one node at or before the
+// After cursor, at or after the Before cursor ("" without that cursor).
+type nodeList struct{ page, all, atAfter, atBefore string }
 
-// nodeListCypher builds a normalized query's nodeList. A page after a
-// cursor reads one item more than asked, to tell whether another page
-// follows; a first page reads only First, since the total tells.
+// nodeListCypher builds a normalized query's nodeList.
 func nodeListCypher(q domain.NodeQuery, ps paramSet) (nodeList, error) {
-	limit := q.Page.First
-	if q.Page.After != "" {
-		limit++
-	}
-	lim := ps.add("limit", int64(limit))
 	src, filter := nodeSource(q, ps)
 	sk := "v.name"
 	if q.Order == domain.OrderByID {
 		sk = "v.id"
 	}
-	after, err := keyset(q.Page.After, q.Desc, "sk", "v.id", ps)
+	c, err := cutPage(q.Page, q.Desc, "sk", sk, "v.id", ps)
 	if err != nil {
 		return nodeList{}, err
 	}
-	return nodeList{page: src + `
-			WITH v WHERE ` + filter + `
+	all := src + `
+			WITH v WHERE ` + filter
+	l := nodeList{page: all + `
 			WITH v, ` + sk + ` AS sk
-			WHERE ` + after + `
-			ORDER BY sk` + direction(q.Desc) + `, v.id` + direction(q.Desc) + `
-			LIMIT ` + lim, all: src + `
-			WITH v WHERE ` + filter}, nil
+			WHERE ` + c.inRange + `
+			ORDER BY ` + c.order + `
+			LIMIT ` + c.limit, all: all}
+	outside := func(cond string) string {
+		if cond == "" {
+			return ""
+		}
+		return all + `
+			WITH v WHERE ` + cond + `
+			WITH v LIMIT 1`
+	}
+	l.atAfter, l.atBefore = outside(c.atAfter), outside(c.atBefore)
+	return l, nil
+}
+
+// counts returns the CALL subquery bodies that count the list's total
+// and test its two cursors, and the RETURN columns that name their
+// answers total, atAfter and atBefore (a constant where nothing is read:
+// no total wanted, no such cursor).
+func (l nodeList) counts(p domain.Page, total, atAfter, atBefore string) (bodies, cols []string) {
+	if p.NoTotal {
+		cols = append(cols, "0 AS "+total)
+	} else {
+		bodies = append(bodies, l.all+`
+			RETURN count(v) AS `+total)
+		cols = append(cols, total)
+	}
+	for _, x := range []struct{ body, name string }{{l.atAfter, atAfter}, {l.atBefore, atBefore}} {
+		if x.body == "" {
+			cols = append(cols, "false AS "+x.name)
+			continue
+		}
+		bodies = append(bodies, x.body+`
+			RETURN count(v) > 0 AS `+x.name)
+		cols = append(cols, x.name)
+	}
+	return bodies, cols
 }
 
 // listNodesStatement builds ListNodes' statement for a normalized query:
-// the page and the total are two subqueries over the same candidates.
+// the page, the total and the cursor tests are subqueries over the same
+// candidates.
 func listNodesStatement(q domain.NodeQuery) (string, map[string]any, error) {
 	ps := paramSet{m: map[string]any{}}
 	l, err := nodeListCypher(q, ps)
 	if err != nil {
 		return "", nil, err
 	}
-	return `
+	bodies, cols := l.counts(q.Page, "total", "atAfter", "atBefore")
+	var out strings.Builder
+	out.WriteString(`
 		CALL () {
 			` + l.page + `
 			RETURN collect(v) AS items
-		}
+		}`)
+	for _, b := range bodies {
+		out.WriteString(`
 		CALL () {
-			` + l.all + `
-			RETURN count(v) AS total
-		}
-		RETURN items, total`, ps.m, nil
+			` + b + `
+		}`)
+	}
+	out.WriteString(`
+		RETURN items, ` + strings.Join(cols, ", "))
+	return out.String(), ps.m, nil
 }

@@ -51,14 +51,16 @@ func (s *Store) Run(ctx context.Context, p *domain.Plan) (*domain.Answers, error
 //	  UNWIND $root0_keys AS k1 MATCH (n2:Entity {key: k1})
 //	  RETURN collect(<node n2>) AS root0 }
 //	CALL (oc3) { <list page of v, LIMIT> RETURN collect(<node v>) AS root1 }  // root 1: a list
-//	CALL () { <list of v> RETURN count(v) AS root1t }
-//	RETURN root0, root1, root1t
+//	CALL () { <list of v> RETURN count(v) AS root1t }      // unless the total is declined
+//	CALL () { <list of v at or before After> LIMIT 1 … AS root1a }  // when After is given
+//	RETURN root0, root1, root1t, false AS root1b
 //
 // where <node v> is a map {n: v, s: [its sources], f0: [page of its first
 // follow], t0: its total, …}, each follow a COLLECT subquery that filters,
 // orders and cuts the page by keyset and LIMIT before anything else is read,
 // then maps each row to the relation and <node o> of its far end,
-// recursively. Totals are COUNT subqueries. Every value is a parameter; the
+// recursively. Totals are COUNT subqueries, the tests of the rows beyond a
+// cursor (see pageCut) EXISTS subqueries. Every value is a parameter; the
 // text depends only on the plan's shape, so the server caches its plan.
 func planStatement(p *domain.Plan) (string, map[string]any, error) {
 	b := &planBuilder{params: map[string]any{}}
@@ -100,10 +102,13 @@ func planStatement(p *domain.Plan) (string, map[string]any, error) {
 		}
 		calls = append(calls, call{body: `
 			` + l.page + `
-			RETURN collect(` + node + `) AS ` + name, imports: true}, call{body: `
-			` + l.all + `
-			RETURN count(v) AS ` + name + `t`})
-		cols = append(cols, name, name+"t")
+			RETURN collect(` + node + `) AS ` + name, imports: true})
+		bodies, counts := l.counts(r.List.Page, name+"t", name+"a", name+"b")
+		for _, body := range bodies {
+			calls = append(calls, call{body: `
+			` + body})
+		}
+		cols = append(append(cols, name), counts...)
 	}
 	var out strings.Builder
 	if len(b.countries) > 0 {
@@ -136,21 +141,19 @@ func (b *planBuilder) name(base string) string {
 }
 
 // node returns the map expression of a node bound to v and what reach
-// reads from it: {n: v, s: sources, f<i>: follow i's rows, t<i>: its total}.
+// reads from it: {n: v, s: sources, f<i>: follow i's rows, t<i>: its total,
+// a<i>, b<i>: its cursor tests} (see follow).
 func (b *planBuilder) node(v string, reach *domain.Reach) (string, error) {
 	fields := []string{"n: " + v}
 	if reach.Sources {
 		fields = append(fields, "s: "+b.sources(v))
 	}
 	for i := range reach.Follow {
-		rows, total, err := b.follow(v, &reach.Follow[i])
+		ff, err := b.follow(v, strconv.Itoa(i), &reach.Follow[i])
 		if err != nil {
 			return "", err
 		}
-		fields = append(fields, "f"+strconv.Itoa(i)+": "+rows)
-		if total != "" {
-			fields = append(fields, "t"+strconv.Itoa(i)+": "+total)
-		}
+		fields = append(fields, ff...)
 	}
 	return "{" + strings.Join(fields, ", ") + "}", nil
 }
@@ -163,11 +166,14 @@ func (b *planBuilder) sources(x string) string {
 		" MATCH (" + src + ":Source {id: " + s + "}) RETURN " + src + " }"
 }
 
-// follow returns the COLLECT subquery of one follow's rows from anchor v
-// and, unless it reads every relation, the COUNT subquery of its total.
-// A row is edgeRow's six columns, then the far end's node map (or null)
-// and the relation's sources (or null).
-func (b *planBuilder) follow(v string, f *domain.Follow) (rows, total string, err error) {
+// follow returns the fields of one follow i from anchor v: f<i>, the
+// COLLECT subquery of its rows and, unless it reads every relation, t<i>
+// the COUNT subquery of its total (unless the page declines it), a<i> and
+// b<i> the EXISTS subqueries of relations at or before its After cursor,
+// at or after its Before cursor (when given). A row is edgeRow's six
+// columns, then the far end's node map (or null) and the relation's
+// sources (or null).
+func (b *planBuilder) follow(v, i string, f *domain.Follow) ([]string, error) {
 	q := f.Query
 	r, o, sk, oc := b.name("r"), b.name("o"), b.name("sk"), b.name("oc")
 	ps := paramSet{m: b.params, prefix: "p" + strconv.Itoa(b.n) + "_"}
@@ -180,41 +186,42 @@ func (b *planBuilder) follow(v string, f *domain.Follow) (rows, total string, er
 	if f.From != "" {
 		filter = v + ":" + label(f.From) + " AND " + filter
 	}
-	cut := ""
+	var fields []string
+	inRange, order, cut := "true", sk+direction(q.Desc)+", "+o+".key"+direction(q.Desc), ""
 	if !f.All {
-		// As for node lists: a first page reads First rows and the total
-		// tells whether more follow; a later page reads one row more.
-		limit := q.Page.First
-		if q.Page.After != "" {
-			limit++
+		c, err := cutPage(q.Page, q.Desc, sk, m.sortKey, o+".key", ps)
+		if err != nil {
+			return nil, err
 		}
-		cut = "\n\t\t\tLIMIT " + ps.add("limit", int64(limit))
-		total = m.count // an anchor of another kind than From is not answered
-	}
-	after := "true"
-	if !f.All {
-		if after, err = keyset(q.Page.After, q.Desc, sk, o+".key", ps); err != nil {
-			return "", "", err
+		inRange, order, cut = c.inRange, c.order, "\n\t\t\tLIMIT "+c.limit
+		if !q.Page.NoTotal {
+			fields = append(fields, "t"+i+": "+m.count) // an anchor of another kind than From is not answered
+		}
+		if c.atAfter != "" {
+			fields = append(fields, "a"+i+": "+m.outside(filter, c.atAfter))
+		}
+		if c.atBefore != "" {
+			fields = append(fields, "b"+i+": "+m.outside(filter, c.atBefore))
 		}
 	}
 	end, sources := "null", "null"
 	if f.Ends != nil {
+		var err error
 		if end, err = b.node(o, f.Ends); err != nil {
-			return "", "", err
+			return nil, err
 		}
 	}
 	if f.EdgeSources {
 		sources = b.sources(r)
 	}
-	dir := direction(q.Desc)
-	rows = `COLLECT {
+	rows := `COLLECT {
 			MATCH ` + m.pattern + `
 			WHERE ` + filter + `
 			WITH ` + r + `, ` + o + `, ` + m.sortKey + ` AS ` + sk + `
-			WHERE ` + after + `
-			ORDER BY ` + sk + dir + `, ` + o + `.key` + dir + cut + `
+			WHERE ` + inRange + `
+			ORDER BY ` + order + cut + `
 			RETURN [` + edgeRow(r, sk, o) + `, ` + end + `, ` + sources + `] }`
-	return rows, total, nil
+	return append([]string{"f" + i + ": " + rows}, fields...), nil
 }
 
 // planAnswers reads the plan statement's one row (its columns in
@@ -244,7 +251,8 @@ func planAnswers(p *domain.Plan, cols []any, a *domain.Answers) error {
 		}
 		items := asList(next())
 		total, _ := next().(int64)
-		page, err := nodePageFrom(*r.List, items, int(total), func(x any) (domain.Node, error) {
+		atAfter, atBefore := next() == true, next() == true
+		page, err := nodePageFrom(*r.List, items, int(total), atAfter, atBefore, func(x any) (domain.Node, error) {
 			return nodeAnswer(x, &r.Reach, a)
 		})
 		if err != nil {
@@ -286,12 +294,12 @@ func nodeAnswer(x any, reach *domain.Reach, a *domain.Answers) (domain.Node, err
 			sig = f.Query.Signature()
 			t, _ := m["t"+strconv.Itoa(i)].(int64)
 			page.TotalCount = int(t)
+			c := pageShape(f.Query.Page)
+			var more bool
+			rows, more = c.cut(rows, page.TotalCount)
+			page.HasNextPage, page.HasPreviousPage = c.flags(more, m["a"+strconv.Itoa(i)] == true, m["b"+strconv.Itoa(i)] == true)
 		}
 		for _, x := range rows {
-			if !f.All && len(page.Items) == f.Query.Page.First {
-				page.HasNextPage = true
-				break
-			}
 			row := asList(x)
 			e, cursor, err := edgeRowFrom(row)
 			if err != nil {
@@ -312,9 +320,6 @@ func nodeAnswer(x any, reach *domain.Reach, a *domain.Answers) (domain.Node, err
 			}
 			page.Items = append(page.Items, e)
 			page.Cursors = append(page.Cursors, cursor)
-		}
-		if !f.All && f.Query.Page.After == "" && page.TotalCount > len(page.Items) {
-			page.HasNextPage = true
 		}
 		a.SetPage(sig, key, page)
 	}

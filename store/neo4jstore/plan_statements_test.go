@@ -102,9 +102,11 @@ func TestRunSendsOneStatement(t *testing.T) {
 		{"about ten items", domain.Plan{Roots: []domain.Root{{Keys: []domain.NodeKey{{Kind: domain.KindCity, ID: "city-00042"}},
 			Reach: domain.Reach{Follow: []domain.Follow{partners(4, &domain.Reach{}), country}}}}}, 8, 14},
 		{"over ten thousand items, three levels", domain.Plan{Roots: []domain.Root{
-			{List: &domain.NodeQuery{Kind: domain.KindCity, Page: domain.Page{First: domain.MaxPageSize}},
-				Reach: domain.Reach{Sources: true, Follow: []domain.Follow{partners(domain.MaxPageSize, &domain.Reach{
-					Follow: []domain.Follow{partners(domain.MaxPageSize, &domain.Reach{Follow: []domain.Follow{country, partners(2, nil)}})}})}}},
+			// Pages of 100, not the maximum of 1,000: three levels of pages
+			// of 1,000 outgrow a default Neo4j's transaction memory.
+			{List: &domain.NodeQuery{Kind: domain.KindCity, Page: domain.Page{First: 100}},
+				Reach: domain.Reach{Sources: true, Follow: []domain.Follow{partners(100, &domain.Reach{
+					Follow: []domain.Follow{partners(100, &domain.Reach{Follow: []domain.Follow{country, partners(2, nil)}})}})}}},
 			{Keys: []domain.NodeKey{{Kind: domain.KindCountry, ID: synth.Country(1)}}, Reach: domain.Reach{Follow: []domain.Follow{
 				{Query: domain.EdgeQuery{Kind: domain.EdgeInCountry, Direction: domain.In}, All: true}}}},
 		}}, 10_000, 1 << 30},
@@ -160,6 +162,17 @@ func TestPlanStatementPlans(t *testing.T) {
 			[]planOp{keySeek, countrySeek}, nil},
 		{"the cities of a country with their partner counts", domain.Plan{Roots: []domain.Root{{
 			List:  &domain.NodeQuery{Kind: domain.KindCity, Filter: domain.NodeFilter{Country: synth.Country(1)}},
+			Reach: domain.Reach{Follow: []domain.Follow{{Query: partners}}}}}},
+			[]planOp{countrySeek}, nil},
+		// Pages back are read in the reverse order and cut there too; the
+		// tests of rows beyond a cursor start from the same anchors.
+		{"pages back before a cursor, without a total", domain.Plan{Roots: []domain.Root{{Keys: city,
+			Reach: domain.Reach{Follow: []domain.Follow{{Query: domain.EdgeQuery{Kind: domain.EdgePartnerOf, Order: domain.OrderBySince,
+				Page: domain.Page{Last: 5, Before: domain.Cursor{Key: "2001", ID: "City:city-00100"}.Encode(), NoTotal: true}}, Ends: &domain.Reach{}}}}}}},
+			[]planOp{keySeek}, nil},
+		{"the last cities of a country between two cursors", domain.Plan{Roots: []domain.Root{{
+			List: &domain.NodeQuery{Kind: domain.KindCity, Filter: domain.NodeFilter{Country: synth.Country(1)}, Page: domain.Page{Last: 3,
+				After: domain.Cursor{Key: "A", ID: "a"}.Encode(), Before: domain.Cursor{Key: "T", ID: "t"}.Encode()}},
 			Reach: domain.Reach{Follow: []domain.Follow{{Query: partners}}}}}},
 			[]planOp{countrySeek}, nil},
 		// A list without a filter reads its kind's nodes in name order

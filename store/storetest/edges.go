@@ -116,11 +116,14 @@ var edgesTests = []test{
 	{"rejects bad queries", func(t *testing.T, open func(*testing.T) domain.Store) {
 		s, _ := withFixture(t, open)
 		for name, q := range map[string]domain.EdgeQuery{
-			"an unknown relation":    {Kind: "LIKES"},
-			"an unknown direction":   {Kind: domain.EdgeHeldIn, Direction: "sideways"},
-			"a cursor it never gave": {Kind: domain.EdgePartnerOf, Page: domain.Page{After: "bm9wZQ"}},
-			"more than 100 per page": {Kind: domain.EdgePartnerOf, Page: domain.Page{First: 101}},
-			"a bad date":             {Kind: domain.EdgePartnerOf, AsOf: "yesterday"},
+			"an unknown relation":           {Kind: "LIKES"},
+			"an unknown direction":          {Kind: domain.EdgeHeldIn, Direction: "sideways"},
+			"a cursor it never gave":        {Kind: domain.EdgePartnerOf, Page: domain.Page{After: "bm9wZQ"}},
+			"more than 1,000 per page":      {Kind: domain.EdgePartnerOf, Page: domain.Page{First: domain.MaxPageSize + 1}},
+			"more than 1,000 back":          {Kind: domain.EdgePartnerOf, Page: domain.Page{Last: domain.MaxPageSize + 1}},
+			"first and last together":       {Kind: domain.EdgePartnerOf, Page: domain.Page{First: 2, Last: 2}},
+			"a before cursor it never gave": {Kind: domain.EdgePartnerOf, Page: domain.Page{Last: 2, Before: "bm9wZQ"}},
+			"a bad date":                    {Kind: domain.EdgePartnerOf, AsOf: "yesterday"},
 		} {
 			t.Run(name, func(t *testing.T) {
 				_, err := s.Edges(context.Background(), q, []domain.NodeKey{cityKey("nanning")})

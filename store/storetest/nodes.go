@@ -110,12 +110,16 @@ var listNodesTests = []test{
 	{"rejects bad queries", func(t *testing.T, open func(*testing.T) domain.Store) {
 		s, _ := withFixture(t, open)
 		for name, q := range map[string]domain.NodeQuery{
-			"a cursor it never gave": {Kind: domain.KindCity, Page: domain.Page{After: "not-a-cursor"}},
-			"more than 100 per page": {Kind: domain.KindCity, Page: domain.Page{First: 101}},
-			"an unknown kind":        {Kind: "Planet"},
-			"an unknown sector":      {Kind: domain.KindProject, Filter: domain.NodeFilter{Sector: "mining"}},
-			"an unknown order":       {Kind: domain.KindCity, Order: "population"},
-			"a negative page size":   {Kind: domain.KindCity, Page: domain.Page{First: -1}},
+			"a cursor it never gave":        {Kind: domain.KindCity, Page: domain.Page{After: "not-a-cursor"}},
+			"more than 1,000 per page":      {Kind: domain.KindCity, Page: domain.Page{First: domain.MaxPageSize + 1}},
+			"more than 1,000 back":          {Kind: domain.KindCity, Page: domain.Page{Last: domain.MaxPageSize + 1}},
+			"a negative last":               {Kind: domain.KindCity, Page: domain.Page{Last: -1}},
+			"first and last together":       {Kind: domain.KindCity, Page: domain.Page{First: 2, Last: 2}},
+			"a before cursor it never gave": {Kind: domain.KindCity, Page: domain.Page{Last: 2, Before: "not-a-cursor"}},
+			"an unknown kind":               {Kind: "Planet"},
+			"an unknown sector":             {Kind: domain.KindProject, Filter: domain.NodeFilter{Sector: "mining"}},
+			"an unknown order":              {Kind: domain.KindCity, Order: "population"},
+			"a negative page size":          {Kind: domain.KindCity, Page: domain.Page{First: -1}},
 		} {
 			t.Run(name, func(t *testing.T) {
 				_, err := s.ListNodes(context.Background(), q)

@@ -113,7 +113,7 @@ var planTests = []test{
 			})
 		}
 		for _, q := range []domain.NodeQuery{
-			{Kind: domain.KindCity, Filter: domain.NodeFilter{Grouping: g.o.largestGrouping()}, Page: domain.Page{First: domain.MaxPageSize}},
+			{Kind: domain.KindCity, Filter: domain.NodeFilter{Grouping: g.o.largestGrouping()}, Page: domain.Page{First: 100}},
 			{Kind: domain.KindProject, Order: domain.OrderByID, Desc: true, Page: domain.Page{First: 7}},
 		} {
 			t.Run(fmt.Sprintf("list %s %+v by %d", q.Kind, q.Filter, q.Page.First), func(t *testing.T) {
@@ -158,15 +158,20 @@ var planTests = []test{
 		nanning := []domain.NodeKey{cityKey("nanning")}
 		follow := func(q domain.EdgeQuery) domain.Reach { return domain.Reach{Follow: []domain.Follow{{Query: q}}} }
 		for name, p := range map[string]domain.Plan{
-			"a root with neither keys nor a list": {Roots: []domain.Root{{}}},
-			"a root with both keys and a list":    {Roots: []domain.Root{{Keys: nanning, List: &domain.NodeQuery{Kind: domain.KindCity}}}},
-			"a list of an unknown kind":           {Roots: []domain.Root{{List: &domain.NodeQuery{Kind: "Planet"}}}},
-			"a list page over the maximum":        {Roots: []domain.Root{{List: &domain.NodeQuery{Kind: domain.KindCity, Page: domain.Page{First: domain.MaxPageSize + 1}}}}},
-			"a list cursor it never gave":         {Roots: []domain.Root{{List: &domain.NodeQuery{Kind: domain.KindCity, Page: domain.Page{After: "not-a-cursor"}}}}},
-			"an unknown relation":                 {Roots: []domain.Root{{Keys: nanning, Reach: follow(domain.EdgeQuery{Kind: "LIKES"})}}},
-			"an unknown direction":                {Roots: []domain.Root{{Keys: nanning, Reach: follow(domain.EdgeQuery{Kind: domain.EdgeHeldIn, Direction: "sideways"})}}},
-			"a relation cursor it never gave":     {Roots: []domain.Root{{Keys: nanning, Reach: follow(domain.EdgeQuery{Kind: domain.EdgePartnerOf, Page: domain.Page{After: "bm9wZQ"}})}}},
-			"a bad date":                          {Roots: []domain.Root{{Keys: nanning, Reach: follow(domain.EdgeQuery{Kind: domain.EdgePartnerOf, AsOf: "yesterday"})}}},
+			"a root with neither keys nor a list":      {Roots: []domain.Root{{}}},
+			"a root with both keys and a list":         {Roots: []domain.Root{{Keys: nanning, List: &domain.NodeQuery{Kind: domain.KindCity}}}},
+			"a list of an unknown kind":                {Roots: []domain.Root{{List: &domain.NodeQuery{Kind: "Planet"}}}},
+			"a list page over the maximum":             {Roots: []domain.Root{{List: &domain.NodeQuery{Kind: domain.KindCity, Page: domain.Page{First: domain.MaxPageSize + 1}}}}},
+			"a list cursor it never gave":              {Roots: []domain.Root{{List: &domain.NodeQuery{Kind: domain.KindCity, Page: domain.Page{After: "not-a-cursor"}}}}},
+			"a list with first and last":               {Roots: []domain.Root{{List: &domain.NodeQuery{Kind: domain.KindCity, Page: domain.Page{First: 1, Last: 1}}}}},
+			"a list before a cursor it never gave":     {Roots: []domain.Root{{List: &domain.NodeQuery{Kind: domain.KindCity, Page: domain.Page{Last: 1, Before: "not-a-cursor"}}}}},
+			"a relation page past the maximum back":    {Roots: []domain.Root{{Keys: nanning, Reach: follow(domain.EdgeQuery{Kind: domain.EdgePartnerOf, Page: domain.Page{Last: domain.MaxPageSize + 1}})}}},
+			"a relation page with first and last":      {Roots: []domain.Root{{Keys: nanning, Reach: follow(domain.EdgeQuery{Kind: domain.EdgePartnerOf, Page: domain.Page{First: 3, Last: 3}})}}},
+			"a relation before a cursor it never gave": {Roots: []domain.Root{{Keys: nanning, Reach: follow(domain.EdgeQuery{Kind: domain.EdgePartnerOf, Page: domain.Page{Before: "bm9wZQ"}})}}},
+			"an unknown relation":                      {Roots: []domain.Root{{Keys: nanning, Reach: follow(domain.EdgeQuery{Kind: "LIKES"})}}},
+			"an unknown direction":                     {Roots: []domain.Root{{Keys: nanning, Reach: follow(domain.EdgeQuery{Kind: domain.EdgeHeldIn, Direction: "sideways"})}}},
+			"a relation cursor it never gave":          {Roots: []domain.Root{{Keys: nanning, Reach: follow(domain.EdgeQuery{Kind: domain.EdgePartnerOf, Page: domain.Page{After: "bm9wZQ"}})}}},
+			"a bad date":                               {Roots: []domain.Root{{Keys: nanning, Reach: follow(domain.EdgeQuery{Kind: domain.EdgePartnerOf, AsOf: "yesterday"})}}},
 			"a bad query three levels down": {Roots: []domain.Root{{Keys: nanning, Reach: domain.Reach{Follow: []domain.Follow{{
 				Query: domain.EdgeQuery{Kind: domain.EdgePartnerOf}, Ends: &domain.Reach{Follow: []domain.Follow{{
 					Query: domain.EdgeQuery{Kind: domain.EdgePartnerOf}, Ends: &domain.Reach{Follow: []domain.Follow{{
@@ -233,24 +238,35 @@ func planShapes(o *planOracle) []planCase {
 	// Root lists.
 	list := func(nq domain.NodeQuery) domain.Root { return domain.Root{List: &nq} }
 	lists := map[string]domain.NodeQuery{
-		"cities by name":                  {Kind: domain.KindCity},
-		"cities by slug, descending":      {Kind: domain.KindCity, Order: domain.OrderByID, Desc: true},
-		"cities by name, descending":      {Kind: domain.KindCity, Desc: true, Page: domain.Page{First: 7}},
-		"cities in a country":             {Kind: domain.KindCity, Filter: domain.NodeFilter{Country: country}},
-		"cities in a grouping":            {Kind: domain.KindCity, Filter: domain.NodeFilter{Grouping: grouping}, Page: domain.Page{First: 50}},
-		"countries in a grouping":         {Kind: domain.KindCountry, Filter: domain.NodeFilter{Grouping: grouping}},
-		"organisations of a kind":         {Kind: domain.KindOrganization, Filter: domain.NodeFilter{OrgKind: o.someOrgKind()}},
-		"organisations in a country":      {Kind: domain.KindOrganization, Filter: domain.NodeFilter{Country: country}},
-		"funding bodies in a country":     {Kind: domain.KindFundingBody, Filter: domain.NodeFilter{Country: country}},
-		"projects of a sector":            {Kind: domain.KindProject, Filter: domain.NodeFilter{Sector: o.someSector()}, Order: domain.OrderByID},
-		"projects in a country":           {Kind: domain.KindProject, Filter: domain.NodeFilter{Country: country}},
-		"projects in a grouping":          {Kind: domain.KindProject, Filter: domain.NodeFilter{Grouping: grouping, Country: country}},
-		"a sector no city has":            {Kind: domain.KindCity, Filter: domain.NodeFilter{Sector: domain.Sectors[0]}},
-		"three cities":                    {Kind: domain.KindCity, Page: domain.Page{First: 3}},
-		"three cities after the first 3":  {Kind: domain.KindCity, Page: domain.Page{First: 3, After: o.listCursor(domain.NodeQuery{Kind: domain.KindCity}, 2)}},
-		"sources":                         {Kind: domain.KindSource, Order: domain.OrderByID},
-		"cities after the last":           {Kind: domain.KindCity, Page: domain.Page{After: domain.Cursor{Key: "\U0010FFFF", ID: "z"}.Encode()}},
-		"countries descending after some": {Kind: domain.KindCountry, Desc: true, Page: domain.Page{First: 2, After: o.listCursor(domain.NodeQuery{Kind: domain.KindCountry, Desc: true}, 1)}},
+		"cities by name":                   {Kind: domain.KindCity},
+		"cities by slug, descending":       {Kind: domain.KindCity, Order: domain.OrderByID, Desc: true},
+		"cities by name, descending":       {Kind: domain.KindCity, Desc: true, Page: domain.Page{First: 7}},
+		"cities in a country":              {Kind: domain.KindCity, Filter: domain.NodeFilter{Country: country}},
+		"cities in a grouping":             {Kind: domain.KindCity, Filter: domain.NodeFilter{Grouping: grouping}, Page: domain.Page{First: 50}},
+		"countries in a grouping":          {Kind: domain.KindCountry, Filter: domain.NodeFilter{Grouping: grouping}},
+		"organisations of a kind":          {Kind: domain.KindOrganization, Filter: domain.NodeFilter{OrgKind: o.someOrgKind()}},
+		"organisations in a country":       {Kind: domain.KindOrganization, Filter: domain.NodeFilter{Country: country}},
+		"funding bodies in a country":      {Kind: domain.KindFundingBody, Filter: domain.NodeFilter{Country: country}},
+		"projects of a sector":             {Kind: domain.KindProject, Filter: domain.NodeFilter{Sector: o.someSector()}, Order: domain.OrderByID},
+		"projects in a country":            {Kind: domain.KindProject, Filter: domain.NodeFilter{Country: country}},
+		"projects in a grouping":           {Kind: domain.KindProject, Filter: domain.NodeFilter{Grouping: grouping, Country: country}},
+		"a sector no city has":             {Kind: domain.KindCity, Filter: domain.NodeFilter{Sector: domain.Sectors[0]}},
+		"three cities":                     {Kind: domain.KindCity, Page: domain.Page{First: 3}},
+		"three cities after the first 3":   {Kind: domain.KindCity, Page: domain.Page{First: 3, After: o.listCursor(domain.NodeQuery{Kind: domain.KindCity}, 2)}},
+		"sources":                          {Kind: domain.KindSource, Order: domain.OrderByID},
+		"cities after the last":            {Kind: domain.KindCity, Page: domain.Page{After: domain.Cursor{Key: "\U0010FFFF", ID: "z"}.Encode()}},
+		"countries descending after some":  {Kind: domain.KindCountry, Desc: true, Page: domain.Page{First: 2, After: o.listCursor(domain.NodeQuery{Kind: domain.KindCountry, Desc: true}, 1)}},
+		"the last three cities":            {Kind: domain.KindCity, Page: domain.Page{Last: 3}},
+		"two cities before the fifth":      {Kind: domain.KindCity, Page: domain.Page{Last: 2, Before: o.listCursor(domain.NodeQuery{Kind: domain.KindCity}, 4)}},
+		"cities before the first":          {Kind: domain.KindCity, Page: domain.Page{Last: 5, Before: domain.Cursor{Key: "", ID: "-"}.Encode()}},
+		"cities by slug, last, descending": {Kind: domain.KindCity, Order: domain.OrderByID, Desc: true, Page: domain.Page{Last: 4}},
+		"first cities before the fifth":    {Kind: domain.KindCity, Page: domain.Page{First: 2, Before: o.listCursor(domain.NodeQuery{Kind: domain.KindCity}, 4)}},
+		"cities between two cursors":       {Kind: domain.KindCity, Page: domain.Page{First: 10, After: o.listCursor(domain.NodeQuery{Kind: domain.KindCity}, 1), Before: o.listCursor(domain.NodeQuery{Kind: domain.KindCity}, 5)}},
+		"cities between crossed cursors":   {Kind: domain.KindCity, Page: domain.Page{Last: 10, After: o.listCursor(domain.NodeQuery{Kind: domain.KindCity}, 5), Before: o.listCursor(domain.NodeQuery{Kind: domain.KindCity}, 1)}},
+		"cities without a total":           {Kind: domain.KindCity, Page: domain.Page{First: 3, NoTotal: true}},
+		"cities back without a total":      {Kind: domain.KindCity, Page: domain.Page{Last: 3, NoTotal: true}},
+		"a thousand cities":                {Kind: domain.KindCity, Page: domain.Page{First: domain.MaxPageSize}},
+		"the last thousand cities":         {Kind: domain.KindCity, Desc: true, Page: domain.Page{Last: domain.MaxPageSize}},
 	}
 	for _, name := range sortedKeys(lists) {
 		add("list: "+name, list(lists[name]))
@@ -340,6 +356,24 @@ func planShapes(o *planOracle) []planCase {
 	pq.Desc = true
 	pq.Page.After = o.edgeCursor(pq, cities[0], 0)
 	add("page: after a cursor, descending", follow(keys(cities...), domain.Follow{Query: pq}))
+	bq := domain.EdgeQuery{Kind: domain.EdgePartnerOf, Order: domain.OrderBySince, Page: domain.Page{Last: 2}}
+	add("page: last 2", follow(keys(cities...), domain.Follow{Query: bq, Ends: ends}))
+	bq.Page.Before = o.edgeCursor(bq, cities[0], 3)
+	add("page: last 2 before a cursor", follow(keys(cities...), domain.Follow{Query: bq, Ends: ends}))
+	bq.Desc = true
+	bq.Page.Before = o.edgeCursor(bq, cities[0], 2)
+	add("page: last 2 before a cursor, descending", follow(keys(cities...), domain.Follow{Query: bq}))
+	bq.Page = domain.Page{First: 1, Before: o.edgeCursor(bq, cities[0], 2)}
+	add("page: first 1 before a cursor", follow(keys(cities...), domain.Follow{Query: bq}))
+	bq.Page = domain.Page{Last: 5, After: o.edgeCursor(bq, cities[0], 0), Before: o.edgeCursor(bq, cities[0], 3)}
+	add("page: last 5 between two cursors", follow(keys(cities...), domain.Follow{Query: bq}))
+	bq.Page = domain.Page{Last: domain.MaxPageSize}
+	add("page: last 1,000", follow(keys(cities...), domain.Follow{Query: bq}))
+	for _, p := range []domain.Page{{First: 2, NoTotal: true}, {Last: 2, NoTotal: true}} {
+		nq := domain.EdgeQuery{Kind: domain.EdgePartnerOf, Page: p}
+		add(fmt.Sprintf("page: no total, first %d last %d", p.First, p.Last), follow(keys(cities...), domain.Follow{Query: nq, Ends: ends}),
+			follow(keys(cities...), domain.Follow{Query: domain.EdgeQuery{Kind: domain.EdgePartnerOf, Page: domain.Page{First: 2}}}))
+	}
 
 	// All.
 	add("all: attendance of forums", follow(keys(forums...), domain.Follow{Query: q(domain.EdgeAttended, domain.In), All: true, Ends: ends}))
@@ -607,32 +641,59 @@ func sortRanked[T any](items []ranked[T], desc bool) {
 	})
 }
 
-// cut returns the page of a sorted list after the cursor, its cursors and
-// whether more follow; all ignores the page size.
-func cut[T any](items []ranked[T], desc bool, p domain.Page, all bool) (page []T, cursors []string, more bool) {
-	var rest []ranked[T]
-	if p.After == "" {
-		rest = items
-	} else {
+// cut returns the page p asks of a sorted list, by the rules on
+// domain.Page, the obvious way: the range is a slice of the list, the page
+// its head or tail. all takes the whole list.
+func cut[T any](items []ranked[T], desc bool, p domain.Page, all bool) (page []T, cursors []string, hasPrev, hasNext bool) {
+	if all {
+		p = domain.Page{First: len(items)}
+	}
+	// lo: the items at or before After; hi: the items before Before.
+	lo, hi := 0, len(items)
+	if p.After != "" {
 		c, err := domain.DecodeCursor(p.After)
 		if err != nil {
 			panic(err) // checked by Normalize
 		}
-		for _, it := range items {
-			if c.After(it.key, it.id, desc) {
-				rest = append(rest, it)
-			}
+		for lo < len(items) && !c.After(items[lo].key, items[lo].id, desc) {
+			lo++
 		}
 	}
-	n := len(rest)
-	if !all {
-		n = min(n, p.First)
+	if p.Before != "" {
+		c, err := domain.DecodeCursor(p.Before)
+		if err != nil {
+			panic(err)
+		}
+		hi = 0
+		for hi < len(items) && c.Before(items[hi].key, items[hi].id, desc) {
+			hi++
+		}
 	}
-	for _, it := range rest[:n] {
+	var rng []ranked[T]
+	if lo < hi {
+		rng = items[lo:hi]
+	}
+	hasPrev, hasNext = lo > 0, hi < len(items)
+	if p.Last > 0 {
+		hasPrev = hasPrev || len(rng) > p.Last
+		rng = rng[max(0, len(rng)-p.Last):]
+	} else {
+		hasNext = hasNext || len(rng) > p.First
+		rng = rng[:min(len(rng), p.First)]
+	}
+	for _, it := range rng {
 		page = append(page, it.item)
 		cursors = append(cursors, domain.Cursor{Key: it.key, ID: it.id}.Encode())
 	}
-	return page, cursors, len(rest) > n
+	return page, cursors, hasPrev, hasNext
+}
+
+// totalOf is the TotalCount a page of a list of n answers.
+func totalOf(p domain.Page, n int) int {
+	if p.NoTotal {
+		return 0
+	}
+	return n
 }
 
 // list is every node matching q (normalized here), in q's order.
@@ -709,8 +770,8 @@ func (o *planOracle) run(p domain.Plan) (*domain.Answers, planQueries, error) {
 			sig := r.List.Signature()
 			asked.lists[sig] = *r.List
 			all := o.list(*r.List)
-			items, cursors, more := cut(all, r.List.Desc, r.List.Page, false)
-			a.Lists[sig] = domain.NodePage{Items: items, Cursors: cursors, TotalCount: len(all), HasNextPage: more}
+			items, cursors, prev, next := cut(all, r.List.Desc, r.List.Page, false)
+			a.Lists[sig] = domain.NodePage{Items: items, Cursors: cursors, TotalCount: totalOf(r.List.Page, len(all)), HasNextPage: next, HasPreviousPage: prev}
 			for _, n := range items {
 				a.Nodes[n.Key()] = n
 				found = append(found, n.Key())
@@ -754,8 +815,11 @@ func (o *planOracle) reach(a *domain.Answers, asked planQueries, at []domain.Nod
 				continue
 			}
 			all := o.relations(f.Query, k)
-			items, cursors, more := cut(all, f.Query.Desc, f.Query.Page, f.All)
-			page := domain.EdgePage{Cursors: cursors, TotalCount: len(all), HasNextPage: more}
+			items, cursors, prev, next := cut(all, f.Query.Desc, f.Query.Page, f.All)
+			page := domain.EdgePage{Cursors: cursors, TotalCount: len(all), HasNextPage: next, HasPreviousPage: prev}
+			if !f.All {
+				page.TotalCount = totalOf(f.Query.Page, len(all))
+			}
 			for _, e := range items {
 				page.Items = append(page.Items, *e)
 				if f.EdgeSources {
@@ -979,6 +1043,15 @@ func (o *planOracle) randomReach(r *rand.Rand, sample []domain.NodeKey, depth in
 		if r.IntN(4) == 0 {
 			f.Query.Page.After = o.edgeCursor(q, anchor, r.IntN(4))
 		}
+		switch r.IntN(5) {
+		case 0: // page back, before a cursor or from the end
+			f.Query.Page.Last, f.Query.Page.First = f.Query.Page.First, 0
+			if r.IntN(2) == 0 {
+				f.Query.Page.Before = o.edgeCursor(q, anchor, r.IntN(6))
+			}
+		case 1:
+			f.Query.Page.NoTotal = true
+		}
 		if r.IntN(3) > 0 {
 			var next []domain.NodeKey
 			for _, a := range sample {
@@ -1093,8 +1166,9 @@ func (d *differ) nodePage(what string, got, want domain.NodePage) {
 		d.errorf("%s: got items %v, want %v", what, gk, wk)
 	case !slices.Equal(got.Cursors, want.Cursors) && len(got.Cursors)+len(want.Cursors) > 0:
 		d.errorf("%s: got cursors %v, want %v", what, got.Cursors, want.Cursors)
-	case got.TotalCount != want.TotalCount || got.HasNextPage != want.HasNextPage:
-		d.errorf("%s: got totalCount %d, hasNextPage %v; want %d, %v", what, got.TotalCount, got.HasNextPage, want.TotalCount, want.HasNextPage)
+	case got.TotalCount != want.TotalCount || got.HasNextPage != want.HasNextPage || got.HasPreviousPage != want.HasPreviousPage:
+		d.errorf("%s: got totalCount %d, hasNextPage %v, hasPreviousPage %v; want %d, %v, %v", what,
+			got.TotalCount, got.HasNextPage, got.HasPreviousPage, want.TotalCount, want.HasNextPage, want.HasPreviousPage)
 	case !sameValue(got.Items, want.Items):
 		d.errorf("%s: items differ in their fields:\n got %+v\nwant %+v", what, got.Items, want.Items)
 	}
@@ -1114,8 +1188,9 @@ func (d *differ) edgePage(what string, got, want domain.EdgePage) {
 		d.errorf("%s: got relations %v, want %v", what, head(gk), head(wk))
 	case !slices.Equal(got.Cursors, want.Cursors) && len(got.Cursors)+len(want.Cursors) > 0:
 		d.errorf("%s: got cursors %v, want %v", what, head(got.Cursors), head(want.Cursors))
-	case got.TotalCount != want.TotalCount || got.HasNextPage != want.HasNextPage:
-		d.errorf("%s: got totalCount %d, hasNextPage %v; want %d, %v", what, got.TotalCount, got.HasNextPage, want.TotalCount, want.HasNextPage)
+	case got.TotalCount != want.TotalCount || got.HasNextPage != want.HasNextPage || got.HasPreviousPage != want.HasPreviousPage:
+		d.errorf("%s: got totalCount %d, hasNextPage %v, hasPreviousPage %v; want %d, %v, %v", what,
+			got.TotalCount, got.HasNextPage, got.HasPreviousPage, want.TotalCount, want.HasNextPage, want.HasPreviousPage)
 	case !sameValue(got.Items, want.Items):
 		d.errorf("%s: relations differ in their fields:\n got %+v\nwant %+v", what, got.Items, want.Items)
 	}

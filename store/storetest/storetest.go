@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) domain.Store) {
 		{"Search", searchTests},
 		{"ProjectSeed", seedTests},
 		{"Plan", planTests},
+		{"Pages", pageTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
