@@ -113,8 +113,10 @@ type EdgeQuery struct {
 	Direction Direction
 	// OtherKinds keeps edges whose other end is of one of these kinds.
 	OtherKinds []Kind
-	// OtherCountry keeps edges whose other end is in that country: a city
-	// in it, or an organisation seated in one of its cities.
+	// OtherCountry keeps edges whose other end is in that country, in the
+	// sense of NodeFilter.Country: the country itself, a city in it, an
+	// organisation or funding body seated in one of its cities, a project
+	// located in it or in one of its cities.
 	OtherCountry string
 	// PartnershipKind and Role keep partnerships of that kind or
 	// organisers in that role.

@@ -13,8 +13,12 @@ import (
 // cannot be reached, ETIMEOUT when ctx ends (its deadline passes or it is
 // cancelled) before the work is done, which then stops, EINTERNAL otherwise.
 //
-// Reads take many keys at once so that the GraphQL layer's per-request
-// loaders make one store call per field, whatever the size of the result.
+// Every store also implements PlanRunner (domain/plan.go), which the
+// contract suite requires: the GraphQL layer answers a whole operation
+// with one Run. It is a separate interface so that decorators and test
+// doubles can choose to pass it through; the single reads below are what
+// a plan's answers must equal, and what a field outside a plan falls back
+// to.
 type Store interface {
 	// Nodes returns the nodes with the given keys, in the same order, with
 	// nil where no such node exists (not an error: loaders decide).

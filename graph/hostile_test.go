@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/citygraph/citygraph/domain"
@@ -20,62 +19,6 @@ import (
 	"github.com/vektah/gqlparser/v2/lexer"
 	"github.com/vektah/gqlparser/v2/parser"
 )
-
-// everyCallStore counts every read a request makes of the store.
-type everyCallStore struct {
-	domain.Store
-	calls atomic.Int64
-}
-
-func (s *everyCallStore) Nodes(ctx context.Context, k []domain.NodeKey) ([]domain.Node, error) {
-	s.calls.Add(1)
-	return s.Store.Nodes(ctx, k)
-}
-
-func (s *everyCallStore) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodePage, error) {
-	s.calls.Add(1)
-	return s.Store.ListNodes(ctx, q)
-}
-
-func (s *everyCallStore) Edges(ctx context.Context, q domain.EdgeQuery, a []domain.NodeKey) ([]domain.EdgePage, error) {
-	s.calls.Add(1)
-	return s.Store.Edges(ctx, q, a)
-}
-
-func (s *everyCallStore) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) (domain.Subgraph, error) {
-	s.calls.Add(1)
-	return s.Store.Neighbourhood(ctx, q)
-}
-
-func (s *everyCallStore) Paths(ctx context.Context, q domain.PathQuery) ([]domain.Path, error) {
-	s.calls.Add(1)
-	return s.Store.Paths(ctx, q)
-}
-
-func (s *everyCallStore) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]domain.FundingTotal, error) {
-	s.calls.Add(1)
-	return s.Store.FundingTotals(ctx, q)
-}
-
-func (s *everyCallStore) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.RankedCity, error) {
-	s.calls.Add(1)
-	return s.Store.RankCities(ctx, q)
-}
-
-func (s *everyCallStore) SuggestPartners(ctx context.Context, q domain.SuggestQuery) ([]domain.Suggestion, error) {
-	s.calls.Add(1)
-	return s.Store.SuggestPartners(ctx, q)
-}
-
-func (s *everyCallStore) Near(ctx context.Context, q domain.NearQuery) ([]domain.NearCity, error) {
-	s.calls.Add(1)
-	return s.Store.Near(ctx, q)
-}
-
-func (s *everyCallStore) Search(ctx context.Context, q domain.SearchQuery) ([]domain.SearchHit, error) {
-	s.calls.Add(1)
-	return s.Store.Search(ctx, q)
-}
 
 // syntheticStore returns an in-memory embedded store holding a synthetic
 // graph of about n cities.
@@ -209,7 +152,7 @@ func aliases(n int, field string) string {
 // refusal is recorded, that the store was never called, and that the
 // analysis that refused it did work proportional to the query's size.
 func TestHostileQueriesAreRefused(t *testing.T) {
-	st := &everyCallStore{Store: syntheticStore(t, 2_000)}
+	st := countedStore(syntheticStore(t, 2_000))
 	manyTokens := graph.DefaultLimits
 	manyTokens.MaxTokens = 100_000
 	roomy := manyTokens // every limit but cost out of the way
@@ -275,7 +218,7 @@ func TestHostileQueriesAreRefused(t *testing.T) {
 // a document past the analysis: the same text is priced anew with each
 // request's variables.
 func TestCostIsCheckedOnEveryRequest(t *testing.T) {
-	st := &everyCallStore{Store: projectStore(t)}
+	st := countedStore(projectStore(t))
 	h := graph.NewHandler(st, quietLog(), graph.DefaultLimits, graph.DefaultExposure)
 	const q = `query($n: Int) { cities(first: $n) { edges { node { partners(first: $n) { edges { node { partners(first: $n) { totalCount } } } } } } } }`
 	if got := post(t, h, q, map[string]any{"n": 2}); got.code != nil || got.cost != 27 {

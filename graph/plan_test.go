@@ -86,6 +86,12 @@ type countingPlanStore struct {
 	runner domain.PlanRunner
 }
 
+// countedStore wraps st so that every call a request makes of it, plans
+// included, is counted.
+func countedStore(st domain.Store) *countingPlanStore {
+	return &countingPlanStore{countingStore: &countingStore{st: st}, runner: runnerOf(st)}
+}
+
 func (s *countingPlanStore) Run(ctx context.Context, p *domain.Plan) (*domain.Answers, error) {
 	s.calls.Add(1)
 	return s.runner.Run(ctx, p)
@@ -244,7 +250,7 @@ func planStores(t *testing.T, n int) (planned *client.Client, calls *atomic.Int6
 	if _, err := st.Apply(ctx, b, domain.ApplyOptions{}); err != nil {
 		t.Fatalf("loading %d synthetic cities: %v", n, err)
 	}
-	counted := &countingPlanStore{countingStore: &countingStore{st: st}, runner: runnerOf(st)}
+	counted := countedStore(st)
 	planned = client.New(graph.NewHandler(counted, quietLog(), graph.DefaultLimits, graph.DefaultExposure))
 	plain = client.New(graph.NewHandler(&countingStore{st: st}, quietLog(), graph.DefaultLimits, graph.DefaultExposure))
 	return planned, &counted.calls, plain, b

@@ -35,7 +35,12 @@ func StartCitygraph(ctx context.Context, bin string, env map[string]string) (*Pr
 	if err != nil {
 		return nil, err
 	}
-	env = withDefaults(env, map[string]string{"CITYGRAPH_ACCESS_LOG": "false", "LOG_LEVEL": "warn"})
+	// Every benchmark client comes from 127.0.0.1, so the per-client rate
+	// and in-flight bounds would measure the admission limits, not the
+	// service: the benchmark turns them off, as an operator behind a
+	// trusted proxy would key them per real client.
+	env = withDefaults(env, map[string]string{"CITYGRAPH_ACCESS_LOG": "false", "LOG_LEVEL": "warn",
+		"CITYGRAPH_RATE_LIMIT": "0", "CITYGRAPH_MAX_IN_FLIGHT_PER_CLIENT": "0"})
 	p, err := start(ctx, "citygraph", exec.Command(bin, "-addr", "127.0.0.1:"+strconv.Itoa(port)), env)
 	if err != nil {
 		return nil, err

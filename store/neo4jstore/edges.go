@@ -38,109 +38,167 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 		p := domain.EdgePage{TotalCount: int(getInt(rec, "total"))}
 		items, _ := rec.Get("items")
 		for _, x := range asList(items) {
-			row := asList(x)
-			if len(row) != 6 {
-				return nil, domain.Internal(fmt.Errorf("edge row of %d columns", len(row)), "reading relations")
-			}
 			if len(p.Items) == q.Page.First {
 				p.HasNextPage = true
 				break
 			}
-			typ, _ := row[0].(string)
-			from, _ := row[1].(string)
-			to, _ := row[2].(string)
-			props, _ := row[3].(map[string]any)
-			e, err := edgeFrom(typ, from, to, props)
+			e, cursor, err := edgeRowFrom(asList(x))
 			if err != nil {
 				return nil, domain.Internal(err, "reading relations")
 			}
-			key, _ := row[4].(string)
-			id, _ := row[5].(string)
 			p.Items = append(p.Items, e)
-			p.Cursors = append(p.Cursors, domain.Cursor{Key: key, ID: id}.Encode())
+			p.Cursors = append(p.Cursors, cursor)
 		}
 		pages[i] = p
 	}
 	return pages, nil
 }
 
-// edgesStatement builds Edges' statement for a normalized query and the
-// anchors' keys: each anchor is found through the unique index on
-// Entity.key, and its page is cut inside a subquery.
-func edgesStatement(q domain.EdgeQuery, ks []string) (string, map[string]any, error) {
-	params := map[string]any{"anchors": ks, "limit": int64(q.Page.First + 1)}
-	var pat string
-	switch q.Direction {
-	case domain.Out:
-		pat = "(a)-[r:" + relType(q.Kind) + "]->(o:Entity)"
-	case domain.In:
-		pat = "(a)<-[r:" + relType(q.Kind) + "]-(o:Entity)"
-	default:
-		pat = "(a)-[r:" + relType(q.Kind) + "]-(o:Entity)"
+// edgeRowFrom reads the first six columns of an edge row (see edgeRow):
+// the relation and its cursor.
+func edgeRowFrom(row []any) (domain.Edge, string, error) {
+	if len(row) < 6 {
+		return domain.Edge{}, "", fmt.Errorf("edge row of %d columns", len(row))
 	}
+	typ, _ := row[0].(string)
+	from, _ := row[1].(string)
+	to, _ := row[2].(string)
+	props, _ := row[3].(map[string]any)
+	e, err := edgeFrom(typ, from, to, props)
+	if err != nil {
+		return domain.Edge{}, "", err
+	}
+	key, _ := row[4].(string)
+	id, _ := row[5].(string)
+	return e, domain.Cursor{Key: key, ID: id}.Encode(), nil
+}
+
+// edgeMatch is an edge query's Cypher over the anchor, relation and other
+// end variables given to edgeCypher.
+type edgeMatch struct {
+	// country, when not empty, is the variable that bindCountry binds to
+	// the other ends' country; it must be bound before the anchors and be
+	// in scope wherever pattern and filter are used.
+	country, bindCountry string
+	pattern, filter      string
+	// sortKey is the expression of the edge's sort key (see
+	// domain.EdgeOrder.EdgeSortKey); the other end's key breaks ties.
+	sortKey string
+	// count is the COUNT subquery of the anchor's matching relations.
+	count string
+}
+
+// edgeCypher builds a normalized query's edgeMatch over anchor a,
+// relation r, other end o, and oc for the other country if any.
+func edgeCypher(q domain.EdgeQuery, ps paramSet, a, r, o, oc string) edgeMatch {
+	pattern := func(r, o string) string {
+		switch q.Direction {
+		case domain.Out:
+			return "(" + a + ")-[" + r + ":" + relType(q.Kind) + "]->(" + o + ")"
+		case domain.In:
+			return "(" + a + ")<-[" + r + ":" + relType(q.Kind) + "]-(" + o + ")"
+		}
+		return "(" + a + ")-[" + r + ":" + relType(q.Kind) + "]-(" + o + ")"
+	}
+	m := edgeMatch{pattern: pattern(r, o+":Entity")}
 	conds := []string{"true"}
-	prefix, scope := "", "a"
 	if len(q.OtherKinds) > 0 {
 		kinds := make([]string, len(q.OtherKinds))
 		for i, k := range q.OtherKinds {
 			kinds[i] = string(k)
 		}
-		params["otherKinds"] = kinds
-		conds = append(conds, "any(l IN labels(o) WHERE l IN $otherKinds)")
+		conds = append(conds, "any(l IN labels("+o+") WHERE l IN "+ps.add("otherKinds", kinds)+")")
 	}
 	if q.OtherCountry != "" {
-		params["otherCountry"] = q.OtherCountry
 		// The country is bound once, by its unique index, before the
 		// anchors: left inside the EXISTS, its lookup is the planner's
 		// to choose, and with stale statistics it scanned every
 		// country's id and hash-joined them with the other ends. The
 		// SEEK hint makes the seek the planner's only choice.
-		prefix = `
-		OPTIONAL MATCH (oc:Country {id: $otherCountry}) USING INDEX SEEK oc:Country(id)
-		WITH oc`
-		scope = "a, oc"
-		conds = append(conds, `(EXISTS { (o)-[:IN_COUNTRY]->(oc) }
-			OR EXISTS { (o)-[:SEATED_IN]->(:City)-[:IN_COUNTRY]->(oc) })`)
+		m.country = oc
+		m.bindCountry = "OPTIONAL MATCH (" + oc + ":Country {id: " + ps.add("otherCountry", q.OtherCountry) + "}) USING INDEX SEEK " + oc + ":Country(id)"
+		conds = append(conds, otherInCountry(o, oc))
 	}
 	if q.PartnershipKind != "" {
-		params["partnershipKind"] = string(q.PartnershipKind)
-		conds = append(conds, "r.partnershipKind = $partnershipKind")
+		conds = append(conds, r+".partnershipKind = "+ps.add("partnershipKind", string(q.PartnershipKind)))
 	}
 	if q.Role != "" {
-		params["role"] = string(q.Role)
-		conds = append(conds, "r.role = $role")
+		conds = append(conds, r+".role = "+ps.add("role", string(q.Role)))
 	}
 	if q.AsOf != "" {
-		params["asOf"] = string(q.AsOf)
-		conds = append(conds, "(r.since IS NULL OR r.since <= $asOf)")
+		conds = append(conds, "("+r+".since IS NULL OR "+r+".since <= "+ps.add("asOf", string(q.AsOf))+")")
 	}
-	filter := strings.Join(conds, " AND ")
-	var sk string
+	m.filter = strings.Join(conds, " AND ")
+	m.count = "COUNT { MATCH " + m.pattern + " WHERE " + m.filter + " }"
+	if len(conds) == 1 {
+		// Unfiltered, the count is the anchor's degree, which the server
+		// reads without expanding a relation: every relation links two
+		// :Entity nodes, so the far end's label needs no test.
+		m.count = "COUNT { " + pattern("", "") + " }"
+	}
 	switch q.Order {
 	case domain.OrderBySince:
-		sk = "coalesce(r.since, '')"
+		m.sortKey = "coalesce(" + r + ".since, '')"
 	case domain.OrderByPosition:
 		// The same zero-padded text as domain.EdgeOrder.EdgeSortKey.
-		sk = "right('0000000000' + toString(coalesce(r.position, 0)), 10)"
+		m.sortKey = "right('0000000000' + toString(coalesce(" + r + ".position, 0)), 10)"
 	default:
-		sk = "o.name"
+		m.sortKey = o + ".name"
 	}
-	after, err := keyset(q.Page.After, q.Desc, "sk", "o.key", params)
+	return m
+}
+
+// otherInCountry is the condition that node o is in country oc, as a node
+// filter's country (see countryOf and domain.NodeFilter): the country
+// itself, a city in it, an organisation or funding body seated in one of
+// its cities, a project located in it or in one of its cities. Each
+// relation type links one kind only, so no label needs testing.
+func otherInCountry(o, oc string) string {
+	return `(` + o + ` = ` + oc + `
+			OR EXISTS { (` + o + `)-[:IN_COUNTRY]->(` + oc + `) }
+			OR EXISTS { (` + o + `)-[:SEATED_IN|HEADQUARTERED_IN]->(:City)-[:IN_COUNTRY]->(` + oc + `) }
+			OR EXISTS { (` + o + `)-[:LOCATED_IN]->(` + oc + `) }
+			OR EXISTS { (` + o + `)-[:LOCATED_IN]->(:City)-[:IN_COUNTRY]->(` + oc + `) })`
+}
+
+// edgeRow is the list an edge row holds, over relation r, sort key sk and
+// other end o: type, start key, end key, properties, sort key, other key
+// (edgeRowFrom reads it back).
+func edgeRow(r, sk, o string) string {
+	return "type(" + r + "), startNode(" + r + ").key, endNode(" + r + ").key, properties(" + r + "), " + sk + ", " + o + ".key"
+}
+
+// edgesStatement builds Edges' statement for a normalized query and the
+// anchors' keys: each anchor is found through the unique index on
+// Entity.key, and its page is cut inside a subquery.
+func edgesStatement(q domain.EdgeQuery, ks []string) (string, map[string]any, error) {
+	ps := paramSet{m: map[string]any{}}
+	anchors := ps.add("anchors", ks)
+	limit := ps.add("limit", int64(q.Page.First+1))
+	m := edgeCypher(q, ps, "a", "r", "o", "oc")
+	prefix, scope := "", "a"
+	if m.country != "" {
+		prefix = `
+		` + m.bindCountry + `
+		WITH ` + m.country
+		scope = "a, " + m.country
+	}
+	after, err := keyset(q.Page.After, q.Desc, "sk", "o.key", ps)
 	if err != nil {
 		return "", nil, err
 	}
 	dir := direction(q.Desc)
 	return prefix + `
-		UNWIND range(0, size($anchors) - 1) AS i
-		MATCH (a:Entity {key: $anchors[i]})
+		UNWIND range(0, size(` + anchors + `) - 1) AS i
+		MATCH (a:Entity {key: ` + anchors + `[i]})
 		CALL (` + scope + `) {
-			MATCH ` + pat + `
-			WHERE ` + filter + `
-			WITH r, o, ` + sk + ` AS sk
+			MATCH ` + m.pattern + `
+			WHERE ` + m.filter + `
+			WITH r, o, ` + m.sortKey + ` AS sk
 			WHERE ` + after + `
 			ORDER BY sk` + dir + `, o.key` + dir + `
-			LIMIT $limit
-			RETURN collect([type(r), startNode(r).key, endNode(r).key, properties(r), sk, o.key]) AS items
+			LIMIT ` + limit + `
+			RETURN collect([` + edgeRow("r", "sk", "o") + `]) AS items
 		}
-		RETURN i, items, count { MATCH ` + pat + ` WHERE ` + filter + ` } AS total`, params, nil
+		RETURN i, items, ` + m.count + ` AS total`, ps.m, nil
 }

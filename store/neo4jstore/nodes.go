@@ -90,22 +90,20 @@ var fromCountry = map[domain.Kind][]string{
 // With a country (or else a grouping) filter on a kind that has a
 // country, the candidates come from the country (or the grouping's
 // countries) by index; otherwise they are every node of the kind.
-func nodeSource(q domain.NodeQuery, params map[string]any) (src, filter string) {
+func nodeSource(q domain.NodeQuery, ps paramSet) (src, filter string) {
 	var anchor string
 	branches := fromCountry[q.Kind]
 	switch {
 	case len(branches) == 0:
 	case q.Filter.Country != "":
-		params["country"] = q.Filter.Country
-		anchor = "MATCH (c:Country {id: $country}) USING INDEX SEEK c:Country(id)"
+		anchor = "MATCH (c:Country {id: " + ps.add("country", q.Filter.Country) + "}) USING INDEX SEEK c:Country(id)"
 		q.Filter.Country = "" // served by the anchor
 	case q.Filter.Grouping != "":
-		params["grouping"] = q.Filter.Grouping
-		anchor = "MATCH (g:Grouping {id: $grouping})<-[:MEMBER_OF]-(c:Country) USING INDEX SEEK g:Grouping(id)"
+		anchor = "MATCH (g:Grouping {id: " + ps.add("grouping", q.Filter.Grouping) + "})<-[:MEMBER_OF]-(c:Country) USING INDEX SEEK g:Grouping(id)"
 		q.Filter.Grouping = ""
 	}
 	if anchor == "" {
-		return "MATCH (v:" + label(q.Kind) + ")", nodeFilter(q, params)
+		return "MATCH (v:" + label(q.Kind) + ")", nodeFilter(q, ps)
 	}
 	// DISTINCT: a project may lie in several countries of a grouping, or
 	// in a country and in one of its cities.
@@ -116,11 +114,11 @@ func nodeSource(q domain.NodeQuery, params map[string]any) (src, filter string) 
 				}
 				RETURN DISTINCT v
 			}`
-	return src, nodeFilter(q, params)
+	return src, nodeFilter(q, ps)
 }
 
 // nodeFilter is the WHERE condition of a node list over variable v.
-func nodeFilter(q domain.NodeQuery, params map[string]any) string {
+func nodeFilter(q domain.NodeQuery, ps paramSet) string {
 	conds := []string{"true"}
 	inCountry := func(extra string) string {
 		pats := countryOf[q.Kind]
@@ -138,20 +136,16 @@ func nodeFilter(q domain.NodeQuery, params map[string]any) string {
 		return "(" + strings.Join(alts, " OR ") + ")"
 	}
 	if q.Filter.Country != "" {
-		params["country"] = q.Filter.Country
-		conds = append(conds, inCountry("c.id = $country"))
+		conds = append(conds, inCountry("c.id = "+ps.add("country", q.Filter.Country)))
 	}
 	if q.Filter.Grouping != "" {
-		params["grouping"] = q.Filter.Grouping
-		conds = append(conds, inCountry("EXISTS { (c)-[:MEMBER_OF]->(:Grouping {id: $grouping}) }"))
+		conds = append(conds, inCountry("EXISTS { (c)-[:MEMBER_OF]->(:Grouping {id: "+ps.add("grouping", q.Filter.Grouping)+"}) }"))
 	}
 	if q.Filter.OrgKind != "" {
-		params["orgKind"] = string(q.Filter.OrgKind)
-		conds = append(conds, "v.orgKind = $orgKind")
+		conds = append(conds, "v.orgKind = "+ps.add("orgKind", string(q.Filter.OrgKind)))
 	}
 	if q.Filter.Sector != "" {
-		params["sector"] = string(q.Filter.Sector)
-		conds = append(conds, "v.sector = $sector")
+		conds = append(conds, "v.sector = "+ps.add("sector", string(q.Filter.Sector)))
 	}
 	return strings.Join(conds, " AND ")
 }
@@ -174,50 +168,85 @@ func (s *Store) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodeP
 		return domain.NodePage{}, domain.Internal(fmt.Errorf("%d result rows", len(recs)), "listing nodes")
 	}
 	items, _ := recs[0].Get("items")
-	page := domain.NodePage{TotalCount: int(getInt(recs[0], "total"))}
-	for _, v := range asList(items) {
-		n, err := nodeFrom(v)
-		if err != nil {
-			return domain.NodePage{}, domain.Internal(err, "listing nodes")
-		}
-		if len(page.Items) == q.Page.First {
-			page.HasNextPage = true
-			break
-		}
-		page.Items = append(page.Items, n)
-		page.Cursors = append(page.Cursors, domain.Cursor{Key: q.Order.SortKey(n), ID: n.Base().ID}.Encode())
+	page, err := nodePageFrom(q, asList(items), int(getInt(recs[0], "total")), nodeFrom)
+	if err != nil {
+		return domain.NodePage{}, domain.Internal(err, "listing nodes")
 	}
 	return page, nil
 }
 
-// listNodesStatement builds ListNodes' statement for a normalized query:
-// the page (filter, keyset, limit) and the total are two subqueries over
-// the same candidates.
-func listNodesStatement(q domain.NodeQuery) (string, map[string]any, error) {
-	params := map[string]any{"limit": int64(q.Page.First + 1)}
-	src, filter := nodeSource(q, params)
+// nodePageFrom makes a page of q from the listed items (one more than the
+// page when there is a next page), read by node.
+func nodePageFrom(q domain.NodeQuery, items []any, total int, node func(any) (domain.Node, error)) (domain.NodePage, error) {
+	page := domain.NodePage{TotalCount: total}
+	for _, v := range items {
+		if len(page.Items) == q.Page.First {
+			page.HasNextPage = true
+			break
+		}
+		n, err := node(v)
+		if err != nil {
+			return domain.NodePage{}, err
+		}
+		page.Items = append(page.Items, n)
+		page.Cursors = append(page.Cursors, domain.Cursor{Key: q.Order.SortKey(n), ID: n.Base().ID}.Encode())
+	}
+	// A first page is cut at First items (see nodeListCypher): the total
+	// tells whether more follow.
+	if q.Page.After == "" && total > len(page.Items) {
+		page.HasNextPage = true
+	}
+	return page, nil
+}
+
+// nodeList is a node list's Cypher: page binds v to the page's nodes in
+// order (filter, keyset, order, limit), all binds v to every node of the
+// list (for its count). Both run over the same candidates.
+type nodeList struct{ page, all string }
+
+// nodeListCypher builds a normalized query's nodeList. A page after a
+// cursor reads one item more than asked, to tell whether another page
+// follows; a first page reads only First, since the total tells.
+func nodeListCypher(q domain.NodeQuery, ps paramSet) (nodeList, error) {
+	limit := q.Page.First
+	if q.Page.After != "" {
+		limit++
+	}
+	lim := ps.add("limit", int64(limit))
+	src, filter := nodeSource(q, ps)
 	sk := "v.name"
 	if q.Order == domain.OrderByID {
 		sk = "v.id"
 	}
-	after, err := keyset(q.Page.After, q.Desc, "sk", "v.id", params)
+	after, err := keyset(q.Page.After, q.Desc, "sk", "v.id", ps)
+	if err != nil {
+		return nodeList{}, err
+	}
+	return nodeList{page: src + `
+			WITH v WHERE ` + filter + `
+			WITH v, ` + sk + ` AS sk
+			WHERE ` + after + `
+			ORDER BY sk` + direction(q.Desc) + `, v.id` + direction(q.Desc) + `
+			LIMIT ` + lim, all: src + `
+			WITH v WHERE ` + filter}, nil
+}
+
+// listNodesStatement builds ListNodes' statement for a normalized query:
+// the page and the total are two subqueries over the same candidates.
+func listNodesStatement(q domain.NodeQuery) (string, map[string]any, error) {
+	ps := paramSet{m: map[string]any{}}
+	l, err := nodeListCypher(q, ps)
 	if err != nil {
 		return "", nil, err
 	}
 	return `
 		CALL () {
-			` + src + `
-			WITH v WHERE ` + filter + `
-			WITH v, ` + sk + ` AS sk
-			WHERE ` + after + `
-			ORDER BY sk` + direction(q.Desc) + `, v.id` + direction(q.Desc) + `
-			LIMIT $limit
+			` + l.page + `
 			RETURN collect(v) AS items
 		}
 		CALL () {
-			` + src + `
-			WITH v WHERE ` + filter + `
+			` + l.all + `
 			RETURN count(v) AS total
 		}
-		RETURN items, total`, params, nil
+		RETURN items, total`, ps.m, nil
 }

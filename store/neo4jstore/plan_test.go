@@ -27,7 +27,7 @@ import (
 
 // planServer returns the test server's configuration, gated like the
 // external tests: skip without NEO4J_URI, fail if CI demands Neo4j.
-func planServer(t *testing.T) Config {
+func planServer(t testing.TB) Config {
 	t.Helper()
 	cfg, ok := ConfigFromEnv(os.Getenv)
 	if !ok {
@@ -143,7 +143,7 @@ func scannedLabels(ops []planOp) []string {
 }
 
 // openPlanStore opens a store on the test server, schema in place.
-func openPlanStore(t *testing.T) *Store {
+func openPlanStore(t testing.TB) *Store {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

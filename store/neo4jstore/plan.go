@@ -1,0 +1,334 @@
+package neo4jstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/citygraph/citygraph/domain"
+)
+
+var _ domain.PlanRunner = (*Store)(nil)
+
+// Run answers a whole plan with one statement (see planStatement), so a
+// GraphQL operation costs one round trip however deep its selection.
+func (s *Store) Run(ctx context.Context, p *domain.Plan) (*domain.Answers, error) {
+	if err := p.Normalize(); err != nil {
+		return nil, err
+	}
+	a := domain.NewAnswers()
+	if len(p.Roots) == 0 {
+		return a, nil
+	}
+	cypher, params, err := planStatement(p)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := s.query(ctx, "answering a plan", cypher, params)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && domain.ErrorCode(err) != domain.ETIMEOUT {
+			// The caller's deadline passed: TIMEOUT, not an outage.
+			return nil, domain.Timeout(err, "the plan was not answered before the request's deadline; ask for less (fewer levels or smaller pages)")
+		}
+		return nil, err
+	}
+	if len(recs) != 1 {
+		return nil, domain.Internal(fmt.Errorf("%d result rows", len(recs)), "answering a plan")
+	}
+	if err := planAnswers(p, recs[0].Values, a); err != nil {
+		return nil, domain.Internal(err, "answering a plan")
+	}
+	return a, nil
+}
+
+// planStatement builds the one statement that answers a normalized plan.
+// Its shape:
+//
+//	OPTIONAL MATCH (oc3:Country {id: $p3_otherCountry}) …   // other countries, by index, once
+//	CALL (oc3) {                                           // root 0: nodes by key
+//	  UNWIND $root0_keys AS k1 MATCH (n2:Entity {key: k1})
+//	  RETURN collect(<node n2>) AS root0 }
+//	CALL (oc3) { <list page of v, LIMIT> RETURN collect(<node v>) AS root1 }  // root 1: a list
+//	CALL () { <list of v> RETURN count(v) AS root1t }
+//	RETURN root0, root1, root1t
+//
+// where <node v> is a map {n: v, s: [its sources], f0: [page of its first
+// follow], t0: its total, …}, each follow a COLLECT subquery that filters,
+// orders and cuts the page by keyset and LIMIT before anything else is read,
+// then maps each row to the relation and <node o> of its far end,
+// recursively. Totals are COUNT subqueries. Every value is a parameter; the
+// text depends only on the plan's shape, so the server caches its plan.
+func planStatement(p *domain.Plan) (string, map[string]any, error) {
+	b := &planBuilder{params: map[string]any{}}
+	// Each root is a CALL subquery; those that reach relations import the
+	// other countries bound before them (see edgeCypher).
+	type call struct {
+		body    string
+		imports bool
+	}
+	var calls []call
+	var cols []string
+	for i, r := range p.Roots {
+		name := "root" + strconv.Itoa(i)
+		ps := paramSet{m: b.params, prefix: name + "_"}
+		if r.List == nil {
+			keys := make([]string, len(r.Keys))
+			for j, k := range r.Keys {
+				keys[j] = k.String()
+			}
+			k, n := b.name("k"), b.name("n")
+			node, err := b.node(n, &r.Reach)
+			if err != nil {
+				return "", nil, err
+			}
+			calls = append(calls, call{body: `
+			UNWIND ` + ps.add("keys", dedupe(keys)) + ` AS ` + k + `
+			MATCH (` + n + `:Entity {key: ` + k + `})
+			RETURN collect(` + node + `) AS ` + name, imports: true})
+			cols = append(cols, name)
+			continue
+		}
+		l, err := nodeListCypher(*r.List, ps)
+		if err != nil {
+			return "", nil, err
+		}
+		node, err := b.node("v", &r.Reach)
+		if err != nil {
+			return "", nil, err
+		}
+		calls = append(calls, call{body: `
+			` + l.page + `
+			RETURN collect(` + node + `) AS ` + name, imports: true}, call{body: `
+			` + l.all + `
+			RETURN count(v) AS ` + name + `t`})
+		cols = append(cols, name, name+"t")
+	}
+	var out strings.Builder
+	if len(b.countries) > 0 {
+		out.WriteString("\n\t\t" + strings.Join(b.binds, "\n\t\t") + "\n\t\tWITH " + strings.Join(b.countries, ", "))
+	}
+	for _, c := range calls {
+		imports := ""
+		if c.imports {
+			imports = strings.Join(b.countries, ", ")
+		}
+		out.WriteString("\n\t\tCALL (" + imports + ") {" + c.body + "\n\t\t}")
+	}
+	out.WriteString("\n\t\tRETURN " + strings.Join(cols, ", "))
+	return out.String(), b.params, nil
+}
+
+// planBuilder gives the plan statement's variables and parameters unique
+// names, and collects the other countries its follows bind up front.
+type planBuilder struct {
+	params           map[string]any
+	n                int
+	countries, binds []string
+}
+
+// name returns a variable name unused in the statement. Subqueries see
+// the variables of their enclosing scopes, so names never repeat.
+func (b *planBuilder) name(base string) string {
+	b.n++
+	return base + strconv.Itoa(b.n)
+}
+
+// node returns the map expression of a node bound to v and what reach
+// reads from it: {n: v, s: sources, f<i>: follow i's rows, t<i>: its total}.
+func (b *planBuilder) node(v string, reach *domain.Reach) (string, error) {
+	fields := []string{"n: " + v}
+	if reach.Sources {
+		fields = append(fields, "s: "+b.sources(v))
+	}
+	for i := range reach.Follow {
+		rows, total, err := b.follow(v, &reach.Follow[i])
+		if err != nil {
+			return "", err
+		}
+		fields = append(fields, "f"+strconv.Itoa(i)+": "+rows)
+		if total != "" {
+			fields = append(fields, "t"+strconv.Itoa(i)+": "+total)
+		}
+	}
+	return "{" + strings.Join(fields, ", ") + "}", nil
+}
+
+// sources reads the Source nodes an entity or relation x cites, by the
+// unique index on Source.id.
+func (b *planBuilder) sources(x string) string {
+	s, src := b.name("s"), b.name("src")
+	return "COLLECT { UNWIND coalesce(" + x + ".sources, []) AS " + s +
+		" MATCH (" + src + ":Source {id: " + s + "}) RETURN " + src + " }"
+}
+
+// follow returns the COLLECT subquery of one follow's rows from anchor v
+// and, unless it reads every relation, the COUNT subquery of its total.
+// A row is edgeRow's six columns, then the far end's node map (or null)
+// and the relation's sources (or null).
+func (b *planBuilder) follow(v string, f *domain.Follow) (rows, total string, err error) {
+	q := f.Query
+	r, o, sk, oc := b.name("r"), b.name("o"), b.name("sk"), b.name("oc")
+	ps := paramSet{m: b.params, prefix: "p" + strconv.Itoa(b.n) + "_"}
+	m := edgeCypher(q, ps, v, r, o, oc)
+	if m.country != "" {
+		b.countries = append(b.countries, m.country)
+		b.binds = append(b.binds, m.bindCountry)
+	}
+	filter := m.filter
+	if f.From != "" {
+		filter = v + ":" + label(f.From) + " AND " + filter
+	}
+	cut := ""
+	if !f.All {
+		// As for node lists: a first page reads First rows and the total
+		// tells whether more follow; a later page reads one row more.
+		limit := q.Page.First
+		if q.Page.After != "" {
+			limit++
+		}
+		cut = "\n\t\t\tLIMIT " + ps.add("limit", int64(limit))
+		total = m.count // an anchor of another kind than From is not answered
+	}
+	after := "true"
+	if !f.All {
+		if after, err = keyset(q.Page.After, q.Desc, sk, o+".key", ps); err != nil {
+			return "", "", err
+		}
+	}
+	end, sources := "null", "null"
+	if f.Ends != nil {
+		if end, err = b.node(o, f.Ends); err != nil {
+			return "", "", err
+		}
+	}
+	if f.EdgeSources {
+		sources = b.sources(r)
+	}
+	dir := direction(q.Desc)
+	rows = `COLLECT {
+			MATCH ` + m.pattern + `
+			WHERE ` + filter + `
+			WITH ` + r + `, ` + o + `, ` + m.sortKey + ` AS ` + sk + `
+			WHERE ` + after + `
+			ORDER BY ` + sk + dir + `, ` + o + `.key` + dir + cut + `
+			RETURN [` + edgeRow(r, sk, o) + `, ` + end + `, ` + sources + `] }`
+	return rows, total, nil
+}
+
+// planAnswers reads the plan statement's one row (its columns in
+// planStatement's order) into a.
+func planAnswers(p *domain.Plan, cols []any, a *domain.Answers) error {
+	c := 0
+	next := func() any {
+		if c >= len(cols) {
+			return nil
+		}
+		c++
+		return cols[c-1]
+	}
+	for _, r := range p.Roots {
+		if r.List == nil {
+			for _, k := range r.Keys {
+				if _, ok := a.Nodes[k]; !ok {
+					a.Nodes[k] = nil // read, and not there
+				}
+			}
+			for _, x := range asList(next()) {
+				if _, err := nodeAnswer(x, &r.Reach, a); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		items := asList(next())
+		total, _ := next().(int64)
+		page, err := nodePageFrom(*r.List, items, int(total), func(x any) (domain.Node, error) {
+			return nodeAnswer(x, &r.Reach, a)
+		})
+		if err != nil {
+			return err
+		}
+		a.Lists[r.List.Signature()] = page
+	}
+	return nil
+}
+
+// nodeAnswer reads a node map (see planBuilder.node) and everything
+// reached from it into a, and returns the node.
+func nodeAnswer(x any, reach *domain.Reach, a *domain.Answers) (domain.Node, error) {
+	m, ok := x.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("expected a node map, got %T", x)
+	}
+	n, err := nodeFrom(m["n"])
+	if err != nil {
+		return nil, err
+	}
+	key := n.Key()
+	a.Nodes[key] = n
+	if reach.Sources {
+		if err := sourceAnswers(m["s"], a); err != nil {
+			return nil, err
+		}
+	}
+	for i := range reach.Follow {
+		f := &reach.Follow[i]
+		if f.From != "" && f.From != key.Kind {
+			continue
+		}
+		rows := asList(m["f"+strconv.Itoa(i)])
+		page, sig := domain.EdgePage{}, f.Query.AllSignature()
+		if f.All {
+			page.TotalCount = len(rows)
+		} else {
+			sig = f.Query.Signature()
+			t, _ := m["t"+strconv.Itoa(i)].(int64)
+			page.TotalCount = int(t)
+		}
+		for _, x := range rows {
+			if !f.All && len(page.Items) == f.Query.Page.First {
+				page.HasNextPage = true
+				break
+			}
+			row := asList(x)
+			e, cursor, err := edgeRowFrom(row)
+			if err != nil {
+				return nil, err
+			}
+			if len(row) != 8 {
+				return nil, fmt.Errorf("plan edge row of %d columns", len(row))
+			}
+			if f.Ends != nil {
+				if _, err := nodeAnswer(row[6], f.Ends, a); err != nil {
+					return nil, err
+				}
+			}
+			if f.EdgeSources {
+				if err := sourceAnswers(row[7], a); err != nil {
+					return nil, err
+				}
+			}
+			page.Items = append(page.Items, e)
+			page.Cursors = append(page.Cursors, cursor)
+		}
+		if !f.All && f.Query.Page.After == "" && page.TotalCount > len(page.Items) {
+			page.HasNextPage = true
+		}
+		a.SetPage(sig, key, page)
+	}
+	return n, nil
+}
+
+// sourceAnswers reads a list of Source nodes into a.
+func sourceAnswers(x any, a *domain.Answers) error {
+	for _, v := range asList(x) {
+		n, err := nodeFrom(v)
+		if err != nil {
+			return err
+		}
+		a.Nodes[n.Key()] = n
+	}
+	return nil
+}
