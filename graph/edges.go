@@ -12,3 +12,8 @@ import (
 func other[T domain.Node](ctx context.Context, e *model.RelEdge) (T, error) {
 	return loader.As[T](ctx, e.Other())
 }
+
+// edgeSources loads the sources that state a relation.
+func edgeSources(ctx context.Context, e domain.Edge) ([]*domain.Source, error) {
+	return loader.For(ctx).Sources(ctx, e.Sources)
+}
