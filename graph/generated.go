@@ -66,6 +66,7 @@ type ResolverRoot interface {
 	ProjectEdge() ProjectEdgeResolver
 	Query() QueryResolver
 	RankedCity() RankedCityResolver
+	Relation() RelationResolver
 	SearchHit() SearchHitResolver
 	SignatoryEdge() SignatoryEdgeResolver
 	SignedAgreementEdge() SignedAgreementEdgeResolver
@@ -705,15 +706,22 @@ type AppealEdgeResolver interface {
 	Node(ctx context.Context, obj *model.RelEdge) (*domain.FundingBody, error)
 
 	AttendingMemberCountries(ctx context.Context, obj *model.RelEdge) ([]*domain.Country, error)
+	Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error)
 }
 type AppealingForumEdgeResolver interface {
 	Node(ctx context.Context, obj *model.RelEdge) (*domain.Forum, error)
+
+	Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error)
 }
 type AttendedForumEdgeResolver interface {
 	Node(ctx context.Context, obj *model.RelEdge) (*domain.Forum, error)
+
+	Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error)
 }
 type AttendeeEdgeResolver interface {
 	Node(ctx context.Context, obj *model.RelEdge) (domain.Node, error)
+
+	Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error)
 }
 type CityResolver interface {
 	ID(ctx context.Context, obj *domain.City) (string, error)
@@ -752,9 +760,13 @@ type EventResolver interface {
 }
 type FinancierEdgeResolver interface {
 	Node(ctx context.Context, obj *model.RelEdge) (*domain.FundingBody, error)
+
+	Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error)
 }
 type FinancingEdgeResolver interface {
 	Node(ctx context.Context, obj *model.RelEdge) (*domain.Project, error)
+
+	Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error)
 }
 type ForumResolver interface {
 	ID(ctx context.Context, obj *domain.Forum) (string, error)
@@ -824,18 +836,26 @@ type LinkResolver interface {
 }
 type MemberEdgeResolver interface {
 	Node(ctx context.Context, obj *model.RelEdge) (*domain.Country, error)
+
+	Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error)
 }
 type MembershipEdgeResolver interface {
 	Node(ctx context.Context, obj *model.RelEdge) (domain.Node, error)
+
+	Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error)
 }
 type NearCityResolver interface {
 	City(ctx context.Context, obj *domain.NearCity) (*domain.City, error)
 }
 type OrganisedForumEdgeResolver interface {
 	Node(ctx context.Context, obj *model.RelEdge) (*domain.Forum, error)
+
+	Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error)
 }
 type OrganiserEdgeResolver interface {
 	Node(ctx context.Context, obj *model.RelEdge) (*domain.Organization, error)
+
+	Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error)
 }
 type OrganizationResolver interface {
 	ID(ctx context.Context, obj *domain.Organization) (string, error)
@@ -853,6 +873,8 @@ type PartnershipEdgeResolver interface {
 	Node(ctx context.Context, obj *model.RelEdge) (*domain.City, error)
 
 	Through(ctx context.Context, obj *model.RelEdge) (domain.Node, error)
+
+	Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error)
 }
 type PathResolver interface {
 	Cities(ctx context.Context, obj *domain.Path) ([]*domain.City, error)
@@ -902,15 +924,22 @@ type RankedCityResolver interface {
 	City(ctx context.Context, obj *model.RankedCity) (*domain.City, error)
 	Value(ctx context.Context, obj *model.RankedCity) (domain.Decimal, error)
 }
+type RelationResolver interface {
+	Sources(ctx context.Context, obj *model.Relation) ([]*domain.Source, error)
+}
 type SearchHitResolver interface {
 	Node(ctx context.Context, obj *domain.SearchHit) (domain.Node, error)
 	Kind(ctx context.Context, obj *domain.SearchHit) (domain.Kind, error)
 }
 type SignatoryEdgeResolver interface {
 	Node(ctx context.Context, obj *model.RelEdge) (*domain.City, error)
+
+	Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error)
 }
 type SignedAgreementEdgeResolver interface {
 	Node(ctx context.Context, obj *model.RelEdge) (*domain.Agreement, error)
+
+	Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error)
 }
 type SourceResolver interface {
 	ID(ctx context.Context, obj *domain.Source) (string, error)
@@ -935,6 +964,8 @@ type TopicResolver interface {
 }
 type TopicEdgeResolver interface {
 	Node(ctx context.Context, obj *model.RelEdge) (*domain.Topic, error)
+
+	Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -9038,7 +9069,7 @@ func (ec *executionContext) _AppealEdge_sources(ctx context.Context, field graph
 			return ec.fieldContext_AppealEdge_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sources(ctx)
+			return ec.Resolvers.AppealEdge().Sources(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -9053,7 +9084,7 @@ func (ec *executionContext) fieldContext_AppealEdge_sources(_ context.Context, f
 		Object:     "AppealEdge",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
@@ -9258,7 +9289,7 @@ func (ec *executionContext) _AppealingForumEdge_sources(ctx context.Context, fie
 			return ec.fieldContext_AppealingForumEdge_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sources(ctx)
+			return ec.Resolvers.AppealingForumEdge().Sources(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -9273,7 +9304,7 @@ func (ec *executionContext) fieldContext_AppealingForumEdge_sources(_ context.Co
 		Object:     "AppealingForumEdge",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
@@ -9478,7 +9509,7 @@ func (ec *executionContext) _AttendedForumEdge_sources(ctx context.Context, fiel
 			return ec.fieldContext_AttendedForumEdge_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sources(ctx)
+			return ec.Resolvers.AttendedForumEdge().Sources(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -9493,7 +9524,7 @@ func (ec *executionContext) fieldContext_AttendedForumEdge_sources(_ context.Con
 		Object:     "AttendedForumEdge",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
@@ -9689,7 +9720,7 @@ func (ec *executionContext) _AttendeeEdge_sources(ctx context.Context, field gra
 			return ec.fieldContext_AttendeeEdge_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sources(ctx)
+			return ec.Resolvers.AttendeeEdge().Sources(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -9704,7 +9735,7 @@ func (ec *executionContext) fieldContext_AttendeeEdge_sources(_ context.Context,
 		Object:     "AttendeeEdge",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
@@ -11442,7 +11473,7 @@ func (ec *executionContext) _FinancierEdge_sources(ctx context.Context, field gr
 			return ec.fieldContext_FinancierEdge_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sources(ctx)
+			return ec.Resolvers.FinancierEdge().Sources(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -11457,7 +11488,7 @@ func (ec *executionContext) fieldContext_FinancierEdge_sources(_ context.Context
 		Object:     "FinancierEdge",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
@@ -11717,7 +11748,7 @@ func (ec *executionContext) _FinancingEdge_sources(ctx context.Context, field gr
 			return ec.fieldContext_FinancingEdge_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sources(ctx)
+			return ec.Resolvers.FinancingEdge().Sources(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -11732,7 +11763,7 @@ func (ec *executionContext) fieldContext_FinancingEdge_sources(_ context.Context
 		Object:     "FinancingEdge",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
@@ -14366,7 +14397,7 @@ func (ec *executionContext) _MemberEdge_sources(ctx context.Context, field graph
 			return ec.fieldContext_MemberEdge_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sources(ctx)
+			return ec.Resolvers.MemberEdge().Sources(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -14381,7 +14412,7 @@ func (ec *executionContext) fieldContext_MemberEdge_sources(_ context.Context, f
 		Object:     "MemberEdge",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
@@ -14577,7 +14608,7 @@ func (ec *executionContext) _MembershipEdge_sources(ctx context.Context, field g
 			return ec.fieldContext_MembershipEdge_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sources(ctx)
+			return ec.Resolvers.MembershipEdge().Sources(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -14592,7 +14623,7 @@ func (ec *executionContext) fieldContext_MembershipEdge_sources(_ context.Contex
 		Object:     "MembershipEdge",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
@@ -14875,7 +14906,7 @@ func (ec *executionContext) _OrganisedForumEdge_sources(ctx context.Context, fie
 			return ec.fieldContext_OrganisedForumEdge_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sources(ctx)
+			return ec.Resolvers.OrganisedForumEdge().Sources(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -14890,7 +14921,7 @@ func (ec *executionContext) fieldContext_OrganisedForumEdge_sources(_ context.Co
 		Object:     "OrganisedForumEdge",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
@@ -15072,7 +15103,7 @@ func (ec *executionContext) _OrganiserEdge_sources(ctx context.Context, field gr
 			return ec.fieldContext_OrganiserEdge_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sources(ctx)
+			return ec.Resolvers.OrganiserEdge().Sources(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -15087,7 +15118,7 @@ func (ec *executionContext) fieldContext_OrganiserEdge_sources(_ context.Context
 		Object:     "OrganiserEdge",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
@@ -16101,7 +16132,7 @@ func (ec *executionContext) _PartnershipEdge_sources(ctx context.Context, field 
 			return ec.fieldContext_PartnershipEdge_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sources(ctx)
+			return ec.Resolvers.PartnershipEdge().Sources(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -16116,7 +16147,7 @@ func (ec *executionContext) fieldContext_PartnershipEdge_sources(_ context.Conte
 		Object:     "PartnershipEdge",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
@@ -18136,7 +18167,7 @@ func (ec *executionContext) _Relation_sources(ctx context.Context, field graphql
 			return ec.fieldContext_Relation_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sources(ctx)
+			return ec.Resolvers.Relation().Sources(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -18151,7 +18182,7 @@ func (ec *executionContext) fieldContext_Relation_sources(_ context.Context, fie
 		Object:     "Relation",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
@@ -18411,7 +18442,7 @@ func (ec *executionContext) _SignatoryEdge_sources(ctx context.Context, field gr
 			return ec.fieldContext_SignatoryEdge_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sources(ctx)
+			return ec.Resolvers.SignatoryEdge().Sources(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -18426,7 +18457,7 @@ func (ec *executionContext) fieldContext_SignatoryEdge_sources(_ context.Context
 		Object:     "SignatoryEdge",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
@@ -18608,7 +18639,7 @@ func (ec *executionContext) _SignedAgreementEdge_sources(ctx context.Context, fi
 			return ec.fieldContext_SignedAgreementEdge_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sources(ctx)
+			return ec.Resolvers.SignedAgreementEdge().Sources(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -18623,7 +18654,7 @@ func (ec *executionContext) fieldContext_SignedAgreementEdge_sources(_ context.C
 		Object:     "SignedAgreementEdge",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
@@ -19732,7 +19763,7 @@ func (ec *executionContext) _TopicEdge_sources(ctx context.Context, field graphq
 			return ec.fieldContext_TopicEdge_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sources(ctx)
+			return ec.Resolvers.TopicEdge().Sources(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -19747,7 +19778,7 @@ func (ec *executionContext) fieldContext_TopicEdge_sources(_ context.Context, fi
 		Object:     "TopicEdge",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},

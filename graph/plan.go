@@ -353,7 +353,7 @@ func mergeReach(a, b *domain.Reach) *domain.Reach {
 	return r.reach()
 }
 
-// The composite fields (compose.go) read several relations; these plan
+// The composite fields (attendance.go) read several relations; these plan
 // exactly the reads their resolvers make, so they cost no store call.
 
 // attendanceByCountry plans Forum.attendanceByCountry: every attendee, the

@@ -42,7 +42,7 @@ type relationField struct {
 // and field name. Fields that read other nodes but are not in it, and how
 // they are read:
 //   - Forum.attendanceByCountry and AppealEdge.attendingMemberCountries
-//     compose several relations (compose.go); the planner adds their reads
+//     compose several relations (attendance.go); the planner adds their reads
 //     to the operation's plan (plan.go), built from this table's queries.
 //   - The nodes an analytic's answer names (Path.cities, Hop.from/to,
 //     Link.via, RankedCity.city, NearCity.city, SearchHit.node,

@@ -48,9 +48,19 @@ func (r *appealEdgeResolver) AttendingMemberCountries(ctx context.Context, obj *
 	return r.attendingMemberCountries(ctx, obj)
 }
 
+// Sources is the resolver for the sources field.
+func (r *appealEdgeResolver) Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error) {
+	return edgeSources(ctx, obj.Edge)
+}
+
 // Node is the resolver for the node field.
 func (r *appealingForumEdgeResolver) Node(ctx context.Context, obj *model.RelEdge) (*domain.Forum, error) {
 	return other[*domain.Forum](ctx, obj)
+}
+
+// Sources is the resolver for the sources field.
+func (r *appealingForumEdgeResolver) Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error) {
+	return edgeSources(ctx, obj.Edge)
 }
 
 // Node is the resolver for the node field.
@@ -58,9 +68,19 @@ func (r *attendedForumEdgeResolver) Node(ctx context.Context, obj *model.RelEdge
 	return other[*domain.Forum](ctx, obj)
 }
 
+// Sources is the resolver for the sources field.
+func (r *attendedForumEdgeResolver) Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error) {
+	return edgeSources(ctx, obj.Edge)
+}
+
 // Node is the resolver for the node field.
 func (r *attendeeEdgeResolver) Node(ctx context.Context, obj *model.RelEdge) (domain.Node, error) {
 	return loader.For(ctx).Node(ctx, obj.Other())
+}
+
+// Sources is the resolver for the sources field.
+func (r *attendeeEdgeResolver) Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error) {
+	return edgeSources(ctx, obj.Edge)
 }
 
 // ID is the resolver for the id field.
@@ -163,9 +183,19 @@ func (r *financierEdgeResolver) Node(ctx context.Context, obj *model.RelEdge) (*
 	return other[*domain.FundingBody](ctx, obj)
 }
 
+// Sources is the resolver for the sources field.
+func (r *financierEdgeResolver) Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error) {
+	return edgeSources(ctx, obj.Edge)
+}
+
 // Node is the resolver for the node field.
 func (r *financingEdgeResolver) Node(ctx context.Context, obj *model.RelEdge) (*domain.Project, error) {
 	return other[*domain.Project](ctx, obj)
+}
+
+// Sources is the resolver for the sources field.
+func (r *financingEdgeResolver) Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error) {
+	return edgeSources(ctx, obj.Edge)
 }
 
 // ID is the resolver for the id field.
@@ -372,9 +402,19 @@ func (r *memberEdgeResolver) Node(ctx context.Context, obj *model.RelEdge) (*dom
 	return other[*domain.Country](ctx, obj)
 }
 
+// Sources is the resolver for the sources field.
+func (r *memberEdgeResolver) Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error) {
+	return edgeSources(ctx, obj.Edge)
+}
+
 // Node is the resolver for the node field.
 func (r *membershipEdgeResolver) Node(ctx context.Context, obj *model.RelEdge) (domain.Node, error) {
 	return loader.For(ctx).Node(ctx, obj.Other())
+}
+
+// Sources is the resolver for the sources field.
+func (r *membershipEdgeResolver) Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error) {
+	return edgeSources(ctx, obj.Edge)
 }
 
 // City is the resolver for the city field.
@@ -387,9 +427,19 @@ func (r *organisedForumEdgeResolver) Node(ctx context.Context, obj *model.RelEdg
 	return other[*domain.Forum](ctx, obj)
 }
 
+// Sources is the resolver for the sources field.
+func (r *organisedForumEdgeResolver) Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error) {
+	return edgeSources(ctx, obj.Edge)
+}
+
 // Node is the resolver for the node field.
 func (r *organiserEdgeResolver) Node(ctx context.Context, obj *model.RelEdge) (*domain.Organization, error) {
 	return other[*domain.Organization](ctx, obj)
+}
+
+// Sources is the resolver for the sources field.
+func (r *organiserEdgeResolver) Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error) {
+	return edgeSources(ctx, obj.Edge)
 }
 
 // ID is the resolver for the id field.
@@ -433,6 +483,11 @@ func (r *partnershipEdgeResolver) Through(ctx context.Context, obj *model.RelEdg
 		return nil, nil
 	}
 	return loader.For(ctx).Node(ctx, *obj.Edge.Through)
+}
+
+// Sources is the resolver for the sources field.
+func (r *partnershipEdgeResolver) Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error) {
+	return edgeSources(ctx, obj.Edge)
 }
 
 // Cities is the resolver for the cities field.
@@ -662,6 +717,11 @@ func (r *rankedCityResolver) Value(ctx context.Context, obj *model.RankedCity) (
 	return rankValue(obj), nil
 }
 
+// Sources is the resolver for the sources field.
+func (r *relationResolver) Sources(ctx context.Context, obj *model.Relation) ([]*domain.Source, error) {
+	return edgeSources(ctx, obj.Edge)
+}
+
 // Node is the resolver for the node field.
 func (r *searchHitResolver) Node(ctx context.Context, obj *domain.SearchHit) (domain.Node, error) {
 	return loader.For(ctx).Node(ctx, obj.Key)
@@ -677,9 +737,19 @@ func (r *signatoryEdgeResolver) Node(ctx context.Context, obj *model.RelEdge) (*
 	return other[*domain.City](ctx, obj)
 }
 
+// Sources is the resolver for the sources field.
+func (r *signatoryEdgeResolver) Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error) {
+	return edgeSources(ctx, obj.Edge)
+}
+
 // Node is the resolver for the node field.
 func (r *signedAgreementEdgeResolver) Node(ctx context.Context, obj *model.RelEdge) (*domain.Agreement, error) {
 	return other[*domain.Agreement](ctx, obj)
+}
+
+// Sources is the resolver for the sources field.
+func (r *signedAgreementEdgeResolver) Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error) {
+	return edgeSources(ctx, obj.Edge)
 }
 
 // ID is the resolver for the id field.
@@ -735,6 +805,11 @@ func (r *topicResolver) Sources(ctx context.Context, obj *domain.Topic) ([]*doma
 // Node is the resolver for the node field.
 func (r *topicEdgeResolver) Node(ctx context.Context, obj *model.RelEdge) (*domain.Topic, error) {
 	return other[*domain.Topic](ctx, obj)
+}
+
+// Sources is the resolver for the sources field.
+func (r *topicEdgeResolver) Sources(ctx context.Context, obj *model.RelEdge) ([]*domain.Source, error) {
+	return edgeSources(ctx, obj.Edge)
 }
 
 // Agreement returns AgreementResolver implementation.
@@ -851,6 +926,9 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // RankedCity returns RankedCityResolver implementation.
 func (r *Resolver) RankedCity() RankedCityResolver { return &rankedCityResolver{r} }
 
+// Relation returns RelationResolver implementation.
+func (r *Resolver) Relation() RelationResolver { return &relationResolver{r} }
+
 // SearchHit returns SearchHitResolver implementation.
 func (r *Resolver) SearchHit() SearchHitResolver { return &searchHitResolver{r} }
 
@@ -914,6 +992,7 @@ type (
 	projectEdgeResolver         struct{ *Resolver }
 	queryResolver               struct{ *Resolver }
 	rankedCityResolver          struct{ *Resolver }
+	relationResolver            struct{ *Resolver }
 	searchHitResolver           struct{ *Resolver }
 	signatoryEdgeResolver       struct{ *Resolver }
 	signedAgreementEdgeResolver struct{ *Resolver }

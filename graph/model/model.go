@@ -3,12 +3,7 @@
 // pages so that one Go type serves every connection of its shape.
 package model
 
-import (
-	"context"
-
-	"github.com/citygraph/citygraph/domain"
-	"github.com/citygraph/citygraph/graph/loader"
-)
+import "github.com/citygraph/citygraph/domain"
 
 // PageInfo is Relay pagination information.
 type PageInfo struct {
@@ -114,11 +109,6 @@ func (e *RelEdge) DelegationSize() *int {
 	return &e.Edge.DelegationSize
 }
 
-// Sources loads the sources that state the relation.
-func (e *RelEdge) Sources(ctx context.Context) ([]*domain.Source, error) {
-	return loader.For(ctx).Sources(ctx, e.Edge.Sources)
-}
-
 func optional(s string) *string {
 	if s == "" {
 		return nil
@@ -155,11 +145,6 @@ func (r *Relation) PartnershipKind() *domain.PartnershipKind {
 		return nil
 	}
 	return &r.Edge.PartnershipKind
-}
-
-// Sources loads the sources that state the relation.
-func (r *Relation) Sources(ctx context.Context) ([]*domain.Source, error) {
-	return loader.For(ctx).Sources(ctx, r.Edge.Sources)
 }
 
 // CountryAttendance is a forum's attendees from one country.

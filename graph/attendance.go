@@ -10,33 +10,10 @@ import (
 	"github.com/citygraph/citygraph/graph/model"
 )
 
-// Answers composed from several relation reads through the loaders. The
-// planner plans every one of those reads (plan.go: attendanceByCountry,
-// attendingMemberCountries), so with a plan they make no store call.
-
-func ptrs[T any](xs []T) []*T {
-	out := make([]*T, len(xs))
-	for i := range xs {
-		out[i] = &xs[i]
-	}
-	return out
-}
-
-func fundingTotals(ts []domain.FundingTotal, g domain.FundingGroup) []*model.FundingTotal {
-	out := make([]*model.FundingTotal, len(ts))
-	for i, t := range ts {
-		out[i] = &model.FundingTotal{FundingTotal: t, GroupBy: g}
-	}
-	return out
-}
-
-func rankedCities(rs []domain.RankedCity, m domain.RankMetric) []*model.RankedCity {
-	out := make([]*model.RankedCity, len(rs))
-	for i, r := range rs {
-		out[i] = &model.RankedCity{RankedCity: r, Metric: m}
-	}
-	return out
-}
+// Attendance by country, composed from several relation reads through the
+// loaders. The planner plans every one of those reads (plan.go:
+// attendanceByCountry, attendingMemberCountries), so with a plan they make
+// no store call.
 
 // The relations the composite fields read, from the table of relation
 // fields, so that they and their plans (plan.go) ask the same queries.
@@ -180,93 +157,4 @@ func (r *Resolver) attendingMemberCountries(ctx context.Context, e *model.RelEdg
 	}
 	nodes, err := l.Nodes(ctx, keys)
 	return loader.AllAs[*domain.Country](nodes), err
-}
-
-// fundingGroupKinds are the groupings whose groups are nodes, and their kind.
-var fundingGroupKinds = map[domain.FundingGroup]domain.Kind{
-	domain.GroupByFundingBody: domain.KindFundingBody,
-	domain.GroupByCountry:     domain.KindCountry,
-	domain.GroupByCity:        domain.KindCity,
-}
-
-// fundingGroupName names a funding total's group where it is a node.
-func (r *Resolver) fundingGroupName(ctx context.Context, t *model.FundingTotal) (*string, error) {
-	k, isNode := fundingGroupKinds[t.GroupBy]
-	if !isNode || t.Group == "" {
-		return nil, nil
-	}
-	n, err := loader.For(ctx).Node(ctx, domain.NodeKey{Kind: k, ID: t.Group})
-	if err != nil || n == nil {
-		return nil, err
-	}
-	return &n.Base().Name, nil
-}
-
-// rankValue shows a count as a whole number and funding as its amount.
-func rankValue(c *model.RankedCity) domain.Decimal {
-	if c.Metric == domain.RankByFunding {
-		return domain.Decimal(c.Value)
-	}
-	return domain.Decimal(c.Value * 100)
-}
-
-// node answers node(id:): INVALID_ARGUMENT for an ill-formed ID, NOT_FOUND
-// for a well-formed ID that names nothing.
-func (r *Resolver) node(ctx context.Context, id string) (domain.Node, error) {
-	key, err := domain.ParseNodeKey(id)
-	if err != nil {
-		return nil, err
-	}
-	n, err := loader.For(ctx).Node(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	if n == nil {
-		return nil, domain.Errorf(domain.ENOTFOUND, "no node with ID %q", id)
-	}
-	return n, nil
-}
-
-// nodes answers nodes(ids:), null where a node does not exist.
-func (r *Resolver) nodes(ctx context.Context, ids []string) ([]domain.Node, error) {
-	if len(ids) > domain.MaxNodeIDs {
-		return nil, domain.Errorf(domain.EINVALID, "at most %d IDs at once, got %d", domain.MaxNodeIDs, len(ids))
-	}
-	keys := make([]domain.NodeKey, len(ids))
-	for i, id := range ids {
-		k, err := domain.ParseNodeKey(id)
-		if err != nil {
-			return nil, err
-		}
-		keys[i] = k
-	}
-	return loader.For(ctx).Nodes(ctx, keys)
-}
-
-// neighbourhood answers question 12.
-func (r *Resolver) neighbourhood(ctx context.Context, id string, depth *int, kinds []domain.EdgeKind, limit *int) (*model.Subgraph, error) {
-	key, err := domain.ParseNodeKey(id)
-	if err != nil {
-		return nil, err
-	}
-	var c counts
-	q := domain.NeighbourhoodQuery{Center: key, Depth: c.get(domain.NeighbourhoodDepth, depth), Kinds: kinds, Limit: c.get(domain.NeighbourhoodLimit, limit)}
-	if c.err != nil {
-		return nil, c.err
-	}
-	g, err := r.Store.Neighbourhood(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	r.planNamed(ctx, namedInSubgraph(g)...)
-	out := &model.Subgraph{Nodes: g.Nodes, Truncated: g.Truncated}
-	// Stores gather edges in their own order; clients diffing two answers
-	// (and the parity test) need one order: by kind, then ends.
-	slices.SortFunc(g.Edges, func(a, b domain.Edge) int {
-		return cmp.Compare(a.Key().String(), b.Key().String())
-	})
-	for _, e := range g.Edges {
-		out.Edges = append(out.Edges, &model.Relation{Edge: e})
-	}
-	return out, nil
 }
