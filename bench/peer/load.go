@@ -14,13 +14,8 @@ import (
 const SynthSeed = 10
 
 // Load writes the benchmark's graph: a synthetic graph of about cities
-// cities, then the project's seed data.
-//
-// The order matters until synth has a key space of its own: synth.Generate
-// reuses real keys (Country:CN, FundingBody:aiib, Grouping:asean, …) and a
-// load replaces a node's whole property map, so the seed data goes last and
-// the real nodes win. Their synthetic relations stay (Country:CN keeps its
-// synthetic cities), which is what the queries walk.
+// cities beside the project's seed data. synth's keys never name a real
+// node, so the order of the two loads does not matter.
 func Load(ctx context.Context, st domain.Store, cities int) error {
 	if cities > 0 {
 		b := synth.Generate(SynthSeed, cities)

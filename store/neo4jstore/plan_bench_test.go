@@ -24,7 +24,7 @@ var benchPlans = []struct {
 				Ends: &domain.Reach{}}}}}}}
 	}},
 	{"three-levels", func() domain.Plan {
-		return domain.Plan{Roots: []domain.Root{{Keys: []domain.NodeKey{{Kind: domain.KindCountry, ID: "AB"}},
+		return domain.Plan{Roots: []domain.Root{{Keys: []domain.NodeKey{{Kind: domain.KindCountry, ID: synth.Country(1)}},
 			Reach: domain.Reach{Follow: []domain.Follow{{Query: domain.EdgeQuery{Kind: domain.EdgeInCountry, Direction: domain.In, Page: domain.Page{First: 20}},
 				Ends: &domain.Reach{Follow: []domain.Follow{{Query: domain.EdgeQuery{Kind: domain.EdgePartnerOf, Page: domain.Page{First: 10}},
 					Ends: &domain.Reach{Follow: []domain.Follow{{Query: domain.EdgeQuery{Kind: domain.EdgeInCountry, Direction: domain.Out, Page: domain.Page{First: 1}},

@@ -237,7 +237,7 @@ func fixturePlans() map[string]domain.Plan {
 			}},
 		}}},
 		"two list roots, one after a cursor, with partners in a country": {Roots: []domain.Root{
-			{List: &domain.NodeQuery{Kind: domain.KindCity, Filter: domain.NodeFilter{Grouping: "asean"}, Page: domain.Page{First: 3}},
+			{List: &domain.NodeQuery{Kind: domain.KindCity, Filter: domain.NodeFilter{Grouping: synth.Grouping}, Page: domain.Page{First: 3}},
 				Reach: domain.Reach{Follow: []domain.Follow{{Query: inTH, Ends: &domain.Reach{}}}}},
 			{List: &domain.NodeQuery{Kind: domain.KindCity, Desc: true, Page: domain.Page{First: 4,
 				After: domain.Cursor{Key: "Manila", ID: "manila"}.Encode()}},
@@ -312,11 +312,11 @@ func TestRunMatchesSingleReadsOnASyntheticGraph(t *testing.T) {
 				EdgeSources: true, Ends: &domain.Reach{}}, {Query: asOf, Ends: &domain.Reach{}}}},
 		}}},
 		"the cities of a country, each with its partner count": {Roots: []domain.Root{{
-			List:  &domain.NodeQuery{Kind: domain.KindCity, Filter: domain.NodeFilter{Country: "AB"}, Page: domain.Page{First: 50}},
+			List:  &domain.NodeQuery{Kind: domain.KindCity, Filter: domain.NodeFilter{Country: synth.Country(1)}, Page: domain.Page{First: 50}},
 			Reach: domain.Reach{Follow: []domain.Follow{{Query: edgeQ(domain.EdgePartnerOf, domain.Both, 0)}}},
 		}}},
 		"country, 20 cities, 10 partners each, their country": {Roots: []domain.Root{{
-			Keys: []domain.NodeKey{countryKey("AB")},
+			Keys: []domain.NodeKey{countryKey(synth.Country(1))},
 			Reach: domain.Reach{Follow: []domain.Follow{{Query: edgeQ(domain.EdgeInCountry, domain.In, 20),
 				Ends: &domain.Reach{Follow: []domain.Follow{{Query: edgeQ(domain.EdgePartnerOf, domain.Both, 10),
 					Ends: &domain.Reach{Follow: []domain.Follow{{Query: edgeQ(domain.EdgeInCountry, domain.Out, 1), Ends: &domain.Reach{}}}}}}}}}},

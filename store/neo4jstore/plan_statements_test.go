@@ -11,6 +11,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/synth"
 )
 
 // statementCounter is a Bolt logger that keeps the text of every RUN
@@ -104,7 +105,7 @@ func TestRunSendsOneStatement(t *testing.T) {
 			{List: &domain.NodeQuery{Kind: domain.KindCity, Page: domain.Page{First: domain.MaxPageSize}},
 				Reach: domain.Reach{Sources: true, Follow: []domain.Follow{partners(domain.MaxPageSize, &domain.Reach{
 					Follow: []domain.Follow{partners(domain.MaxPageSize, &domain.Reach{Follow: []domain.Follow{country, partners(2, nil)}})}})}}},
-			{Keys: []domain.NodeKey{{Kind: domain.KindCountry, ID: "AB"}}, Reach: domain.Reach{Follow: []domain.Follow{
+			{Keys: []domain.NodeKey{{Kind: domain.KindCountry, ID: synth.Country(1)}}, Reach: domain.Reach{Follow: []domain.Follow{
 				{Query: domain.EdgeQuery{Kind: domain.EdgeInCountry, Direction: domain.In}, All: true}}}},
 		}}, 10_000, 1 << 30},
 	}
@@ -137,7 +138,7 @@ func TestPlanStatementPlans(t *testing.T) {
 	sourceSeek := planOp{"NodeUniqueIndexSeek", ":Source(id)"}
 	city := []domain.NodeKey{{Kind: domain.KindCity, ID: "city-00042"}, {Kind: domain.KindCity, ID: "city-00007"}}
 	partners := domain.EdgeQuery{Kind: domain.EdgePartnerOf, Page: domain.Page{First: 10}}
-	inAB := domain.EdgeQuery{Kind: domain.EdgePartnerOf, OtherCountry: "AB", AsOf: "2015", Order: domain.OrderBySince,
+	inAB := domain.EdgeQuery{Kind: domain.EdgePartnerOf, OtherCountry: synth.Country(1), AsOf: "2015", Order: domain.OrderBySince,
 		Page: domain.Page{First: 5, After: domain.Cursor{Key: "2001", ID: "City:city-00100"}.Encode()}}
 	country := domain.Follow{Query: domain.EdgeQuery{Kind: domain.EdgeInCountry, Direction: domain.Out}, Ends: &domain.Reach{}}
 	cases := []struct {
@@ -150,7 +151,7 @@ func TestPlanStatementPlans(t *testing.T) {
 			Reach: domain.Reach{Sources: true, Follow: []domain.Follow{{Query: partners, EdgeSources: true, Ends: &domain.Reach{}}}}}}},
 			[]planOp{keySeek, sourceSeek}, nil},
 		{"country, cities, partners, their country (three levels)", domain.Plan{Roots: []domain.Root{{
-			Keys: []domain.NodeKey{{Kind: domain.KindCountry, ID: "AB"}},
+			Keys: []domain.NodeKey{{Kind: domain.KindCountry, ID: synth.Country(1)}},
 			Reach: domain.Reach{Follow: []domain.Follow{{Query: domain.EdgeQuery{Kind: domain.EdgeInCountry, Direction: domain.In, Page: domain.Page{First: 20}},
 				Ends: &domain.Reach{Follow: []domain.Follow{{Query: partners, Ends: &domain.Reach{Follow: []domain.Follow{country}}}}}}}}}}},
 			[]planOp{keySeek}, nil},
@@ -158,7 +159,7 @@ func TestPlanStatementPlans(t *testing.T) {
 			Reach: domain.Reach{Follow: []domain.Follow{{Query: inAB, Ends: &domain.Reach{}}, {From: domain.KindCity, Query: domain.EdgeQuery{Kind: domain.EdgeAttended}, All: true}}}}}},
 			[]planOp{keySeek, countrySeek}, nil},
 		{"the cities of a country with their partner counts", domain.Plan{Roots: []domain.Root{{
-			List:  &domain.NodeQuery{Kind: domain.KindCity, Filter: domain.NodeFilter{Country: "AB"}},
+			List:  &domain.NodeQuery{Kind: domain.KindCity, Filter: domain.NodeFilter{Country: synth.Country(1)}},
 			Reach: domain.Reach{Follow: []domain.Follow{{Query: partners}}}}}},
 			[]planOp{countrySeek}, nil},
 		// A list without a filter reads its kind's nodes in name order

@@ -209,22 +209,22 @@ func TestPlans(t *testing.T) {
 			return c, p, nil
 		}, seeks: []want{{"NodeUniqueIndexSeek", ":Entity(key)"}}},
 		{name: "ListNodes of a country's cities", build: func(t *testing.T) (string, map[string]any, error) {
-			return listNodesStatement(*mustNormalize(t, &domain.NodeQuery{Kind: domain.KindCity, Filter: domain.NodeFilter{Country: "AB"}}))
+			return listNodesStatement(*mustNormalize(t, &domain.NodeQuery{Kind: domain.KindCity, Filter: domain.NodeFilter{Country: synth.Country(1)}}))
 		}, seeks: []want{{"NodeUniqueIndexSeek", ":Country(id)"}}},
 		{name: "ListNodes of a country's organisations of a kind", build: func(t *testing.T) (string, map[string]any, error) {
 			return listNodesStatement(*mustNormalize(t, &domain.NodeQuery{Kind: domain.KindOrganization,
-				Filter: domain.NodeFilter{Country: "AB", OrgKind: domain.OrgKinds[0]}}))
+				Filter: domain.NodeFilter{Country: synth.Country(1), OrgKind: domain.OrgKinds[0]}}))
 		}, seeks: []want{{"NodeUniqueIndexSeek", ":Country(id)"}}},
 		{name: "ListNodes of a country's projects, second page", build: func(t *testing.T) (string, map[string]any, error) {
 			after := domain.Cursor{Key: "Project 00100", ID: "project-00100"}.Encode()
 			return listNodesStatement(*mustNormalize(t, &domain.NodeQuery{Kind: domain.KindProject,
-				Filter: domain.NodeFilter{Country: "AB", Grouping: "asean"}, Page: domain.Page{First: 5, After: after}}))
+				Filter: domain.NodeFilter{Country: synth.Country(1), Grouping: synth.Grouping}, Page: domain.Page{First: 5, After: after}}))
 		}, seeks: []want{{"NodeUniqueIndexSeek", ":Country(id)"}}},
 		{name: "ListNodes of a grouping's cities", build: func(t *testing.T) (string, map[string]any, error) {
-			return listNodesStatement(*mustNormalize(t, &domain.NodeQuery{Kind: domain.KindCity, Filter: domain.NodeFilter{Grouping: "asean"}}))
+			return listNodesStatement(*mustNormalize(t, &domain.NodeQuery{Kind: domain.KindCity, Filter: domain.NodeFilter{Grouping: synth.Grouping}}))
 		}, seeks: []want{{"NodeUniqueIndexSeek", ":Grouping(id)"}}},
 		{name: "Edges of several anchors", build: func(t *testing.T) (string, map[string]any, error) {
-			q := mustNormalize(t, &domain.EdgeQuery{Kind: domain.EdgePartnerOf, OtherCountry: "AB", AsOf: "2015"})
+			q := mustNormalize(t, &domain.EdgeQuery{Kind: domain.EdgePartnerOf, OtherCountry: synth.Country(1), AsOf: "2015"})
 			return edgesStatement(*q, []string{"City:" + city, "City:city-00007"})
 		}, seeks: []want{{"NodeUniqueIndexSeek", ":Entity(key)"}, {"NodeUniqueIndexSeek", ":Country(id)"}}},
 		{name: "Near a city", build: func(t *testing.T) (string, map[string]any, error) {
@@ -256,15 +256,15 @@ func TestPlans(t *testing.T) {
 		}, mayScan: []string{"City"}},
 		// A filtered ranking reaches its cities from the country or grouping.
 		{name: "RankCities by funding in a grouping", build: func(t *testing.T) (string, map[string]any, error) {
-			c, p := rankStatement(*mustNormalize(t, &domain.RankQuery{Metric: domain.RankByFunding, Currency: "USD", Grouping: "asean"}))
+			c, p := rankStatement(*mustNormalize(t, &domain.RankQuery{Metric: domain.RankByFunding, Currency: "USD", Grouping: synth.Grouping}))
 			return c, p, nil
 		}, seeks: []want{{"NodeUniqueIndexSeek", ":Grouping(id)"}}},
 		{name: "RankCities of a country by partners as of a date", build: func(t *testing.T) (string, map[string]any, error) {
-			c, p := rankStatement(*mustNormalize(t, &domain.RankQuery{Metric: domain.RankByPartners, Country: "AB", AsOf: "2015"}))
+			c, p := rankStatement(*mustNormalize(t, &domain.RankQuery{Metric: domain.RankByPartners, Country: synth.Country(1), AsOf: "2015"}))
 			return c, p, nil
 		}, seeks: []want{{"NodeUniqueIndexSeek", ":Country(id)"}}},
 		{name: "RankCities of a country in a grouping", build: func(t *testing.T) (string, map[string]any, error) {
-			c, p := rankStatement(*mustNormalize(t, &domain.RankQuery{Metric: domain.RankByForums, Country: "AB", Grouping: "asean"}))
+			c, p := rankStatement(*mustNormalize(t, &domain.RankQuery{Metric: domain.RankByForums, Country: synth.Country(1), Grouping: synth.Grouping}))
 			return c, p, nil
 		}, seeks: []want{{"NodeUniqueIndexSeek", ":Country(id)"}}},
 		// Totals aggregate over every financing: the planner starts from
