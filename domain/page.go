@@ -84,11 +84,16 @@ func (p *Page) Normalize() error {
 // Range decodes the page's cursors (nil where not given). Call it on a
 // normalized page; a cursor Normalize would refuse reads as nil.
 func (p Page) Range() (after, before *Cursor) {
-	if c, err := DecodeCursor(p.After); err == nil {
-		after = &c
+	// An absent cursor is no cursor: decoding it would only build an error.
+	if p.After != "" {
+		if c, err := DecodeCursor(p.After); err == nil {
+			after = &c
+		}
 	}
-	if c, err := DecodeCursor(p.Before); err == nil {
-		before = &c
+	if p.Before != "" {
+		if c, err := DecodeCursor(p.Before); err == nil {
+			before = &c
+		}
 	}
 	return after, before
 }
