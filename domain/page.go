@@ -84,11 +84,16 @@ func (p *Page) Normalize() error {
 // Range decodes the page's cursors (nil where not given). Call it on a
 // normalized page; a cursor Normalize would refuse reads as nil.
 func (p Page) Range() (after, before *Cursor) {
-	if c, err := DecodeCursor(p.After); err == nil {
-		after = &c
+	// An absent cursor is no cursor: decoding it would only build an error.
+	if p.After != "" {
+		if c, err := DecodeCursor(p.After); err == nil {
+			after = &c
+		}
 	}
-	if c, err := DecodeCursor(p.Before); err == nil {
-		before = &c
+	if p.Before != "" {
+		if c, err := DecodeCursor(p.Before); err == nil {
+			before = &c
+		}
 	}
 	return after, before
 }
@@ -100,10 +105,34 @@ type Cursor struct {
 	ID  string `json:"i"`
 }
 
-// Encode returns the opaque cursor string.
+// Encode returns the opaque cursor string: the base64 of the cursor's JSON.
+// Keys and IDs of plain ASCII are written directly, without reflection, as
+// every page's cursors are; the bytes are json.Marshal's either way.
 func (c Cursor) Encode() string {
-	b, _ := json.Marshal(c)
+	if !plainJSON(c.Key) || !plainJSON(c.ID) {
+		b, _ := json.Marshal(c)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	var buf [128]byte
+	b := append(buf[:0], `{"k":"`...)
+	b = append(b, c.Key...)
+	b = append(b, `","i":"`...)
+	b = append(b, c.ID...)
+	b = append(b, `"}`...)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// plainJSON reports whether json.Marshal writes s as itself between quotes:
+// printable ASCII with nothing it escapes (quote, backslash, and the HTML
+// characters <, > and &).
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b < 0x20 || b > 0x7e, b == '"', b == '\\', b == '<', b == '>', b == '&':
+			return false
+		}
+	}
+	return true
 }
 
 // DecodeCursor parses an opaque cursor string.

@@ -1,6 +1,8 @@
 package domain_test
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -83,4 +85,50 @@ func TestPageRange(t *testing.T) {
 	if after, before := (domain.Page{}).Range(); after != nil || before != nil {
 		t.Errorf("got %v, %v for a page with no cursors, want nil, nil", after, before)
 	}
+}
+
+// Encode writes plain keys without encoding/json; a cursor a client holds
+// must stay valid, so the bytes must be exactly those of json and base64.
+func TestCursorEncodeMatchesJSON(t *testing.T) {
+	long := strings.Repeat("Guangxi Zhuang Autonomous Region ", 8)
+	tests := []struct {
+		name string
+		c    domain.Cursor
+	}{
+		{"a name and a slug", domain.Cursor{Key: "Nanning", ID: "nanning"}},
+		{"empty key", domain.Cursor{Key: "", ID: "city-05343"}},
+		{"a date key", domain.Cursor{Key: "2015-09-14", ID: "Partnership:nanning--ipoh"}},
+		{"longer than the stack buffer", domain.Cursor{Key: long, ID: long}},
+		{"quote and backslash", domain.Cursor{Key: `say "hi" \ bye`, ID: `a"b`}},
+		{"HTML characters", domain.Cursor{Key: "<b>Ho & Co</b>", ID: "x>y"}},
+		{"control characters", domain.Cursor{Key: "tab\there\nnew\x00nul\x7fdel\b\f", ID: "r\r"}},
+		{"non-ASCII", domain.Cursor{Key: "南宁 Hà Nội", ID: "hà-nội"}},
+		{"line and paragraph separators", domain.Cursor{Key: "a\u2028b\u2029c", ID: "id"}},
+		{"invalid UTF-8", domain.Cursor{Key: "bad\xff\xfebytes", ID: "\xc3"}},
+		{"every printable ASCII byte", domain.Cursor{Key: printableASCII(), ID: printableASCII()}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := json.Marshal(tt.c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := base64.RawURLEncoding.EncodeToString(b)
+			if got := tt.c.Encode(); got != want {
+				t.Fatalf("Encode(%+v): got %s, want %s", tt.c, got, want)
+			}
+			back, err := domain.DecodeCursor(want)
+			if tt.c.ID != "" && strings.ToValidUTF8(tt.c.ID, "\ufffd") == tt.c.ID && (err != nil || back != tt.c) {
+				t.Fatalf("DecodeCursor(Encode(%+v)): got %+v, %v", tt.c, back, err)
+			}
+		})
+	}
+}
+
+func printableASCII() string {
+	var b strings.Builder
+	for c := byte(0x20); c < 0x7f; c++ {
+		b.WriteByte(c)
+	}
+	return b.String()
 }

@@ -5,7 +5,7 @@
 // presenter, recover, limits).
 package graph
 
-//go:generate go run github.com/99designs/gqlgen generate
+//go:generate go run ./gen
 
 import (
 	"log/slog"

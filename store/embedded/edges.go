@@ -51,6 +51,9 @@ func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey, all bool, d
 	}
 	lp := pageOf(items, q.Desc, q.Page)
 	page := domain.EdgePage{Cursors: lp.cursors, TotalCount: total(q.Page, len(items)), HasNextPage: lp.hasNext, HasPreviousPage: lp.hasPrev}
+	if len(lp.items) > 0 {
+		page.Items = make([]domain.Edge, 0, len(lp.items))
+	}
 	for _, e := range lp.items {
 		page.Items = append(page.Items, cloneEdge(e))
 	}

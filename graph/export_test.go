@@ -1,0 +1,4 @@
+package graph
+
+// EncodeResponse exposes encodeResponse to the external tests.
+var EncodeResponse = encodeResponse
