@@ -118,6 +118,8 @@ func (s *expiringStore) Near(ctx context.Context, q domain.NearQuery) ([]domain.
 	return s.Store.Near(ctx, q)
 }
 
+// synthStore returns an in-memory embedded store holding a synthetic
+// graph of about cities cities.
 func synthStore(t *testing.T, cities int) domain.Store {
 	t.Helper()
 	st, err := embedded.Open("")

@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,27 +12,10 @@ import (
 	"github.com/citygraph/citygraph/domain"
 	"github.com/citygraph/citygraph/graph"
 	"github.com/citygraph/citygraph/internal/telemetry"
-	"github.com/citygraph/citygraph/store/embedded"
-	"github.com/citygraph/citygraph/synth"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/lexer"
 	"github.com/vektah/gqlparser/v2/parser"
 )
-
-// syntheticStore returns an in-memory embedded store holding a synthetic
-// graph of about n cities.
-func syntheticStore(t *testing.T, n int) domain.Store {
-	t.Helper()
-	st, err := embedded.Open("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Apply(context.Background(), synth.Generate(11, n), domain.ApplyOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
 
 // answer is what the client got and what the request recorded.
 type answer struct {
@@ -152,7 +134,7 @@ func aliases(n int, field string) string {
 // refusal is recorded, that the store was never called, and that the
 // analysis that refused it did work proportional to the query's size.
 func TestHostileQueriesAreRefused(t *testing.T) {
-	st := countedStore(syntheticStore(t, 2_000))
+	st := countedStore(synthStore(t, 2_000))
 	manyTokens := graph.DefaultLimits
 	manyTokens.MaxTokens = 100_000
 	roomy := manyTokens // every limit but cost out of the way
