@@ -46,6 +46,24 @@ type planOp struct{ op, details string }
 
 func (p planOp) String() string { return p.op + "(" + p.details + ")" }
 
+// checkPlanOps fails t unless the plan's operators scan only the labels in
+// mayScan and hold every seek (operator prefix, details substring).
+func checkPlanOps(t *testing.T, ops []planOp, mayScan []string, seeks []planOp) {
+	t.Helper()
+	for _, l := range scannedLabels(ops) {
+		if !slices.Contains(mayScan, l) {
+			t.Errorf("the plan scans %s; want only %v\nplan: %v", l, mayScan, ops)
+		}
+	}
+	for _, w := range seeks {
+		if !slices.ContainsFunc(ops, func(o planOp) bool {
+			return strings.HasPrefix(o.op, w.op) && strings.Contains(o.details, w.details)
+		}) {
+			t.Errorf("the plan has no %s on %q\nplan: %v", w.op, w.details, ops)
+		}
+	}
+}
+
 // explain returns every operator of the plan the server makes for the
 // statement, depth first. EXPLAIN plans without running, so the answer
 // reflects the planner's choice for these parameters and statistics.
@@ -193,7 +211,7 @@ func mustNormalize[Q interface{ Normalize() error }](t *testing.T, q Q) Q {
 func TestPlans(t *testing.T) {
 	s := loadPlanGraph(t)
 	city := "city-00042"
-	type want struct{ op, details string }
+	type want = planOp
 	uniqueCity := want{"NodeUniqueIndexSeek", ":City(id)"}
 	cases := []struct {
 		name  string
@@ -282,18 +300,7 @@ func TestPlans(t *testing.T) {
 				t.Fatal(err)
 			}
 			ops := explain(t, s, cypher, params)
-			for _, l := range scannedLabels(ops) {
-				if !slices.Contains(tc.mayScan, l) {
-					t.Errorf("the plan scans %s; want only %v\nplan: %v", l, tc.mayScan, ops)
-				}
-			}
-			for _, w := range tc.seeks {
-				if !slices.ContainsFunc(ops, func(o planOp) bool {
-					return strings.HasPrefix(o.op, w.op) && strings.Contains(o.details, w.details)
-				}) {
-					t.Errorf("the plan has no %s on %q\nplan: %v", w.op, w.details, ops)
-				}
-			}
+			checkPlanOps(t, ops, tc.mayScan, tc.seeks)
 			if testing.Verbose() {
 				t.Logf("plan: %v", ops)
 			}
