@@ -48,6 +48,12 @@ type Edge struct {
 
 	// Sources are the slugs of the Source nodes that state this relation.
 	Sources []string
+
+	// Until is when the relation ended (a partnership ended by a write);
+	// unknown while it lasts. AsOf queries see it from Since to Until.
+	Until Date
+	// Version counts the relation's changes, as Meta.Version.
+	Version int64
 }
 
 // EdgeKey identifies an edge: at most one edge of a kind links two nodes.

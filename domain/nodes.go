@@ -82,6 +82,9 @@ type Meta struct {
 	Description string
 	// Sources are the slugs of the Source nodes that state this node.
 	Sources []string
+	// Version counts the node's changes: 1 when created, +1 for each write
+	// that changes it (see Writer). Writers state it to detect a stale read.
+	Version int64
 }
 
 func (m *Meta) Base() *Meta { return m }
