@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Holdings is what a store answers while it checks a write, inside the
@@ -413,3 +414,41 @@ func edgeVersion(e *Edge) int64 {
 	}
 	return e.Version
 }
+
+// ChangeCount is the first argument of Changes and History.
+var ChangeCount = Count{Name: "first", Default: DefaultPageSize, Max: MaxPageSize, Hint: "page on with after, from the last sequence number read"}
+
+// CheckChangesQuery checks the arguments of Writer.Changes.
+func CheckChangesQuery(after int64, first int) error {
+	if after < 0 {
+		return Errorf(EINVALID, "after must be a sequence number (0 for the start of the log), got %d", after)
+	}
+	return ChangeCount.Check(first)
+}
+
+// Touches lists the nodes a change set touched, each once, in order: its
+// nodes and the ends of its relations. History(key) lists the sets that
+// touch key.
+func (cs *ChangeSet) Touches() []NodeKey {
+	var out []NodeKey
+	seen := map[NodeKey]bool{}
+	add := func(k NodeKey) {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	for _, d := range cs.Nodes {
+		add(d.Key)
+	}
+	for _, d := range cs.Edges {
+		add(d.Key.From)
+		add(d.Key.To)
+	}
+	return out
+}
+
+// RecordedAt is the time a store records for a change set: UTC to the
+// microsecond, which every store keeps exactly, so that a set reads back
+// equal to the one Write returned.
+func RecordedAt(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
