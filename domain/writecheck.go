@@ -126,6 +126,9 @@ func CheckWrite(ctx context.Context, w *Write, h Holdings) (*WritePlan, error) {
 	// after is what the graph holds once the write is made: the stored
 	// keys, less the deleted, plus the written.
 	gone := map[NodeKey]bool{}
+	// named are the sources each planned node's change names: the stored
+	// ones were checked when they were written.
+	var named [][]string
 	for _, nc := range nodes {
 		stored := heldNodes[nc.key]
 		if !c.target(nc.key.String(), nc.Mode, stored != nil, version(stored), nc.ExpectVersion) {
@@ -155,6 +158,7 @@ func CheckWrite(ctx context.Context, w *Write, h Holdings) (*WritePlan, error) {
 			b, a = nil, after
 		}
 		p.Nodes = append(p.Nodes, merged)
+		named = append(named, nc.Node.Base().Sources)
 		p.Set.Nodes = append(p.Set.Nodes, NodeDiff{Key: nc.key, Version: merged.Base().Version, Before: b, After: a})
 		p.Set.Report.AddNode(nc.key.Kind, stored == nil, true)
 	}
@@ -172,8 +176,8 @@ func CheckWrite(ctx context.Context, w *Write, h Holdings) (*WritePlan, error) {
 		}
 		return k.String() + ", which is neither in this write nor stored"
 	}
-	for _, n := range p.Nodes {
-		c.refs(n.Key().String(), nil, n.Base().Sources, missing)
+	for i, n := range p.Nodes {
+		c.refs(n.Key().String(), nil, named[i], missing)
 	}
 
 	deletedEdges := map[EdgeKey]bool{}
@@ -212,7 +216,7 @@ func CheckWrite(ctx context.Context, w *Write, h Holdings) (*WritePlan, error) {
 		if merged.Through != nil {
 			through = []NodeKey{*merged.Through}
 		}
-		c.refs(ks, append([]NodeKey{merged.From, merged.To}, through...), merged.Sources, missing)
+		c.refs(ks, append([]NodeKey{merged.From, merged.To}, through...), change.Sources, missing)
 		before, after := EdgeFields(stored), EdgeFields(merged)
 		b, a := Changed(before, after)
 		if stored != nil && b == nil && a == nil {

@@ -39,6 +39,8 @@ func Run(t *testing.T, open func(t *testing.T) domain.Store) {
 		tests []test
 	}{
 		{"Apply", applyTests},
+		{"Write", writeTests},
+		{"Changes", changesTests},
 		{"Nodes", nodesTests},
 		{"ListNodes", listNodesTests},
 		{"Edges", edgesTests},
