@@ -44,7 +44,7 @@ func (p *WritePlan) Changes() bool {
 }
 
 // WriteFromBatch is the Write a seed import makes of a batch: an Upsert of
-// every node and relation.
+// every node (with its Clear list) and relation.
 func WriteFromBatch(b *Batch, author string) *Write {
 	if author == "" {
 		author = DefaultImportAuthor
@@ -52,6 +52,9 @@ func WriteFromBatch(b *Batch, author string) *Write {
 	w := &Write{Operation: "import", Author: author, Nodes: make([]NodeChange, len(b.Nodes)), Edges: make([]EdgeChange, len(b.Edges))}
 	for i, n := range b.Nodes {
 		w.Nodes[i] = NodeChange{Mode: Upsert, Node: n}
+		if n != nil && !reflect.ValueOf(n).IsNil() {
+			w.Nodes[i].Clear = b.Clear[n.Key()]
+		}
 	}
 	for i := range b.Edges {
 		w.Edges[i] = EdgeChange{Mode: Upsert, Edge: b.Edges[i]}
