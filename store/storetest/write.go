@@ -205,7 +205,7 @@ var writeTests = []test{
 		}
 	}},
 	{"bad writes are refused with their code and change nothing", testBadWrites},
-	{"ending a relation keeps it for the dates it lasted", func(t *testing.T, open func(*testing.T) domain.Store) {
+	{"ending a relation keeps it for the dates it lasted, in every read that takes a date", func(t *testing.T, open func(*testing.T) domain.Store) {
 		s := withHanoi(t, open)
 		end := hanoiPartnership()
 		end.Until, end.Sources = "2020", []string{SrcArticle}
@@ -228,6 +228,15 @@ var writeTests = []test{
 				Via: []domain.LinkKind{domain.LinkPartnership}, AsOf: c.asOf}))
 			if (len(paths) > 0) != c.want {
 				t.Errorf("as of %q: got %d paths from Hanoi to Nanning, want a path: %v", c.asOf, len(paths), c.want)
+			}
+			q := domain.EdgeQuery{Kind: domain.EdgePartnerOf, AsOf: c.asOf, Page: domain.Page{First: 10}}
+			ans := must[*domain.Answers](t)(planRunner(t, s).Run(context.Background(), &domain.Plan{Roots: []domain.Root{
+				{Keys: []domain.NodeKey{cityKey("hanoi")}, Reach: domain.Reach{Follow: []domain.Follow{{Query: q}}}}}}))
+			if err := q.Normalize(); err != nil {
+				t.Fatal(err)
+			}
+			if page, _ := ans.Page(q, cityKey("hanoi")); (len(page.Items) == 1) != c.want {
+				t.Errorf("as of %q: a plan reads %d partnerships of Hanoi, want the partnership: %v", c.asOf, len(page.Items), c.want)
 			}
 			ranked := must[[]domain.RankedCity](t)(s.RankCities(context.Background(), domain.RankQuery{Metric: domain.RankByPartners,
 				AsOf: c.asOf, First: domain.MaxUnpagedRows}))
