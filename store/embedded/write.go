@@ -102,6 +102,11 @@ func commit(tx *bolt.Tx, p *domain.WritePlan, set *domain.ChangeSet) error {
 			return err
 		}
 	}
+	if hook := testHookCommit; hook != nil {
+		if err := hook(); err != nil {
+			return err
+		}
+	}
 	edges := slices.Clone(p.Edges)
 	slices.SortFunc(edges, func(a, b *domain.Edge) int { return compareBytes(edgeDiskKey(a.Key()), edgeDiskKey(b.Key())) })
 	for _, e := range edges {
@@ -112,6 +117,11 @@ func commit(tx *bolt.Tx, p *domain.WritePlan, set *domain.ChangeSet) error {
 	}
 	return record(tx, set)
 }
+
+// testHookCommit, when a test sets it, runs inside the write's transaction
+// after its nodes are written and before its relations; an error it
+// returns fails the write there, half made.
+var testHookCommit func() error
 
 // record appends set to the log in tx and indexes it.
 func record(tx *bolt.Tx, set *domain.ChangeSet) error {

@@ -174,6 +174,11 @@ func commitPlan(ctx context.Context, tx neo4j.ManagedTransaction, p *domain.Writ
 			return err
 		}
 	}
+	if hook := testHookCommit; hook != nil {
+		if err := hook(); err != nil {
+			return err
+		}
+	}
 	edges := map[domain.EdgeKind][]any{}
 	for _, e := range p.Edges {
 		pr := edgeProps(e)
@@ -193,6 +198,11 @@ func commitPlan(ctx context.Context, tx neo4j.ManagedTransaction, p *domain.Writ
 	}
 	return nil
 }
+
+// testHookCommit, when a test sets it, runs inside the write's transaction
+// after its nodes are written and before its relations; an error it
+// returns fails the write there, half made.
+var testHookCommit func() error
 
 // recordSet stores set, the nodes it touched and its idempotency record.
 func recordSet(ctx context.Context, tx neo4j.ManagedTransaction, set *domain.ChangeSet) error {

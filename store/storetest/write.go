@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"slices"
 	"strings"
@@ -476,4 +477,38 @@ func seqs(sets []domain.ChangeSet) []int64 {
 		out = append(out, cs.Seq)
 	}
 	return out
+}
+
+// WriteFailingHalfway checks atomicity where the checks cannot help: a
+// write whose transaction fails after its nodes are written and before
+// its relations leaves nothing, neither in the graph nor in the log, and
+// the next write takes the sequence number it would have had. failAt sets
+// the store's hook that runs at that point (restore unsets it).
+func WriteFailingHalfway(t *testing.T, open func(*testing.T) domain.Store, failAt func(func() error) (restore func())) {
+	s, b := withFixture(t, open)
+	before := snapshot(t, s, b, cityKey("hanoi"))
+	logBefore := allChanges(t, s)
+	w := func() *domain.Write {
+		return &domain.Write{Operation: "createCity", Author: "alice", IdempotencyKey: "half",
+			Nodes: []domain.NodeChange{create(hanoi())}, Edges: []domain.EdgeChange{{Mode: domain.Create, Edge: hanoiPartnership()}}}
+	}
+	calls := 0
+	restore := failAt(func() error { calls++; return errors.New("the disk is full") })
+	_, err := writer(t, s).Write(context.Background(), w())
+	restore()
+	if calls == 0 {
+		t.Fatal("the hook never ran: the write did not reach its transaction")
+	}
+	wantCode(t, err, domain.EINTERNAL)
+	if after := snapshot(t, s, b, cityKey("hanoi")); !sameValue(before, after) {
+		t.Errorf("the failed write left a trace:\nbefore %+v\n after %+v", before, after)
+	}
+	if logAfter := allChanges(t, s); !reflect.DeepEqual(logAfter, logBefore) {
+		t.Errorf("the failed write changed the log: %v, want %v", seqs(logAfter), seqs(logBefore))
+	}
+	// The retry with the same key is a first attempt: nothing was recorded.
+	cs := mustWrite(t, s, w())
+	if cs.Seq != logBefore[len(logBefore)-1].Seq+1 || node(t, s, cityKey("hanoi")) == nil {
+		t.Errorf("the retry got set %d and Hanoi %v, want set %d and Hanoi stored", cs.Seq, node(t, s, cityKey("hanoi")), logBefore[len(logBefore)-1].Seq+1)
+	}
 }
