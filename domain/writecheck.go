@@ -21,6 +21,10 @@ type Holdings interface {
 	// EdgesAt returns every stored relation with an end among keys: what
 	// deleting those nodes deletes with them.
 	EdgesAt(ctx context.Context, keys []NodeKey) ([]*Edge, error)
+	// CitedBy returns the keys (NodeKey or EdgeKey strings) of up to limit
+	// stored nodes and relations that cite source (a Source slug) in their
+	// sources: what deleting it would leave without its source.
+	CitedBy(ctx context.Context, source string, limit int) ([]string, error)
 }
 
 // WritePlan is a checked write: what to store, what to remove, and the
@@ -234,6 +238,25 @@ func CheckWrite(ctx context.Context, w *Write, h Holdings) (*WritePlan, error) {
 		p.Set.Edges = append(p.Set.Edges, EdgeDiff{Key: ec.key, Version: merged.Version, Before: b, After: a})
 		p.Set.Report.AddEdge(ec.key.Kind, stored == nil, true)
 	}
+	// A source that a remaining fact cites stays: no fact without a source.
+	for _, k := range p.DeleteNodes {
+		if k.Kind != KindSource {
+			continue
+		}
+		citing, err := h.CitedBy(ctx, k.ID, maxCitersShown+len(p.DeleteNodes)+len(p.DeleteEdges)+len(cascade))
+		if err != nil {
+			return nil, err
+		}
+		citing = slices.DeleteFunc(citing, func(s string) bool {
+			return slices.ContainsFunc(p.DeleteNodes, func(d NodeKey) bool { return d.String() == s }) ||
+				slices.ContainsFunc(cascade, func(e *Edge) bool { return e.Key().String() == s }) ||
+				slices.ContainsFunc(edges, func(e edgeChange) bool { return e.Mode == Delete && e.key.String() == s })
+		})
+		if len(citing) > 0 {
+			c.conflict = append(c.conflict, Problem{Field: k.String(), Found: "cited by " + strings.Join(citing[:min(len(citing), maxCitersShown)], ", "),
+				Expected: "a source that nothing cites: take it out of their sources first (no fact without a source)"})
+		}
+	}
 	// The relations of deleted nodes go with them, unless the write
 	// already deletes them.
 	slices.SortFunc(cascade, func(a, b *Edge) int { return strings.Compare(a.Key().String(), b.Key().String()) })
@@ -257,6 +280,9 @@ func CheckWrite(ctx context.Context, w *Write, h Holdings) (*WritePlan, error) {
 	}
 	return p, nil
 }
+
+// maxCitersShown bounds the facts a refused source deletion names.
+const maxCitersShown = 5
 
 // checker collects a write's problems by the code they earn.
 type checker struct {

@@ -382,3 +382,20 @@ func (st *state) apply(p *domain.WritePlan) {
 		st.putEdge(&c)
 	}
 }
+
+// CitedBy scans the graph: deleting a source is rare (admins only).
+func (st *state) CitedBy(_ context.Context, source string, limit int) ([]string, error) {
+	var out []string
+	for k, n := range st.nodes {
+		if slices.Contains(n.Base().Sources, source) {
+			out = append(out, k.String())
+		}
+	}
+	for k, e := range st.edges {
+		if slices.Contains(e.Sources, source) {
+			out = append(out, k.String())
+		}
+	}
+	slices.Sort(out)
+	return out[:min(len(out), limit)], nil
+}

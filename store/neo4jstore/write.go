@@ -383,3 +383,28 @@ func collectEdges(ctx context.Context, res neo4j.ResultWithContext, kindOf func(
 	}
 	return nil
 }
+
+// CitedBy scans nodes and relations: deleting a source is rare (admins
+// only), and a list property has no index to look it up by.
+func (h txHoldings) CitedBy(ctx context.Context, source string, limit int) ([]string, error) {
+	res, err := h.tx.Run(ctx, `
+		CALL () {
+			MATCH (n:Entity) WHERE $source IN n.sources RETURN n.key AS key
+			UNION
+			MATCH (a:Entity)-[r]->(b:Entity) WHERE $source IN r.sources
+			RETURN type(r) + '(' + a.key + ',' + b.key + ')' AS key
+		}
+		RETURN key ORDER BY key LIMIT $limit`, map[string]any{"source": source, "limit": int64(limit)})
+	if err != nil {
+		return nil, err
+	}
+	recs, err := res.Collect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(recs))
+	for i, rec := range recs {
+		out[i] = getStr(rec, "key")
+	}
+	return out, nil
+}

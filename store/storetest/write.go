@@ -291,6 +291,22 @@ var writeTests = []test{
 			t.Errorf("recreated Hanoi has version %d, want 1", v)
 		}
 	}},
+	{"a source that nothing else cites can be deleted, with what cites it in the same write", func(t *testing.T, open func(*testing.T) domain.Store) {
+		s, _ := withFixture(t, open)
+		src := &domain.Source{Meta: domain.Meta{ID: "new-source", Name: "A new source"}, Publisher: "Someone"}
+		city := hanoi()
+		city.Sources = []string{"new-source"}
+		mustWrite(t, s, &domain.Write{Operation: "createCity", Nodes: []domain.NodeChange{create(src), create(city)}})
+		del := func(n domain.Node) domain.NodeChange { return domain.NodeChange{Mode: domain.Delete, Node: n} }
+		_, err := writer(t, s).Write(context.Background(), &domain.Write{Operation: "deleteSource", Nodes: []domain.NodeChange{del(src)}})
+		if e := wantCode(t, err, domain.ECONFLICT); !strings.Contains(e.Message, "City:hanoi") {
+			t.Errorf("message %q does not name City:hanoi, which cites the source", e.Message)
+		}
+		mustWrite(t, s, &domain.Write{Operation: "deleteSource", Nodes: []domain.NodeChange{del(src), del(&domain.City{Meta: domain.Meta{ID: "hanoi"}})}})
+		if got := must[[]domain.Node](t)(s.Nodes(context.Background(), []domain.NodeKey{src.Key(), cityKey("hanoi")})); got[0] != nil || got[1] != nil {
+			t.Errorf("got %v, want both deleted", got)
+		}
+	}},
 	{"a load records one import change set by its author", func(t *testing.T, open func(*testing.T) domain.Store) {
 		s := open(t)
 		b := Forum2015(t)
@@ -367,6 +383,8 @@ func testBadWrites(t *testing.T, open func(*testing.T) domain.Store) {
 		{"a relation to a node the write deletes", &domain.Write{Nodes: []domain.NodeChange{create(hanoi()),
 			{Mode: domain.Delete, Node: &domain.City{Meta: domain.Meta{ID: "bangkok"}}}},
 			Edges: []domain.EdgeChange{{Mode: domain.Create, Edge: partnership("hanoi", "bangkok")}}}, domain.EINVALID, key(partnership("hanoi", "bangkok"))},
+		{"a delete of a source that facts cite", &domain.Write{Nodes: []domain.NodeChange{{Mode: domain.Delete,
+			Node: &domain.Source{Meta: domain.Meta{ID: SrcSisterCities}}}}}, domain.ECONFLICT, "Source:" + SrcSisterCities},
 		// Atomicity: every change but the last is good; none of them lands.
 		{"a write whose last change is bad", &domain.Write{Nodes: []domain.NodeChange{create(hanoi()),
 			{Mode: domain.Update, Node: &domain.City{Meta: domain.Meta{ID: "nanning", Sources: []string{SrcArticle}}, Population: 5, PopulationYear: 2020}}},
