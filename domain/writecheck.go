@@ -304,8 +304,8 @@ var modes = []WriteMode{Upsert, Create, Update, End, Delete}
 // structure checks what needs no store: each change's mode and key, and
 // that no key comes twice.
 func (c *checker) structure(w *Write) ([]nodeChange, []edgeChange) {
-	var nodes []nodeChange
-	at := map[NodeKey]int{}
+	nodes := make([]nodeChange, 0, len(w.Nodes))
+	at := make(map[NodeKey]int, len(w.Nodes))
 	for i, nc := range w.Nodes {
 		n := nc.Node
 		if n == nil || reflect.ValueOf(n).IsNil() {
@@ -337,8 +337,8 @@ func (c *checker) structure(w *Write) ([]nodeChange, []edgeChange) {
 		at[k] = i
 		nodes = append(nodes, nodeChange{NodeChange: nc, key: k})
 	}
-	var edges []edgeChange
-	eat := map[EdgeKey]int{}
+	edges := make([]edgeChange, 0, len(w.Edges))
+	eat := make(map[EdgeKey]int, len(w.Edges))
 	for i, ec := range w.Edges {
 		ec.Edge.Normalize()
 		k := ec.Edge.Key()
