@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -299,6 +300,17 @@ func TestExplorerInBrowser(t *testing.T) {
 		}
 		t.Logf("expanding %s: %d → %d nodes", target, len(want), len(got))
 	})
+	// CITYGRAPH_BROWSER_SCREENSHOT=file.png keeps a picture of the page, as
+	// the playground's browser test does.
+	if path := os.Getenv("CITYGRAPH_BROWSER_SCREENSHOT"); path != "" {
+		png, err := chromedp.Run(s.ctx, chromedp.FullScreenshot(100))
+		if err == nil {
+			err = os.WriteFile(path, png, 0o644)
+		}
+		if err != nil {
+			t.Errorf("screenshot: %v", err)
+		}
+	}
 
 	t.Run("the date slider redraws the graph as it stood", func(t *testing.T) {
 		evaluate[bool](t, s, `(function () { var s = document.getElementById('as-of');
@@ -355,6 +367,26 @@ func TestExplorerInBrowser(t *testing.T) {
 			t.Errorf("PNG export = %q…, want a PNG data URL", png)
 		}
 		s.do(t, "clicking both save buttons", chromedp.Click(chromedp.CSS("#save-svg")), chromedp.Click(chromedp.CSS("#save-png")))
+	})
+
+	t.Run("a relation's properties and sources show in the panel", func(t *testing.T) {
+		evaluate[bool](t, s, `(citygraphExplorer.cy.edges('[kind = "PARTNER_OF"]')[0].emit('tap'), true)`)
+		s.waitFor(t, "the relation's details", `document.querySelector('#details h3').textContent === 'partner of' && document.querySelectorAll('#details .sources li').length > 0`)
+	})
+
+	t.Run("the node list expands a node from the keyboard", func(t *testing.T) {
+		next := evaluate[string](t, s, `(function () { var b = Array.from(document.querySelectorAll('#node-list button')).filter(function (b) {
+			return document.getElementById('graph').dataset.centres.split(' ').indexOf(b.dataset.id) < 0; })[0]; return b ? b.dataset.id : ''; })()`)
+		if next == "" {
+			t.Fatal("every node in the list is expanded already")
+		}
+		centres := evaluate[string](t, s, `document.getElementById('graph').dataset.centres`)
+		s.do(t, "pressing Enter on "+next,
+			chromedp.Click(chromedp.CSS("#nodes-box summary")),
+			chromedp.Focus(chromedp.CSS(`#node-list button[data-id="`+next+`"]`)),
+			chromedp.KeyEvent("\r"),
+		)
+		s.waitDrawn(t, centres+" "+next)
 	})
 
 	t.Run("a search in Chinese finds Nanning", func(t *testing.T) {

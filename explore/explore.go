@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/citygraph/citygraph/internal/webassets"
 )
@@ -32,6 +33,20 @@ const (
 
 //go:embed assets
 var assetsFS embed.FS
+
+// assets are the embedded files, served under AssetPrefix by URLs
+// versioned with their content hashes.
+var assets = sync.OnceValue(func() *webassets.Set {
+	sub, err := fs.Sub(assetsFS, "assets")
+	if err != nil {
+		panic(err)
+	}
+	set, err := webassets.New(sub, AssetPrefix)
+	if err != nil {
+		panic(err)
+	}
+	return set
+})
 
 //go:embed page.html.tmpl
 var pageTemplateText string
@@ -68,14 +83,7 @@ func WithNotice(text string) Option {
 //     page's own script and styles;
 //   - 404 for any other path, 405 for methods other than GET and HEAD.
 func Handler(endpoint string, opts ...Option) http.Handler {
-	sub, err := fs.Sub(assetsFS, "assets")
-	if err != nil {
-		panic(err)
-	}
-	files, err := webassets.New(sub, AssetPrefix)
-	if err != nil {
-		panic(err)
-	}
+	files := assets()
 	data := pageData{
 		Config:  pageConfig{Endpoint: endpoint},
 		Styles:  []string{files.URL("explore.css")},
@@ -99,19 +107,7 @@ type handler struct {
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch p := r.URL.Path; {
 	case p == Path:
-		if !webassets.AllowRead(w, r) {
-			return
-		}
-		hd := w.Header()
-		hd.Set("Content-Type", "text/html; charset=utf-8")
-		hd.Set("Content-Security-Policy", ContentSecurityPolicy)
-		hd.Set("Cache-Control", "no-cache")
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "no-referrer")
-		if r.Method == http.MethodHead {
-			return
-		}
-		w.Write(h.page)
+		webassets.ServePage(w, r, h.page, ContentSecurityPolicy)
 	case p == Path+"/":
 		http.Redirect(w, r, Path, http.StatusMovedPermanently)
 	case strings.HasPrefix(p, AssetPrefix):

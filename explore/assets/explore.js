@@ -74,6 +74,11 @@
 
   function $(id) { return document.getElementById(id); }
 
+  // replaceChildren puts the children that are not null into parent.
+  function replaceChildren(parent) {
+    parent.replaceChildren.apply(parent, Array.prototype.slice.call(arguments, 1).filter(function (c) { return c != null; }));
+  }
+
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) {
@@ -518,7 +523,7 @@
       actions.append(el('button', { type: 'button', text: 'Paths from here', onclick: function () { $('path-from').value = n.id; $('path-to').focus(); } }));
       actions.append(el('button', { type: 'button', text: 'Paths to here', onclick: function () { $('path-to').value = n.id; $('path-find').focus(); } }));
     }
-    box.replaceChildren(
+    replaceChildren(box,
       el('h3', { text: display(n) }),
       el('p', { 'class': 'kind', text: kind + ' · ' + n.id }),
       n.description ? el('p', { text: n.description }) : null,
@@ -533,7 +538,7 @@
     var from = state.nodes[e.from] || { name: e.from }, to = state.nodes[e.to] || { name: e.to };
     var props = { kind: e.kind, since: e.since, role: e.role, partnershipKind: e.partnershipKind, amount: e.amount, note: e.note };
     detailsFor = null;
-    $('details').replaceChildren(
+    replaceChildren($('details'),
       el('h3', { text: words(e.kind) }),
       el('p', { 'class': 'kind', text: display(from) + (e.kind === 'PARTNER_OF' ? ' — ' : ' → ') + display(to) }),
       propertyList(props, {}),

@@ -98,3 +98,22 @@ func AllowRead(w http.ResponseWriter, r *http.Request) bool {
 	http.Error(w, "method not allowed: use GET or HEAD", http.StatusMethodNotAllowed)
 	return false
 }
+
+// ServePage answers a GET or HEAD with an HTML page that its policy (a
+// Content-Security-Policy) confines, never cached without revalidation
+// since it names the current versions of the files; other methods get 405.
+func ServePage(w http.ResponseWriter, r *http.Request, page []byte, policy string) {
+	if !AllowRead(w, r) {
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Security-Policy", policy)
+	hd.Set("Cache-Control", "no-cache")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	if r.Method == http.MethodHead {
+		return
+	}
+	w.Write(page)
+}
