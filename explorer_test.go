@@ -290,9 +290,13 @@ func TestExplorerInBrowser(t *testing.T) {
 		t.Fatalf("no neighbour of Nanning adds nodes; the seed data changed?")
 	}
 	t.Run("a click on a node expands it as the API says", func(t *testing.T) {
+		// Nodes drawn over the target are moved aside first, as a user would drag them.
 		pos := evaluate[[]float64](t, s, fmt.Sprintf(`(function () { var cy = citygraphExplorer.cy, n = cy.getElementById(%q);
-			cy.zoom(2.5); cy.center(n); var p = n.renderedPosition(), r = document.getElementById('graph').getBoundingClientRect();
-			return [r.left + p.x, r.top + p.y]; })()`, target))
+			cy.zoom(2.5); cy.center(n); var p = n.position();
+			cy.nodes().forEach(function (o) { var q = o.position();
+				if (o !== n && Math.abs(q.x - p.x) < 40 && Math.abs(q.y - p.y) < 40) { o.position({ x: p.x + 200, y: q.y }); } });
+			var rp = n.renderedPosition(), r = document.getElementById('graph').getBoundingClientRect();
+			return [r.left + rp.x, r.top + rp.y]; })()`, target))
 		s.do(t, "clicking "+target, chromedp.MouseClickXY(pos[0], pos[1]))
 		got := s.waitDrawn(t, nanning+" "+target)
 		if !slices.Equal(got, wantExpanded) {
@@ -300,17 +304,6 @@ func TestExplorerInBrowser(t *testing.T) {
 		}
 		t.Logf("expanding %s: %d → %d nodes", target, len(want), len(got))
 	})
-	// CITYGRAPH_BROWSER_SCREENSHOT=file.png keeps a picture of the page, as
-	// the playground's browser test does.
-	if path := os.Getenv("CITYGRAPH_BROWSER_SCREENSHOT"); path != "" {
-		png, err := chromedp.Run(s.ctx, chromedp.FullScreenshot(100))
-		if err == nil {
-			err = os.WriteFile(path, png, 0o644)
-		}
-		if err != nil {
-			t.Errorf("screenshot: %v", err)
-		}
-	}
 
 	t.Run("the date slider redraws the graph as it stood", func(t *testing.T) {
 		evaluate[bool](t, s, `(function () { var s = document.getElementById('as-of');
@@ -396,4 +389,16 @@ func TestExplorerInBrowser(t *testing.T) {
 		)
 		s.waitFor(t, "a hit for 南宁", `document.querySelector('#hits button[data-id="City:nanning"]') !== null && document.getElementById('status').textContent.indexOf('南宁') >= 0`)
 	})
+
+	// CITYGRAPH_BROWSER_SCREENSHOT=file.png keeps a picture of the page, as
+	// the playground's browser test does.
+	if path := os.Getenv("CITYGRAPH_BROWSER_SCREENSHOT"); path != "" {
+		png, err := chromedp.Run(s.ctx, chromedp.FullScreenshot(100))
+		if err == nil {
+			err = os.WriteFile(path, png, 0o644)
+		}
+		if err != nil {
+			t.Errorf("screenshot: %v", err)
+		}
+	}
 }
