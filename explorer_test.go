@@ -390,6 +390,14 @@ func TestExplorerInBrowser(t *testing.T) {
 		s.waitFor(t, "a hit for 南宁", `document.querySelector('#hits button[data-id="City:nanning"]') !== null && document.getElementById('status').textContent.indexOf('南宁') >= 0`)
 	})
 
+	t.Run("a link to /explore#ID draws that node's neighbourhood", func(t *testing.T) {
+		evaluate[bool](t, s, `(location.hash = '#City:davao', true)`)
+		s.do(t, "reloading the page", chromedp.Reload())
+		if got, want := s.waitDrawn(t, "City:davao"), neighbourhoodIDs(t, base, "City:davao", ""); !slices.Equal(got, want) {
+			t.Errorf("drawn %v, want the API's %v", got, want)
+		}
+	})
+
 	// CITYGRAPH_BROWSER_SCREENSHOT=file.png keeps a picture of the page, as
 	// the playground's browser test does.
 	if path := os.Getenv("CITYGRAPH_BROWSER_SCREENSHOT"); path != "" {

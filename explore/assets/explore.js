@@ -385,6 +385,7 @@
     $('relayout').addEventListener('click', function () { layout(true); });
     $('clear').addEventListener('click', function () {
       state.centres = [];
+      history.replaceState(null, '', location.pathname + location.search);
       showDetails(null);
       redraw();
       setStatus('Search for a city, an organisation or a forum to start.');
