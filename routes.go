@@ -25,6 +25,9 @@ func NewServer(st domain.Store, log *slog.Logger, cfg config, tel *telemetry.Tel
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(st))
 	mux.Handle("/", playgroundHandler(cfg.exposure))
+	explorePage := explorerHandler(cfg.explorer)
+	mux.Handle("/explore", explorePage)
+	mux.Handle("/explore/", explorePage)
 	if metrics := tel.MetricsHandler(); metrics != nil {
 		mux.Handle("GET /metrics", metrics)
 	}

@@ -57,6 +57,7 @@ type config struct {
 	http        httpConfig
 	exposure    exposure
 	corsOrigins []string
+	explorer    explorer // the graph explorer at /explore
 }
 
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
@@ -138,6 +139,11 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		return c, nil, err
 	}
 	if c.corsOrigins, err = corsOrigins(getenv("CITYGRAPH_CORS_ORIGINS")); err != nil {
+		return c, nil, err
+	}
+
+	// The graph explorer at /explore.
+	if c.explorer, err = loadExplorer(getenv, c.exposure); err != nil {
 		return c, nil, err
 	}
 	return c, fs.Args(), nil
