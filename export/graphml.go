@@ -18,7 +18,11 @@ type graphML struct {
 
 const graphMLNS = "http://graphml.graphdrawing.org/xmlns"
 
-func newGraphML(w io.Writer) *graphML { return &graphML{enc: xml.NewEncoder(w)} }
+func newGraphML(w io.Writer) *graphML {
+	enc := xml.NewEncoder(w)
+	enc.Indent("", " ") // a line per element, for line-oriented tools and diffs
+	return &graphML{enc: enc}
+}
 
 func attr(name, value string) xml.Attr { return xml.Attr{Name: xml.Name{Local: name}, Value: value} }
 
