@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/citygraph/citygraph/domain"
 )
@@ -112,7 +113,15 @@ type filtered struct {
 	q domain.NodeQuery
 }
 
-func (s *filtered) name() string { return string(s.q.Kind) }
+func (s *filtered) name() string {
+	parts := []string{string(s.q.Kind)}
+	for _, v := range []string{s.q.Filter.Country, s.q.Filter.Grouping, string(s.q.Filter.OrgKind), string(s.q.Filter.Sector)} {
+		if v != "" {
+			parts = append(parts, v)
+		}
+	}
+	return strings.Join(parts, "-")
+}
 
 func (s *filtered) nodes(ctx context.Context, st domain.Store, fn func([]domain.Node) error) error {
 	return pageNodes(ctx, st, s.q, fn)
