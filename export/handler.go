@@ -97,10 +97,15 @@ func Handler(st domain.Store, log *slog.Logger, cfg Config) http.Handler {
 		err = x.Write(ctx, w, flush)
 		rec.SetCost(x.Items)
 		if err != nil {
-			if domain.ErrorCode(err) == domain.ETIMEOUT || ctx.Err() != nil {
+			switch {
+			case r.Context().Err() != nil:
+				log.InfoContext(ctx, "export abandoned by the client", "items", x.Items)
+			case ctx.Err() != nil || domain.ErrorCode(err) == domain.ETIMEOUT:
 				rec.Refuse(telemetry.RefusedTimeout)
+				log.WarnContext(ctx, "export cut off at CITYGRAPH_EXPORT_TIMEOUT", "err", err, "items", x.Items)
+			default:
+				log.WarnContext(ctx, "export cut off", "err", err, "items", x.Items)
 			}
-			log.WarnContext(ctx, "export cut off", "err", err, "items", x.Items)
 			panic(http.ErrAbortHandler) // the client must see a broken transfer, not a short file
 		}
 	})

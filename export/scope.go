@@ -53,21 +53,9 @@ func (wholeGraph) edges(ctx context.Context, st domain.Store, fn func([]domain.E
 			continue
 		}
 		err := pageNodes(ctx, st, domain.NodeQuery{Kind: k}, func(page []domain.Node) error {
-			keys := keysOf(page)
 			for _, ek := range kinds {
-				var out []domain.Edge
-				err := eachEdgeOf(ctx, st, domain.EdgeQuery{Kind: ek, Direction: domain.Out}, keys, func(anchor domain.NodeKey, e domain.Edge) {
-					if e.Key().From == anchor {
-						out = append(out, e)
-					}
-				})
-				if err != nil {
+				if err := startingAt(ctx, st, ek, keysOf(page), nil, fn); err != nil {
 					return err
-				}
-				if len(out) > 0 {
-					if err := fn(out); err != nil {
-						return err
-					}
 				}
 			}
 			return nil
@@ -77,6 +65,32 @@ func (wholeGraph) edges(ctx context.Context, st domain.Store, fn func([]domain.E
 		}
 	}
 	return nil
+}
+
+// edgeBatch is how many relations startingAt hands on at once.
+const edgeBatch = 1000
+
+// startingAt calls fn with the relations of kind ek stored from the
+// anchors (an undirected one from its lesser end) whose other end keep
+// accepts (nil: all), edgeBatch at a time.
+func startingAt(ctx context.Context, st domain.Store, ek domain.EdgeKind, anchors []domain.NodeKey, keep func(domain.NodeKey) bool, fn func([]domain.Edge) error) error {
+	var out []domain.Edge
+	err := eachEdgeOf(ctx, st, domain.EdgeQuery{Kind: ek, Direction: domain.Out}, anchors, func(anchor domain.NodeKey, e domain.Edge) error {
+		k := e.Key()
+		if k.From != anchor || (keep != nil && !keep(k.To)) {
+			return nil
+		}
+		if out = append(out, e); len(out) < edgeBatch {
+			return nil
+		}
+		err := fn(out)
+		out = out[:0]
+		return err
+	})
+	if err != nil || len(out) == 0 {
+		return err
+	}
+	return fn(out)
 }
 
 // neighbourhood is the nodes within a depth of a centre and the relations
@@ -152,19 +166,8 @@ func (s *filtered) edges(ctx context.Context, st domain.Store, fn func([]domain.
 	}
 	return pageNodes(ctx, st, s.q, func(page []domain.Node) error {
 		for _, ek := range kinds {
-			var out []domain.Edge
-			err := eachEdgeOf(ctx, st, domain.EdgeQuery{Kind: ek, Direction: domain.Out}, keysOf(page), func(anchor domain.NodeKey, e domain.Edge) {
-				if k := e.Key(); k.From == anchor && in[k.To] {
-					out = append(out, e)
-				}
-			})
-			if err != nil {
+			if err := startingAt(ctx, st, ek, keysOf(page), func(k domain.NodeKey) bool { return in[k] }, fn); err != nil {
 				return err
-			}
-			if len(out) > 0 {
-				if err := fn(out); err != nil {
-					return err
-				}
 			}
 		}
 		return nil
@@ -199,7 +202,7 @@ func pageNodes(ctx context.Context, st domain.Store, q domain.NodeQuery, fn func
 // eachEdgeOf calls fn with every relation q matches at each anchor,
 // anchorBatch anchors per store call and edgePage relations per anchor;
 // an anchor with more is paged on its own.
-func eachEdgeOf(ctx context.Context, st domain.Store, q domain.EdgeQuery, anchors []domain.NodeKey, fn func(anchor domain.NodeKey, e domain.Edge)) error {
+func eachEdgeOf(ctx context.Context, st domain.Store, q domain.EdgeQuery, anchors []domain.NodeKey, fn func(anchor domain.NodeKey, e domain.Edge) error) error {
 	q.Page = domain.Page{First: edgePage, NoTotal: true}
 	for len(anchors) > 0 {
 		batch := anchors[:min(anchorBatch, len(anchors))]
@@ -209,10 +212,15 @@ func eachEdgeOf(ctx context.Context, st domain.Store, q domain.EdgeQuery, anchor
 			return err
 		}
 		for i, p := range pages {
-			for _, e := range p.Items {
-				fn(batch[i], e)
-			}
-			for p.HasNextPage && len(p.Cursors) > 0 {
+			for {
+				for _, e := range p.Items {
+					if err := fn(batch[i], e); err != nil {
+						return err
+					}
+				}
+				if !p.HasNextPage || len(p.Cursors) == 0 {
+					break
+				}
 				more := q
 				more.Page.After = p.Cursors[len(p.Cursors)-1]
 				next, err := st.Edges(ctx, more, batch[i:i+1])
@@ -220,20 +228,10 @@ func eachEdgeOf(ctx context.Context, st domain.Store, q domain.EdgeQuery, anchor
 					return err
 				}
 				p = next[0]
-				for _, e := range p.Items {
-					fn(batch[i], e)
-				}
 			}
 		}
 	}
 	return nil
-}
-
-// edgesByAnchor groups the relations q matches at each anchor.
-func edgesByAnchor(ctx context.Context, st domain.Store, q domain.EdgeQuery, anchors []domain.NodeKey) (map[domain.NodeKey][]domain.Edge, error) {
-	out := map[domain.NodeKey][]domain.Edge{}
-	err := eachEdgeOf(ctx, st, q, anchors, func(a domain.NodeKey, e domain.Edge) { out[a] = append(out[a], e) })
-	return out, err
 }
 
 // edgeKindsFrom lists the relation kinds a node of kind k can be stored

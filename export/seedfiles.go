@@ -69,11 +69,12 @@ func relationsAt(ctx context.Context, st domain.Store, keys []domain.NodeKey, wa
 	out := stored{}
 	for _, w := range wants {
 		m := map[domain.NodeKey][]domain.Edge{}
-		err := eachEdgeOf(ctx, st, domain.EdgeQuery{Kind: w.kind, Direction: w.dir}, keys, func(a domain.NodeKey, e domain.Edge) {
+		err := eachEdgeOf(ctx, st, domain.EdgeQuery{Kind: w.kind, Direction: w.dir}, keys, func(a domain.NodeKey, e domain.Edge) error {
 			k := e.Key()
 			if (w.dir == domain.Out && k.From == a) || (w.dir == domain.In && k.To == a) {
 				m[a] = append(m[a], e)
 			}
+			return nil
 		})
 		if err != nil {
 			return nil, err
@@ -95,16 +96,12 @@ func (s *seedFiles) pages(ctx context.Context, k domain.Kind, wants []edgeWant, 
 	})
 }
 
-// storedEdges calls fn with the whole graph's relations of kind ek, a page
-// of start nodes at a time.
+// storedEdges calls fn with the whole graph's relations of kind ek, a
+// batch at a time.
 func (s *seedFiles) storedEdges(ctx context.Context, ek domain.EdgeKind, fn func([]domain.Edge) error) error {
 	for _, k := range domain.EdgeRules[ek].From {
-		err := s.pages(ctx, k, []edgeWant{{ek, domain.Out}}, func(page []domain.Node, rel stored) error {
-			var es []domain.Edge
-			for _, n := range page {
-				es = append(es, rel.of(ek, domain.Out, n.Key())...)
-			}
-			return fn(es)
+		err := pageNodes(ctx, s.st, domain.NodeQuery{Kind: k}, func(page []domain.Node) error {
+			return startingAt(ctx, s.st, ek, keysOf(page), nil, fn)
 		})
 		if err != nil {
 			return err
