@@ -94,8 +94,22 @@ func Handler(st domain.Store, log *slog.Logger, cfg Config) http.Handler {
 			}
 			return nil
 		}
-		err = x.Write(ctx, w, flush)
+		body := &countingWriter{w: w}
+		err = x.Write(ctx, body, flush)
 		rec.SetCost(x.Items)
+		if err != nil && ctx.Err() == context.DeadlineExceeded && r.Context().Err() == nil {
+			err = domain.Timeout(err, fmt.Sprintf("the export took longer than %s (CITYGRAPH_EXPORT_TIMEOUT); export a part of the graph (a neighbourhood or a filtered set)", cfg.Timeout))
+		}
+		if err != nil && body.n == 0 {
+			// Nothing sent yet (the store failed on its first read): a
+			// proper error answer still fits.
+			w.Header().Del("Content-Disposition")
+			if ctx.Err() != nil {
+				rec.Refuse(telemetry.RefusedTimeout)
+			}
+			writeError(w, statusOf(err), err)
+			return
+		}
 		if err != nil {
 			switch {
 			case r.Context().Err() != nil:

@@ -150,7 +150,7 @@ func (g *gatedStore) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.
 		select {
 		case <-g.release:
 		case <-ctx.Done():
-			return domain.NodePage{}, ctx.Err()
+			return domain.NodePage{}, domain.Timeout(ctx.Err(), "listing nodes took too long")
 		}
 	}
 	if n == g.failAt {
@@ -272,5 +272,24 @@ func TestConcurrencyCap(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Errorf("an export after the first ended: status %d, want 200", resp.StatusCode)
+	}
+}
+
+// TestTimeout checks CITYGRAPH_EXPORT_TIMEOUT: a store read held past it
+// ends the export, with 504 TIMEOUT while nothing was sent. (After the
+// first byte a timeout breaks the transfer as any store failure does; see
+// TestStoreFailureBreaksTheTransfer.)
+func TestTimeout(t *testing.T) {
+	g := newGatedStore(synthStore(t, 100), 1, 0) // never released: only the timeout ends the wait
+	srv := serve(t, g, export.Config{Concurrency: 1, Timeout: time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
+	defer cancel()
+	resp := get(t, ctx, srv.URL+"?format=jsonl")
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusGatewayTimeout {
+		t.Fatalf("status %d, want 504", resp.StatusCode)
+	}
+	if code, _ := errorCode(t, resp); code != string(domain.ETIMEOUT) {
+		t.Errorf("code %s, want TIMEOUT", code)
 	}
 }
