@@ -242,7 +242,8 @@ func partnershipRec(e domain.Edge) dPartnership {
 
 // maxDossierPart is where a dossier is cut into another file, below the
 // seed loader's default limit of 1 MiB a dossier (seed.DefaultLimits).
-const maxDossierPart = 768 << 10
+// A variable so that tests can cut small graphs into parts.
+var maxDossierPart = 768 << 10
 
 // dossierWriter streams dossier records into files of the zip, section by
 // section, starting a new file (graph-002.json, …) when one grows past

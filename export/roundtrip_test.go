@@ -68,6 +68,40 @@ func TestSeedFilesRoundTrip(t *testing.T) {
 	}
 }
 
+// TestSeedFilesInParts cuts the seed files of a synthetic graph into many
+// small CSV files and dossiers: each part stays near its size, and the
+// parts together load into the same graph.
+func TestSeedFilesInParts(t *testing.T) {
+	const csvPart, dossierPart = 16 << 10, 32 << 10
+	export.SplitFilesAt(t, csvPart, dossierPart)
+	st := stores()[0].empty(t)
+	if _, err := st.Apply(context.Background(), synth.Generate(11, 600), domain.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want := snapshot(t, st)
+	files := unzip(t, exportOf(t, st, export.Request{Format: export.SeedCSV}))
+	parts := map[string]int{}
+	for name, f := range files {
+		ext := path.Ext(name)
+		parts[ext]++
+		// A part is cut after the record that crosses the limit (CSV) or
+		// before the one that would (dossiers); records are under 4 KB.
+		if limit := map[string]int{".csv": csvPart, ".json": dossierPart}[ext]; len(f.Data) > limit+4096 {
+			t.Errorf("%s is %d bytes, want about %d at most", name, len(f.Data), limit)
+		}
+	}
+	if parts[".csv"] <= len(export.SeedFiles) || parts[".json"] < 2 {
+		t.Fatalf("got %d CSV files and %d dossiers (%v); want the graph cut into more", parts[".csv"], parts[".json"], names(files))
+	}
+	empty := stores()[0].empty(t)
+	if _, err := seed.Load(context.Background(), empty, files, []string{"."}, seed.Options{}); err != nil {
+		t.Fatalf("loading the parts: %v", err)
+	}
+	if d := want.diff(snapshot(t, empty)); d != "" {
+		t.Errorf("the loaded graph differs from the exported one:\n%s", d)
+	}
+}
+
 // TestSeedFilesUseCSVWhereItHoldsTheRecord checks that bulk records go to
 // the CSV files (the spreadsheet view), not all to the dossier.
 func TestSeedFilesUseCSVWhereItHoldsTheRecord(t *testing.T) {
