@@ -102,6 +102,50 @@ func TestSeedFilesInParts(t *testing.T) {
 	}
 }
 
+// TestSeedFilesListWhatTheyCannotHold stores what no seed format can say
+// (a topic no forum discusses, a forum with two host cities) and finds it
+// named in NOT-EXPORTED.txt, while the rest still loads.
+func TestSeedFilesListWhatTheyCannotHold(t *testing.T) {
+	ctx := context.Background()
+	st := stores()[0].empty(t)
+	src := []string{"s"}
+	key := func(k domain.Kind, id string) domain.NodeKey { return domain.NodeKey{Kind: k, ID: id} }
+	batch := &domain.Batch{
+		Nodes: []domain.Node{
+			&domain.Source{Meta: domain.Meta{ID: "s", Name: "S"}, URL: "https://example.org/s"},
+			&domain.Country{Meta: domain.Meta{ID: "CN", Name: "China", Sources: src}},
+			&domain.City{Meta: domain.Meta{ID: "a", Name: "A", Sources: src}, Division: domain.DivisionCity},
+			&domain.City{Meta: domain.Meta{ID: "b", Name: "B", Sources: src}, Division: domain.DivisionCity},
+			&domain.Forum{Meta: domain.Meta{ID: "f", Name: "F", Sources: src}},
+			&domain.Topic{Meta: domain.Meta{ID: "lonely", Name: "Lonely topic", Sources: src}},
+		},
+		Edges: []domain.Edge{
+			{Kind: domain.EdgeInCountry, From: key(domain.KindCity, "a"), To: key(domain.KindCountry, "CN"), Sources: src},
+			{Kind: domain.EdgeInCountry, From: key(domain.KindCity, "b"), To: key(domain.KindCountry, "CN"), Sources: src},
+			{Kind: domain.EdgeHeldIn, From: key(domain.KindForum, "f"), To: key(domain.KindCity, "a"), Sources: src},
+			{Kind: domain.EdgeHeldIn, From: key(domain.KindForum, "f"), To: key(domain.KindCity, "b"), Sources: src},
+		},
+	}
+	if _, err := st.Apply(ctx, batch, domain.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	files := unzip(t, exportOf(t, st, export.Request{Format: export.SeedCSV}))
+	notes := string(files["NOT-EXPORTED.txt"].Data)
+	for _, want := range []string{"2 fact(s)", "Topic:lonely", "HELD_IN(Forum:f,City:b)"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("NOT-EXPORTED.txt does not mention %q:\n%s", want, notes)
+		}
+	}
+	empty := stores()[0].empty(t)
+	if _, err := seed.Load(ctx, empty, files, []string{"."}, seed.Options{}); err != nil {
+		t.Fatalf("loading what was exported: %v", err)
+	}
+	got := snapshot(t, empty)
+	if len(got.Nodes) != len(batch.Nodes)-1 || len(got.Edges) != len(batch.Edges)-1 {
+		t.Errorf("got %d nodes and %d relations, want all but the lonely topic and the second host city", len(got.Nodes), len(got.Edges))
+	}
+}
+
 // TestSeedFilesUseCSVWhereItHoldsTheRecord checks that bulk records go to
 // the CSV files (the spreadsheet view), not all to the dossier.
 func TestSeedFilesUseCSVWhereItHoldsTheRecord(t *testing.T) {
