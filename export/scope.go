@@ -72,7 +72,8 @@ const edgeBatch = 1000
 
 // startingAt calls fn with the relations of kind ek stored from the
 // anchors (an undirected one from its lesser end) whose other end keep
-// accepts (nil: all), edgeBatch at a time.
+// accepts (nil: all), edgeBatch at a time. fn must not keep the slice: it
+// is reused for the next batch.
 func startingAt(ctx context.Context, st domain.Store, ek domain.EdgeKind, anchors []domain.NodeKey, keep func(domain.NodeKey) bool, fn func([]domain.Edge) error) error {
 	var out []domain.Edge
 	err := eachEdgeOf(ctx, st, domain.EdgeQuery{Kind: ek, Direction: domain.Out}, anchors, func(anchor domain.NodeKey, e domain.Edge) error {
