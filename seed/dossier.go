@@ -181,6 +181,7 @@ type attendeeRec struct {
 	Organization   string   `yaml:"organization"`
 	DelegationSize int      `yaml:"delegationSize"`
 	Level          string   `yaml:"level"`
+	Date           text     `yaml:"date"`
 	Note           string   `yaml:"note"`
 	Sources        []string `yaml:"sources"`
 }
@@ -490,7 +491,8 @@ func (d *dossierBuilder) forum(r rec, f *forumRec) {
 		if a.Organization != "" {
 			from = domain.NodeKey{Kind: domain.KindOrganization, ID: a.Organization}
 		}
-		d.edge(r.idx("attendees", i), domain.Edge{Kind: domain.EdgeAttended, From: from, To: k,
+		ar := r.idx("attendees", i)
+		d.edge(ar, domain.Edge{Kind: domain.EdgeAttended, From: from, To: k, Since: d.date(ar, "date", a.Date),
 			DelegationSize: a.DelegationSize, Level: a.Level, Note: a.Note}, a.Sources, src)
 	}
 	for i := range f.Topics {
