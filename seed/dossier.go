@@ -71,6 +71,9 @@ type meta struct {
 	Description string   `yaml:"description"`
 	Sources     []string `yaml:"sources"`
 	RefersTo    []ref    `yaml:"refersTo"`
+	// Clear names the fields to empty in the stored node (a load merges:
+	// a field the record leaves out keeps its stored value).
+	Clear []string `yaml:"clear"`
 }
 
 func (m meta) domain() domain.Meta {
@@ -331,7 +334,15 @@ func (d *dossierBuilder) refEdge(r rec, kind domain.EdgeKind, from domain.NodeKe
 	d.edge(r, domain.Edge{Kind: kind, From: from, To: domain.NodeKey{Kind: toKind, ID: to.ID}, Note: to.Note}, to.Sources, inherited)
 }
 
+// refersTo adds the relations and the clear list that every record's
+// meta may carry.
 func (d *dossierBuilder) refersTo(r rec, from domain.NodeKey, m meta) {
+	if len(m.Clear) > 0 {
+		if d.batch.Clear == nil {
+			d.batch.Clear = map[domain.NodeKey][]string{}
+		}
+		d.batch.Clear[from] = m.Clear
+	}
 	for i := range m.RefersTo {
 		d.refEdge(r.idx("refersTo", i), domain.EdgeRefersTo, from, domain.KindInitiative, &m.RefersTo[i], m.Sources)
 	}
