@@ -176,7 +176,7 @@ func (r reader) ss(k string) []string {
 }
 
 func (r reader) money(amountKey, currencyKey string) *domain.Money {
-	if _, ok := r[amountKey]; !ok {
+	if r[amountKey] == nil { // absent, or null in a map projection
 		return nil
 	}
 	return &domain.Money{Amount: domain.Decimal(r.i(amountKey)), Currency: domain.Currency(r.s(currencyKey))}

@@ -37,8 +37,8 @@ func projected(fields []string, out []string) []string {
 }
 
 // nodeExpr is the expression that returns node v, which is of one of
-// kinds: the node whole, or a map projection of its key and the fields
-// proj lists for those kinds.
+// kinds: the node whole, or a map projection of its key, its name and the
+// fields proj lists for those kinds.
 func nodeExpr(v string, proj *domain.Projection, kinds []domain.Kind) string {
 	if proj == nil || len(kinds) == 0 {
 		return v
@@ -51,7 +51,8 @@ func nodeExpr(v string, proj *domain.Projection, kinds []domain.Kind) string {
 		}
 		props = projected(fields, props)
 	}
-	return mapProjection(v, append([]string{"key"}, props...))
+	// The name is a list's sort key, so its cursors need it.
+	return mapProjection(v, projected(props, []string{"key", "name"}))
 }
 
 // edgePropsExpr is the expression of relation r's properties that a row
