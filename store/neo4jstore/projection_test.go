@@ -50,7 +50,7 @@ func TestProjectionReadsLess(t *testing.T) {
 	cities := func(page domain.Page) domain.Plan {
 		return domain.Plan{Roots: []domain.Root{{Keys: country, Reach: domain.Reach{Follow: []domain.Follow{{
 			Query: domain.EdgeQuery{Kind: domain.EdgeInCountry, Direction: domain.In, Page: domain.Page{First: 50}},
-			Ends: &domain.Reach{Follow: []domain.Follow{{Query: domain.EdgeQuery{Kind: domain.EdgePartnerOf, Page: page}, Ends: &domain.Reach{}}}}}}}}}}
+			Ends:  &domain.Reach{Follow: []domain.Follow{{Query: domain.EdgeQuery{Kind: domain.EdgePartnerOf, Page: page}, Ends: &domain.Reach{}}}}}}}}}}
 	}
 	names := &domain.Projection{Nodes: map[domain.Kind][]string{}, Edges: map[domain.EdgeKind][]string{}}
 	for _, k := range domain.Kinds {
