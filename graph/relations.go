@@ -208,7 +208,7 @@ func relationOf(ctx context.Context) (relationField, loader.Query, error) {
 	}
 	type key struct {
 		field        *ast.Field
-		total, items bool
+		total, noItems bool
 	}
 	vars := graphql.GetOperationContext(ctx).Variables
 	total, noItems := asksTotal(fc.Field.Selections, vars), totalOnly(fc.Field.Selections, vars)
