@@ -207,7 +207,7 @@ func relationOf(ctx context.Context) (relationField, loader.Query, error) {
 		err error
 	}
 	type key struct {
-		field        *ast.Field
+		field          *ast.Field
 		total, noItems bool
 	}
 	vars := graphql.GetOperationContext(ctx).Variables
