@@ -42,6 +42,9 @@ const (
 //     exactly, so their answers agree.)
 //  4. TotalCount is the length of the whole list, cursors ignored, unless
 //     NoTotal is set: then it is 0 and a store may skip counting.
+//  5. NoItems asks for the total alone: the page then has no items and
+//     no cursors, HasNextPage and HasPreviousPage are false, and a store
+//     reads no row of the list.
 //
 // Cursors are keyset positions, so a page is stable while rows are added
 // elsewhere in the list, and a cursor whose item has gone still marks its
@@ -54,6 +57,9 @@ type Page struct {
 	// NoTotal says the total is not wanted (no totalCount in the
 	// selection); the zero value counts it.
 	NoTotal bool
+	// NoItems says only the total is wanted (a selection of totalCount
+	// alone); the zero value reads the page's items.
+	NoItems bool
 }
 
 // Normalize applies the default size (neither First nor Last given) and

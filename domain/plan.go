@@ -15,7 +15,9 @@ import (
 // exactly as the single-read methods would: Answers.Edges[sig][anchor] is
 // the page Store.Edges(ctx, q, []NodeKey{anchor}) returns, Answers.Lists[sig]
 // the page Store.ListNodes(ctx, q) returns, Answers.Nodes[k] what
-// Store.Nodes returns for k. The contract suite checks this on both stores.
+// Store.Nodes returns for k, in the fields p.Fields lists (see Projection;
+// the nodes and relations of the answers are read-only, as a store may
+// share them). The contract suite checks this on both stores.
 // Errors as the Store's: EINVALID, EUNAVAILABLE, ETIMEOUT, EINTERNAL.
 type PlanRunner interface {
 	Run(ctx context.Context, p *Plan) (*Answers, error)
@@ -26,6 +28,9 @@ type PlanRunner interface {
 // plan follows relations, whose far ends are read in turn.
 type Plan struct {
 	Roots []Root
+	// Fields is what to read of the nodes and relations answered, by
+	// kind (see Projection); nil reads them whole.
+	Fields *Projection
 }
 
 // Root starts a plan: nodes by key (node(id:), city(slug:), nodes(ids:))
@@ -142,6 +147,9 @@ func (q NodeQuery) Signature() string { return fmt.Sprintf("%+v", q) }
 // Normalize validates every query in the plan and applies their defaults,
 // so that signatures computed afterwards match the stores' answers.
 func (p *Plan) Normalize() error {
+	if err := p.Fields.Validate(); err != nil {
+		return err
+	}
 	for i := range p.Roots {
 		r := &p.Roots[i]
 		if (r.List == nil) == (len(r.Keys) == 0) {

@@ -30,8 +30,9 @@ func (r *Resolver) planNamed(ctx context.Context, ns ...named) {
 	if !ok || !hasLoaders || fc == nil || r.Schema == nil || ctx.Err() != nil {
 		return
 	}
-	p := newPlanner(r.Schema, graphql.GetOperationContext(ctx).Variables)
-	plan := &domain.Plan{}
+	oc := graphql.GetOperationContext(ctx)
+	p := newPlanner(r.Schema, oc.Variables)
+	plan := &domain.Plan{Fields: operationFields(r.Schema, oc.Operation)}
 	for _, n := range ns {
 		sets := p.selectionsAt(fc.Field.Selections, fc.Field.Definition.Type.Name(), n.path)
 		var keys []domain.NodeKey

@@ -23,6 +23,7 @@ func planOperation(schema *ast.Schema, op *ast.OperationDefinition, vars map[str
 	if op == nil || op.Operation != ast.Query || schema.Query == nil {
 		return plan
 	}
+	plan.Fields = operationFields(schema, op)
 	for _, f := range p.collect(op.SelectionSet, schema.Query.Name) {
 		if r, ok := p.root(f); ok {
 			plan.Roots = append(plan.Roots, r)
@@ -112,7 +113,7 @@ func (p *planner) reach(types []string, sets []ast.SelectionSet) *domain.Reach {
 	for _, t := range types {
 		kind := domain.Kind(t)
 		for _, set := range sets {
-			for _, f := range p.collect(set, t) {
+			for _, f := range withMerged(p.collect(set, t)) {
 				if f.Name == "sources" {
 					r.sources = true
 					continue
@@ -144,6 +145,9 @@ func (p *planner) follows(t string, f *ast.Field) []domain.Follow {
 	q, err := rf.queryFor(args(f.ArgumentMap(p.vars)), asksTotal(f.SelectionSet, p.vars))
 	if err != nil {
 		return nil
+	}
+	if rf.shape == shapeConnection || rf.shape == shapeNodes {
+		q.Page.NoItems = totalOnly(f.SelectionSet, p.vars)
 	}
 	fl := domain.Follow{Query: q}
 	switch rf.shape {

@@ -207,11 +207,12 @@ func relationOf(ctx context.Context) (relationField, loader.Query, error) {
 		err error
 	}
 	type key struct {
-		field *ast.Field
-		total bool
+		field          *ast.Field
+		total, noItems bool
 	}
-	total := asksTotal(fc.Field.Selections, graphql.GetOperationContext(ctx).Variables)
-	p := loader.For(ctx).Memo(key{fc.Field.Field, total}, func() any {
+	vars := graphql.GetOperationContext(ctx).Variables
+	total, noItems := asksTotal(fc.Field.Selections, vars), totalOnly(fc.Field.Selections, vars)
+	p := loader.For(ctx).Memo(key{fc.Field.Field, total, noItems}, func() any {
 		rf, ok := relationFields[fc.Object][fc.Field.Name]
 		if !ok {
 			return prepared{err: domain.Errorf(domain.EINTERNAL, "%s.%s is not in the table of relation fields", fc.Object, fc.Field.Name)}
@@ -219,6 +220,9 @@ func relationOf(ctx context.Context) (relationField, loader.Query, error) {
 		q, err := rf.queryFor(fieldArgs(ctx), total)
 		if err != nil {
 			return prepared{err: err}
+		}
+		if rf.shape == shapeConnection || rf.shape == shapeNodes {
+			q.Page.NoItems = noItems
 		}
 		pq, err := loader.Prepare(q)
 		return prepared{rf: rf, q: pq, err: err}

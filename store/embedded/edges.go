@@ -29,6 +29,9 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 // all (q.Page's size ignored); empty once dl stops the read.
 func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey, all bool, dl *deadline) domain.EdgePage {
 	lists := st.edgesOf(anchor, q.Kind, q.Direction)
+	if q.Page.NoItems && !all {
+		return st.edgeTotal(q, anchor, lists, dl)
+	}
 	n := 0
 	for _, list := range lists {
 		n += len(list)

@@ -37,6 +37,9 @@ func (s *Store) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodeP
 // nodePage is one page of a node list (q normalized); empty once dl stops
 // the read.
 func (st *state) nodePage(q domain.NodeQuery, dl *deadline) domain.NodePage {
+	if q.Page.NoItems {
+		return st.nodeTotal(q, dl)
+	}
 	var items []positioned[domain.Node]
 	for _, id := range st.byKind[q.Kind] {
 		if dl.tick() {

@@ -69,15 +69,13 @@ func (w *planWalk) root(r *domain.Root) {
 	w.reach(found, &r.Reach)
 }
 
-// read records node k in the answers, nil if there is none, and returns it.
+// read records node k in the answers, nil if there is none, and returns
+// it: the stored node itself, not a copy (see projection.go).
 func (w *planWalk) read(k domain.NodeKey) domain.Node {
 	if n, ok := w.a.Nodes[k]; ok {
 		return n
 	}
-	var n domain.Node
-	if stored, ok := w.st.nodes[k]; ok {
-		n = cloneNode(stored)
-	}
+	n := w.st.nodes[k]
 	w.a.Nodes[k] = n
 	return n
 }

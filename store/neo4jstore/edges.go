@@ -101,7 +101,9 @@ func edgeCypher(q domain.EdgeQuery, ps paramSet, a, r, o, oc string) edgeMatch {
 		}
 		return "(" + a + ")-[" + r + ":" + relType(q.Kind) + "]-(" + o + ")"
 	}
-	m := edgeMatch{pattern: pattern(r, o+":Entity")}
+	// Every relation links two :Entity nodes, so the far end's label needs
+	// no test (a test is a db hit per row).
+	m := edgeMatch{pattern: pattern(r, o)}
 	conds := []string{"true"}
 	if len(q.OtherKinds) > 0 {
 		kinds := make([]string, len(q.OtherKinds))

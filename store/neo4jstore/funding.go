@@ -31,19 +31,23 @@ func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]dom
 // optional filters are parameters tested per row, so one plan serves
 // every combination of filters.
 // fundingPlaces binds each financing's cities and countries, which only
-// grouping or filtering by place needs: the two subqueries per financing
-// are most of the statement's cost, so the other groupings leave them out.
+// grouping or filtering by place needs: the subqueries per financing are
+// most of the statement's cost, so each is left out where it is not
+// needed, and the countries read each place once (a country, or a
+// city's country; IN_COUNTRY always ends at a country).
 func fundingPlaces(q domain.FundingQuery) string {
-	if q.GroupBy != domain.GroupByCountry && q.GroupBy != domain.GroupByCity && q.Country == "" && q.City == "" {
-		return `WITH fb, f, p, [] AS cities, [] AS countries`
+	cities, countries := "[]", "[]"
+	if q.GroupBy == domain.GroupByCity || q.City != "" {
+		cities = `COLLECT { MATCH (p)-[:LOCATED_IN]->(c:City) RETURN DISTINCT c.id }`
 	}
-	return `WITH fb, f, p,
-			COLLECT { MATCH (p)-[:LOCATED_IN]->(c:City) RETURN DISTINCT c.id } AS cities,
-			COLLECT {
-				MATCH (p)-[:LOCATED_IN]->(x:Country) RETURN x.id AS id
-				UNION
-				MATCH (p)-[:LOCATED_IN]->(:City)-[:IN_COUNTRY]->(x:Country) RETURN x.id AS id
-			} AS countries
+	if q.GroupBy == domain.GroupByCountry || q.Country != "" {
+		countries = `COLLECT {
+				MATCH (p)-[:LOCATED_IN]->(x)
+				UNWIND CASE WHEN x:Country THEN [x.id] ELSE COLLECT { MATCH (x)-[:IN_COUNTRY]->(k) RETURN k.id } END AS id
+				RETURN DISTINCT id
+			}`
+	}
+	return `WITH fb, f, p, ` + cities + ` AS cities, ` + countries + ` AS countries
 		WHERE ($country = '' OR $country IN countries) AND ($city = '' OR $city IN cities)`
 }
 

@@ -177,7 +177,7 @@ func (r reader) ss(k string) []string {
 }
 
 func (r reader) money(amountKey, currencyKey string) *domain.Money {
-	if _, ok := r[amountKey]; !ok {
+	if r[amountKey] == nil { // absent, or null in a map projection
 		return nil
 	}
 	return &domain.Money{Amount: domain.Decimal(r.i(amountKey)), Currency: domain.Currency(r.s(currencyKey))}
@@ -191,16 +191,21 @@ func (r reader) meta() domain.Meta {
 // nodeFrom maps a stored node to its domain value (nil for anything that
 // is not one of ours).
 func nodeFrom(v any) (domain.Node, error) {
-	n, ok := v.(dbtype.Node)
-	if !ok {
+	var r reader
+	switch n := v.(type) {
+	case dbtype.Node:
+		r = n.Props
+	case map[string]any: // a map projection of the node (see projection.go)
+		r = n
+	default:
 		return nil, fmt.Errorf("expected a node, got %T", v)
 	}
-	r := reader(n.Props)
 	key, err := domain.ParseNodeKey(r.s("key"))
 	if err != nil {
 		return nil, fmt.Errorf("stored node %q has a bad key: %w", r.s("key"), err)
 	}
 	m := r.meta()
+	m.ID = key.ID
 	switch key.Kind {
 	case domain.KindCountry:
 		return &domain.Country{Meta: m}, nil
@@ -210,7 +215,7 @@ func nodeFrom(v any) (domain.Node, error) {
 		c := &domain.City{Meta: m, Division: domain.Division(r.s("division")), Region: r.s("region"),
 			RegionZh: r.s("regionZh"), Population: r.i("population"), PopulationYear: int(r.i("populationYear")),
 			IsCapital: r.b("isCapital")}
-		if pt, ok := n.Props["location"].(dbtype.Point2D); ok {
+		if pt, ok := r["location"].(dbtype.Point2D); ok {
 			c.Location = &domain.GeoPoint{Lat: pt.Y, Lon: pt.X}
 		}
 		return c, nil
@@ -259,6 +264,12 @@ func edgeFrom(typ, from, to string, p map[string]any) (domain.Edge, error) {
 	if err != nil {
 		return domain.Edge{}, err
 	}
+	return edgeWith(kind, f, t, p)
+}
+
+// edgeWith maps a relationship's properties to an Edge of the given kind
+// and ends.
+func edgeWith(kind domain.EdgeKind, f, t domain.NodeKey, p map[string]any) (domain.Edge, error) {
 	r := reader(p)
 	e := domain.Edge{Kind: kind, From: f, To: t, Since: domain.Date(r.s("since")), Role: domain.Role(r.s("role")),
 		PartnershipKind: domain.PartnershipKind(r.s("partnershipKind")),

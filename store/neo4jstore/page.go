@@ -48,6 +48,9 @@ type pageCut struct {
 	// and with the total counted, it does not: the range is then the whole
 	// list, and the total tells whether it holds more than n.
 	extra bool
+	// none says the page asks for its total alone (NoItems): no row is
+	// read, and the page has no items and no next or previous page.
+	none bool
 }
 
 // pageShape is the part of a normalized page's cut that does not depend
@@ -58,6 +61,7 @@ func pageShape(p domain.Page) pageCut {
 		c.n = p.Last
 	}
 	c.extra = p.After != "" || p.Before != "" || p.NoTotal
+	c.none = p.NoItems
 	return c
 }
 
@@ -70,6 +74,9 @@ func cutPage(p domain.Page, desc bool, sk, skExpr, id string, ps paramSet) (page
 	limit := c.n
 	if c.extra {
 		limit++
+	}
+	if c.none {
+		limit = 0
 	}
 	c.limit = ps.add("limit", int64(limit))
 	dir := direction(desc != c.back)
@@ -119,6 +126,9 @@ func beyond(sk, id, op, ck, ci string) string {
 // the range holds more than n: a row past the page when one was read,
 // otherwise the total.
 func (c pageCut) cut(rows []any, total int) (page []any, more bool) {
+	if c.none {
+		return nil, false
+	}
 	if len(rows) > c.n {
 		rows, more = rows[:c.n], true
 	}
@@ -135,6 +145,9 @@ func (c pageCut) cut(rows []any, total int) (page []any, more bool) {
 // flags are a page's HasNextPage and HasPreviousPage (see domain.Page),
 // from more (see cut) and whether rows exist at or beyond each cursor.
 func (c pageCut) flags(more, atAfter, atBefore bool) (hasNext, hasPrev bool) {
+	if c.none {
+		return false, false
+	}
 	return !c.back && more || atBefore, c.back && more || atAfter
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -63,7 +64,7 @@ func (s *Store) Run(ctx context.Context, p *domain.Plan) (*domain.Answers, error
 // cursor (see pageCut) EXISTS subqueries. Every value is a parameter; the
 // text depends only on the plan's shape, so the server caches its plan.
 func planStatement(p *domain.Plan) (string, map[string]any, error) {
-	b := &planBuilder{params: map[string]any{}}
+	b := &planBuilder{params: map[string]any{}, proj: p.Fields}
 	// Each root is a CALL subquery; those that reach relations import the
 	// other countries bound before them (see edgeCypher).
 	type call struct {
@@ -77,11 +78,15 @@ func planStatement(p *domain.Plan) (string, map[string]any, error) {
 		ps := paramSet{m: b.params, prefix: name + "_"}
 		if r.List == nil {
 			keys := make([]string, len(r.Keys))
+			var kinds []domain.Kind
 			for j, k := range r.Keys {
 				keys[j] = k.String()
+				if !slices.Contains(kinds, k.Kind) {
+					kinds = append(kinds, k.Kind)
+				}
 			}
 			k, n := b.name("k"), b.name("n")
-			node, err := b.node(n, &r.Reach)
+			node, err := b.node(n, kinds, &r.Reach)
 			if err != nil {
 				return "", nil, err
 			}
@@ -96,7 +101,7 @@ func planStatement(p *domain.Plan) (string, map[string]any, error) {
 		if err != nil {
 			return "", nil, err
 		}
-		node, err := b.node("v", &r.Reach)
+		node, err := b.node("v", []domain.Kind{r.List.Kind}, &r.Reach)
 		if err != nil {
 			return "", nil, err
 		}
@@ -129,6 +134,7 @@ func planStatement(p *domain.Plan) (string, map[string]any, error) {
 // names, and collects the other countries its follows bind up front.
 type planBuilder struct {
 	params           map[string]any
+	proj             *domain.Projection
 	n                int
 	countries, binds []string
 }
@@ -140,11 +146,12 @@ func (b *planBuilder) name(base string) string {
 	return base + strconv.Itoa(b.n)
 }
 
-// node returns the map expression of a node bound to v and what reach
-// reads from it: {n: v, s: sources, f<i>: follow i's rows, t<i>: its total,
-// a<i>, b<i>: its cursor tests} (see follow).
-func (b *planBuilder) node(v string, reach *domain.Reach) (string, error) {
-	fields := []string{"n: " + v}
+// node returns the map expression of a node bound to v, of one of kinds,
+// and what reach reads from it: {n: v or its projection (see nodeExpr),
+// s: sources, f<i>: follow i's rows, t<i>: its total, a<i>, b<i>: its
+// cursor tests} (see follow).
+func (b *planBuilder) node(v string, kinds []domain.Kind, reach *domain.Reach) (string, error) {
+	fields := []string{"n: " + nodeExpr(v, b.proj, kinds)}
 	if reach.Sources {
 		fields = append(fields, "s: "+b.sources(v))
 	}
@@ -163,16 +170,16 @@ func (b *planBuilder) node(v string, reach *domain.Reach) (string, error) {
 func (b *planBuilder) sources(x string) string {
 	s, src := b.name("s"), b.name("src")
 	return "COLLECT { UNWIND coalesce(" + x + ".sources, []) AS " + s +
-		" MATCH (" + src + ":Source {id: " + s + "}) RETURN " + src + " }"
+		" MATCH (" + src + ":Source {id: " + s + "}) RETURN " + nodeExpr(src, b.proj, []domain.Kind{domain.KindSource}) + " }"
 }
 
 // follow returns the fields of one follow i from anchor v: f<i>, the
 // COLLECT subquery of its rows and, unless it reads every relation, t<i>
 // the COUNT subquery of its total (unless the page declines it), a<i> and
 // b<i> the EXISTS subqueries of relations at or before its After cursor,
-// at or after its Before cursor (when given). A row is edgeRow's six
+// at or after its Before cursor (when given). A row is planRow's four
 // columns, then the far end's node map (or null) and the relation's
-// sources (or null).
+// sources (or null). A page that asks for its total alone reads no row.
 func (b *planBuilder) follow(v, i string, f *domain.Follow) ([]string, error) {
 	q := f.Query
 	r, o, sk, oc := b.name("r"), b.name("o"), b.name("sk"), b.name("oc")
@@ -189,13 +196,17 @@ func (b *planBuilder) follow(v, i string, f *domain.Follow) ([]string, error) {
 	var fields []string
 	inRange, order, cut := "true", sk+direction(q.Desc)+", "+o+".key"+direction(q.Desc), ""
 	if !f.All {
-		c, err := cutPage(q.Page, q.Desc, sk, m.sortKey, o+".key", ps)
+		page := readPage(q)
+		c, err := cutPage(page, q.Desc, sk, m.sortKey, o+".key", ps)
 		if err != nil {
 			return nil, err
 		}
 		inRange, order, cut = c.inRange, c.order, "\n\t\t\tLIMIT "+c.limit
-		if !q.Page.NoTotal {
+		if !page.NoTotal {
 			fields = append(fields, "t"+i+": "+m.count) // an anchor of another kind than From is not answered
+		}
+		if q.Page.NoItems {
+			return append(fields, "f"+i+": []"), nil
 		}
 		if c.atAfter != "" {
 			fields = append(fields, "a"+i+": "+m.outside(filter, c.atAfter))
@@ -207,7 +218,7 @@ func (b *planBuilder) follow(v, i string, f *domain.Follow) ([]string, error) {
 	end, sources := "null", "null"
 	if f.Ends != nil {
 		var err error
-		if end, err = b.node(o, f.Ends); err != nil {
+		if end, err = b.node(o, farKinds(q), f.Ends); err != nil {
 			return nil, err
 		}
 	}
@@ -220,7 +231,7 @@ func (b *planBuilder) follow(v, i string, f *domain.Follow) ([]string, error) {
 			WITH ` + r + `, ` + o + `, ` + m.sortKey + ` AS ` + sk + `
 			WHERE ` + inRange + `
 			ORDER BY ` + order + cut + `
-			RETURN [` + edgeRow(r, sk, o) + `, ` + end + `, ` + sources + `] }`
+			RETURN [` + planRow(v, r, edgePropsExpr(r, b.proj, q.Kind), sk, o) + `, ` + end + `, ` + sources + `] }`
 	return append([]string{"f" + i + ": " + rows}, fields...), nil
 }
 
@@ -293,28 +304,30 @@ func nodeAnswer(x any, reach *domain.Reach, a *domain.Answers) (domain.Node, err
 		} else {
 			sig = f.Query.Signature()
 			t, _ := m["t"+strconv.Itoa(i)].(int64)
-			page.TotalCount = int(t)
-			c := pageShape(f.Query.Page)
+			c := pageShape(readPage(f.Query))
 			var more bool
-			rows, more = c.cut(rows, page.TotalCount)
+			rows, more = c.cut(rows, int(t))
+			if !f.Query.Page.NoTotal {
+				page.TotalCount = int(t)
+			}
 			page.HasNextPage, page.HasPreviousPage = c.flags(more, m["a"+strconv.Itoa(i)] == true, m["b"+strconv.Itoa(i)] == true)
 		}
 		for _, x := range rows {
 			row := asList(x)
-			e, cursor, err := edgeRowFrom(row)
+			e, cursor, err := planRowFrom(f.Query.Kind, key, row)
 			if err != nil {
 				return nil, err
 			}
-			if len(row) != 8 {
+			if len(row) != 6 {
 				return nil, fmt.Errorf("plan edge row of %d columns", len(row))
 			}
 			if f.Ends != nil {
-				if _, err := nodeAnswer(row[6], f.Ends, a); err != nil {
+				if _, err := nodeAnswer(row[4], f.Ends, a); err != nil {
 					return nil, err
 				}
 			}
 			if f.EdgeSources {
-				if err := sourceAnswers(row[7], a); err != nil {
+				if err := sourceAnswers(row[5], a); err != nil {
 					return nil, err
 				}
 			}

@@ -436,24 +436,24 @@ func (g *planGraph) check(t *testing.T, p domain.Plan) *domain.Answers {
 		t.Fatal("Run returned no answers and no error")
 	}
 	d := &differ{t: t}
-	d.answers("against the oracle", got, want)
-	g.compareSingleReads(d, got, asked)
+	d.answers("against the oracle", projectAnswers(got, p.Fields), projectAnswers(want, p.Fields))
+	g.compareSingleReads(d, projectAnswers(got, p.Fields), asked, p.Fields)
 	return got
 }
 
 // compareSingleReads checks every answer against the store's own single
 // reads: Nodes, ListNodes and Edges (paged through for All).
-func (g *planGraph) compareSingleReads(d *differ, got *domain.Answers, asked planQueries) {
+func (g *planGraph) compareSingleReads(d *differ, got *domain.Answers, asked planQueries, proj *domain.Projection) {
 	ctx := context.Background()
 	t := d.t
 	keys := sortedNodeKeys(got.Nodes)
 	nodes := must[[]domain.Node](t)(g.s.Nodes(ctx, keys))
 	for i, k := range keys {
-		d.node("Nodes "+k.String()+" against Store.Nodes", got.Nodes[k], nodes[i])
+		d.node("Nodes "+k.String()+" against Store.Nodes", got.Nodes[k], projectNode(nodes[i], proj))
 	}
 	for sig, q := range asked.lists {
 		page := must[domain.NodePage](t)(g.s.ListNodes(ctx, q))
-		d.nodePage("list "+sig+" against Store.ListNodes", got.Lists[sig], page)
+		d.nodePage("list "+sig+" against Store.ListNodes", got.Lists[sig], projectNodePage(page, proj))
 	}
 	for sig, eq := range asked.edges {
 		anchors := sortedNodeKeys(got.Edges[sig])
@@ -475,7 +475,7 @@ func (g *planGraph) compareSingleReads(d *differ, got *domain.Answers, asked pla
 				want.Cursors = append(want.Cursors, next.Cursors...)
 				want.HasNextPage = next.HasNextPage
 			}
-			d.edgePage(fmt.Sprintf("%s at %s against Store.Edges", sig, a), got.Edges[sig][a], want)
+			d.edgePage(fmt.Sprintf("%s at %s against Store.Edges", sig, a), got.Edges[sig][a], projectEdgePage(want, proj))
 		}
 	}
 }
@@ -771,6 +771,9 @@ func (o *planOracle) run(p domain.Plan) (*domain.Answers, planQueries, error) {
 			asked.lists[sig] = *r.List
 			all := o.list(*r.List)
 			items, cursors, prev, next := cut(all, r.List.Desc, r.List.Page, false)
+			if r.List.Page.NoItems {
+				items, cursors, prev, next = nil, nil, false, false
+			}
 			a.Lists[sig] = domain.NodePage{Items: items, Cursors: cursors, TotalCount: totalOf(r.List.Page, len(all)), HasNextPage: next, HasPreviousPage: prev}
 			for _, n := range items {
 				a.Nodes[n.Key()] = n
@@ -816,6 +819,9 @@ func (o *planOracle) reach(a *domain.Answers, asked planQueries, at []domain.Nod
 			}
 			all := o.relations(f.Query, k)
 			items, cursors, prev, next := cut(all, f.Query.Desc, f.Query.Page, f.All)
+			if f.Query.Page.NoItems && !f.All {
+				items, cursors, prev, next = nil, nil, false, false
+			}
 			page := domain.EdgePage{Cursors: cursors, TotalCount: len(all), HasNextPage: next, HasPreviousPage: prev}
 			if !f.All {
 				page.TotalCount = totalOf(f.Query.Page, len(all))

@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) domain.Store) {
 		{"Search", searchTests},
 		{"ProjectSeed", seedTests},
 		{"Plan", planTests},
+		{"Projection", projectionTests},
 		{"Pages", pageTests},
 	}
 	for _, g := range groups {
