@@ -14,8 +14,8 @@ import (
 // relation those listed for its relation kind.
 //
 // Field names are the domain structs' field names with a lower-case first
-// letter ("name", "nameZh", "population", "capital", "url"): NodeFields and
-// EdgeFields list them. A node's Key (kind and ID) and a relation's Kind,
+// letter ("name", "nameZh", "population", "capital", "url"):
+// ProjectableNodeFields and ProjectableEdgeFields list them. A node's Key (kind and ID) and a relation's Kind,
 // From and To are always read. A store answers each listed field exactly
 // as its single reads would; a field not listed holds its zero value or
 // its stored value (a store may share its own copy), so a caller reads
@@ -78,13 +78,13 @@ func (p *Projection) Validate() error {
 	return nil
 }
 
-// NodeFields lists the fields of nodes of kind k that a Projection may name
+// ProjectableNodeFields lists the fields of nodes of kind k that a Projection may name
 // (ID is part of the key, always read).
-func NodeFields(k Kind) []string { return slices.Clone(nodeFieldNames[k]) }
+func ProjectableNodeFields(k Kind) []string { return slices.Clone(nodeFieldNames[k]) }
 
-// EdgeFields lists the fields of a relation that a Projection may name
+// ProjectableEdgeFields lists the fields of a relation that a Projection may name
 // (Kind, From and To are always read).
-func EdgeFields() []string { return slices.Clone(edgeFieldNames) }
+func ProjectableEdgeFields() []string { return slices.Clone(edgeFieldNames) }
 
 // ProjectNode returns a copy of n with only its key and the given fields
 // set, the others zero: what a caller that listed fields may rely on. The
@@ -123,22 +123,22 @@ var (
 	nodeFieldNames = func() map[Kind][]string {
 		m := map[Kind][]string{}
 		for _, k := range Kinds {
-			m[k] = fieldNames(reflect.TypeOf(NewNode(k, "x")).Elem(), "ID")
+			m[k] = projectionFieldNames(reflect.TypeOf(NewNode(k, "x")).Elem(), "ID")
 		}
 		return m
 	}()
-	edgeFieldNames = fieldNames(reflect.TypeOf(Edge{}), "Kind", "From", "To")
+	edgeFieldNames = projectionFieldNames(reflect.TypeOf(Edge{}), "Kind", "From", "To")
 )
 
-// fieldNames lists t's fields, those of embedded structs flattened, as
+// projectionFieldNames lists t's fields, those of embedded structs flattened, as
 // projection names, leaving out skip.
-func fieldNames(t reflect.Type, skip ...string) []string {
+func projectionFieldNames(t reflect.Type, skip ...string) []string {
 	var out []string
 	for i := range t.NumField() {
 		f := t.Field(i)
 		switch {
 		case f.Anonymous && f.Type.Kind() == reflect.Struct:
-			out = append(out, fieldNames(f.Type, skip...)...)
+			out = append(out, projectionFieldNames(f.Type, skip...)...)
 		case f.IsExported() && !slices.Contains(skip, f.Name):
 			out = append(out, projectionName(f.Name))
 		}

@@ -90,7 +90,7 @@ func nodeField(t, f string) (name string, known bool) {
 	if t == string(domain.KindOrganization) && f == "kind" {
 		return "orgKind", true
 	}
-	if slices.Contains(domain.NodeFields(domain.Kind(t)), f) {
+	if slices.Contains(domain.ProjectableNodeFields(domain.Kind(t)), f) {
 		return f, true
 	}
 	return "", false
@@ -107,7 +107,7 @@ func edgeField(f string) (name string, known bool) {
 	case "date", "approved":
 		return "since", true
 	}
-	if slices.Contains(domain.EdgeFields(), f) {
+	if slices.Contains(domain.ProjectableEdgeFields(), f) {
 		return f, true
 	}
 	return "", false

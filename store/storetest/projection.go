@@ -98,8 +98,8 @@ func sampleProjections() []struct {
 	typical.Edges[domain.EdgeFinanced] = []string{"amount", "instrument"}
 	typical.Edges[domain.EdgePartnerOf] = []string{"partnershipKind", "status", "through"}
 	some := &domain.Projection{
-		Nodes: map[domain.Kind][]string{domain.KindCity: domain.NodeFields(domain.KindCity), domain.KindCountry: {}},
-		Edges: map[domain.EdgeKind][]string{domain.EdgePartnerOf: domain.EdgeFields(), domain.EdgeInCountry: {}},
+		Nodes: map[domain.Kind][]string{domain.KindCity: domain.ProjectableNodeFields(domain.KindCity), domain.KindCountry: {}},
+		Edges: map[domain.EdgeKind][]string{domain.EdgePartnerOf: domain.ProjectableEdgeFields(), domain.EdgeInCountry: {}},
 	}
 	return []struct {
 		name   string
