@@ -230,6 +230,11 @@ var writeTests = []test{
 			if (len(paths) > 0) != c.want {
 				t.Errorf("as of %q: got %d paths from Hanoi to Nanning, want a path: %v", c.asOf, len(paths), c.want)
 			}
+			sub := must[domain.Subgraph](t)(s.Neighbourhood(context.Background(), domain.NeighbourhoodQuery{Center: cityKey("hanoi"),
+				Kinds: []domain.EdgeKind{domain.EdgePartnerOf}, AsOf: c.asOf}))
+			if (len(sub.Edges) == 1) != c.want {
+				t.Errorf("as of %q: the neighbourhood of Hanoi has %d relations, want the partnership: %v", c.asOf, len(sub.Edges), c.want)
+			}
 			q := domain.EdgeQuery{Kind: domain.EdgePartnerOf, AsOf: c.asOf, Page: domain.Page{First: 10}}
 			ans := must[*domain.Answers](t)(planRunner(t, s).Run(context.Background(), &domain.Plan{Roots: []domain.Root{
 				{Keys: []domain.NodeKey{cityKey("hanoi")}, Reach: domain.Reach{Follow: []domain.Follow{{Query: q}}}}}}))
