@@ -16,8 +16,8 @@ type NeighbourhoodQuery struct {
 	// Kinds restricts the relations followed; empty follows all.
 	Kinds []EdgeKind
 	Limit int
-	// AsOf follows only relations that existed on that date (an unknown
-	// start counts); empty follows every relation.
+	// AsOf follows only relations that existed on that date (Edge.ActiveOn:
+	// an unknown start counts, an Until ends it); empty follows every relation.
 	AsOf Date
 }
 

@@ -39,7 +39,7 @@ func (s *Store) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) 
 							if dl.tick() {
 								return domain.Subgraph{}, dl.Err()
 							}
-							if !domain.ActiveAsOf(e.Since, q.AsOf) {
+							if !e.ActiveOn(q.AsOf) {
 								continue
 							}
 							if o := e.Other(n); !kept[o] && !found[o] {
@@ -81,7 +81,7 @@ func (s *Store) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) 
 						if dl.tick() {
 							return domain.Subgraph{}, dl.Err()
 						}
-						if kept[e.To] && domain.ActiveAsOf(e.Since, q.AsOf) {
+						if kept[e.To] && e.ActiveOn(q.AsOf) {
 							g.Edges = append(g.Edges, cloneEdge(e))
 						}
 					}

@@ -33,17 +33,21 @@ func (s *Store) write(ctx context.Context, w *domain.Write, record bool) (*domai
 	if w == nil {
 		return nil, domain.Errorf(domain.EINVALID, "no write to apply")
 	}
-	if w.IdempotencyKey != "" && !w.DryRun {
-		cs, err := s.recorded(ctx, w.Author, w.IdempotencyKey)
-		if err != nil || cs != nil {
-			return cs, err
-		}
-	}
 	// Only writers change the state, and this one holds wmu: what the
 	// check reads stays true until the swap below.
-	p, err := read(s, ctx, func(st *state) (*domain.WritePlan, error) { return domain.CheckWrite(ctx, w, st) })
-	if err != nil {
-		return nil, err
+	var replay *domain.ChangeSet
+	p, err := read(s, ctx, func(st *state) (*domain.WritePlan, error) {
+		if w.IdempotencyKey != "" && !w.DryRun {
+			cs, err := s.recorded(w.Author, w.IdempotencyKey)
+			if err != nil || cs != nil {
+				replay = cs
+				return nil, err
+			}
+		}
+		return domain.CheckWrite(ctx, w, st)
+	})
+	if err != nil || replay != nil {
+		return replay, err
 	}
 	set := p.Set
 	if w.DryRun || (!record && !p.Changes() && w.IdempotencyKey == "") {
@@ -168,7 +172,7 @@ func record(tx *bolt.Tx, set *domain.ChangeSet) error {
 
 // recorded returns the change set an earlier write with this author and
 // key recorded, or nil.
-func (s *Store) recorded(ctx context.Context, author, key string) (*domain.ChangeSet, error) {
+func (s *Store) recorded(author, key string) (*domain.ChangeSet, error) {
 	id := idempotencyID(author, key)
 	if s.db == nil {
 		seq, ok := s.idempotent[id]

@@ -14,7 +14,7 @@ func neighbourhoodOracle(b *domain.Batch, centre domain.NodeKey, depth int, kind
 	seen := map[domain.NodeKey]bool{centre: true}
 	frontier := []domain.NodeKey{centre}
 	follow := func(e domain.Edge) bool {
-		return (len(kinds) == 0 || slices.Contains(kinds, e.Kind)) && (asOf == "" || e.Since == "" || e.Since <= asOf)
+		return (len(kinds) == 0 || slices.Contains(kinds, e.Kind)) && e.ActiveOn(asOf)
 	}
 	for range depth {
 		var next []domain.NodeKey

@@ -3,9 +3,11 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/citygraph/citygraph/domain"
@@ -229,6 +231,11 @@ var writeTests = []test{
 				Via: []domain.LinkKind{domain.LinkPartnership}, AsOf: c.asOf}))
 			if (len(paths) > 0) != c.want {
 				t.Errorf("as of %q: got %d paths from Hanoi to Nanning, want a path: %v", c.asOf, len(paths), c.want)
+			}
+			sub := must[domain.Subgraph](t)(s.Neighbourhood(context.Background(), domain.NeighbourhoodQuery{Center: cityKey("hanoi"),
+				Kinds: []domain.EdgeKind{domain.EdgePartnerOf}, AsOf: c.asOf}))
+			if (len(sub.Edges) == 1) != c.want {
+				t.Errorf("as of %q: the neighbourhood of Hanoi has %d relations, want the partnership: %v", c.asOf, len(sub.Edges), c.want)
 			}
 			q := domain.EdgeQuery{Kind: domain.EdgePartnerOf, AsOf: c.asOf, Page: domain.Page{First: 10}}
 			ans := must[*domain.Answers](t)(planRunner(t, s).Run(context.Background(), &domain.Plan{Roots: []domain.Root{
@@ -475,6 +482,51 @@ var changesTests = []test{
 			got := must[[]domain.ChangeSet](t)(w.History(context.Background(), c.key, c.first))
 			if !slices.Equal(seqs(got), c.want) {
 				t.Errorf("history of %s (first %d): got %v, want %v", c.key, c.first, seqs(got), c.want)
+			}
+		}
+	}},
+	{"concurrent writes get distinct numbers without gaps, and a key applies once", func(t *testing.T, open func(*testing.T) domain.Store) {
+		s, _ := withFixture(t, open)
+		const writers = 8
+		w := writer(t, s)
+		var wg sync.WaitGroup
+		got := make([]int64, writers)
+		errs := make([]error, writers)
+		for i := range writers {
+			wg.Go(func() {
+				c := hanoi()
+				c.ID = fmt.Sprintf("new-city-%d", i)
+				key := ""
+				if i%2 == 0 {
+					key = "same" // four writers retry one write: it applies once
+					c.ID = "new-city-same"
+				}
+				cs, err := w.Write(context.Background(), &domain.Write{Operation: "createCity", Author: "alice",
+					IdempotencyKey: key, Nodes: []domain.NodeChange{create(c)}})
+				if err == nil {
+					got[i] = cs.Seq
+				}
+				errs[i] = err
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("writer %d: %v", i, err)
+			}
+		}
+		log := allChanges(t, s)
+		if len(log) != 1+writers/2+1 {
+			t.Fatalf("got %d change sets, want %d: the fixture, %d distinct writes and one keyed write", len(log), 1+writers/2+1, writers/2)
+		}
+		for i, cs := range log {
+			if cs.Seq != int64(i+1) {
+				t.Errorf("set %d has number %d", i+1, cs.Seq)
+			}
+		}
+		for i := 2; i < writers; i += 2 {
+			if got[i] != got[0] {
+				t.Errorf("the keyed writes answered sets %d and %d, want the same", got[0], got[i])
 			}
 		}
 	}},
