@@ -53,6 +53,8 @@ func Run(t *testing.T, open func(t *testing.T) domain.Store) {
 		{"ProjectSeed", seedTests},
 		{"Plan", planTests},
 		{"Pages", pageTests},
+		{"Order", orderTests},
+		{"Aggregate", aggregateTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
