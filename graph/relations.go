@@ -71,6 +71,7 @@ var relationFields = map[string]map[string]relationField{
 			if order == model.PartnershipOrderSince {
 				q.Order = domain.OrderBySince
 			}
+			q.OrderBy = a.orderKeys("sortBy")
 			return paged(q, a, err)
 		}},
 		"forumsAttended":   conn(edgesOf(domain.EdgeAttended, domain.Out)),
@@ -179,6 +180,9 @@ func paged(q domain.EdgeQuery, a args, err error) (domain.EdgeQuery, error) {
 	if err != nil {
 		return q, err
 	}
+	if keys := a.orderKeys("orderBy"); keys != nil {
+		q.OrderBy = keys
+	}
 	q.Page, err = a.page()
 	return q, err
 }
@@ -207,11 +211,13 @@ func relationOf(ctx context.Context) (relationField, loader.Query, error) {
 		err error
 	}
 	type key struct {
-		field *ast.Field
-		total bool
+		field     *ast.Field
+		total     bool
+		aggregate string
 	}
-	total := asksTotal(fc.Field.Selections, graphql.GetOperationContext(ctx).Variables)
-	p := loader.For(ctx).Memo(key{fc.Field.Field, total}, func() any {
+	vars := graphql.GetOperationContext(ctx).Variables
+	total, agg := asksTotal(fc.Field.Selections, vars), asksAggregate(fc.Field.Selections, vars)
+	p := loader.For(ctx).Memo(key{fc.Field.Field, total, fmt.Sprintf("%+v", agg)}, func() any {
 		rf, ok := relationFields[fc.Object][fc.Field.Name]
 		if !ok {
 			return prepared{err: domain.Errorf(domain.EINTERNAL, "%s.%s is not in the table of relation fields", fc.Object, fc.Field.Name)}
@@ -220,6 +226,7 @@ func relationOf(ctx context.Context) (relationField, loader.Query, error) {
 		if err != nil {
 			return prepared{err: err}
 		}
+		q.Aggregate = agg
 		pq, err := loader.Prepare(q)
 		return prepared{rf: rf, q: pq, err: err}
 	}).(prepared)
@@ -256,7 +263,7 @@ func nodesVia(ctx context.Context, anchor domain.Node) (*model.NodeConnection, e
 	if err != nil {
 		return nil, err
 	}
-	np := domain.NodePage{TotalCount: p.TotalCount, HasNextPage: p.HasNextPage, HasPreviousPage: p.HasPreviousPage}
+	np := domain.NodePage{TotalCount: p.TotalCount, HasNextPage: p.HasNextPage, HasPreviousPage: p.HasPreviousPage, Aggregates: p.Aggregates}
 	for i, n := range nodes {
 		if n != nil {
 			np.Items = append(np.Items, n)
