@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"reflect"
@@ -22,6 +23,34 @@ var aggregateTests = []test{
 		g := openPlanGraph(t, open, synth.Generate(3, orderSynthCities))
 		t.Run("node lists, every numeric field", func(t *testing.T) { checkNodeAggregates(t, g) })
 		t.Run("relation lists, their own and their far ends' numbers, money per currency", func(t *testing.T) { checkEdgeAggregates(t, g) })
+	}},
+	{"funding totals by several dimensions at once agree with a brute-force grouping", func(t *testing.T, open func(*testing.T) domain.Store) {
+		s, o := withSynth(t, open)
+		var qs []domain.FundingQuery
+		for i, a := range domain.FundingGroups {
+			for _, b := range domain.FundingGroups[i+1:] {
+				qs = append(qs, domain.FundingQuery{Dimensions: []domain.FundingGroup{a, b}},
+					domain.FundingQuery{Dimensions: []domain.FundingGroup{b, a}, Currency: "USD", From: "2014"})
+			}
+		}
+		qs = append(qs,
+			domain.FundingQuery{Dimensions: []domain.FundingGroup{domain.GroupByFundingBody, domain.GroupByCountry, domain.GroupByYear}},
+			domain.FundingQuery{Dimensions: []domain.FundingGroup{domain.GroupByYear, domain.GroupBySector, domain.GroupByCity, domain.GroupByFundingBody}, Country: synth.Country(1)},
+			domain.FundingQuery{Dimensions: []domain.FundingGroup{domain.GroupByCountry}})
+		for _, q := range qs {
+			t.Run(fmt.Sprintf("%v %+v", q.Dimensions, q), func(t *testing.T) {
+				got := must[[]domain.FundingTotal](t)(s.FundingTotals(context.Background(), q))
+				want := fundingByDimensions(o, q)
+				if len(want) == 0 {
+					t.Fatal("the brute force finds no total: the case tests nothing")
+				}
+				eqValue(t, "totals", got, want)
+			})
+		}
+		t.Run("a dimension given twice is refused", func(t *testing.T) {
+			_, err := s.FundingTotals(context.Background(), domain.FundingQuery{Dimensions: []domain.FundingGroup{domain.GroupByYear, domain.GroupByYear}})
+			wantCode(t, err, domain.EINVALID)
+		})
 	}},
 	{"an empty list aggregates to a zero count and no values", func(t *testing.T, open func(*testing.T) domain.Store) {
 		g := openPlanGraph(t, open, Forum2015(t))
@@ -186,4 +215,57 @@ func eqAggregates(t *testing.T, what string, got, want *domain.Aggregates) {
 	if !reflect.DeepEqual(g, w) {
 		t.Errorf("%s: got aggregates %+v, want %+v", what, *got, *want)
 	}
+}
+
+// fundingByDimensions totals every financing in every combination of its
+// groups in q's dimensions, and currency, the plain way.
+func fundingByDimensions(o *oracle, q domain.FundingQuery) []domain.FundingTotal {
+	totals := map[string]*domain.FundingTotal{}
+	projects := map[string]map[string]bool{}
+	for _, e := range o.edges {
+		if e.Kind != domain.EdgeFinanced {
+			continue
+		}
+		p := o.nodes[e.To].(*domain.Project)
+		cities, countries := o.projectPlaces(p.ID)
+		if (q.Currency != "" && e.Amount.Currency != q.Currency) || !e.Since.InRange(q.From, q.To) ||
+			(q.Country != "" && !slices.Contains(countries, q.Country)) {
+			continue
+		}
+		year := ""
+		if e.Since.Known() {
+			year = string(e.Since)[:4]
+		}
+		of := map[domain.FundingGroup][]string{domain.GroupByFundingBody: {e.From.ID}, domain.GroupByCountry: countries,
+			domain.GroupByCity: cities, domain.GroupBySector: {string(p.Sector)}, domain.GroupByYear: {year}}
+		combos := [][]string{{}}
+		for _, d := range q.Dimensions {
+			var next [][]string
+			for _, c := range combos {
+				for _, g := range of[d] {
+					next = append(next, append(slices.Clone(c), g))
+				}
+			}
+			combos = next
+		}
+		for _, c := range combos {
+			k := fmt.Sprint(c, e.Amount.Currency)
+			if totals[k] == nil {
+				totals[k] = &domain.FundingTotal{Group: c[0], Groups: c, Currency: e.Amount.Currency}
+				projects[k] = map[string]bool{}
+			}
+			totals[k].Amount += e.Amount.Amount
+			totals[k].Financings++
+			projects[k][p.ID] = true
+		}
+	}
+	out := []domain.FundingTotal{}
+	for k, t := range totals {
+		t.Projects = len(projects[k])
+		out = append(out, *t)
+	}
+	slices.SortFunc(out, func(a, b domain.FundingTotal) int {
+		return cmp.Or(slices.Compare(a.Groups, b.Groups), cmp.Compare(a.Currency, b.Currency))
+	})
+	return out
 }
