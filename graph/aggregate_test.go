@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/citygraph/citygraph/graph"
 )
 
 func containsText(s, sub string) bool { return strings.Contains(s, sub) }
@@ -104,4 +106,61 @@ func parseDecimal(t *testing.T, v any) float64 {
 		t.Fatalf("decimal of type %T", v)
 	}
 	return f
+}
+
+// TestOrderingsAndAggregatesArePriced checks that orderBy keys and the
+// aggregate field count in a query's cost, so that a query that would
+// scan the graph many times is refused before it runs.
+func TestOrderingsAndAggregatesArePriced(t *testing.T) {
+	for _, tc := range []struct{ name, cheaper, dearer string }{
+		{"a list by its own order or by population", `{ cities(first: 10) { totalCount } }`, `{ cities(first: 10, orderBy: [{field: POPULATION}]) { totalCount } }`},
+		{"one key or two", `{ cities(first: 10, orderBy: [{field: POPULATION}]) { totalCount } }`, `{ cities(first: 10, orderBy: [{field: POPULATION}, {field: REGION}]) { totalCount } }`},
+		{"a list with or without its aggregate", `{ cities(first: 10) { totalCount } }`, `{ cities(first: 10) { aggregate { count } } }`},
+		{"an aggregate by its numbers", `{ cities(first: 10) { aggregate { count } } }`, `{ cities(first: 10) { aggregate { count population { sum } } } }`},
+		{"a relation list's aggregate", `{ city(slug: "a") { partners { totalCount } } }`, `{ city(slug: "a") { partners { aggregate { count } } } }`},
+		{"a relation list sorted", `{ city(slug: "a") { partners { totalCount } } }`, `{ city(slug: "a") { partners(sortBy: [{field: POPULATION}]) { totalCount } } }`},
+		{"funding totals by one dimension or two", `{ fundingTotals(groupBy: SECTOR) { group } }`, `{ fundingTotals(groupBy: [SECTOR, YEAR]) { group } }`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lo, hi := analyse(t, tc.cheaper, nil).Cost, analyse(t, tc.dearer, nil).Cost
+			if lo >= hi {
+				t.Errorf("cost of %s = %d, of %s = %d; want the first cheaper", tc.cheaper, lo, tc.dearer, hi)
+			}
+		})
+	}
+	t.Run("thirty whole-list aggregates are over the default limit", func(t *testing.T) {
+		if got := analyse(t, aliases(30, `cities(first: 1) { aggregate { population { sum } } }`), nil).Cost; got <= graph.DefaultLimits.MaxCost {
+			t.Errorf("cost = %d; want over %d", got, graph.DefaultLimits.MaxCost)
+		}
+	})
+}
+
+func TestFundingTotalsBySeveralDimensions(t *testing.T) {
+	c := newClient(projectStore(t))
+	d := query(t, c, `{ one: fundingTotals(groupBy: FUNDING_BODY) { group groupName total { amount currency } }
+		two: fundingTotals(groupBy: [FUNDING_BODY, YEAR]) { group total { amount currency } groups { by group groupName } } }`)
+	byBody := map[string]float64{}
+	for _, row := range at(t, d, "two").([]any) {
+		groups := at(t, row, "groups").([]any)
+		if len(groups) != 2 || at(t, groups[0], "by") != "FUNDING_BODY" || at(t, groups[1], "by") != "YEAR" {
+			t.Fatalf("got groups %v, want a funding body and a year", groups)
+		}
+		if at(t, groups[0], "group") != at(t, row, "group") || at(t, groups[0], "groupName") == nil {
+			t.Errorf("got first group %v for row group %v; want the same, named", groups[0], at(t, row, "group"))
+		}
+		if at(t, groups[1], "groupName") != nil {
+			t.Errorf("a year has no name; got %v", at(t, groups[1], "groupName"))
+		}
+		byBody[at(t, row, "group").(string)+" "+at(t, row, "total", "currency").(string)] += parseDecimal(t, at(t, row, "total", "amount"))
+	}
+	one := at(t, d, "one").([]any)
+	if len(one) != len(byBody) {
+		t.Errorf("got %d totals by funding body, want %d, one per body and currency of the two-dimension totals", len(one), len(byBody))
+	}
+	for _, row := range one {
+		k := at(t, row, "group").(string) + " " + at(t, row, "total", "currency").(string)
+		if got, want := byBody[k], parseDecimal(t, at(t, row, "total", "amount")); math.Abs(got-want) > 0.005 {
+			t.Errorf("%s: the years add up to %v, want %v", k, got, want)
+		}
+	}
 }

@@ -49,6 +49,7 @@ type ResolverRoot interface {
 	FundingBody() FundingBodyResolver
 	FundingBodyEdge() FundingBodyEdgeResolver
 	FundingTotal() FundingTotalResolver
+	FundingTotalGroup() FundingTotalGroupResolver
 	Grouping() GroupingResolver
 	Hop() HopResolver
 	Initiative() InitiativeResolver
@@ -403,8 +404,15 @@ type ComplexityRoot struct {
 		Financings func(childComplexity int) int
 		Group      func(childComplexity int) int
 		GroupName  func(childComplexity int) int
+		Groups     func(childComplexity int) int
 		Projects   func(childComplexity int) int
 		Total      func(childComplexity int) int
+	}
+
+	FundingTotalGroup struct {
+		By        func(childComplexity int) int
+		Group     func(childComplexity int) int
+		GroupName func(childComplexity int) int
 	}
 
 	GeoPoint struct {
@@ -634,7 +642,7 @@ type ComplexityRoot struct {
 		Forums            func(childComplexity int, orderBy []*model.ForumOrder, first *int, after *string, last *int, before *string) int
 		FundingBodies     func(childComplexity int, orderBy []*model.FundingBodyOrder, first *int, after *string, last *int, before *string) int
 		FundingBody       func(childComplexity int, slug string) int
-		FundingTotals     func(childComplexity int, groupBy domain.FundingGroup, fundingBody *string, country *string, city *string, sector *domain.Sector, currency *domain.Currency, from *domain.Date, to *domain.Date) int
+		FundingTotals     func(childComplexity int, groupBy []domain.FundingGroup, fundingBody *string, country *string, city *string, sector *domain.Sector, currency *domain.Currency, from *domain.Date, to *domain.Date) int
 		Near              func(childComplexity int, city *string, point *model.GeoPointInput, withinKm float64, first *int) int
 		Neighbourhood     func(childComplexity int, id string, depth *int, relations []domain.EdgeKind, limit *int) int
 		Node              func(childComplexity int, id string) int
@@ -903,6 +911,9 @@ type FundingTotalResolver interface {
 	GroupName(ctx context.Context, obj *model.FundingTotal) (*string, error)
 	Total(ctx context.Context, obj *model.FundingTotal) (*domain.Money, error)
 }
+type FundingTotalGroupResolver interface {
+	GroupName(ctx context.Context, obj *model.FundingTotalGroup) (*string, error)
+}
 type GroupingResolver interface {
 	ID(ctx context.Context, obj *domain.Grouping) (string, error)
 
@@ -1002,7 +1013,7 @@ type QueryResolver interface {
 	Sources(ctx context.Context, orderBy []*model.SourceOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
 	Neighbourhood(ctx context.Context, id string, depth *int, relations []domain.EdgeKind, limit *int) (*model.Subgraph, error)
 	Paths(ctx context.Context, from string, to string, via []domain.LinkKind, maxHops *int, k *int, asOf *domain.Date) ([]*domain.Path, error)
-	FundingTotals(ctx context.Context, groupBy domain.FundingGroup, fundingBody *string, country *string, city *string, sector *domain.Sector, currency *domain.Currency, from *domain.Date, to *domain.Date) ([]*model.FundingTotal, error)
+	FundingTotals(ctx context.Context, groupBy []domain.FundingGroup, fundingBody *string, country *string, city *string, sector *domain.Sector, currency *domain.Currency, from *domain.Date, to *domain.Date) ([]*model.FundingTotal, error)
 	CityRanking(ctx context.Context, by domain.RankMetric, currency *domain.Currency, country *string, grouping *string, asOf *domain.Date, first *int) ([]*model.RankedCity, error)
 	SuggestedPartners(ctx context.Context, city string, asOf *domain.Date, first *int) ([]*domain.Suggestion, error)
 	Near(ctx context.Context, city *string, point *model.GeoPointInput, withinKm float64, first *int) ([]*domain.NearCity, error)
@@ -2435,6 +2446,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FundingTotal.GroupName(childComplexity), true
+	case "FundingTotal.groups":
+		if e.ComplexityRoot.FundingTotal.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingTotal.Groups(childComplexity), true
 	case "FundingTotal.projects":
 		if e.ComplexityRoot.FundingTotal.Projects == nil {
 			break
@@ -2447,6 +2464,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FundingTotal.Total(childComplexity), true
+
+	case "FundingTotalGroup.by":
+		if e.ComplexityRoot.FundingTotalGroup.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingTotalGroup.By(childComplexity), true
+	case "FundingTotalGroup.group":
+		if e.ComplexityRoot.FundingTotalGroup.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingTotalGroup.Group(childComplexity), true
+	case "FundingTotalGroup.groupName":
+		if e.ComplexityRoot.FundingTotalGroup.GroupName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingTotalGroup.GroupName(childComplexity), true
 
 	case "GeoPoint.lat":
 		if e.ComplexityRoot.GeoPoint.Lat == nil {
@@ -3413,7 +3449,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.FundingTotals(childComplexity, args["groupBy"].(domain.FundingGroup), args["fundingBody"].(*string), args["country"].(*string), args["city"].(*string), args["sector"].(*domain.Sector), args["currency"].(*domain.Currency), args["from"].(*domain.Date), args["to"].(*domain.Date)), true
+		return e.ComplexityRoot.Query.FundingTotals(childComplexity, args["groupBy"].([]domain.FundingGroup), args["fundingBody"].(*string), args["country"].(*string), args["city"].(*string), args["sector"].(*domain.Sector), args["currency"].(*domain.Currency), args["from"].(*domain.Date), args["to"].(*domain.Date)), true
 
 	case "Query.near":
 		if e.ComplexityRoot.Query.Near == nil {
@@ -4273,7 +4309,7 @@ type Query {
 
   "Totals of financing, grouped, one total per currency (amounts in different currencies are never added)."
   fundingTotals(
-    "What to group the totals by." groupBy: FundingGroup!
+    "What to group the totals by: one dimension, or several at once (` + "`" + `[FUNDING_BODY, COUNTRY, YEAR]` + "`" + `: one total per funding body, country, year and currency). One written without brackets works as before." groupBy: [FundingGroup!]!
     "Keep financings by this funding body (slug)." fundingBody: String
     "Keep financings of projects in this country (ISO code)." country: String
     "Keep financings of projects in this city (slug)." city: String
@@ -5954,6 +5990,21 @@ extend type TopicConnection {
   "Aggregates of the whole list (every page), computed only when asked."
   aggregate: TopicAggregate!
 }
+
+"A funding total's group in one of the dimensions it was grouped by."
+type FundingTotalGroup {
+  "The dimension."
+  by: FundingGroup!
+  "The group's key in that dimension: a slug, an ISO code, a sector or a year; null for financings of an unknown year or sector."
+  group: String
+  "The group's display name (English), where it is a node."
+  groupName: String
+}
+
+extend type FundingTotal {
+  "The total's group in each dimension of groupBy, in its order (group is the first's)."
+  groups: [FundingTotalGroup!]!
+}
 `, BuiltIn: false},
 	{Name: "../schema/order.graphqls", Input: `# Orderings (issue 12): orderBy on every list and relation connection.
 # Keys apply in turn; ties after the last key are broken by the item's key,
@@ -7140,8 +7191,22 @@ func (ec *executionContext) childFields_FundingTotal(ctx context.Context, field 
 		return ec.fieldContext_FundingTotal_projects(ctx, field)
 	case "financings":
 		return ec.fieldContext_FundingTotal_financings(ctx, field)
+	case "groups":
+		return ec.fieldContext_FundingTotal_groups(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FundingTotal", field.Name)
+}
+
+func (ec *executionContext) childFields_FundingTotalGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "by":
+		return ec.fieldContext_FundingTotalGroup_by(ctx, field)
+	case "group":
+		return ec.fieldContext_FundingTotalGroup_group(ctx, field)
+	case "groupName":
+		return ec.fieldContext_FundingTotalGroup_groupName(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundingTotalGroup", field.Name)
 }
 
 func (ec *executionContext) childFields_GeoPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9338,8 +9403,8 @@ func (ec *executionContext) field_Query_fundingTotals_args(ctx context.Context, 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
-		func(ctx context.Context, v any) (domain.FundingGroup, error) {
-			return ec.unmarshalNFundingGroup2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingGroup(ctx, v)
+		func(ctx context.Context, v any) ([]domain.FundingGroup, error) {
+			return ec.unmarshalNFundingGroup2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingGroupᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16041,6 +16106,107 @@ func (ec *executionContext) fieldContext_FundingTotal_financings(_ context.Conte
 	return graphql.NewScalarFieldContext("FundingTotal", field, false, false, "Int")
 }
 
+func (ec *executionContext) _FundingTotal_groups(ctx context.Context, field graphql.CollectedField, obj *model.FundingTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingTotal_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FundingTotalGroup) graphql.Marshaler {
+			return ec.marshalNFundingTotalGroup2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingTotalGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingTotal_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingTotal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingTotalGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingTotalGroup_by(ctx context.Context, field graphql.CollectedField, obj *model.FundingTotalGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingTotalGroup_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.FundingGroup) graphql.Marshaler {
+			return ec.marshalNFundingGroup2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingTotalGroup_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingTotalGroup", field, false, false, "FundingGroup")
+}
+
+func (ec *executionContext) _FundingTotalGroup_group(ctx context.Context, field graphql.CollectedField, obj *model.FundingTotalGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingTotalGroup_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FundingTotalGroup_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingTotalGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _FundingTotalGroup_groupName(ctx context.Context, field graphql.CollectedField, obj *model.FundingTotalGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingTotalGroup_groupName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FundingTotalGroup().GroupName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FundingTotalGroup_groupName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingTotalGroup", field, true, true, "String")
+}
+
 func (ec *executionContext) _GeoPoint_lat(ctx context.Context, field graphql.CollectedField, obj *domain.GeoPoint) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20525,7 +20691,7 @@ func (ec *executionContext) _Query_fundingTotals(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().FundingTotals(ctx, fc.Args["groupBy"].(domain.FundingGroup), fc.Args["fundingBody"].(*string), fc.Args["country"].(*string), fc.Args["city"].(*string), fc.Args["sector"].(*domain.Sector), fc.Args["currency"].(*domain.Currency), fc.Args["from"].(*domain.Date), fc.Args["to"].(*domain.Date))
+			return ec.Resolvers.Query().FundingTotals(ctx, fc.Args["groupBy"].([]domain.FundingGroup), fc.Args["fundingBody"].(*string), fc.Args["country"].(*string), fc.Args["city"].(*string), fc.Args["sector"].(*domain.Sector), fc.Args["currency"].(*domain.Currency), fc.Args["from"].(*domain.Date), fc.Args["to"].(*domain.Date))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.FundingTotal) graphql.Marshaler {
@@ -27540,6 +27706,54 @@ func (ec *executionContext) _FundingTotal(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "groups":
+			out.Values[i] = ec._FundingTotal_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fundingTotalGroupImplementors = []string{"FundingTotalGroup"}
+
+func (ec *executionContext) _FundingTotalGroup(ctx context.Context, sel ast.SelectionSet, obj *model.FundingTotalGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingTotalGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.DeferredGroup{}
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundingTotalGroup")
+		case "by":
+			out.Values[i] = ec._FundingTotalGroup_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "group":
+			out.Values[i] = ec._FundingTotalGroup_group(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "groupName":
+			out.Values[i] = ec._FundingTotalGroup_groupName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31223,6 +31437,36 @@ func (ec *executionContext) marshalNFundingGroup2githubᚗcomᚋcitygraphᚋcity
 	return v
 }
 
+func (ec *executionContext) unmarshalNFundingGroup2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingGroupᚄ(ctx context.Context, v any) ([]domain.FundingGroup, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.FundingGroup, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFundingGroup2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingGroup(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNFundingGroup2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.FundingGroup) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFundingGroup2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNFundingTotal2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FundingTotal) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -31245,6 +31489,30 @@ func (ec *executionContext) marshalNFundingTotal2ᚖgithubᚗcomᚋcitygraphᚋc
 		return graphql.Null
 	}
 	return ec._FundingTotal(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFundingTotalGroup2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingTotalGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FundingTotalGroup) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFundingTotalGroup2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingTotalGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFundingTotalGroup2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingTotalGroup(ctx context.Context, sel ast.SelectionSet, v *model.FundingTotalGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FundingTotalGroup!")
+		return graphql.Null
+	}
+	return ec._FundingTotalGroup(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNHop2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐHop(ctx context.Context, sel ast.SelectionSet, v domain.Hop) graphql.Marshaler {

@@ -636,13 +636,9 @@ func (r *queryResolver) Paths(ctx context.Context, from string, to string, via [
 }
 
 // FundingTotals is the resolver for the fundingTotals field.
-func (r *queryResolver) FundingTotals(ctx context.Context, groupBy domain.FundingGroup, fundingBody *string, country *string, city *string, sector *domain.Sector, currency *domain.Currency, from *domain.Date, to *domain.Date) ([]*model.FundingTotal, error) {
-	ts, err := r.Store.FundingTotals(ctx, domain.FundingQuery{GroupBy: groupBy, FundingBody: deref(fundingBody), Country: deref(country),
+func (r *queryResolver) FundingTotals(ctx context.Context, groupBy []domain.FundingGroup, fundingBody *string, country *string, city *string, sector *domain.Sector, currency *domain.Currency, from *domain.Date, to *domain.Date) ([]*model.FundingTotal, error) {
+	return r.fundingTotals(ctx, groupBy, domain.FundingQuery{FundingBody: deref(fundingBody), Country: deref(country),
 		City: deref(city), Sector: deref(sector), Currency: deref(currency), From: deref(from), To: deref(to)})
-	if err == nil {
-		r.planNamed(ctx, namedInFunding(ts, groupBy)...)
-	}
-	return fundingTotals(ts, groupBy), err
 }
 
 // CityRanking is the resolver for the cityRanking field.
