@@ -94,16 +94,18 @@ func (s *Stats) add(v int64) {
 // Aggregator computes Aggregates item by item: the embedded store's walk
 // and the contract suite's brute force both use it.
 type Aggregator struct {
-	a   Aggregation
-	out Aggregates
+	a     Aggregation
+	types []FieldType // of a.Fields, looked up once
+	out   Aggregates
 }
 
 // NewAggregator starts aggregating a list for a.
 func NewAggregator(a Aggregation) *Aggregator {
-	g := &Aggregator{a: a, out: Aggregates{Fields: make([]FieldStats, len(a.Fields))}}
+	g := &Aggregator{a: a, types: make([]FieldType, len(a.Fields)), out: Aggregates{Fields: make([]FieldStats, len(a.Fields))}}
 	for i, f := range a.Fields {
+		g.types[i] = f.Type()
 		g.out.Fields[i].Field = f
-		if f.Type() == FieldInt {
+		if g.types[i] == FieldInt {
 			g.out.Fields[i].Stats = []Stats{{}}
 		}
 	}
@@ -119,7 +121,7 @@ func (g *Aggregator) AddEdge(e *Edge, other Node) {
 	g.out.Count++
 	for i, f := range g.a.Fields {
 		fs := &g.out.Fields[i]
-		if f.Type() == FieldMoney {
+		if g.types[i] == FieldMoney {
 			var m *Money
 			switch {
 			case f.Edge && e != nil && f.Name == "amount":
