@@ -133,7 +133,11 @@ type EdgeQuery struct {
 	AsOf  Date
 	Order EdgeOrder
 	Desc  bool
-	Page  Page
+	// OrderBy, when given, orders the list instead of Order and Desc
+	// (see orderings.go); Aggregate asks for aggregates of the whole list.
+	OrderBy   []OrderKey
+	Aggregate Aggregation
+	Page      Page
 }
 
 // Normalize validates q and applies defaults.
@@ -157,7 +161,10 @@ func (q *EdgeQuery) Normalize() error {
 	if _, err := ParseDate(string(q.AsOf)); err != nil {
 		return err
 	}
-	return q.Page.Normalize()
+	if err := q.Page.Normalize(); err != nil {
+		return err
+	}
+	return q.checkOrderings()
 }
 
 // EdgeSortKey returns an edge's position in a list ordered by o: the sort
@@ -185,4 +192,6 @@ type EdgePage struct {
 	TotalCount      int
 	HasNextPage     bool
 	HasPreviousPage bool
+	// Aggregates answers the query's Aggregate (nil when not asked).
+	Aggregates *Aggregates
 }

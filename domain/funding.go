@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"slices"
 )
 
@@ -25,7 +26,11 @@ var FundingGroups = []FundingGroup{GroupByFundingBody, GroupByCountry, GroupByCi
 // excluded by a date range (see Date.InRange). Totals never add
 // different currencies.
 type FundingQuery struct {
-	GroupBy     FundingGroup
+	GroupBy FundingGroup
+	// Dimensions, when given, groups by each of them at once (GroupBy is
+	// then the first): one total per combination of their groups and
+	// currency, each FundingTotal naming its groups in Groups.
+	Dimensions  []FundingGroup
 	FundingBody string
 	Country     string
 	City        string
@@ -37,6 +42,15 @@ type FundingQuery struct {
 
 // Normalize validates q.
 func (q *FundingQuery) Normalize() error {
+	for i, g := range q.Dimensions {
+		if !slices.Contains(FundingGroups, g) {
+			return Errorf(EINVALID, "unknown grouping %q; expected one of %v", g, FundingGroups)
+		}
+		if slices.Contains(q.Dimensions[:i], g) {
+			return Errorf(EINVALID, "grouping %q is given twice; give each dimension once", g)
+		}
+		q.GroupBy = q.Dimensions[0]
+	}
 	if !slices.Contains(FundingGroups, q.GroupBy) {
 		return Errorf(EINVALID, "unknown grouping %q; expected one of %v", q.GroupBy, FundingGroups)
 	}
@@ -62,9 +76,26 @@ func (q *FundingQuery) Normalize() error {
 // FundingTotal is the sum of one group's financings in one currency.
 // Results are ordered by Group, then Currency.
 type FundingTotal struct {
-	Group      string
+	Group string
+	// Groups are the total's group in each of the query's Dimensions, in
+	// their order (Group is the first); nil without Dimensions. Results
+	// are then ordered by Groups, then Currency.
+	Groups     []string
 	Currency   Currency
 	Amount     Decimal
 	Projects   int
 	Financings int
+}
+
+// Grouped returns the dimensions q groups by: its Dimensions, or GroupBy.
+func (q FundingQuery) Grouped() []FundingGroup {
+	if len(q.Dimensions) > 0 {
+		return q.Dimensions
+	}
+	return []FundingGroup{q.GroupBy}
+}
+
+// CompareFundingTotals orders totals by their groups, then currency.
+func CompareFundingTotals(a, b FundingTotal) int {
+	return cmp.Or(slices.Compare(a.Groups, b.Groups), cmp.Compare(a.Group, b.Group), cmp.Compare(a.Currency, b.Currency))
 }

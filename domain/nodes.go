@@ -274,7 +274,11 @@ type NodeQuery struct {
 	Filter NodeFilter
 	Order  NodeOrder
 	Desc   bool
-	Page   Page
+	// OrderBy, when given, orders the list instead of Order and Desc
+	// (see orderings.go); Aggregate asks for aggregates of the whole list.
+	OrderBy   []OrderKey
+	Aggregate Aggregation
+	Page      Page
 }
 
 // NodeFilter narrows a node list; zero fields do not filter.
@@ -308,7 +312,10 @@ func (q *NodeQuery) Normalize() error {
 	if q.Filter.Sector != "" && !slices.Contains(Sectors, q.Filter.Sector) {
 		return Errorf(EINVALID, "unknown sector %q", q.Filter.Sector)
 	}
-	return q.Page.Normalize()
+	if err := q.Page.Normalize(); err != nil {
+		return err
+	}
+	return q.checkOrderings()
 }
 
 // SortKey returns n's position in a list ordered by o.
@@ -327,4 +334,6 @@ type NodePage struct {
 	TotalCount      int
 	HasNextPage     bool
 	HasPreviousPage bool
+	// Aggregates answers the query's Aggregate (nil when not asked).
+	Aggregates *Aggregates
 }

@@ -8,12 +8,28 @@ import (
 	"github.com/citygraph/citygraph/graph/model"
 )
 
-func fundingTotals(ts []domain.FundingTotal, g domain.FundingGroup) []*model.FundingTotal {
+// fundingTotals answers fundingTotals for q grouped by groupBy: one
+// dimension as before, several at once as q.Dimensions. The nodes its
+// groups name are read with one more plan.
+func (r *Resolver) fundingTotals(ctx context.Context, groupBy []domain.FundingGroup, q domain.FundingQuery) ([]*model.FundingTotal, error) {
+	switch len(groupBy) {
+	case 0:
+		return nil, domain.Errorf(domain.EINVALID, "groupBy is empty; give one dimension or several, from %v", domain.FundingGroups)
+	case 1:
+		q.GroupBy = groupBy[0]
+	default:
+		q.Dimensions = groupBy
+	}
+	ts, err := r.Store.FundingTotals(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	r.planNamed(ctx, namedInFunding(ts, groupBy)...)
 	out := make([]*model.FundingTotal, len(ts))
 	for i, t := range ts {
-		out[i] = &model.FundingTotal{FundingTotal: t, GroupBy: g}
+		out[i] = &model.FundingTotal{FundingTotal: t, GroupBy: groupBy[0], Dims: groupBy}
 	}
-	return out
+	return out, nil
 }
 
 // fundingGroupKinds are the groupings whose groups are nodes, and their kind.
@@ -25,11 +41,16 @@ var fundingGroupKinds = map[domain.FundingGroup]domain.Kind{
 
 // fundingGroupName names a funding total's group where it is a node.
 func (r *Resolver) fundingGroupName(ctx context.Context, t *model.FundingTotal) (*string, error) {
-	k, isNode := fundingGroupKinds[t.GroupBy]
-	if !isNode || t.Group == "" {
+	return r.groupName(ctx, t.GroupBy, t.Group)
+}
+
+// groupName names a group of dimension by where it is a node.
+func (r *Resolver) groupName(ctx context.Context, by domain.FundingGroup, group string) (*string, error) {
+	k, isNode := fundingGroupKinds[by]
+	if !isNode || group == "" {
 		return nil, nil
 	}
-	n, err := loader.For(ctx).Node(ctx, domain.NodeKey{Kind: k, ID: t.Group})
+	n, err := loader.For(ctx).Node(ctx, domain.NodeKey{Kind: k, ID: group})
 	if err != nil || n == nil {
 		return nil, err
 	}

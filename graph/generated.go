@@ -49,6 +49,7 @@ type ResolverRoot interface {
 	FundingBody() FundingBodyResolver
 	FundingBodyEdge() FundingBodyEdgeResolver
 	FundingTotal() FundingTotalResolver
+	FundingTotalGroup() FundingTotalGroupResolver
 	Grouping() GroupingResolver
 	Hop() HopResolver
 	Initiative() InitiativeResolver
@@ -91,11 +92,12 @@ type ComplexityRoot struct {
 		NameZh      func(childComplexity int) int
 		Points      func(childComplexity int) int
 		PointsZh    func(childComplexity int) int
-		Signatories func(childComplexity int, country *string, first *int, after *string, last *int, before *string) int
+		Signatories func(childComplexity int, country *string, orderBy []*model.SignatoryEdgeOrder, first *int, after *string, last *int, before *string) int
 		Sources     func(childComplexity int) int
 	}
 
 	AgreementConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -107,6 +109,7 @@ type ComplexityRoot struct {
 	}
 
 	AppealConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -122,6 +125,7 @@ type ComplexityRoot struct {
 	}
 
 	AppealingForumConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -135,7 +139,14 @@ type ComplexityRoot struct {
 		Sources   func(childComplexity int) int
 	}
 
+	AttendedForumAggregate struct {
+		Count          func(childComplexity int) int
+		DelegationSize func(childComplexity int) int
+		Participants   func(childComplexity int) int
+	}
+
 	AttendedForumConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -149,7 +160,14 @@ type ComplexityRoot struct {
 		Sources        func(childComplexity int) int
 	}
 
+	AttendeeAggregate struct {
+		Count          func(childComplexity int) int
+		DelegationSize func(childComplexity int) int
+		Population     func(childComplexity int) int
+	}
+
 	AttendeeConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -164,28 +182,35 @@ type ComplexityRoot struct {
 	}
 
 	City struct {
-		AgreementsSigned func(childComplexity int, first *int, after *string, last *int, before *string) int
+		AgreementsSigned func(childComplexity int, orderBy []*model.SignedAgreementEdgeOrder, first *int, after *string, last *int, before *string) int
 		Aliases          func(childComplexity int) int
 		Country          func(childComplexity int) int
 		Description      func(childComplexity int) int
 		Division         func(childComplexity int) int
-		ForumsAttended   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ForumsAttended   func(childComplexity int, orderBy []*model.AttendedForumEdgeOrder, first *int, after *string, last *int, before *string) int
 		ID               func(childComplexity int) int
 		IsCapital        func(childComplexity int) int
 		Location         func(childComplexity int) int
 		Name             func(childComplexity int) int
 		NameZh           func(childComplexity int) int
-		Organizations    func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Partners         func(childComplexity int, country *string, kind *domain.PartnershipKind, asOf *domain.Date, orderBy *model.PartnershipOrder, first *int, after *string, last *int, before *string) int
+		Organizations    func(childComplexity int, orderBy []*model.OrganizationOrder, first *int, after *string, last *int, before *string) int
+		Partners         func(childComplexity int, country *string, kind *domain.PartnershipKind, asOf *domain.Date, orderBy *model.PartnershipOrder, sortBy []*model.PartnershipEdgeOrder, first *int, after *string, last *int, before *string) int
 		Population       func(childComplexity int) int
 		PopulationYear   func(childComplexity int) int
-		Projects         func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Projects         func(childComplexity int, orderBy []*model.ProjectOrder, first *int, after *string, last *int, before *string) int
 		Region           func(childComplexity int) int
 		RegionZh         func(childComplexity int) int
 		Sources          func(childComplexity int) int
 	}
 
+	CityAggregate struct {
+		Count          func(childComplexity int) int
+		Population     func(childComplexity int) int
+		PopulationYear func(childComplexity int) int
+	}
+
 	CityConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -196,12 +221,16 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CountAggregate struct {
+		Count func(childComplexity int) int
+	}
+
 	Country struct {
 		Aliases     func(childComplexity int) int
-		Cities      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Cities      func(childComplexity int, orderBy []*model.CityOrder, first *int, after *string, last *int, before *string) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
-		Memberships func(childComplexity int, asOf *domain.Date, first *int, after *string, last *int, before *string) int
+		Memberships func(childComplexity int, asOf *domain.Date, orderBy []*model.MembershipEdgeOrder, first *int, after *string, last *int, before *string) int
 		Name        func(childComplexity int) int
 		NameZh      func(childComplexity int) int
 		Sources     func(childComplexity int) int
@@ -214,6 +243,7 @@ type ComplexityRoot struct {
 	}
 
 	CountryConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -235,7 +265,14 @@ type ComplexityRoot struct {
 		Sources     func(childComplexity int) int
 	}
 
+	FinancierAggregate struct {
+		Amount  func(childComplexity int) int
+		Capital func(childComplexity int) int
+		Count   func(childComplexity int) int
+	}
+
 	FinancierConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -251,7 +288,13 @@ type ComplexityRoot struct {
 		Sources    func(childComplexity int) int
 	}
 
+	FinancingAggregate struct {
+		Amount func(childComplexity int) int
+		Count  func(childComplexity int) int
+	}
+
 	FinancingConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -272,8 +315,8 @@ type ComplexityRoot struct {
 		Aliases             func(childComplexity int) int
 		AttendanceByCountry func(childComplexity int) int
 		AttendanceNote      func(childComplexity int) int
-		Attendees           func(childComplexity int, kind *domain.Kind, country *string, first *int, after *string, last *int, before *string) int
-		CalledOn            func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Attendees           func(childComplexity int, kind *domain.Kind, country *string, orderBy []*model.AttendeeEdgeOrder, first *int, after *string, last *int, before *string) int
+		CalledOn            func(childComplexity int, orderBy []*model.AppealEdgeOrder, first *int, after *string, last *int, before *string) int
 		Description         func(childComplexity int) int
 		Edition             func(childComplexity int) int
 		EndDate             func(childComplexity int) int
@@ -283,7 +326,7 @@ type ComplexityRoot struct {
 		Name                func(childComplexity int) int
 		NameZh              func(childComplexity int) int
 		Officials           func(childComplexity int) int
-		Organisers          func(childComplexity int, role *domain.Role, first *int, after *string, last *int, before *string) int
+		Organisers          func(childComplexity int, role *domain.Role, orderBy []*model.OrganiserEdgeOrder, first *int, after *string, last *int, before *string) int
 		PartOf              func(childComplexity int) int
 		Participants        func(childComplexity int) int
 		Series              func(childComplexity int) int
@@ -291,10 +334,18 @@ type ComplexityRoot struct {
 		StartDate           func(childComplexity int) int
 		Theme               func(childComplexity int) int
 		ThemeZh             func(childComplexity int) int
-		Topics              func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Topics              func(childComplexity int, orderBy []*model.TopicEdgeOrder, first *int, after *string, last *int, before *string) int
+	}
+
+	ForumAggregate struct {
+		Count        func(childComplexity int) int
+		Edition      func(childComplexity int) int
+		Officials    func(childComplexity int) int
+		Participants func(childComplexity int) int
 	}
 
 	ForumConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -308,7 +359,7 @@ type ComplexityRoot struct {
 	ForumSeries struct {
 		Aliases     func(childComplexity int) int
 		Description func(childComplexity int) int
-		Editions    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Editions    func(childComplexity int, orderBy []*model.ForumOrder, first *int, after *string, last *int, before *string) int
 		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
 		NameZh      func(childComplexity int) int
@@ -318,21 +369,27 @@ type ComplexityRoot struct {
 	FundingBody struct {
 		Acronym      func(childComplexity int) int
 		Aliases      func(childComplexity int) int
-		CalledOnBy   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CalledOnBy   func(childComplexity int, orderBy []*model.AppealingForumEdgeOrder, first *int, after *string, last *int, before *string) int
 		Capital      func(childComplexity int) int
 		CapitalNote  func(childComplexity int) int
 		Description  func(childComplexity int) int
-		Financings   func(childComplexity int, asOf *domain.Date, first *int, after *string, last *int, before *string) int
+		Financings   func(childComplexity int, asOf *domain.Date, orderBy []*model.FinancingEdgeOrder, first *int, after *string, last *int, before *string) int
 		Founded      func(childComplexity int) int
 		Headquarters func(childComplexity int) int
 		ID           func(childComplexity int) int
-		Members      func(childComplexity int, asOf *domain.Date, first *int, after *string, last *int, before *string) int
+		Members      func(childComplexity int, asOf *domain.Date, orderBy []*model.MemberEdgeOrder, first *int, after *string, last *int, before *string) int
 		Name         func(childComplexity int) int
 		NameZh       func(childComplexity int) int
 		Sources      func(childComplexity int) int
 	}
 
+	FundingBodyAggregate struct {
+		Capital func(childComplexity int) int
+		Count   func(childComplexity int) int
+	}
+
 	FundingBodyConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -347,8 +404,15 @@ type ComplexityRoot struct {
 		Financings func(childComplexity int) int
 		Group      func(childComplexity int) int
 		GroupName  func(childComplexity int) int
+		Groups     func(childComplexity int) int
 		Projects   func(childComplexity int) int
 		Total      func(childComplexity int) int
+	}
+
+	FundingTotalGroup struct {
+		By        func(childComplexity int) int
+		Group     func(childComplexity int) int
+		GroupName func(childComplexity int) int
 	}
 
 	GeoPoint struct {
@@ -361,7 +425,7 @@ type ComplexityRoot struct {
 		Aliases     func(childComplexity int) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
-		Members     func(childComplexity int, asOf *domain.Date, first *int, after *string, last *int, before *string) int
+		Members     func(childComplexity int, asOf *domain.Date, orderBy []*model.MemberEdgeOrder, first *int, after *string, last *int, before *string) int
 		Name        func(childComplexity int) int
 		NameZh      func(childComplexity int) int
 		Sources     func(childComplexity int) int
@@ -382,6 +446,14 @@ type ComplexityRoot struct {
 		Sources     func(childComplexity int) int
 	}
 
+	IntStats struct {
+		Average func(childComplexity int) int
+		Count   func(childComplexity int) int
+		Max     func(childComplexity int) int
+		Min     func(childComplexity int) int
+		Sum     func(childComplexity int) int
+	}
+
 	Link struct {
 		Kind            func(childComplexity int) int
 		PartnershipKind func(childComplexity int) int
@@ -390,6 +462,7 @@ type ComplexityRoot struct {
 	}
 
 	MemberConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -404,6 +477,7 @@ type ComplexityRoot struct {
 	}
 
 	MembershipConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -422,12 +496,22 @@ type ComplexityRoot struct {
 		Currency func(childComplexity int) int
 	}
 
+	MoneyStats struct {
+		Average  func(childComplexity int) int
+		Count    func(childComplexity int) int
+		Currency func(childComplexity int) int
+		Max      func(childComplexity int) int
+		Min      func(childComplexity int) int
+		Sum      func(childComplexity int) int
+	}
+
 	NearCity struct {
 		City       func(childComplexity int) int
 		DistanceKm func(childComplexity int) int
 	}
 
 	OrganisedForumConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -441,6 +525,7 @@ type ComplexityRoot struct {
 	}
 
 	OrganiserConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -456,8 +541,8 @@ type ComplexityRoot struct {
 	Organization struct {
 		Aliases         func(childComplexity int) int
 		Description     func(childComplexity int) int
-		ForumsAttended  func(childComplexity int, first *int, after *string, last *int, before *string) int
-		ForumsOrganised func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ForumsAttended  func(childComplexity int, orderBy []*model.AttendedForumEdgeOrder, first *int, after *string, last *int, before *string) int
+		ForumsOrganised func(childComplexity int, orderBy []*model.OrganisedForumEdgeOrder, first *int, after *string, last *int, before *string) int
 		ID              func(childComplexity int) int
 		Name            func(childComplexity int) int
 		NameZh          func(childComplexity int) int
@@ -467,6 +552,7 @@ type ComplexityRoot struct {
 	}
 
 	OrganizationConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -496,6 +582,7 @@ type ComplexityRoot struct {
 	}
 
 	PartnershipConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -521,7 +608,7 @@ type ComplexityRoot struct {
 	Project struct {
 		Aliases     func(childComplexity int) int
 		Description func(childComplexity int) int
-		Financings  func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Financings  func(childComplexity int, orderBy []*model.FinancierEdgeOrder, first *int, after *string, last *int, before *string) int
 		ID          func(childComplexity int) int
 		Locations   func(childComplexity int) int
 		Name        func(childComplexity int) int
@@ -532,6 +619,7 @@ type ComplexityRoot struct {
 	}
 
 	ProjectConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -544,30 +632,30 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Agreement         func(childComplexity int, slug string) int
-		Agreements        func(childComplexity int, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) int
-		Cities            func(childComplexity int, country *string, grouping *string, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) int
+		Agreements        func(childComplexity int, orderBy []*model.AgreementOrder, first *int, after *string, last *int, before *string) int
+		Cities            func(childComplexity int, country *string, grouping *string, orderBy []*model.CityOrder, first *int, after *string, last *int, before *string) int
 		City              func(childComplexity int, slug string) int
 		CityRanking       func(childComplexity int, by domain.RankMetric, currency *domain.Currency, country *string, grouping *string, asOf *domain.Date, first *int) int
-		Countries         func(childComplexity int, grouping *string, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) int
+		Countries         func(childComplexity int, grouping *string, orderBy []*model.CountryOrder, first *int, after *string, last *int, before *string) int
 		Country           func(childComplexity int, code string) int
 		Forum             func(childComplexity int, slug string) int
-		Forums            func(childComplexity int, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) int
-		FundingBodies     func(childComplexity int, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) int
+		Forums            func(childComplexity int, orderBy []*model.ForumOrder, first *int, after *string, last *int, before *string) int
+		FundingBodies     func(childComplexity int, orderBy []*model.FundingBodyOrder, first *int, after *string, last *int, before *string) int
 		FundingBody       func(childComplexity int, slug string) int
-		FundingTotals     func(childComplexity int, groupBy domain.FundingGroup, fundingBody *string, country *string, city *string, sector *domain.Sector, currency *domain.Currency, from *domain.Date, to *domain.Date) int
+		FundingTotals     func(childComplexity int, groupBy []domain.FundingGroup, fundingBody *string, country *string, city *string, sector *domain.Sector, currency *domain.Currency, from *domain.Date, to *domain.Date) int
 		Near              func(childComplexity int, city *string, point *model.GeoPointInput, withinKm float64, first *int) int
 		Neighbourhood     func(childComplexity int, id string, depth *int, relations []domain.EdgeKind, limit *int, asOf *domain.Date) int
 		Node              func(childComplexity int, id string) int
 		Nodes             func(childComplexity int, ids []string) int
 		Organization      func(childComplexity int, slug string) int
-		Organizations     func(childComplexity int, kind *domain.OrgKind, country *string, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) int
+		Organizations     func(childComplexity int, kind *domain.OrgKind, country *string, orderBy []*model.OrganizationOrder, first *int, after *string, last *int, before *string) int
 		PartLoads         func(childComplexity int, first *int) int
 		Paths             func(childComplexity int, from string, to string, via []domain.LinkKind, maxHops *int, k *int, asOf *domain.Date) int
 		Project           func(childComplexity int, slug string) int
-		Projects          func(childComplexity int, country *string, sector *domain.Sector, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) int
+		Projects          func(childComplexity int, country *string, sector *domain.Sector, orderBy []*model.ProjectOrder, first *int, after *string, last *int, before *string) int
 		Search            func(childComplexity int, text string, kinds []domain.Kind, first *int) int
 		Source            func(childComplexity int, slug string) int
-		Sources           func(childComplexity int, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) int
+		Sources           func(childComplexity int, orderBy []*model.SourceOrder, first *int, after *string, last *int, before *string) int
 		SuggestedPartners func(childComplexity int, city string, asOf *domain.Date, first *int) int
 	}
 
@@ -596,6 +684,7 @@ type ComplexityRoot struct {
 	}
 
 	SignatoryConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -609,6 +698,7 @@ type ComplexityRoot struct {
 	}
 
 	SignedAgreementConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -636,6 +726,7 @@ type ComplexityRoot struct {
 	}
 
 	SourceConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -673,7 +764,13 @@ type ComplexityRoot struct {
 		SubThemesZh func(childComplexity int) int
 	}
 
+	TopicAggregate struct {
+		Count    func(childComplexity int) int
+		Position func(childComplexity int) int
+	}
+
 	TopicConnection struct {
+		Aggregate  func(childComplexity int) int
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -697,7 +794,7 @@ type AgreementResolver interface {
 	Sources(ctx context.Context, obj *domain.Agreement) ([]*domain.Source, error)
 
 	AdoptedBy(ctx context.Context, obj *domain.Agreement) ([]*domain.Forum, error)
-	Signatories(ctx context.Context, obj *domain.Agreement, country *string, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Signatories(ctx context.Context, obj *domain.Agreement, country *string, orderBy []*model.SignatoryEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 }
 type AgreementEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.Agreement, error)
@@ -732,11 +829,11 @@ type CityResolver interface {
 	PopulationYear(ctx context.Context, obj *domain.City) (*int, error)
 
 	Country(ctx context.Context, obj *domain.City) (*domain.Country, error)
-	Partners(ctx context.Context, obj *domain.City, country *string, kind *domain.PartnershipKind, asOf *domain.Date, orderBy *model.PartnershipOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
-	ForumsAttended(ctx context.Context, obj *domain.City, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
-	AgreementsSigned(ctx context.Context, obj *domain.City, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
-	Organizations(ctx context.Context, obj *domain.City, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
-	Projects(ctx context.Context, obj *domain.City, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Partners(ctx context.Context, obj *domain.City, country *string, kind *domain.PartnershipKind, asOf *domain.Date, orderBy *model.PartnershipOrder, sortBy []*model.PartnershipEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	ForumsAttended(ctx context.Context, obj *domain.City, orderBy []*model.AttendedForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	AgreementsSigned(ctx context.Context, obj *domain.City, orderBy []*model.SignedAgreementEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Organizations(ctx context.Context, obj *domain.City, orderBy []*model.OrganizationOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Projects(ctx context.Context, obj *domain.City, orderBy []*model.ProjectOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
 }
 type CityEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.City, error)
@@ -745,8 +842,8 @@ type CountryResolver interface {
 	ID(ctx context.Context, obj *domain.Country) (string, error)
 
 	Sources(ctx context.Context, obj *domain.Country) ([]*domain.Source, error)
-	Memberships(ctx context.Context, obj *domain.Country, asOf *domain.Date, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
-	Cities(ctx context.Context, obj *domain.Country, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Memberships(ctx context.Context, obj *domain.Country, asOf *domain.Date, orderBy []*model.MembershipEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Cities(ctx context.Context, obj *domain.Country, orderBy []*model.CityOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
 }
 type CountryEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.Country, error)
@@ -780,12 +877,12 @@ type ForumResolver interface {
 	Series(ctx context.Context, obj *domain.Forum) (*domain.ForumSeries, error)
 	HostCity(ctx context.Context, obj *domain.Forum) (*domain.City, error)
 	PartOf(ctx context.Context, obj *domain.Forum) (*domain.Event, error)
-	Organisers(ctx context.Context, obj *domain.Forum, role *domain.Role, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
-	Attendees(ctx context.Context, obj *domain.Forum, kind *domain.Kind, country *string, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Organisers(ctx context.Context, obj *domain.Forum, role *domain.Role, orderBy []*model.OrganiserEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Attendees(ctx context.Context, obj *domain.Forum, kind *domain.Kind, country *string, orderBy []*model.AttendeeEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 	AttendanceByCountry(ctx context.Context, obj *domain.Forum) ([]*model.CountryAttendance, error)
-	Topics(ctx context.Context, obj *domain.Forum, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Topics(ctx context.Context, obj *domain.Forum, orderBy []*model.TopicEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 	Agreements(ctx context.Context, obj *domain.Forum) ([]*domain.Agreement, error)
-	CalledOn(ctx context.Context, obj *domain.Forum, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	CalledOn(ctx context.Context, obj *domain.Forum, orderBy []*model.AppealEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 	Initiatives(ctx context.Context, obj *domain.Forum) ([]*domain.Initiative, error)
 }
 type ForumEdgeResolver interface {
@@ -795,7 +892,7 @@ type ForumSeriesResolver interface {
 	ID(ctx context.Context, obj *domain.ForumSeries) (string, error)
 
 	Sources(ctx context.Context, obj *domain.ForumSeries) ([]*domain.Source, error)
-	Editions(ctx context.Context, obj *domain.ForumSeries, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Editions(ctx context.Context, obj *domain.ForumSeries, orderBy []*model.ForumOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
 }
 type FundingBodyResolver interface {
 	ID(ctx context.Context, obj *domain.FundingBody) (string, error)
@@ -803,9 +900,9 @@ type FundingBodyResolver interface {
 	Sources(ctx context.Context, obj *domain.FundingBody) ([]*domain.Source, error)
 
 	Headquarters(ctx context.Context, obj *domain.FundingBody) (*domain.City, error)
-	Members(ctx context.Context, obj *domain.FundingBody, asOf *domain.Date, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
-	Financings(ctx context.Context, obj *domain.FundingBody, asOf *domain.Date, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
-	CalledOnBy(ctx context.Context, obj *domain.FundingBody, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Members(ctx context.Context, obj *domain.FundingBody, asOf *domain.Date, orderBy []*model.MemberEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Financings(ctx context.Context, obj *domain.FundingBody, asOf *domain.Date, orderBy []*model.FinancingEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	CalledOnBy(ctx context.Context, obj *domain.FundingBody, orderBy []*model.AppealingForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 }
 type FundingBodyEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.FundingBody, error)
@@ -814,11 +911,14 @@ type FundingTotalResolver interface {
 	GroupName(ctx context.Context, obj *model.FundingTotal) (*string, error)
 	Total(ctx context.Context, obj *model.FundingTotal) (*domain.Money, error)
 }
+type FundingTotalGroupResolver interface {
+	GroupName(ctx context.Context, obj *model.FundingTotalGroup) (*string, error)
+}
 type GroupingResolver interface {
 	ID(ctx context.Context, obj *domain.Grouping) (string, error)
 
 	Sources(ctx context.Context, obj *domain.Grouping) ([]*domain.Source, error)
-	Members(ctx context.Context, obj *domain.Grouping, asOf *domain.Date, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Members(ctx context.Context, obj *domain.Grouping, asOf *domain.Date, orderBy []*model.MemberEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 }
 type HopResolver interface {
 	From(ctx context.Context, obj *domain.Hop) (*domain.City, error)
@@ -863,8 +963,8 @@ type OrganizationResolver interface {
 	Sources(ctx context.Context, obj *domain.Organization) ([]*domain.Source, error)
 
 	Seat(ctx context.Context, obj *domain.Organization) (*domain.City, error)
-	ForumsOrganised(ctx context.Context, obj *domain.Organization, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
-	ForumsAttended(ctx context.Context, obj *domain.Organization, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	ForumsOrganised(ctx context.Context, obj *domain.Organization, orderBy []*model.OrganisedForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	ForumsAttended(ctx context.Context, obj *domain.Organization, orderBy []*model.AttendedForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 }
 type OrganizationEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.Organization, error)
@@ -887,7 +987,7 @@ type ProjectResolver interface {
 	Sources(ctx context.Context, obj *domain.Project) ([]*domain.Source, error)
 
 	Locations(ctx context.Context, obj *domain.Project) ([]domain.Node, error)
-	Financings(ctx context.Context, obj *domain.Project, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Financings(ctx context.Context, obj *domain.Project, orderBy []*model.FinancierEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 }
 type ProjectEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.Project, error)
@@ -903,17 +1003,17 @@ type QueryResolver interface {
 	Agreement(ctx context.Context, slug string) (*domain.Agreement, error)
 	Project(ctx context.Context, slug string) (*domain.Project, error)
 	Source(ctx context.Context, slug string) (*domain.Source, error)
-	Countries(ctx context.Context, grouping *string, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
-	Cities(ctx context.Context, country *string, grouping *string, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
-	Organizations(ctx context.Context, kind *domain.OrgKind, country *string, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
-	FundingBodies(ctx context.Context, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
-	Forums(ctx context.Context, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
-	Agreements(ctx context.Context, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
-	Projects(ctx context.Context, country *string, sector *domain.Sector, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
-	Sources(ctx context.Context, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Countries(ctx context.Context, grouping *string, orderBy []*model.CountryOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Cities(ctx context.Context, country *string, grouping *string, orderBy []*model.CityOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Organizations(ctx context.Context, kind *domain.OrgKind, country *string, orderBy []*model.OrganizationOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	FundingBodies(ctx context.Context, orderBy []*model.FundingBodyOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Forums(ctx context.Context, orderBy []*model.ForumOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Agreements(ctx context.Context, orderBy []*model.AgreementOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Projects(ctx context.Context, country *string, sector *domain.Sector, orderBy []*model.ProjectOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Sources(ctx context.Context, orderBy []*model.SourceOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
 	Neighbourhood(ctx context.Context, id string, depth *int, relations []domain.EdgeKind, limit *int, asOf *domain.Date) (*model.Subgraph, error)
 	Paths(ctx context.Context, from string, to string, via []domain.LinkKind, maxHops *int, k *int, asOf *domain.Date) ([]*domain.Path, error)
-	FundingTotals(ctx context.Context, groupBy domain.FundingGroup, fundingBody *string, country *string, city *string, sector *domain.Sector, currency *domain.Currency, from *domain.Date, to *domain.Date) ([]*model.FundingTotal, error)
+	FundingTotals(ctx context.Context, groupBy []domain.FundingGroup, fundingBody *string, country *string, city *string, sector *domain.Sector, currency *domain.Currency, from *domain.Date, to *domain.Date) ([]*model.FundingTotal, error)
 	CityRanking(ctx context.Context, by domain.RankMetric, currency *domain.Currency, country *string, grouping *string, asOf *domain.Date, first *int) ([]*model.RankedCity, error)
 	SuggestedPartners(ctx context.Context, city string, asOf *domain.Date, first *int) ([]*domain.Suggestion, error)
 	Near(ctx context.Context, city *string, point *model.GeoPointInput, withinKm float64, first *int) ([]*domain.NearCity, error)
@@ -1050,7 +1150,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Agreement.Signatories(childComplexity, args["country"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Agreement.Signatories(childComplexity, args["country"].(*string), args["orderBy"].([]*model.SignatoryEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Agreement.sources":
 		if e.ComplexityRoot.Agreement.Sources == nil {
 			break
@@ -1058,6 +1158,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Agreement.Sources(childComplexity), true
 
+	case "AgreementConnection.aggregate":
+		if e.ComplexityRoot.AgreementConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgreementConnection.Aggregate(childComplexity), true
 	case "AgreementConnection.edges":
 		if e.ComplexityRoot.AgreementConnection.Edges == nil {
 			break
@@ -1090,6 +1196,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AgreementEdge.Node(childComplexity), true
 
+	case "AppealConnection.aggregate":
+		if e.ComplexityRoot.AppealConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppealConnection.Aggregate(childComplexity), true
 	case "AppealConnection.edges":
 		if e.ComplexityRoot.AppealConnection.Edges == nil {
 			break
@@ -1146,6 +1258,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AppealEdge.Sources(childComplexity), true
 
+	case "AppealingForumConnection.aggregate":
+		if e.ComplexityRoot.AppealingForumConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppealingForumConnection.Aggregate(childComplexity), true
 	case "AppealingForumConnection.edges":
 		if e.ComplexityRoot.AppealingForumConnection.Edges == nil {
 			break
@@ -1196,6 +1314,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AppealingForumEdge.Sources(childComplexity), true
 
+	case "AttendedForumAggregate.count":
+		if e.ComplexityRoot.AttendedForumAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendedForumAggregate.Count(childComplexity), true
+	case "AttendedForumAggregate.delegationSize":
+		if e.ComplexityRoot.AttendedForumAggregate.DelegationSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendedForumAggregate.DelegationSize(childComplexity), true
+	case "AttendedForumAggregate.participants":
+		if e.ComplexityRoot.AttendedForumAggregate.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendedForumAggregate.Participants(childComplexity), true
+
+	case "AttendedForumConnection.aggregate":
+		if e.ComplexityRoot.AttendedForumConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendedForumConnection.Aggregate(childComplexity), true
 	case "AttendedForumConnection.edges":
 		if e.ComplexityRoot.AttendedForumConnection.Edges == nil {
 			break
@@ -1246,6 +1389,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AttendedForumEdge.Sources(childComplexity), true
 
+	case "AttendeeAggregate.count":
+		if e.ComplexityRoot.AttendeeAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendeeAggregate.Count(childComplexity), true
+	case "AttendeeAggregate.delegationSize":
+		if e.ComplexityRoot.AttendeeAggregate.DelegationSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendeeAggregate.DelegationSize(childComplexity), true
+	case "AttendeeAggregate.population":
+		if e.ComplexityRoot.AttendeeAggregate.Population == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendeeAggregate.Population(childComplexity), true
+
+	case "AttendeeConnection.aggregate":
+		if e.ComplexityRoot.AttendeeConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttendeeConnection.Aggregate(childComplexity), true
 	case "AttendeeConnection.edges":
 		if e.ComplexityRoot.AttendeeConnection.Edges == nil {
 			break
@@ -1306,7 +1474,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.City.AgreementsSigned(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.City.AgreementsSigned(childComplexity, args["orderBy"].([]*model.SignedAgreementEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "City.aliases":
 		if e.ComplexityRoot.City.Aliases == nil {
 			break
@@ -1341,7 +1509,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.City.ForumsAttended(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.City.ForumsAttended(childComplexity, args["orderBy"].([]*model.AttendedForumEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "City.id", "City.slug":
 		if e.ComplexityRoot.City.ID == nil {
 			break
@@ -1382,7 +1550,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.City.Organizations(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.City.Organizations(childComplexity, args["orderBy"].([]*model.OrganizationOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "City.partners":
 		if e.ComplexityRoot.City.Partners == nil {
 			break
@@ -1393,7 +1561,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.City.Partners(childComplexity, args["country"].(*string), args["kind"].(*domain.PartnershipKind), args["asOf"].(*domain.Date), args["orderBy"].(*model.PartnershipOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.City.Partners(childComplexity, args["country"].(*string), args["kind"].(*domain.PartnershipKind), args["asOf"].(*domain.Date), args["orderBy"].(*model.PartnershipOrder), args["sortBy"].([]*model.PartnershipEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "City.population":
 		if e.ComplexityRoot.City.Population == nil {
 			break
@@ -1416,7 +1584,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.City.Projects(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.City.Projects(childComplexity, args["orderBy"].([]*model.ProjectOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "City.region":
 		if e.ComplexityRoot.City.Region == nil {
 			break
@@ -1436,6 +1604,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.City.Sources(childComplexity), true
 
+	case "CityAggregate.count":
+		if e.ComplexityRoot.CityAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityAggregate.Count(childComplexity), true
+	case "CityAggregate.population":
+		if e.ComplexityRoot.CityAggregate.Population == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityAggregate.Population(childComplexity), true
+	case "CityAggregate.populationYear":
+		if e.ComplexityRoot.CityAggregate.PopulationYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityAggregate.PopulationYear(childComplexity), true
+
+	case "CityConnection.aggregate":
+		if e.ComplexityRoot.CityConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CityConnection.Aggregate(childComplexity), true
 	case "CityConnection.edges":
 		if e.ComplexityRoot.CityConnection.Edges == nil {
 			break
@@ -1468,6 +1661,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CityEdge.Node(childComplexity), true
 
+	case "CountAggregate.count":
+		if e.ComplexityRoot.CountAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CountAggregate.Count(childComplexity), true
+
 	case "Country.aliases":
 		if e.ComplexityRoot.Country.Aliases == nil {
 			break
@@ -1484,7 +1684,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Country.Cities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Country.Cities(childComplexity, args["orderBy"].([]*model.CityOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Country.description":
 		if e.ComplexityRoot.Country.Description == nil {
 			break
@@ -1507,7 +1707,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Country.Memberships(childComplexity, args["asOf"].(*domain.Date), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Country.Memberships(childComplexity, args["asOf"].(*domain.Date), args["orderBy"].([]*model.MembershipEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Country.name":
 		if e.ComplexityRoot.Country.Name == nil {
 			break
@@ -1546,6 +1746,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CountryAttendance.Organizations(childComplexity), true
 
+	case "CountryConnection.aggregate":
+		if e.ComplexityRoot.CountryConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CountryConnection.Aggregate(childComplexity), true
 	case "CountryConnection.edges":
 		if e.ComplexityRoot.CountryConnection.Edges == nil {
 			break
@@ -1627,6 +1833,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Event.Sources(childComplexity), true
 
+	case "FinancierAggregate.amount":
+		if e.ComplexityRoot.FinancierAggregate.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FinancierAggregate.Amount(childComplexity), true
+	case "FinancierAggregate.capital":
+		if e.ComplexityRoot.FinancierAggregate.Capital == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FinancierAggregate.Capital(childComplexity), true
+	case "FinancierAggregate.count":
+		if e.ComplexityRoot.FinancierAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FinancierAggregate.Count(childComplexity), true
+
+	case "FinancierConnection.aggregate":
+		if e.ComplexityRoot.FinancierConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FinancierConnection.Aggregate(childComplexity), true
 	case "FinancierConnection.edges":
 		if e.ComplexityRoot.FinancierConnection.Edges == nil {
 			break
@@ -1689,6 +1920,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FinancierEdge.Sources(childComplexity), true
 
+	case "FinancingAggregate.amount":
+		if e.ComplexityRoot.FinancingAggregate.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FinancingAggregate.Amount(childComplexity), true
+	case "FinancingAggregate.count":
+		if e.ComplexityRoot.FinancingAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FinancingAggregate.Count(childComplexity), true
+
+	case "FinancingConnection.aggregate":
+		if e.ComplexityRoot.FinancingConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FinancingConnection.Aggregate(childComplexity), true
 	case "FinancingConnection.edges":
 		if e.ComplexityRoot.FinancingConnection.Edges == nil {
 			break
@@ -1785,7 +2035,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Forum.Attendees(childComplexity, args["kind"].(*domain.Kind), args["country"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Forum.Attendees(childComplexity, args["kind"].(*domain.Kind), args["country"].(*string), args["orderBy"].([]*model.AttendeeEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Forum.calledOn":
 		if e.ComplexityRoot.Forum.CalledOn == nil {
 			break
@@ -1796,7 +2046,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Forum.CalledOn(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Forum.CalledOn(childComplexity, args["orderBy"].([]*model.AppealEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Forum.description":
 		if e.ComplexityRoot.Forum.Description == nil {
 			break
@@ -1861,7 +2111,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Forum.Organisers(childComplexity, args["role"].(*domain.Role), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Forum.Organisers(childComplexity, args["role"].(*domain.Role), args["orderBy"].([]*model.OrganiserEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Forum.partOf":
 		if e.ComplexityRoot.Forum.PartOf == nil {
 			break
@@ -1914,8 +2164,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Forum.Topics(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Forum.Topics(childComplexity, args["orderBy"].([]*model.TopicEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
+	case "ForumAggregate.count":
+		if e.ComplexityRoot.ForumAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForumAggregate.Count(childComplexity), true
+	case "ForumAggregate.edition":
+		if e.ComplexityRoot.ForumAggregate.Edition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForumAggregate.Edition(childComplexity), true
+	case "ForumAggregate.officials":
+		if e.ComplexityRoot.ForumAggregate.Officials == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForumAggregate.Officials(childComplexity), true
+	case "ForumAggregate.participants":
+		if e.ComplexityRoot.ForumAggregate.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForumAggregate.Participants(childComplexity), true
+
+	case "ForumConnection.aggregate":
+		if e.ComplexityRoot.ForumConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForumConnection.Aggregate(childComplexity), true
 	case "ForumConnection.edges":
 		if e.ComplexityRoot.ForumConnection.Edges == nil {
 			break
@@ -1970,7 +2251,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.ForumSeries.Editions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.ForumSeries.Editions(childComplexity, args["orderBy"].([]*model.ForumOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "ForumSeries.id", "ForumSeries.slug":
 		if e.ComplexityRoot.ForumSeries.ID == nil {
 			break
@@ -2018,7 +2299,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FundingBody.CalledOnBy(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.FundingBody.CalledOnBy(childComplexity, args["orderBy"].([]*model.AppealingForumEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "FundingBody.capital":
 		if e.ComplexityRoot.FundingBody.Capital == nil {
 			break
@@ -2047,7 +2328,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FundingBody.Financings(childComplexity, args["asOf"].(*domain.Date), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.FundingBody.Financings(childComplexity, args["asOf"].(*domain.Date), args["orderBy"].([]*model.FinancingEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "FundingBody.founded":
 		if e.ComplexityRoot.FundingBody.Founded == nil {
 			break
@@ -2076,7 +2357,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FundingBody.Members(childComplexity, args["asOf"].(*domain.Date), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.FundingBody.Members(childComplexity, args["asOf"].(*domain.Date), args["orderBy"].([]*model.MemberEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "FundingBody.name":
 		if e.ComplexityRoot.FundingBody.Name == nil {
 			break
@@ -2096,6 +2377,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FundingBody.Sources(childComplexity), true
 
+	case "FundingBodyAggregate.capital":
+		if e.ComplexityRoot.FundingBodyAggregate.Capital == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingBodyAggregate.Capital(childComplexity), true
+	case "FundingBodyAggregate.count":
+		if e.ComplexityRoot.FundingBodyAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingBodyAggregate.Count(childComplexity), true
+
+	case "FundingBodyConnection.aggregate":
+		if e.ComplexityRoot.FundingBodyConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingBodyConnection.Aggregate(childComplexity), true
 	case "FundingBodyConnection.edges":
 		if e.ComplexityRoot.FundingBodyConnection.Edges == nil {
 			break
@@ -2146,6 +2446,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FundingTotal.GroupName(childComplexity), true
+	case "FundingTotal.groups":
+		if e.ComplexityRoot.FundingTotal.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingTotal.Groups(childComplexity), true
 	case "FundingTotal.projects":
 		if e.ComplexityRoot.FundingTotal.Projects == nil {
 			break
@@ -2158,6 +2464,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FundingTotal.Total(childComplexity), true
+
+	case "FundingTotalGroup.by":
+		if e.ComplexityRoot.FundingTotalGroup.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingTotalGroup.By(childComplexity), true
+	case "FundingTotalGroup.group":
+		if e.ComplexityRoot.FundingTotalGroup.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingTotalGroup.Group(childComplexity), true
+	case "FundingTotalGroup.groupName":
+		if e.ComplexityRoot.FundingTotalGroup.GroupName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingTotalGroup.GroupName(childComplexity), true
 
 	case "GeoPoint.lat":
 		if e.ComplexityRoot.GeoPoint.Lat == nil {
@@ -2206,7 +2531,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Grouping.Members(childComplexity, args["asOf"].(*domain.Date), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Grouping.Members(childComplexity, args["asOf"].(*domain.Date), args["orderBy"].([]*model.MemberEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Grouping.name":
 		if e.ComplexityRoot.Grouping.Name == nil {
 			break
@@ -2282,6 +2607,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Initiative.Sources(childComplexity), true
 
+	case "IntStats.average":
+		if e.ComplexityRoot.IntStats.Average == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntStats.Average(childComplexity), true
+	case "IntStats.count":
+		if e.ComplexityRoot.IntStats.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntStats.Count(childComplexity), true
+	case "IntStats.max":
+		if e.ComplexityRoot.IntStats.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntStats.Max(childComplexity), true
+	case "IntStats.min":
+		if e.ComplexityRoot.IntStats.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntStats.Min(childComplexity), true
+	case "IntStats.sum":
+		if e.ComplexityRoot.IntStats.Sum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IntStats.Sum(childComplexity), true
+
 	case "Link.kind":
 		if e.ComplexityRoot.Link.Kind == nil {
 			break
@@ -2307,6 +2663,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Link.Via(childComplexity), true
 
+	case "MemberConnection.aggregate":
+		if e.ComplexityRoot.MemberConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberConnection.Aggregate(childComplexity), true
 	case "MemberConnection.edges":
 		if e.ComplexityRoot.MemberConnection.Edges == nil {
 			break
@@ -2357,6 +2719,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MemberEdge.Sources(childComplexity), true
 
+	case "MembershipConnection.aggregate":
+		if e.ComplexityRoot.MembershipConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MembershipConnection.Aggregate(childComplexity), true
 	case "MembershipConnection.edges":
 		if e.ComplexityRoot.MembershipConnection.Edges == nil {
 			break
@@ -2420,6 +2788,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Money.Currency(childComplexity), true
 
+	case "MoneyStats.average":
+		if e.ComplexityRoot.MoneyStats.Average == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyStats.Average(childComplexity), true
+	case "MoneyStats.count":
+		if e.ComplexityRoot.MoneyStats.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyStats.Count(childComplexity), true
+	case "MoneyStats.currency":
+		if e.ComplexityRoot.MoneyStats.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyStats.Currency(childComplexity), true
+	case "MoneyStats.max":
+		if e.ComplexityRoot.MoneyStats.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyStats.Max(childComplexity), true
+	case "MoneyStats.min":
+		if e.ComplexityRoot.MoneyStats.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyStats.Min(childComplexity), true
+	case "MoneyStats.sum":
+		if e.ComplexityRoot.MoneyStats.Sum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MoneyStats.Sum(childComplexity), true
+
 	case "NearCity.city":
 		if e.ComplexityRoot.NearCity.City == nil {
 			break
@@ -2433,6 +2838,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NearCity.DistanceKm(childComplexity), true
 
+	case "OrganisedForumConnection.aggregate":
+		if e.ComplexityRoot.OrganisedForumConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisedForumConnection.Aggregate(childComplexity), true
 	case "OrganisedForumConnection.edges":
 		if e.ComplexityRoot.OrganisedForumConnection.Edges == nil {
 			break
@@ -2477,6 +2888,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrganisedForumEdge.Sources(childComplexity), true
 
+	case "OrganiserConnection.aggregate":
+		if e.ComplexityRoot.OrganiserConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganiserConnection.Aggregate(childComplexity), true
 	case "OrganiserConnection.edges":
 		if e.ComplexityRoot.OrganiserConnection.Edges == nil {
 			break
@@ -2543,7 +2960,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.ForumsAttended(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Organization.ForumsAttended(childComplexity, args["orderBy"].([]*model.AttendedForumEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organization.forumsOrganised":
 		if e.ComplexityRoot.Organization.ForumsOrganised == nil {
 			break
@@ -2554,7 +2971,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.ForumsOrganised(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Organization.ForumsOrganised(childComplexity, args["orderBy"].([]*model.OrganisedForumEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organization.id", "Organization.slug":
 		if e.ComplexityRoot.Organization.ID == nil {
 			break
@@ -2592,6 +3009,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Organization.Sources(childComplexity), true
 
+	case "OrganizationConnection.aggregate":
+		if e.ComplexityRoot.OrganizationConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationConnection.Aggregate(childComplexity), true
 	case "OrganizationConnection.edges":
 		if e.ComplexityRoot.OrganizationConnection.Edges == nil {
 			break
@@ -2698,6 +3121,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartLoad.Updated(childComplexity), true
 
+	case "PartnershipConnection.aggregate":
+		if e.ComplexityRoot.PartnershipConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnershipConnection.Aggregate(childComplexity), true
 	case "PartnershipConnection.edges":
 		if e.ComplexityRoot.PartnershipConnection.Edges == nil {
 			break
@@ -2807,7 +3236,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Financings(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Project.Financings(childComplexity, args["orderBy"].([]*model.FinancierEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Project.id", "Project.slug":
 		if e.ComplexityRoot.Project.ID == nil {
 			break
@@ -2851,6 +3280,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Project.Status(childComplexity), true
 
+	case "ProjectConnection.aggregate":
+		if e.ComplexityRoot.ProjectConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectConnection.Aggregate(childComplexity), true
 	case "ProjectConnection.edges":
 		if e.ComplexityRoot.ProjectConnection.Edges == nil {
 			break
@@ -2904,7 +3339,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Agreements(childComplexity, args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Agreements(childComplexity, args["orderBy"].([]*model.AgreementOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.cities":
 		if e.ComplexityRoot.Query.Cities == nil {
 			break
@@ -2915,7 +3350,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Cities(childComplexity, args["country"].(*string), args["grouping"].(*string), args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Cities(childComplexity, args["country"].(*string), args["grouping"].(*string), args["orderBy"].([]*model.CityOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.city":
 		if e.ComplexityRoot.Query.City == nil {
 			break
@@ -2948,7 +3383,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Countries(childComplexity, args["grouping"].(*string), args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Countries(childComplexity, args["grouping"].(*string), args["orderBy"].([]*model.CountryOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.country":
 		if e.ComplexityRoot.Query.Country == nil {
 			break
@@ -2981,7 +3416,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Forums(childComplexity, args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Forums(childComplexity, args["orderBy"].([]*model.ForumOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.fundingBodies":
 		if e.ComplexityRoot.Query.FundingBodies == nil {
 			break
@@ -2992,7 +3427,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.FundingBodies(childComplexity, args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.FundingBodies(childComplexity, args["orderBy"].([]*model.FundingBodyOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.fundingBody":
 		if e.ComplexityRoot.Query.FundingBody == nil {
 			break
@@ -3014,7 +3449,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.FundingTotals(childComplexity, args["groupBy"].(domain.FundingGroup), args["fundingBody"].(*string), args["country"].(*string), args["city"].(*string), args["sector"].(*domain.Sector), args["currency"].(*domain.Currency), args["from"].(*domain.Date), args["to"].(*domain.Date)), true
+		return e.ComplexityRoot.Query.FundingTotals(childComplexity, args["groupBy"].([]domain.FundingGroup), args["fundingBody"].(*string), args["country"].(*string), args["city"].(*string), args["sector"].(*domain.Sector), args["currency"].(*domain.Currency), args["from"].(*domain.Date), args["to"].(*domain.Date)), true
 
 	case "Query.near":
 		if e.ComplexityRoot.Query.Near == nil {
@@ -3081,7 +3516,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Organizations(childComplexity, args["kind"].(*domain.OrgKind), args["country"].(*string), args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Organizations(childComplexity, args["kind"].(*domain.OrgKind), args["country"].(*string), args["orderBy"].([]*model.OrganizationOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.partLoads":
 		if e.ComplexityRoot.Query.PartLoads == nil {
 			break
@@ -3125,7 +3560,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Projects(childComplexity, args["country"].(*string), args["sector"].(*domain.Sector), args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Projects(childComplexity, args["country"].(*string), args["sector"].(*domain.Sector), args["orderBy"].([]*model.ProjectOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -3158,7 +3593,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Sources(childComplexity, args["orderBy"].(*model.NodeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Sources(childComplexity, args["orderBy"].([]*model.SourceOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.suggestedPartners":
 		if e.ComplexityRoot.Query.SuggestedPartners == nil {
 			break
@@ -3264,6 +3699,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SearchHit.Score(childComplexity), true
 
+	case "SignatoryConnection.aggregate":
+		if e.ComplexityRoot.SignatoryConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignatoryConnection.Aggregate(childComplexity), true
 	case "SignatoryConnection.edges":
 		if e.ComplexityRoot.SignatoryConnection.Edges == nil {
 			break
@@ -3308,6 +3749,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SignatoryEdge.Sources(childComplexity), true
 
+	case "SignedAgreementConnection.aggregate":
+		if e.ComplexityRoot.SignedAgreementConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignedAgreementConnection.Aggregate(childComplexity), true
 	case "SignedAgreementConnection.edges":
 		if e.ComplexityRoot.SignedAgreementConnection.Edges == nil {
 			break
@@ -3419,6 +3866,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Source.URL(childComplexity), true
 
+	case "SourceConnection.aggregate":
+		if e.ComplexityRoot.SourceConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SourceConnection.Aggregate(childComplexity), true
 	case "SourceConnection.edges":
 		if e.ComplexityRoot.SourceConnection.Edges == nil {
 			break
@@ -3562,6 +4015,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Topic.SubThemesZh(childComplexity), true
 
+	case "TopicAggregate.count":
+		if e.ComplexityRoot.TopicAggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopicAggregate.Count(childComplexity), true
+	case "TopicAggregate.position":
+		if e.ComplexityRoot.TopicAggregate.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopicAggregate.Position(childComplexity), true
+
+	case "TopicConnection.aggregate":
+		if e.ComplexityRoot.TopicConnection.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopicConnection.Aggregate(childComplexity), true
 	case "TopicConnection.edges":
 		if e.ComplexityRoot.TopicConnection.Edges == nil {
 			break
@@ -3615,8 +4087,29 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AgreementOrder", ec.unmarshalInputAgreementOrder),
+			graphql.NewInputUnmarshaler("AppealEdgeOrder", ec.unmarshalInputAppealEdgeOrder),
+			graphql.NewInputUnmarshaler("AppealingForumEdgeOrder", ec.unmarshalInputAppealingForumEdgeOrder),
+			graphql.NewInputUnmarshaler("AttendedForumEdgeOrder", ec.unmarshalInputAttendedForumEdgeOrder),
+			graphql.NewInputUnmarshaler("AttendeeEdgeOrder", ec.unmarshalInputAttendeeEdgeOrder),
+			graphql.NewInputUnmarshaler("CityOrder", ec.unmarshalInputCityOrder),
+			graphql.NewInputUnmarshaler("CountryOrder", ec.unmarshalInputCountryOrder),
+			graphql.NewInputUnmarshaler("FinancierEdgeOrder", ec.unmarshalInputFinancierEdgeOrder),
+			graphql.NewInputUnmarshaler("FinancingEdgeOrder", ec.unmarshalInputFinancingEdgeOrder),
+			graphql.NewInputUnmarshaler("ForumOrder", ec.unmarshalInputForumOrder),
+			graphql.NewInputUnmarshaler("FundingBodyOrder", ec.unmarshalInputFundingBodyOrder),
 			graphql.NewInputUnmarshaler("GeoPointInput", ec.unmarshalInputGeoPointInput),
-			graphql.NewInputUnmarshaler("NodeOrder", ec.unmarshalInputNodeOrder),
+			graphql.NewInputUnmarshaler("MemberEdgeOrder", ec.unmarshalInputMemberEdgeOrder),
+			graphql.NewInputUnmarshaler("MembershipEdgeOrder", ec.unmarshalInputMembershipEdgeOrder),
+			graphql.NewInputUnmarshaler("OrganisedForumEdgeOrder", ec.unmarshalInputOrganisedForumEdgeOrder),
+			graphql.NewInputUnmarshaler("OrganiserEdgeOrder", ec.unmarshalInputOrganiserEdgeOrder),
+			graphql.NewInputUnmarshaler("OrganizationOrder", ec.unmarshalInputOrganizationOrder),
+			graphql.NewInputUnmarshaler("PartnershipEdgeOrder", ec.unmarshalInputPartnershipEdgeOrder),
+			graphql.NewInputUnmarshaler("ProjectOrder", ec.unmarshalInputProjectOrder),
+			graphql.NewInputUnmarshaler("SignatoryEdgeOrder", ec.unmarshalInputSignatoryEdgeOrder),
+			graphql.NewInputUnmarshaler("SignedAgreementEdgeOrder", ec.unmarshalInputSignedAgreementEdgeOrder),
+			graphql.NewInputUnmarshaler("SourceOrder", ec.unmarshalInputSourceOrder),
+			graphql.NewInputUnmarshaler("TopicEdgeOrder", ec.unmarshalInputTopicEdgeOrder),
 		)
 	}
 	first := true
@@ -3727,7 +4220,7 @@ type Query {
   "Countries, filtered and paginated."
   countries(
     "Keep countries that belong to this grouping (slug, e.g. ` + "`" + `asean` + "`" + `)." grouping: String
-    "Sort order; by English name unless said otherwise." orderBy: NodeOrder = {field: NAME, direction: ASC}
+    "Sort order: one key or several, each a field and a direction; by English name unless said otherwise. Ties after the last key are broken by the slug." orderBy: [CountryOrder!] = [{field: NAME, direction: ASC}]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -3737,7 +4230,7 @@ type Query {
   cities(
     "Keep cities in this country (ISO code)." country: String
     "Keep cities whose country belongs to this grouping (slug, e.g. ` + "`" + `asean` + "`" + `)." grouping: String
-    "Sort order; by English name unless said otherwise." orderBy: NodeOrder = {field: NAME, direction: ASC}
+    "Sort order: one key or several, each a field and a direction; by English name unless said otherwise. Ties after the last key are broken by the slug." orderBy: [CityOrder!] = [{field: NAME, direction: ASC}]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -3747,7 +4240,7 @@ type Query {
   organizations(
     "Keep organisations of this kind." kind: OrganizationKind
     "Keep organisations seated in this country (ISO code)." country: String
-    "Sort order; by English name unless said otherwise." orderBy: NodeOrder = {field: NAME, direction: ASC}
+    "Sort order: one key or several, each a field and a direction; by English name unless said otherwise. Ties after the last key are broken by the slug." orderBy: [OrganizationOrder!] = [{field: NAME, direction: ASC}]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -3755,7 +4248,7 @@ type Query {
   ): OrganizationConnection!
   "Funding bodies, paginated."
   fundingBodies(
-    "Sort order; by English name unless said otherwise." orderBy: NodeOrder = {field: NAME, direction: ASC}
+    "Sort order: one key or several, each a field and a direction; by English name unless said otherwise. Ties after the last key are broken by the slug." orderBy: [FundingBodyOrder!] = [{field: NAME, direction: ASC}]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -3763,7 +4256,7 @@ type Query {
   ): FundingBodyConnection!
   "Forum editions, paginated."
   forums(
-    "Sort order; by English name unless said otherwise." orderBy: NodeOrder = {field: NAME, direction: ASC}
+    "Sort order: one key or several, each a field and a direction; by English name unless said otherwise. Ties after the last key are broken by the slug." orderBy: [ForumOrder!] = [{field: NAME, direction: ASC}]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -3771,7 +4264,7 @@ type Query {
   ): ForumConnection!
   "Agreements, paginated."
   agreements(
-    "Sort order; by English name unless said otherwise." orderBy: NodeOrder = {field: NAME, direction: ASC}
+    "Sort order: one key or several, each a field and a direction; by English name unless said otherwise. Ties after the last key are broken by the slug." orderBy: [AgreementOrder!] = [{field: NAME, direction: ASC}]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -3781,7 +4274,7 @@ type Query {
   projects(
     "Keep projects located in this country or one of its cities (ISO code)." country: String
     "Keep projects of this sector." sector: Sector
-    "Sort order; by English name unless said otherwise." orderBy: NodeOrder = {field: NAME, direction: ASC}
+    "Sort order: one key or several, each a field and a direction; by English name unless said otherwise. Ties after the last key are broken by the slug." orderBy: [ProjectOrder!] = [{field: NAME, direction: ASC}]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -3789,7 +4282,7 @@ type Query {
   ): ProjectConnection!
   "Sources, paginated."
   sources(
-    "Sort order; by English name unless said otherwise." orderBy: NodeOrder = {field: NAME, direction: ASC}
+    "Sort order: one key or several, each a field and a direction; by English name unless said otherwise. Ties after the last key are broken by the slug." orderBy: [SourceOrder!] = [{field: NAME, direction: ASC}]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -3817,7 +4310,7 @@ type Query {
 
   "Totals of financing, grouped, one total per currency (amounts in different currencies are never added)."
   fundingTotals(
-    "What to group the totals by." groupBy: FundingGroup!
+    "What to group the totals by: one dimension, or several at once (` + "`" + `[FUNDING_BODY, COUNTRY, YEAR]` + "`" + `: one total per funding body, country, year and currency). One written without brackets works as before." groupBy: [FundingGroup!]!
     "Keep financings by this funding body (slug)." fundingBody: String
     "Keep financings of projects in this country (ISO code)." country: String
     "Keep financings of projects in this city (slug)." city: String
@@ -3904,22 +4397,6 @@ interface Node {
   description: String
   "The sources that state this node."
   sources: [Source!]!
-}
-
-"Sort order of a node list."
-input NodeOrder {
-  "What to sort by."
-  field: NodeOrderField!
-  "Ascending or descending."
-  direction: OrderDirection! = ASC
-}
-
-"What a node list can be sorted by."
-enum NodeOrderField {
-  "English name, then slug."
-  NAME
-  "Slug."
-  SLUG
 }
 
 "A sort direction."
@@ -4159,6 +4636,7 @@ type Country implements Node {
   "Groupings and funding bodies the country is a member of, with the date it joined."
   memberships(
     "Count only memberships that existed on this date." asOf: Date
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [MembershipEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4166,6 +4644,7 @@ type Country implements Node {
   ): MembershipConnection!
   "The country's cities."
   cities(
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [CityOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4194,6 +4673,7 @@ type Grouping implements Node {
   "Member countries with the date each joined."
   members(
     "Count only members that had joined by this date." asOf: Date
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [MemberEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4239,6 +4719,7 @@ type City implements Node {
     "Keep partnerships of this kind." kind: PartnershipKind
     "Keep partnerships that existed on this date (an unknown start counts)." asOf: Date
     "Sort by the partner's name or by the year the partnership began." orderBy: PartnershipOrder = NAME
+    "Sort order (orderBy keeps its one-field form): one key or several, each a field and a direction; ties after the last key are broken by the far end's key." sortBy: [PartnershipEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4246,6 +4727,7 @@ type City implements Node {
   ): PartnershipConnection!
   "Forum editions the city attended."
   forumsAttended(
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [AttendedForumEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4253,6 +4735,7 @@ type City implements Node {
   ): AttendedForumConnection!
   "Agreements the city signed, with the date."
   agreementsSigned(
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [SignedAgreementEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4260,6 +4743,7 @@ type City implements Node {
   ): SignedAgreementConnection!
   "Organisations seated in the city."
   organizations(
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [OrganizationOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4267,6 +4751,7 @@ type City implements Node {
   ): OrganizationConnection!
   "Projects located in the city."
   projects(
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [ProjectOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4304,6 +4789,7 @@ type Organization implements Node {
   seat: City
   "Forum editions it organised, with its role."
   forumsOrganised(
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [OrganisedForumEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4311,6 +4797,7 @@ type Organization implements Node {
   ): OrganisedForumConnection!
   "Forum editions it attended."
   forumsAttended(
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [AttendedForumEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4347,6 +4834,7 @@ type FundingBody implements Node {
   "Member countries with the date each joined."
   members(
     "Count only members that had joined by this date." asOf: Date
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [MemberEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4355,6 +4843,7 @@ type FundingBody implements Node {
   "Its financings of projects."
   financings(
     "Keep financings approved by this date." asOf: Date
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [FinancingEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4362,6 +4851,7 @@ type FundingBody implements Node {
   ): FinancingConnection!
   "Forum editions that called on it."
   calledOnBy(
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [AppealingForumEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4387,6 +4877,7 @@ type ForumSeries implements Node {
   sources: [Source!]!
   "Its editions."
   editions(
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [ForumOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4457,6 +4948,7 @@ type Forum implements Node {
   "Who organised it, in which role (主办 host, 承办 organiser)."
   organisers(
     "Keep organisers in this role." role: Role
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [OrganiserEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4466,6 +4958,7 @@ type Forum implements Node {
   attendees(
     "Keep attendees of this kind (CITY or ORGANIZATION)." kind: NodeKind
     "Keep attendees in this country (ISO code; an organisation by its seat)." country: String
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [AttendeeEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4475,6 +4968,7 @@ type Forum implements Node {
   attendanceByCountry: [CountryAttendance!]!
   "Agenda topics, in agenda order (议题)."
   topics(
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [TopicEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4484,6 +4978,7 @@ type Forum implements Node {
   agreements: [Agreement!]!
   "Funding bodies it called on, with the request."
   calledOn(
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [AppealEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4552,6 +5047,7 @@ type Agreement implements Node {
   "Cities that signed it, with the date."
   signatories(
     "Keep signatories in this country (ISO code)." country: String
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [SignatoryEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -4601,6 +5097,7 @@ type Project implements Node {
   locations: [Place!]!
   "Who financed it, how much."
   financings(
+    "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [FinancierEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
     "Page size from the end, 1 to 1000; page back with before." last: Int
@@ -5269,6 +5766,761 @@ type SearchHit {
   score: Float!
 }
 `, BuiltIn: false},
+	{Name: "../schema/aggregate.graphqls", Input: `# Aggregates (issue 12): on every list and relation connection, over the
+# whole list (cursors and page size ignored, as totalCount), computed by the
+# store in the same request only when selected.
+
+"Statistics of a whole number over the items of a list that have one (an unknown value is left out, not counted as 0)."
+type IntStats {
+  "How many items have a value."
+  count: Int!
+  "The smallest value; null when no item has one."
+  min: Int
+  "The largest value; null when no item has one."
+  max: Int
+  "The sum of the values; 0 when no item has one."
+  sum: Int!
+  "The mean of the values; null when no item has one."
+  average: Float
+}
+
+"Statistics of amounts of money in one currency: amounts in different currencies are never added together."
+type MoneyStats {
+  "The currency of every amount counted here (ISO 4217)."
+  currency: Currency!
+  "How many items have an amount in this currency."
+  count: Int!
+  "The smallest amount."
+  min: Decimal!
+  "The largest amount."
+  max: Decimal!
+  "The sum of the amounts."
+  sum: Decimal!
+  "The mean of the amounts."
+  average: Float!
+}
+
+"Aggregates of a list with no number to aggregate, over the whole list whatever the page."
+type CountAggregate {
+  "How many items the list holds."
+  count: Int!
+}
+
+"Aggregates of a list of cities (or of relations to them), over the whole list whatever the page."
+type CityAggregate {
+  "How many items the list holds."
+  count: Int!
+  "Population of the cities that report one."
+  population: IntStats!
+  "The years their populations were counted."
+  populationYear: IntStats!
+}
+
+"Aggregates of a list of forum editions (or of relations to them), over the whole list whatever the page."
+type ForumAggregate {
+  "How many items the list holds."
+  count: Int!
+  "Edition numbers."
+  edition: IntStats!
+  "Reported participants, where reported."
+  participants: IntStats!
+  "Reported officials, where reported."
+  officials: IntStats!
+}
+
+"Aggregates of a list of funding bodies (or of relations to them), over the whole list whatever the page."
+type FundingBodyAggregate {
+  "How many items the list holds."
+  count: Int!
+  "Initial capital, per currency."
+  capital: [MoneyStats!]!
+}
+
+"Aggregates of a forum's attendances, over the whole list whatever the page."
+type AttendeeAggregate {
+  "How many items the list holds."
+  count: Int!
+  "Delegation sizes, where reported."
+  delegationSize: IntStats!
+  "Population of the attending cities that report one."
+  population: IntStats!
+}
+
+"Aggregates of the attendances of a city or organisation, over the whole list whatever the page."
+type AttendedForumAggregate {
+  "How many items the list holds."
+  count: Int!
+  "Delegation sizes, where reported."
+  delegationSize: IntStats!
+  "Reported participants of the forum editions attended."
+  participants: IntStats!
+}
+
+"Aggregates of a funding body's financings, over the whole list whatever the page."
+type FinancingAggregate {
+  "How many items the list holds."
+  count: Int!
+  "Amounts financed, per currency, never summed across currencies."
+  amount: [MoneyStats!]!
+}
+
+"Aggregates of a project's financings, over the whole list whatever the page."
+type FinancierAggregate {
+  "How many items the list holds."
+  count: Int!
+  "Amounts financed, per currency, never summed across currencies."
+  amount: [MoneyStats!]!
+  "Initial capital of the funding bodies, per currency."
+  capital: [MoneyStats!]!
+}
+
+"Aggregates of a forum's agenda, over the whole list whatever the page."
+type TopicAggregate {
+  "How many items the list holds."
+  count: Int!
+  "Places on the agenda."
+  position: IntStats!
+}
+
+extend type CountryConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: CountAggregate!
+}
+
+extend type CityConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: CityAggregate!
+}
+
+extend type OrganizationConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: CountAggregate!
+}
+
+extend type FundingBodyConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: FundingBodyAggregate!
+}
+
+extend type ForumConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: ForumAggregate!
+}
+
+extend type AgreementConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: CountAggregate!
+}
+
+extend type ProjectConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: CountAggregate!
+}
+
+extend type SourceConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: CountAggregate!
+}
+
+extend type PartnershipConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: CityAggregate!
+}
+
+extend type OrganiserConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: CountAggregate!
+}
+
+extend type OrganisedForumConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: ForumAggregate!
+}
+
+extend type AttendeeConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: AttendeeAggregate!
+}
+
+extend type AttendedForumConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: AttendedForumAggregate!
+}
+
+extend type SignatoryConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: CityAggregate!
+}
+
+extend type SignedAgreementConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: CountAggregate!
+}
+
+extend type AppealConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: FundingBodyAggregate!
+}
+
+extend type AppealingForumConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: ForumAggregate!
+}
+
+extend type MembershipConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: CountAggregate!
+}
+
+extend type MemberConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: CountAggregate!
+}
+
+extend type FinancingConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: FinancingAggregate!
+}
+
+extend type FinancierConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: FinancierAggregate!
+}
+
+extend type TopicConnection {
+  "Aggregates of the whole list (every page), computed only when asked."
+  aggregate: TopicAggregate!
+}
+
+"A funding total's group in one of the dimensions it was grouped by."
+type FundingTotalGroup {
+  "The dimension."
+  by: FundingGroup!
+  "The group's key in that dimension: a slug, an ISO code, a sector or a year; null for financings of an unknown year or sector."
+  group: String
+  "The group's display name (English), where it is a node."
+  groupName: String
+}
+
+extend type FundingTotal {
+  "The total's group in each dimension of groupBy, in its order (group is the first's)."
+  groups: [FundingTotalGroup!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/order.graphqls", Input: `# Orderings (issue 12): orderBy on every list and relation connection.
+# Keys apply in turn; ties after the last key are broken by the item's key,
+# ascending, so that pages and cursors stay consistent.
+
+"One key of the order of a list of countries: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug."
+input CountryOrder {
+  "The field to sort by."
+  field: CountryOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of countries can be sorted by."
+enum CountryOrderField {
+  "English name."
+  NAME
+  "Chinese name; countries without one first."
+  NAME_ZH
+  "The ISO code (the slug)."
+  SLUG
+  "The ISO code."
+  CODE
+}
+
+"One key of the order of a list of cities: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug."
+input CityOrder {
+  "The field to sort by."
+  field: CityOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of cities can be sorted by."
+enum CityOrderField {
+  "English name."
+  NAME
+  "Chinese name; cities without one first."
+  NAME_ZH
+  "Slug."
+  SLUG
+  "Administrative division (city, province, …)."
+  DIVISION
+  "Province or region."
+  REGION
+  "Province or region in Chinese."
+  REGION_ZH
+  "Population; unknown counts as 0."
+  POPULATION
+  "The year the population was counted; unknown counts as 0."
+  POPULATION_YEAR
+}
+
+"One key of the order of a list of organisations: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug."
+input OrganizationOrder {
+  "The field to sort by."
+  field: OrganizationOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of organisations can be sorted by."
+enum OrganizationOrderField {
+  "English name."
+  NAME
+  "Chinese name."
+  NAME_ZH
+  "Slug."
+  SLUG
+  "Kind of organisation."
+  KIND
+}
+
+"One key of the order of a list of funding bodies: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug."
+input FundingBodyOrder {
+  "The field to sort by."
+  field: FundingBodyOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of funding bodies can be sorted by."
+enum FundingBodyOrderField {
+  "English name."
+  NAME
+  "Chinese name."
+  NAME_ZH
+  "Slug."
+  SLUG
+  "Acronym."
+  ACRONYM
+  "Founding date."
+  FOUNDED
+  "Initial capital, by amount whatever its currency; unknown counts as 0."
+  CAPITAL
+}
+
+"One key of the order of a list of forum editions: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug."
+input ForumOrder {
+  "The field to sort by."
+  field: ForumOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of forum editions can be sorted by."
+enum ForumOrderField {
+  "English name."
+  NAME
+  "Chinese name."
+  NAME_ZH
+  "Slug."
+  SLUG
+  "Edition number."
+  EDITION
+  "First day."
+  START_DATE
+  "Last day."
+  END_DATE
+  "Reported participants; unknown counts as 0."
+  PARTICIPANTS
+  "Reported officials; unknown counts as 0."
+  OFFICIALS
+  "Theme in English."
+  THEME
+}
+
+"One key of the order of a list of agreements: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug."
+input AgreementOrder {
+  "The field to sort by."
+  field: AgreementOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of agreements can be sorted by."
+enum AgreementOrderField {
+  "English name."
+  NAME
+  "Chinese name."
+  NAME_ZH
+  "Slug."
+  SLUG
+  "Date adopted."
+  DATE
+}
+
+"One key of the order of a list of projects: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug."
+input ProjectOrder {
+  "The field to sort by."
+  field: ProjectOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of projects can be sorted by."
+enum ProjectOrderField {
+  "English name."
+  NAME
+  "Chinese name."
+  NAME_ZH
+  "Slug."
+  SLUG
+  "Sector."
+  SECTOR
+  "Status."
+  STATUS
+}
+
+"One key of the order of a list of sources: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug."
+input SourceOrder {
+  "The field to sort by."
+  field: SourceOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of sources can be sorted by."
+enum SourceOrderField {
+  "Title."
+  NAME
+  "Slug."
+  SLUG
+  "Publisher."
+  PUBLISHER
+  "Author."
+  AUTHOR
+  "Publication date."
+  DATE
+}
+
+"One key of the order of a list of PartnershipEdge relations: a field of the relation or of the partner city at its far end, and a direction. Ties after the last key are broken by the far end's key."
+input PartnershipEdgeOrder {
+  "The field to sort by."
+  field: PartnershipEdgeOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of PartnershipEdge relations can be sorted by: the relation's own fields, then the partner city's."
+enum PartnershipEdgeOrderField {
+  "The relation's the year the partnership began; unknown first."
+  SINCE
+  "The relation's kind of partnership."
+  PARTNERSHIP_KIND
+  "The relation's status of the partnership."
+  PARTNERSHIP_STATUS
+  "The partner city's english name."
+  NAME
+  "The partner city's chinese name; cities without one first."
+  NAME_ZH
+  "The partner city's slug."
+  SLUG
+  "The partner city's province or region."
+  REGION
+  "The partner city's population; unknown counts as 0."
+  POPULATION
+  "The partner city's the year the population was counted; unknown counts as 0."
+  POPULATION_YEAR
+}
+
+"One key of the order of a list of AttendedForumEdge relations: a field of the relation or of the forum edition at its far end, and a direction. Ties after the last key are broken by the far end's key."
+input AttendedForumEdgeOrder {
+  "The field to sort by."
+  field: AttendedForumEdgeOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of AttendedForumEdge relations can be sorted by: the relation's own fields, then the forum edition's."
+enum AttendedForumEdgeOrderField {
+  "The relation's size of the delegation; unknown counts as 0."
+  DELEGATION_SIZE
+  "The relation's level of the delegation."
+  LEVEL
+  "The forum edition's english name."
+  NAME
+  "The forum edition's slug."
+  SLUG
+  "The forum edition's edition number."
+  EDITION
+  "The forum edition's first day."
+  START_DATE
+  "The forum edition's reported participants; unknown counts as 0."
+  PARTICIPANTS
+}
+
+"One key of the order of a list of SignedAgreementEdge relations: a field of the relation or of the agreement at its far end, and a direction. Ties after the last key are broken by the far end's key."
+input SignedAgreementEdgeOrder {
+  "The field to sort by."
+  field: SignedAgreementEdgeOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of SignedAgreementEdge relations can be sorted by: the relation's own fields, then the agreement's."
+enum SignedAgreementEdgeOrderField {
+  "The relation's date signed; unknown first."
+  SIGNED
+  "The agreement's english name."
+  NAME
+  "The agreement's slug."
+  SLUG
+  "The agreement's date adopted."
+  DATE
+}
+
+"One key of the order of a list of OrganisedForumEdge relations: a field of the relation or of the forum edition at its far end, and a direction. Ties after the last key are broken by the far end's key."
+input OrganisedForumEdgeOrder {
+  "The field to sort by."
+  field: OrganisedForumEdgeOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of OrganisedForumEdge relations can be sorted by: the relation's own fields, then the forum edition's."
+enum OrganisedForumEdgeOrderField {
+  "The relation's role in organising it."
+  ROLE
+  "The forum edition's english name."
+  NAME
+  "The forum edition's slug."
+  SLUG
+  "The forum edition's edition number."
+  EDITION
+  "The forum edition's first day."
+  START_DATE
+}
+
+"One key of the order of a list of MembershipEdge relations: a field of the relation or of the grouping or funding body at its far end, and a direction. Ties after the last key are broken by the far end's key."
+input MembershipEdgeOrder {
+  "The field to sort by."
+  field: MembershipEdgeOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of MembershipEdge relations can be sorted by: the relation's own fields, then the grouping or funding body's."
+enum MembershipEdgeOrderField {
+  "The relation's date joined; unknown first."
+  SINCE
+  "The grouping or funding body's english name."
+  NAME
+  "The grouping or funding body's chinese name."
+  NAME_ZH
+  "The grouping or funding body's slug."
+  SLUG
+}
+
+"One key of the order of a list of MemberEdge relations: a field of the relation or of the member country at its far end, and a direction. Ties after the last key are broken by the far end's key."
+input MemberEdgeOrder {
+  "The field to sort by."
+  field: MemberEdgeOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of MemberEdge relations can be sorted by: the relation's own fields, then the member country's."
+enum MemberEdgeOrderField {
+  "The relation's date joined; unknown first."
+  SINCE
+  "The member country's english name."
+  NAME
+  "The member country's chinese name; countries without one first."
+  NAME_ZH
+  "The member country's the ISO code."
+  CODE
+}
+
+"One key of the order of a list of FinancingEdge relations: a field of the relation or of the project at its far end, and a direction. Ties after the last key are broken by the far end's key."
+input FinancingEdgeOrder {
+  "The field to sort by."
+  field: FinancingEdgeOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of FinancingEdge relations can be sorted by: the relation's own fields, then the project's."
+enum FinancingEdgeOrderField {
+  "The relation's date approved; unknown first."
+  APPROVED
+  "The relation's amount, whatever its currency; sort by CURRENCY first to keep currencies apart."
+  AMOUNT
+  "The relation's currency of the amount."
+  CURRENCY
+  "The relation's instrument (loan, equity, …)."
+  INSTRUMENT
+  "The project's english name."
+  NAME
+  "The project's slug."
+  SLUG
+  "The project's sector."
+  SECTOR
+  "The project's status."
+  STATUS
+}
+
+"One key of the order of a list of AppealingForumEdge relations: a field of the relation or of the forum edition at its far end, and a direction. Ties after the last key are broken by the far end's key."
+input AppealingForumEdgeOrder {
+  "The field to sort by."
+  field: AppealingForumEdgeOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of AppealingForumEdge relations can be sorted by: the relation's own fields, then the forum edition's."
+enum AppealingForumEdgeOrderField {
+  "The forum edition's english name."
+  NAME
+  "The forum edition's slug."
+  SLUG
+  "The forum edition's edition number."
+  EDITION
+  "The forum edition's first day."
+  START_DATE
+  "The forum edition's reported participants; unknown counts as 0."
+  PARTICIPANTS
+}
+
+"One key of the order of a list of OrganiserEdge relations: a field of the relation or of the organisation at its far end, and a direction. Ties after the last key are broken by the far end's key."
+input OrganiserEdgeOrder {
+  "The field to sort by."
+  field: OrganiserEdgeOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of OrganiserEdge relations can be sorted by: the relation's own fields, then the organisation's."
+enum OrganiserEdgeOrderField {
+  "The relation's role in organising the forum."
+  ROLE
+  "The organisation's english name."
+  NAME
+  "The organisation's chinese name."
+  NAME_ZH
+  "The organisation's slug."
+  SLUG
+  "The organisation's kind of organisation."
+  KIND
+}
+
+"One key of the order of a list of AttendeeEdge relations: a field of the relation or of the attending city or organisation at its far end, and a direction. Ties after the last key are broken by the far end's key."
+input AttendeeEdgeOrder {
+  "The field to sort by."
+  field: AttendeeEdgeOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of AttendeeEdge relations can be sorted by: the relation's own fields, then the attending city or organisation's."
+enum AttendeeEdgeOrderField {
+  "The relation's size of the delegation; unknown counts as 0."
+  DELEGATION_SIZE
+  "The relation's level of the delegation."
+  LEVEL
+  "The attending city or organisation's english name."
+  NAME
+  "The attending city or organisation's chinese name."
+  NAME_ZH
+  "The attending city or organisation's slug."
+  SLUG
+  "The attending city or organisation's population; unknown counts as 0 (a city), always 0 for others."
+  POPULATION
+}
+
+"One key of the order of a list of TopicEdge relations: a field of the relation or of the topic at its far end, and a direction. Ties after the last key are broken by the far end's key."
+input TopicEdgeOrder {
+  "The field to sort by."
+  field: TopicEdgeOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of TopicEdge relations can be sorted by: the relation's own fields, then the topic's."
+enum TopicEdgeOrderField {
+  "The relation's place on the agenda."
+  POSITION
+  "The topic's english name."
+  NAME
+  "The topic's chinese name."
+  NAME_ZH
+  "The topic's slug."
+  SLUG
+}
+
+"One key of the order of a list of AppealEdge relations: a field of the relation or of the funding body at its far end, and a direction. Ties after the last key are broken by the far end's key."
+input AppealEdgeOrder {
+  "The field to sort by."
+  field: AppealEdgeOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of AppealEdge relations can be sorted by: the relation's own fields, then the funding body's."
+enum AppealEdgeOrderField {
+  "The funding body's english name."
+  NAME
+  "The funding body's slug."
+  SLUG
+  "The funding body's acronym."
+  ACRONYM
+  "The funding body's founding date."
+  FOUNDED
+  "The funding body's initial capital, by amount whatever its currency; unknown counts as 0."
+  CAPITAL
+}
+
+"One key of the order of a list of SignatoryEdge relations: a field of the relation or of the signatory city at its far end, and a direction. Ties after the last key are broken by the far end's key."
+input SignatoryEdgeOrder {
+  "The field to sort by."
+  field: SignatoryEdgeOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of SignatoryEdge relations can be sorted by: the relation's own fields, then the signatory city's."
+enum SignatoryEdgeOrderField {
+  "The relation's date signed; unknown first."
+  SIGNED
+  "The signatory city's english name."
+  NAME
+  "The signatory city's chinese name; cities without one first."
+  NAME_ZH
+  "The signatory city's slug."
+  SLUG
+  "The signatory city's population; unknown counts as 0."
+  POPULATION
+}
+
+"One key of the order of a list of FinancierEdge relations: a field of the relation or of the funding body at its far end, and a direction. Ties after the last key are broken by the far end's key."
+input FinancierEdgeOrder {
+  "The field to sort by."
+  field: FinancierEdgeOrderField!
+  "Ascending (the default) or descending."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of FinancierEdge relations can be sorted by: the relation's own fields, then the funding body's."
+enum FinancierEdgeOrderField {
+  "The relation's date approved; unknown first."
+  APPROVED
+  "The relation's amount, whatever its currency; sort by CURRENCY first to keep currencies apart."
+  AMOUNT
+  "The relation's currency of the amount."
+  CURRENCY
+  "The relation's instrument (loan, equity, …)."
+  INSTRUMENT
+  "The funding body's english name."
+  NAME
+  "The funding body's slug."
+  SLUG
+  "The funding body's acronym."
+  ACRONYM
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -5314,6 +6566,8 @@ func (ec *executionContext) childFields_AgreementConnection(ctx context.Context,
 		return ec.fieldContext_AgreementConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_AgreementConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_AgreementConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AgreementConnection", field.Name)
 }
@@ -5336,6 +6590,8 @@ func (ec *executionContext) childFields_AppealConnection(ctx context.Context, fi
 		return ec.fieldContext_AppealConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_AppealConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_AppealConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AppealConnection", field.Name)
 }
@@ -5366,6 +6622,8 @@ func (ec *executionContext) childFields_AppealingForumConnection(ctx context.Con
 		return ec.fieldContext_AppealingForumConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_AppealingForumConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_AppealingForumConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AppealingForumConnection", field.Name)
 }
@@ -5386,6 +6644,18 @@ func (ec *executionContext) childFields_AppealingForumEdge(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type AppealingForumEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AttendedForumAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_AttendedForumAggregate_count(ctx, field)
+	case "delegationSize":
+		return ec.fieldContext_AttendedForumAggregate_delegationSize(ctx, field)
+	case "participants":
+		return ec.fieldContext_AttendedForumAggregate_participants(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttendedForumAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_AttendedForumConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -5394,6 +6664,8 @@ func (ec *executionContext) childFields_AttendedForumConnection(ctx context.Cont
 		return ec.fieldContext_AttendedForumConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_AttendedForumConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_AttendedForumConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AttendedForumConnection", field.Name)
 }
@@ -5414,6 +6686,18 @@ func (ec *executionContext) childFields_AttendedForumEdge(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type AttendedForumEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AttendeeAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_AttendeeAggregate_count(ctx, field)
+	case "delegationSize":
+		return ec.fieldContext_AttendeeAggregate_delegationSize(ctx, field)
+	case "population":
+		return ec.fieldContext_AttendeeAggregate_population(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttendeeAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_AttendeeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -5422,6 +6706,8 @@ func (ec *executionContext) childFields_AttendeeConnection(ctx context.Context, 
 		return ec.fieldContext_AttendeeConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_AttendeeConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_AttendeeConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AttendeeConnection", field.Name)
 }
@@ -5488,6 +6774,18 @@ func (ec *executionContext) childFields_City(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type City", field.Name)
 }
 
+func (ec *executionContext) childFields_CityAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_CityAggregate_count(ctx, field)
+	case "population":
+		return ec.fieldContext_CityAggregate_population(ctx, field)
+	case "populationYear":
+		return ec.fieldContext_CityAggregate_populationYear(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CityAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_CityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -5496,6 +6794,8 @@ func (ec *executionContext) childFields_CityConnection(ctx context.Context, fiel
 		return ec.fieldContext_CityConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_CityConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_CityConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CityConnection", field.Name)
 }
@@ -5508,6 +6808,14 @@ func (ec *executionContext) childFields_CityEdge(ctx context.Context, field grap
 		return ec.fieldContext_CityEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CountAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_CountAggregate_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CountAggregate", field.Name)
 }
 
 func (ec *executionContext) childFields_Country(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5556,6 +6864,8 @@ func (ec *executionContext) childFields_CountryConnection(ctx context.Context, f
 		return ec.fieldContext_CountryConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_CountryConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_CountryConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CountryConnection", field.Name)
 }
@@ -5594,6 +6904,18 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
 }
 
+func (ec *executionContext) childFields_FinancierAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_FinancierAggregate_count(ctx, field)
+	case "amount":
+		return ec.fieldContext_FinancierAggregate_amount(ctx, field)
+	case "capital":
+		return ec.fieldContext_FinancierAggregate_capital(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FinancierAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_FinancierConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -5602,6 +6924,8 @@ func (ec *executionContext) childFields_FinancierConnection(ctx context.Context,
 		return ec.fieldContext_FinancierConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_FinancierConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_FinancierConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FinancierConnection", field.Name)
 }
@@ -5626,6 +6950,16 @@ func (ec *executionContext) childFields_FinancierEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type FinancierEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_FinancingAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_FinancingAggregate_count(ctx, field)
+	case "amount":
+		return ec.fieldContext_FinancingAggregate_amount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FinancingAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_FinancingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -5634,6 +6968,8 @@ func (ec *executionContext) childFields_FinancingConnection(ctx context.Context,
 		return ec.fieldContext_FinancingConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_FinancingConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_FinancingConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FinancingConnection", field.Name)
 }
@@ -5714,6 +7050,20 @@ func (ec *executionContext) childFields_Forum(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Forum", field.Name)
 }
 
+func (ec *executionContext) childFields_ForumAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_ForumAggregate_count(ctx, field)
+	case "edition":
+		return ec.fieldContext_ForumAggregate_edition(ctx, field)
+	case "participants":
+		return ec.fieldContext_ForumAggregate_participants(ctx, field)
+	case "officials":
+		return ec.fieldContext_ForumAggregate_officials(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ForumAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_ForumConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -5722,6 +7072,8 @@ func (ec *executionContext) childFields_ForumConnection(ctx context.Context, fie
 		return ec.fieldContext_ForumConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_ForumConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_ForumConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ForumConnection", field.Name)
 }
@@ -5794,6 +7146,16 @@ func (ec *executionContext) childFields_FundingBody(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type FundingBody", field.Name)
 }
 
+func (ec *executionContext) childFields_FundingBodyAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_FundingBodyAggregate_count(ctx, field)
+	case "capital":
+		return ec.fieldContext_FundingBodyAggregate_capital(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundingBodyAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_FundingBodyConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -5802,6 +7164,8 @@ func (ec *executionContext) childFields_FundingBodyConnection(ctx context.Contex
 		return ec.fieldContext_FundingBodyConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_FundingBodyConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_FundingBodyConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FundingBodyConnection", field.Name)
 }
@@ -5828,8 +7192,22 @@ func (ec *executionContext) childFields_FundingTotal(ctx context.Context, field 
 		return ec.fieldContext_FundingTotal_projects(ctx, field)
 	case "financings":
 		return ec.fieldContext_FundingTotal_financings(ctx, field)
+	case "groups":
+		return ec.fieldContext_FundingTotal_groups(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FundingTotal", field.Name)
+}
+
+func (ec *executionContext) childFields_FundingTotalGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "by":
+		return ec.fieldContext_FundingTotalGroup_by(ctx, field)
+	case "group":
+		return ec.fieldContext_FundingTotalGroup_group(ctx, field)
+	case "groupName":
+		return ec.fieldContext_FundingTotalGroup_groupName(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundingTotalGroup", field.Name)
 }
 
 func (ec *executionContext) childFields_GeoPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5874,6 +7252,22 @@ func (ec *executionContext) childFields_Initiative(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Initiative", field.Name)
 }
 
+func (ec *executionContext) childFields_IntStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_IntStats_count(ctx, field)
+	case "min":
+		return ec.fieldContext_IntStats_min(ctx, field)
+	case "max":
+		return ec.fieldContext_IntStats_max(ctx, field)
+	case "sum":
+		return ec.fieldContext_IntStats_sum(ctx, field)
+	case "average":
+		return ec.fieldContext_IntStats_average(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IntStats", field.Name)
+}
+
 func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -5896,6 +7290,8 @@ func (ec *executionContext) childFields_MemberConnection(ctx context.Context, fi
 		return ec.fieldContext_MemberConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_MemberConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_MemberConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MemberConnection", field.Name)
 }
@@ -5924,6 +7320,8 @@ func (ec *executionContext) childFields_MembershipConnection(ctx context.Context
 		return ec.fieldContext_MembershipConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_MembershipConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_MembershipConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MembershipConnection", field.Name)
 }
@@ -5954,6 +7352,24 @@ func (ec *executionContext) childFields_Money(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Money", field.Name)
 }
 
+func (ec *executionContext) childFields_MoneyStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "currency":
+		return ec.fieldContext_MoneyStats_currency(ctx, field)
+	case "count":
+		return ec.fieldContext_MoneyStats_count(ctx, field)
+	case "min":
+		return ec.fieldContext_MoneyStats_min(ctx, field)
+	case "max":
+		return ec.fieldContext_MoneyStats_max(ctx, field)
+	case "sum":
+		return ec.fieldContext_MoneyStats_sum(ctx, field)
+	case "average":
+		return ec.fieldContext_MoneyStats_average(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MoneyStats", field.Name)
+}
+
 func (ec *executionContext) childFields_NearCity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "city":
@@ -5972,6 +7388,8 @@ func (ec *executionContext) childFields_OrganisedForumConnection(ctx context.Con
 		return ec.fieldContext_OrganisedForumConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_OrganisedForumConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_OrganisedForumConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganisedForumConnection", field.Name)
 }
@@ -5998,6 +7416,8 @@ func (ec *executionContext) childFields_OrganiserConnection(ctx context.Context,
 		return ec.fieldContext_OrganiserConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_OrganiserConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_OrganiserConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganiserConnection", field.Name)
 }
@@ -6052,6 +7472,8 @@ func (ec *executionContext) childFields_OrganizationConnection(ctx context.Conte
 		return ec.fieldContext_OrganizationConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_OrganizationConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_OrganizationConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganizationConnection", field.Name)
 }
@@ -6110,6 +7532,8 @@ func (ec *executionContext) childFields_PartnershipConnection(ctx context.Contex
 		return ec.fieldContext_PartnershipConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_PartnershipConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_PartnershipConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PartnershipConnection", field.Name)
 }
@@ -6184,6 +7608,8 @@ func (ec *executionContext) childFields_ProjectConnection(ctx context.Context, f
 		return ec.fieldContext_ProjectConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_ProjectConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_ProjectConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectConnection", field.Name)
 }
@@ -6254,6 +7680,8 @@ func (ec *executionContext) childFields_SignatoryConnection(ctx context.Context,
 		return ec.fieldContext_SignatoryConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_SignatoryConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_SignatoryConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignatoryConnection", field.Name)
 }
@@ -6280,6 +7708,8 @@ func (ec *executionContext) childFields_SignedAgreementConnection(ctx context.Co
 		return ec.fieldContext_SignedAgreementConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_SignedAgreementConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_SignedAgreementConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignedAgreementConnection", field.Name)
 }
@@ -6336,6 +7766,8 @@ func (ec *executionContext) childFields_SourceConnection(ctx context.Context, fi
 		return ec.fieldContext_SourceConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_SourceConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_SourceConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SourceConnection", field.Name)
 }
@@ -6406,6 +7838,16 @@ func (ec *executionContext) childFields_Topic(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Topic", field.Name)
 }
 
+func (ec *executionContext) childFields_TopicAggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_TopicAggregate_count(ctx, field)
+	case "position":
+		return ec.fieldContext_TopicAggregate_position(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TopicAggregate", field.Name)
+}
+
 func (ec *executionContext) childFields_TopicConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -6414,6 +7856,8 @@ func (ec *executionContext) childFields_TopicConnection(ctx context.Context, fie
 		return ec.fieldContext_TopicConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_TopicConnection_totalCount(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_TopicConnection_aggregate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TopicConnection", field.Name)
 }
@@ -6559,6 +8003,60 @@ func (ec *executionContext) field_Agreement_signatories_args(ctx context.Context
 		return nil, err
 	}
 	args["country"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.SignatoryEdgeOrder, error) {
+			return ec.unmarshalOSignatoryEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_City_agreementsSigned_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.SignedAgreementEdgeOrder, error) {
+			return ec.unmarshalOSignedAgreementEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -6594,117 +8092,95 @@ func (ec *executionContext) field_Agreement_signatories_args(ctx context.Context
 	return args, nil
 }
 
-func (ec *executionContext) field_City_agreementsSigned_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg3
-	return args, nil
-}
-
 func (ec *executionContext) field_City_forumsAttended_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.AttendedForumEdgeOrder, error) {
+			return ec.unmarshalOAttendedForumEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg3
+	args["before"] = arg4
 	return args, nil
 }
 
 func (ec *executionContext) field_City_organizations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.OrganizationOrder, error) {
+			return ec.unmarshalOOrganizationOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg3
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -6743,128 +8219,60 @@ func (ec *executionContext) field_City_partners_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["orderBy"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "sortBy",
+		func(ctx context.Context, v any) ([]*model.PartnershipEdgeOrder, error) {
+			return ec.unmarshalOPartnershipEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sortBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg7
+	args["before"] = arg8
 	return args, nil
 }
 
 func (ec *executionContext) field_City_projects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.ProjectOrder, error) {
+			return ec.unmarshalOProjectOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg3
-	return args, nil
-}
-
-func (ec *executionContext) field_Country_cities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg3
-	return args, nil
-}
-
-func (ec *executionContext) field_Country_memberships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
-		func(ctx context.Context, v any) (*domain.Date, error) {
-			return ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["asOf"] = arg0
+	args["orderBy"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -6900,63 +8308,71 @@ func (ec *executionContext) field_Country_memberships_args(ctx context.Context, 
 	return args, nil
 }
 
-func (ec *executionContext) field_ForumSeries_editions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+func (ec *executionContext) field_Country_cities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.CityOrder, error) {
+			return ec.unmarshalOCityOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg3
+	args["before"] = arg4
 	return args, nil
 }
 
-func (ec *executionContext) field_Forum_attendees_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+func (ec *executionContext) field_Country_memberships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
-		func(ctx context.Context, v any) (*domain.Kind, error) {
-			return ec.unmarshalONodeKind2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐKind(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*domain.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["kind"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "country",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+	args["asOf"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.MembershipEdgeOrder, error) {
+			return ec.unmarshalOMembershipEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipEdgeOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["country"] = arg1
+	args["orderBy"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -6992,41 +8408,157 @@ func (ec *executionContext) field_Forum_attendees_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_ForumSeries_editions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.ForumOrder, error) {
+			return ec.unmarshalOForumOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Forum_attendees_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*domain.Kind, error) {
+			return ec.unmarshalONodeKind2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "country",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["country"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.AttendeeEdgeOrder, error) {
+			return ec.unmarshalOAttendeeEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_Forum_calledOn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.AppealEdgeOrder, error) {
+			return ec.unmarshalOAppealEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg3
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -7041,6 +8573,60 @@ func (ec *executionContext) field_Forum_organisers_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["role"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.OrganiserEdgeOrder, error) {
+			return ec.unmarshalOOrganiserEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Forum_topics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.TopicEdgeOrder, error) {
+			return ec.unmarshalOTopicEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐTopicEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -7076,79 +8662,49 @@ func (ec *executionContext) field_Forum_organisers_args(ctx context.Context, raw
 	return args, nil
 }
 
-func (ec *executionContext) field_Forum_topics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg3
-	return args, nil
-}
-
 func (ec *executionContext) field_FundingBody_calledOnBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.AppealingForumEdgeOrder, error) {
+			return ec.unmarshalOAppealingForumEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg3
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -7163,38 +8719,46 @@ func (ec *executionContext) field_FundingBody_financings_args(ctx context.Contex
 		return nil, err
 	}
 	args["asOf"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.FinancingEdgeOrder, error) {
+			return ec.unmarshalOFinancingEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg4
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -7209,38 +8773,46 @@ func (ec *executionContext) field_FundingBody_members_args(ctx context.Context, 
 		return nil, err
 	}
 	args["asOf"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.MemberEdgeOrder, error) {
+			return ec.unmarshalOMemberEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg4
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -7255,6 +8827,60 @@ func (ec *executionContext) field_Grouping_members_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["asOf"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.MemberEdgeOrder, error) {
+			return ec.unmarshalOMemberEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Organization_forumsAttended_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.AttendedForumEdgeOrder, error) {
+			return ec.unmarshalOAttendedForumEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -7290,117 +8916,95 @@ func (ec *executionContext) field_Grouping_members_args(ctx context.Context, raw
 	return args, nil
 }
 
-func (ec *executionContext) field_Organization_forumsAttended_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg3
-	return args, nil
-}
-
 func (ec *executionContext) field_Organization_forumsOrganised_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.OrganisedForumEdgeOrder, error) {
+			return ec.unmarshalOOrganisedForumEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg3
+	args["before"] = arg4
 	return args, nil
 }
 
 func (ec *executionContext) field_Project_financings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.FinancierEdgeOrder, error) {
+			return ec.unmarshalOFinancierEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg3
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -7436,8 +9040,8 @@ func (ec *executionContext) field_Query_agreements_args(ctx context.Context, raw
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.NodeOrder, error) {
-			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*model.AgreementOrder, error) {
+			return ec.unmarshalOAgreementOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgreementOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7498,8 +9102,8 @@ func (ec *executionContext) field_Query_cities_args(ctx context.Context, rawArgs
 	}
 	args["grouping"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.NodeOrder, error) {
-			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*model.CityOrder, error) {
+			return ec.unmarshalOCityOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7620,8 +9224,8 @@ func (ec *executionContext) field_Query_countries_args(ctx context.Context, rawA
 	}
 	args["grouping"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.NodeOrder, error) {
-			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*model.CountryOrder, error) {
+			return ec.unmarshalOCountryOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7694,8 +9298,8 @@ func (ec *executionContext) field_Query_forums_args(ctx context.Context, rawArgs
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.NodeOrder, error) {
-			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*model.ForumOrder, error) {
+			return ec.unmarshalOForumOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7740,8 +9344,8 @@ func (ec *executionContext) field_Query_fundingBodies_args(ctx context.Context, 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.NodeOrder, error) {
-			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*model.FundingBodyOrder, error) {
+			return ec.unmarshalOFundingBodyOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7800,8 +9404,8 @@ func (ec *executionContext) field_Query_fundingTotals_args(ctx context.Context, 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
-		func(ctx context.Context, v any) (domain.FundingGroup, error) {
-			return ec.unmarshalNFundingGroup2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingGroup(ctx, v)
+		func(ctx context.Context, v any) ([]domain.FundingGroup, error) {
+			return ec.unmarshalNFundingGroup2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingGroupᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8012,8 +9616,8 @@ func (ec *executionContext) field_Query_organizations_args(ctx context.Context, 
 	}
 	args["country"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.NodeOrder, error) {
-			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*model.OrganizationOrder, error) {
+			return ec.unmarshalOOrganizationOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8156,8 +9760,8 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 	}
 	args["sector"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.NodeOrder, error) {
-			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*model.ProjectOrder, error) {
+			return ec.unmarshalOProjectOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8246,8 +9850,8 @@ func (ec *executionContext) field_Query_sources_args(ctx context.Context, rawArg
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.NodeOrder, error) {
-			return ec.unmarshalONodeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐNodeOrder(ctx, v)
+		func(ctx context.Context, v any) ([]*model.SourceOrder, error) {
+			return ec.unmarshalOSourceOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSourceOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8673,7 +10277,7 @@ func (ec *executionContext) _Agreement_signatories(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Agreement().Signatories(ctx, obj, fc.Args["country"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Agreement().Signatories(ctx, obj, fc.Args["country"].(*string), fc.Args["orderBy"].([]*model.SignatoryEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -8792,6 +10396,38 @@ func (ec *executionContext) _AgreementConnection_totalCount(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_AgreementConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AgreementConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _AgreementConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.NodeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgreementConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNCountAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgreementConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgreementConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AgreementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NodeEdge) (ret graphql.Marshaler) {
@@ -8934,6 +10570,38 @@ func (ec *executionContext) _AppealConnection_totalCount(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_AppealConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AppealConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _AppealConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppealConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNFundingBodyAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppealConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppealConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingBodyAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AppealEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RelEdge) (ret graphql.Marshaler) {
@@ -9188,6 +10856,38 @@ func (ec *executionContext) fieldContext_AppealingForumConnection_totalCount(_ c
 	return graphql.NewScalarFieldContext("AppealingForumConnection", field, true, false, "Int")
 }
 
+func (ec *executionContext) _AppealingForumConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppealingForumConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNForumAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppealingForumConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AppealingForumConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ForumAggregate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AppealingForumEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RelEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9321,6 +11021,93 @@ func (ec *executionContext) fieldContext_AppealingForumEdge_sources(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _AttendedForumAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttendedForumAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttendedForumAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttendedForumAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _AttendedForumAggregate_delegationSize(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttendedForumAggregate_delegationSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DelegationSize(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IntStats) graphql.Marshaler {
+			return ec.marshalNIntStats2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttendedForumAggregate_delegationSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttendedForumAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttendedForumAggregate_participants(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttendedForumAggregate_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participants(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IntStats) graphql.Marshaler {
+			return ec.marshalNIntStats2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttendedForumAggregate_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttendedForumAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AttendedForumConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9406,6 +11193,38 @@ func (ec *executionContext) _AttendedForumConnection_totalCount(ctx context.Cont
 }
 func (ec *executionContext) fieldContext_AttendedForumConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AttendedForumConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _AttendedForumConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttendedForumConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNAttendedForumAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttendedForumConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttendedForumConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttendedForumAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AttendedForumEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RelEdge) (ret graphql.Marshaler) {
@@ -9541,6 +11360,93 @@ func (ec *executionContext) fieldContext_AttendedForumEdge_sources(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _AttendeeAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttendeeAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttendeeAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttendeeAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _AttendeeAggregate_delegationSize(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttendeeAggregate_delegationSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DelegationSize(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IntStats) graphql.Marshaler {
+			return ec.marshalNIntStats2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttendeeAggregate_delegationSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttendeeAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AttendeeAggregate_population(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttendeeAggregate_population(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Population(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IntStats) graphql.Marshaler {
+			return ec.marshalNIntStats2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttendeeAggregate_population(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttendeeAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AttendeeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9626,6 +11532,38 @@ func (ec *executionContext) _AttendeeConnection_totalCount(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_AttendeeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AttendeeConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _AttendeeConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttendeeConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNAttendeeAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttendeeConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AttendeeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttendeeAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AttendeeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RelEdge) (ret graphql.Marshaler) {
@@ -10134,7 +12072,7 @@ func (ec *executionContext) _City_partners(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.City().Partners(ctx, obj, fc.Args["country"].(*string), fc.Args["kind"].(*domain.PartnershipKind), fc.Args["asOf"].(*domain.Date), fc.Args["orderBy"].(*model.PartnershipOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.City().Partners(ctx, obj, fc.Args["country"].(*string), fc.Args["kind"].(*domain.PartnershipKind), fc.Args["asOf"].(*domain.Date), fc.Args["orderBy"].(*model.PartnershipOrder), fc.Args["sortBy"].([]*model.PartnershipEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -10178,7 +12116,7 @@ func (ec *executionContext) _City_forumsAttended(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.City().ForumsAttended(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.City().ForumsAttended(ctx, obj, fc.Args["orderBy"].([]*model.AttendedForumEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -10222,7 +12160,7 @@ func (ec *executionContext) _City_agreementsSigned(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.City().AgreementsSigned(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.City().AgreementsSigned(ctx, obj, fc.Args["orderBy"].([]*model.SignedAgreementEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -10266,7 +12204,7 @@ func (ec *executionContext) _City_organizations(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.City().Organizations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.City().Organizations(ctx, obj, fc.Args["orderBy"].([]*model.OrganizationOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -10310,7 +12248,7 @@ func (ec *executionContext) _City_projects(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.City().Projects(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.City().Projects(ctx, obj, fc.Args["orderBy"].([]*model.ProjectOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -10340,6 +12278,93 @@ func (ec *executionContext) fieldContext_City_projects(ctx context.Context, fiel
 	if fc.Args, err = ec.field_City_projects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CityAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CityAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CityAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CityAggregate_population(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityAggregate_population(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Population(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IntStats) graphql.Marshaler {
+			return ec.marshalNIntStats2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CityAggregate_population(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CityAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CityAggregate_populationYear(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityAggregate_populationYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PopulationYear(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IntStats) graphql.Marshaler {
+			return ec.marshalNIntStats2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CityAggregate_populationYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CityAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntStats(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -10431,6 +12456,38 @@ func (ec *executionContext) fieldContext_CityConnection_totalCount(_ context.Con
 	return graphql.NewScalarFieldContext("CityConnection", field, true, false, "Int")
 }
 
+func (ec *executionContext) _CityConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.NodeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CityConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNCityAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CityConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CityConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CityAggregate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NodeEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10484,6 +12541,29 @@ func (ec *executionContext) fieldContext_CityEdge_node(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CountAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CountAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CountAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CountAggregate", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Country_id(ctx context.Context, field graphql.CollectedField, obj *domain.Country) (ret graphql.Marshaler) {
@@ -10689,7 +12769,7 @@ func (ec *executionContext) _Country_memberships(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Country().Memberships(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Country().Memberships(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["orderBy"].([]*model.MembershipEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -10733,7 +12813,7 @@ func (ec *executionContext) _Country_cities(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Country().Cities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Country().Cities(ctx, obj, fc.Args["orderBy"].([]*model.CityOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -10948,6 +13028,38 @@ func (ec *executionContext) _CountryConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_CountryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CountryConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CountryConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.NodeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CountryConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNCountAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CountryConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CountryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CountryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NodeEdge) (ret graphql.Marshaler) {
@@ -11230,6 +13342,93 @@ func (ec *executionContext) fieldContext_Event_heldIn(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _FinancierAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FinancierAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FinancierAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FinancierAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _FinancierAggregate_amount(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FinancierAggregate_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MoneyStats) graphql.Marshaler {
+			return ec.marshalNMoneyStats2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMoneyStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FinancierAggregate_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FinancierAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FinancierAggregate_capital(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FinancierAggregate_capital(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capital(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MoneyStats) graphql.Marshaler {
+			return ec.marshalNMoneyStats2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMoneyStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FinancierAggregate_capital(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FinancierAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _FinancierConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11315,6 +13514,38 @@ func (ec *executionContext) _FinancierConnection_totalCount(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_FinancierConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FinancierConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _FinancierConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FinancierConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNFinancierAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FinancierConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FinancierConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FinancierAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _FinancierEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RelEdge) (ret graphql.Marshaler) {
@@ -11505,6 +13736,61 @@ func (ec *executionContext) fieldContext_FinancierEdge_sources(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _FinancingAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FinancingAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FinancingAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FinancingAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _FinancingAggregate_amount(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FinancingAggregate_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MoneyStats) graphql.Marshaler {
+			return ec.marshalNMoneyStats2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMoneyStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FinancingAggregate_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FinancingAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _FinancingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11590,6 +13876,38 @@ func (ec *executionContext) _FinancingConnection_totalCount(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_FinancingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FinancingConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _FinancingConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FinancingConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNFinancingAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FinancingConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FinancingConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FinancingAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _FinancingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RelEdge) (ret graphql.Marshaler) {
@@ -12240,7 +14558,7 @@ func (ec *executionContext) _Forum_organisers(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Forum().Organisers(ctx, obj, fc.Args["role"].(*domain.Role), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Forum().Organisers(ctx, obj, fc.Args["role"].(*domain.Role), fc.Args["orderBy"].([]*model.OrganiserEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -12284,7 +14602,7 @@ func (ec *executionContext) _Forum_attendees(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Forum().Attendees(ctx, obj, fc.Args["kind"].(*domain.Kind), fc.Args["country"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Forum().Attendees(ctx, obj, fc.Args["kind"].(*domain.Kind), fc.Args["country"].(*string), fc.Args["orderBy"].([]*model.AttendeeEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -12360,7 +14678,7 @@ func (ec *executionContext) _Forum_topics(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Forum().Topics(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Forum().Topics(ctx, obj, fc.Args["orderBy"].([]*model.TopicEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -12436,7 +14754,7 @@ func (ec *executionContext) _Forum_calledOn(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Forum().CalledOn(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Forum().CalledOn(ctx, obj, fc.Args["orderBy"].([]*model.AppealEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -12497,6 +14815,125 @@ func (ec *executionContext) fieldContext_Forum_initiatives(_ context.Context, fi
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Initiative(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ForumAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForumAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForumAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForumAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ForumAggregate_edition(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForumAggregate_edition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edition(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IntStats) graphql.Marshaler {
+			return ec.marshalNIntStats2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForumAggregate_edition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ForumAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ForumAggregate_participants(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForumAggregate_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participants(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IntStats) graphql.Marshaler {
+			return ec.marshalNIntStats2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForumAggregate_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ForumAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ForumAggregate_officials(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForumAggregate_officials(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Officials(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IntStats) graphql.Marshaler {
+			return ec.marshalNIntStats2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForumAggregate_officials(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ForumAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntStats(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12587,6 +15024,38 @@ func (ec *executionContext) _ForumConnection_totalCount(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_ForumConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ForumConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ForumConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.NodeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForumConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNForumAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForumConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ForumConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ForumAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ForumEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NodeEdge) (ret graphql.Marshaler) {
@@ -12824,7 +15293,7 @@ func (ec *executionContext) _ForumSeries_editions(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.ForumSeries().Editions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.ForumSeries().Editions(ctx, obj, fc.Args["orderBy"].([]*model.ForumOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -13171,7 +15640,7 @@ func (ec *executionContext) _FundingBody_members(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FundingBody().Members(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.FundingBody().Members(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["orderBy"].([]*model.MemberEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -13215,7 +15684,7 @@ func (ec *executionContext) _FundingBody_financings(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FundingBody().Financings(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.FundingBody().Financings(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["orderBy"].([]*model.FinancingEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -13259,7 +15728,7 @@ func (ec *executionContext) _FundingBody_calledOnBy(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FundingBody().CalledOnBy(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.FundingBody().CalledOnBy(ctx, obj, fc.Args["orderBy"].([]*model.AppealingForumEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -13289,6 +15758,61 @@ func (ec *executionContext) fieldContext_FundingBody_calledOnBy(ctx context.Cont
 	if fc.Args, err = ec.field_FundingBody_calledOnBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingBodyAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingBodyAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingBodyAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingBodyAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _FundingBodyAggregate_capital(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingBodyAggregate_capital(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capital(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MoneyStats) graphql.Marshaler {
+			return ec.marshalNMoneyStats2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMoneyStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingBodyAggregate_capital(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingBodyAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MoneyStats(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -13378,6 +15902,38 @@ func (ec *executionContext) _FundingBodyConnection_totalCount(ctx context.Contex
 }
 func (ec *executionContext) fieldContext_FundingBodyConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FundingBodyConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _FundingBodyConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.NodeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingBodyConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNFundingBodyAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingBodyConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingBodyConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingBodyAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _FundingBodyEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NodeEdge) (ret graphql.Marshaler) {
@@ -13557,6 +16113,107 @@ func (ec *executionContext) _FundingTotal_financings(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_FundingTotal_financings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FundingTotal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FundingTotal_groups(ctx context.Context, field graphql.CollectedField, obj *model.FundingTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingTotal_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FundingTotalGroup) graphql.Marshaler {
+			return ec.marshalNFundingTotalGroup2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingTotalGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingTotal_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingTotal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingTotalGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingTotalGroup_by(ctx context.Context, field graphql.CollectedField, obj *model.FundingTotalGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingTotalGroup_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.FundingGroup) graphql.Marshaler {
+			return ec.marshalNFundingGroup2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingTotalGroup_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingTotalGroup", field, false, false, "FundingGroup")
+}
+
+func (ec *executionContext) _FundingTotalGroup_group(ctx context.Context, field graphql.CollectedField, obj *model.FundingTotalGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingTotalGroup_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FundingTotalGroup_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingTotalGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _FundingTotalGroup_groupName(ctx context.Context, field graphql.CollectedField, obj *model.FundingTotalGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingTotalGroup_groupName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FundingTotalGroup().GroupName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FundingTotalGroup_groupName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingTotalGroup", field, true, true, "String")
 }
 
 func (ec *executionContext) _GeoPoint_lat(ctx context.Context, field graphql.CollectedField, obj *domain.GeoPoint) (ret graphql.Marshaler) {
@@ -13808,7 +16465,7 @@ func (ec *executionContext) _Grouping_members(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Grouping().Members(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Grouping().Members(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["orderBy"].([]*model.MemberEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -14108,6 +16765,121 @@ func (ec *executionContext) fieldContext_Initiative_sources(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _IntStats_count(ctx context.Context, field graphql.CollectedField, obj *model.IntStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntStats_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntStats_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntStats", field, true, false, "Int")
+}
+
+func (ec *executionContext) _IntStats_min(ctx context.Context, field graphql.CollectedField, obj *model.IntStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntStats_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IntStats_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntStats", field, true, false, "Int")
+}
+
+func (ec *executionContext) _IntStats_max(ctx context.Context, field graphql.CollectedField, obj *model.IntStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntStats_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IntStats_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntStats", field, true, false, "Int")
+}
+
+func (ec *executionContext) _IntStats_sum(ctx context.Context, field graphql.CollectedField, obj *model.IntStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntStats_sum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sum(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IntStats_sum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntStats", field, true, false, "Int")
+}
+
+func (ec *executionContext) _IntStats_average(ctx context.Context, field graphql.CollectedField, obj *model.IntStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IntStats_average(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Average(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IntStats_average(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IntStats", field, true, false, "Float")
+}
+
 func (ec *executionContext) _Link_kind(ctx context.Context, field graphql.CollectedField, obj *domain.Link) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14294,6 +17066,38 @@ func (ec *executionContext) _MemberConnection_totalCount(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_MemberConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MemberConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _MemberConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNCountAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _MemberEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RelEdge) (ret graphql.Marshaler) {
@@ -14516,6 +17320,38 @@ func (ec *executionContext) fieldContext_MembershipConnection_totalCount(_ conte
 	return graphql.NewScalarFieldContext("MembershipConnection", field, true, false, "Int")
 }
 
+func (ec *executionContext) _MembershipConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MembershipConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNCountAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MembershipConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MembershipConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountAggregate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MembershipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RelEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14686,6 +17522,144 @@ func (ec *executionContext) fieldContext_Money_currency(_ context.Context, field
 	return graphql.NewScalarFieldContext("Money", field, false, false, "Currency")
 }
 
+func (ec *executionContext) _MoneyStats_currency(ctx context.Context, field graphql.CollectedField, obj *model.MoneyStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MoneyStats_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Currency) graphql.Marshaler {
+			return ec.marshalNCurrency2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐCurrency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MoneyStats_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MoneyStats", field, true, false, "Currency")
+}
+
+func (ec *executionContext) _MoneyStats_count(ctx context.Context, field graphql.CollectedField, obj *model.MoneyStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MoneyStats_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MoneyStats_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MoneyStats", field, true, false, "Int")
+}
+
+func (ec *executionContext) _MoneyStats_min(ctx context.Context, field graphql.CollectedField, obj *model.MoneyStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MoneyStats_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MoneyStats_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MoneyStats", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _MoneyStats_max(ctx context.Context, field graphql.CollectedField, obj *model.MoneyStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MoneyStats_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MoneyStats_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MoneyStats", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _MoneyStats_sum(ctx context.Context, field graphql.CollectedField, obj *model.MoneyStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MoneyStats_sum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sum(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MoneyStats_sum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MoneyStats", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _MoneyStats_average(ctx context.Context, field graphql.CollectedField, obj *model.MoneyStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MoneyStats_average(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Average(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MoneyStats_average(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MoneyStats", field, true, false, "Float")
+}
+
 func (ec *executionContext) _NearCity_city(ctx context.Context, field graphql.CollectedField, obj *domain.NearCity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14826,6 +17800,38 @@ func (ec *executionContext) _OrganisedForumConnection_totalCount(ctx context.Con
 }
 func (ec *executionContext) fieldContext_OrganisedForumConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrganisedForumConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _OrganisedForumConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisedForumConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNForumAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisedForumConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganisedForumConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ForumAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _OrganisedForumEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RelEdge) (ret graphql.Marshaler) {
@@ -15023,6 +18029,38 @@ func (ec *executionContext) _OrganiserConnection_totalCount(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_OrganiserConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrganiserConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _OrganiserConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganiserConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNCountAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganiserConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganiserConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _OrganiserEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RelEdge) (ret graphql.Marshaler) {
@@ -15370,7 +18408,7 @@ func (ec *executionContext) _Organization_forumsOrganised(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organization().ForumsOrganised(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Organization().ForumsOrganised(ctx, obj, fc.Args["orderBy"].([]*model.OrganisedForumEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -15414,7 +18452,7 @@ func (ec *executionContext) _Organization_forumsAttended(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organization().ForumsAttended(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Organization().ForumsAttended(ctx, obj, fc.Args["orderBy"].([]*model.AttendedForumEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -15533,6 +18571,38 @@ func (ec *executionContext) _OrganizationConnection_totalCount(ctx context.Conte
 }
 func (ec *executionContext) fieldContext_OrganizationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrganizationConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _OrganizationConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.NodeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNCountAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganizationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _OrganizationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NodeEdge) (ret graphql.Marshaler) {
@@ -15951,6 +19021,38 @@ func (ec *executionContext) _PartnershipConnection_totalCount(ctx context.Contex
 }
 func (ec *executionContext) fieldContext_PartnershipConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PartnershipConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _PartnershipConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PartnershipConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNCityAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PartnershipConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PartnershipConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CityAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PartnershipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RelEdge) (ret graphql.Marshaler) {
@@ -16500,7 +19602,7 @@ func (ec *executionContext) _Project_financings(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Financings(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Project().Financings(ctx, obj, fc.Args["orderBy"].([]*model.FinancierEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -16619,6 +19721,38 @@ func (ec *executionContext) _ProjectConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_ProjectConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ProjectConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.NodeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNCountAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NodeEdge) (ret graphql.Marshaler) {
@@ -17126,7 +20260,7 @@ func (ec *executionContext) _Query_countries(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Countries(ctx, fc.Args["grouping"].(*string), fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Countries(ctx, fc.Args["grouping"].(*string), fc.Args["orderBy"].([]*model.CountryOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -17170,7 +20304,7 @@ func (ec *executionContext) _Query_cities(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Cities(ctx, fc.Args["country"].(*string), fc.Args["grouping"].(*string), fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Cities(ctx, fc.Args["country"].(*string), fc.Args["grouping"].(*string), fc.Args["orderBy"].([]*model.CityOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -17214,7 +20348,7 @@ func (ec *executionContext) _Query_organizations(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Organizations(ctx, fc.Args["kind"].(*domain.OrgKind), fc.Args["country"].(*string), fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Organizations(ctx, fc.Args["kind"].(*domain.OrgKind), fc.Args["country"].(*string), fc.Args["orderBy"].([]*model.OrganizationOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -17258,7 +20392,7 @@ func (ec *executionContext) _Query_fundingBodies(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().FundingBodies(ctx, fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().FundingBodies(ctx, fc.Args["orderBy"].([]*model.FundingBodyOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -17302,7 +20436,7 @@ func (ec *executionContext) _Query_forums(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Forums(ctx, fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Forums(ctx, fc.Args["orderBy"].([]*model.ForumOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -17346,7 +20480,7 @@ func (ec *executionContext) _Query_agreements(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Agreements(ctx, fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Agreements(ctx, fc.Args["orderBy"].([]*model.AgreementOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -17390,7 +20524,7 @@ func (ec *executionContext) _Query_projects(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Projects(ctx, fc.Args["country"].(*string), fc.Args["sector"].(*domain.Sector), fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Projects(ctx, fc.Args["country"].(*string), fc.Args["sector"].(*domain.Sector), fc.Args["orderBy"].([]*model.ProjectOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -17434,7 +20568,7 @@ func (ec *executionContext) _Query_sources(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Sources(ctx, fc.Args["orderBy"].(*model.NodeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Sources(ctx, fc.Args["orderBy"].([]*model.SourceOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -17566,7 +20700,7 @@ func (ec *executionContext) _Query_fundingTotals(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().FundingTotals(ctx, fc.Args["groupBy"].(domain.FundingGroup), fc.Args["fundingBody"].(*string), fc.Args["country"].(*string), fc.Args["city"].(*string), fc.Args["sector"].(*domain.Sector), fc.Args["currency"].(*domain.Currency), fc.Args["from"].(*domain.Date), fc.Args["to"].(*domain.Date))
+			return ec.Resolvers.Query().FundingTotals(ctx, fc.Args["groupBy"].([]domain.FundingGroup), fc.Args["fundingBody"].(*string), fc.Args["country"].(*string), fc.Args["city"].(*string), fc.Args["sector"].(*domain.Sector), fc.Args["currency"].(*domain.Currency), fc.Args["from"].(*domain.Date), fc.Args["to"].(*domain.Date))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.FundingTotal) graphql.Marshaler {
@@ -18364,6 +21498,38 @@ func (ec *executionContext) fieldContext_SignatoryConnection_totalCount(_ contex
 	return graphql.NewScalarFieldContext("SignatoryConnection", field, true, false, "Int")
 }
 
+func (ec *executionContext) _SignatoryConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignatoryConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNCityAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignatoryConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SignatoryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CityAggregate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SignatoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RelEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18559,6 +21725,38 @@ func (ec *executionContext) _SignedAgreementConnection_totalCount(ctx context.Co
 }
 func (ec *executionContext) fieldContext_SignedAgreementConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SignedAgreementConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _SignedAgreementConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignedAgreementConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNCountAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignedAgreementConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SignedAgreementConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SignedAgreementEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RelEdge) (ret graphql.Marshaler) {
@@ -19041,6 +22239,38 @@ func (ec *executionContext) _SourceConnection_totalCount(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_SourceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SourceConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _SourceConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.NodeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SourceConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNCountAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SourceConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SourceConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SourceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NodeEdge) (ret graphql.Marshaler) {
@@ -19598,6 +22828,61 @@ func (ec *executionContext) fieldContext_Topic_subThemesZh(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Topic", field, false, false, "String")
 }
 
+func (ec *executionContext) _TopicAggregate_count(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopicAggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopicAggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopicAggregate", field, true, false, "Int")
+}
+
+func (ec *executionContext) _TopicAggregate_position(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopicAggregate_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IntStats) graphql.Marshaler {
+			return ec.marshalNIntStats2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopicAggregate_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TopicAggregate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IntStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TopicConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19683,6 +22968,38 @@ func (ec *executionContext) _TopicConnection_totalCount(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_TopicConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TopicConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _TopicConnection_aggregate(ctx context.Context, field graphql.CollectedField, obj *model.RelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopicConnection_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNTopicAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopicConnection_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TopicConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TopicAggregate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TopicEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RelEdge) (ret graphql.Marshaler) {
@@ -20868,6 +24185,589 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAgreementOrder(ctx context.Context, obj any) (model.AgreementOrder, error) {
+	var it model.AgreementOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNAgreementOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgreementOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAgreementOrder unmarshals raw into the AgreementOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAgreementOrder(ctx context.Context, raw any) (model.AgreementOrder, error) {
+	var out model.AgreementOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgreementOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAppealEdgeOrder(ctx context.Context, obj any) (model.AppealEdgeOrder, error) {
+	var it model.AppealEdgeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNAppealEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealEdgeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAppealEdgeOrder unmarshals raw into the AppealEdgeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAppealEdgeOrder(ctx context.Context, raw any) (model.AppealEdgeOrder, error) {
+	var out model.AppealEdgeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AppealEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAppealingForumEdgeOrder(ctx context.Context, obj any) (model.AppealingForumEdgeOrder, error) {
+	var it model.AppealingForumEdgeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNAppealingForumEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumEdgeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAppealingForumEdgeOrder unmarshals raw into the AppealingForumEdgeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAppealingForumEdgeOrder(ctx context.Context, raw any) (model.AppealingForumEdgeOrder, error) {
+	var out model.AppealingForumEdgeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AppealingForumEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAttendedForumEdgeOrder(ctx context.Context, obj any) (model.AttendedForumEdgeOrder, error) {
+	var it model.AttendedForumEdgeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNAttendedForumEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumEdgeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttendedForumEdgeOrder unmarshals raw into the AttendedForumEdgeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttendedForumEdgeOrder(ctx context.Context, raw any) (model.AttendedForumEdgeOrder, error) {
+	var out model.AttendedForumEdgeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttendedForumEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAttendeeEdgeOrder(ctx context.Context, obj any) (model.AttendeeEdgeOrder, error) {
+	var it model.AttendeeEdgeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNAttendeeEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeEdgeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttendeeEdgeOrder unmarshals raw into the AttendeeEdgeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttendeeEdgeOrder(ctx context.Context, raw any) (model.AttendeeEdgeOrder, error) {
+	var out model.AttendeeEdgeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttendeeEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCityOrder(ctx context.Context, obj any) (model.CityOrder, error) {
+	var it model.CityOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCityOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCityOrder unmarshals raw into the CityOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCityOrder(ctx context.Context, raw any) (model.CityOrder, error) {
+	var out model.CityOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CityOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCountryOrder(ctx context.Context, obj any) (model.CountryOrder, error) {
+	var it model.CountryOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCountryOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCountryOrder unmarshals raw into the CountryOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCountryOrder(ctx context.Context, raw any) (model.CountryOrder, error) {
+	var out model.CountryOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CountryOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFinancierEdgeOrder(ctx context.Context, obj any) (model.FinancierEdgeOrder, error) {
+	var it model.FinancierEdgeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNFinancierEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierEdgeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFinancierEdgeOrder unmarshals raw into the FinancierEdgeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFinancierEdgeOrder(ctx context.Context, raw any) (model.FinancierEdgeOrder, error) {
+	var out model.FinancierEdgeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FinancierEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFinancingEdgeOrder(ctx context.Context, obj any) (model.FinancingEdgeOrder, error) {
+	var it model.FinancingEdgeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNFinancingEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingEdgeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFinancingEdgeOrder unmarshals raw into the FinancingEdgeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFinancingEdgeOrder(ctx context.Context, raw any) (model.FinancingEdgeOrder, error) {
+	var out model.FinancingEdgeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FinancingEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputForumOrder(ctx context.Context, obj any) (model.ForumOrder, error) {
+	var it model.ForumOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNForumOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalForumOrder unmarshals raw into the ForumOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalForumOrder(ctx context.Context, raw any) (model.ForumOrder, error) {
+	var out model.ForumOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ForumOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFundingBodyOrder(ctx context.Context, obj any) (model.FundingBodyOrder, error) {
+	var it model.FundingBodyOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNFundingBodyOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFundingBodyOrder unmarshals raw into the FundingBodyOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFundingBodyOrder(ctx context.Context, raw any) (model.FundingBodyOrder, error) {
+	var out model.FundingBodyOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FundingBodyOrder", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputGeoPointInput(ctx context.Context, obj any) (model.GeoPointInput, error) {
 	var it model.GeoPointInput
 	if obj == nil {
@@ -20917,8 +24817,8 @@ func UnmarshalGeoPointInput(ctx context.Context, raw any) (model.GeoPointInput, 
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputNodeOrder(ctx context.Context, obj any) (model.NodeOrder, error) {
-	var it model.NodeOrder
+func (ec *executionContext) unmarshalInputMemberEdgeOrder(ctx context.Context, obj any) (model.MemberEdgeOrder, error) {
+	var it model.MemberEdgeOrder
 	if obj == nil {
 		return it, nil
 	}
@@ -20941,7 +24841,7 @@ func (ec *executionContext) unmarshalInputNodeOrder(ctx context.Context, obj any
 		switch k {
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNNodeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐNodeOrderField(ctx, v)
+			data, err := ec.unmarshalNMemberEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberEdgeOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -20958,15 +24858,545 @@ func (ec *executionContext) unmarshalInputNodeOrder(ctx context.Context, obj any
 	return it, nil
 }
 
-// UnmarshalNodeOrder unmarshals raw into the NodeOrder input type, using the
+// UnmarshalMemberEdgeOrder unmarshals raw into the MemberEdgeOrder input type, using the
 // unmarshaler bound to ctx's request. Call it from a resolver to decode an input
 // object that was not passed as a field argument.
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalNodeOrder(ctx context.Context, raw any) (model.NodeOrder, error) {
-	var out model.NodeOrder
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "NodeOrder", raw, &out)
+func UnmarshalMemberEdgeOrder(ctx context.Context, raw any) (model.MemberEdgeOrder, error) {
+	var out model.MemberEdgeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MemberEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMembershipEdgeOrder(ctx context.Context, obj any) (model.MembershipEdgeOrder, error) {
+	var it model.MembershipEdgeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNMembershipEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipEdgeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMembershipEdgeOrder unmarshals raw into the MembershipEdgeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMembershipEdgeOrder(ctx context.Context, raw any) (model.MembershipEdgeOrder, error) {
+	var out model.MembershipEdgeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MembershipEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOrganisedForumEdgeOrder(ctx context.Context, obj any) (model.OrganisedForumEdgeOrder, error) {
+	var it model.OrganisedForumEdgeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNOrganisedForumEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumEdgeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrganisedForumEdgeOrder unmarshals raw into the OrganisedForumEdgeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrganisedForumEdgeOrder(ctx context.Context, raw any) (model.OrganisedForumEdgeOrder, error) {
+	var out model.OrganisedForumEdgeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrganisedForumEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOrganiserEdgeOrder(ctx context.Context, obj any) (model.OrganiserEdgeOrder, error) {
+	var it model.OrganiserEdgeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNOrganiserEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserEdgeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrganiserEdgeOrder unmarshals raw into the OrganiserEdgeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrganiserEdgeOrder(ctx context.Context, raw any) (model.OrganiserEdgeOrder, error) {
+	var out model.OrganiserEdgeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrganiserEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOrganizationOrder(ctx context.Context, obj any) (model.OrganizationOrder, error) {
+	var it model.OrganizationOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNOrganizationOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrganizationOrder unmarshals raw into the OrganizationOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrganizationOrder(ctx context.Context, raw any) (model.OrganizationOrder, error) {
+	var out model.OrganizationOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrganizationOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPartnershipEdgeOrder(ctx context.Context, obj any) (model.PartnershipEdgeOrder, error) {
+	var it model.PartnershipEdgeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNPartnershipEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipEdgeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartnershipEdgeOrder unmarshals raw into the PartnershipEdgeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartnershipEdgeOrder(ctx context.Context, raw any) (model.PartnershipEdgeOrder, error) {
+	var out model.PartnershipEdgeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnershipEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProjectOrder(ctx context.Context, obj any) (model.ProjectOrder, error) {
+	var it model.ProjectOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNProjectOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectOrder unmarshals raw into the ProjectOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectOrder(ctx context.Context, raw any) (model.ProjectOrder, error) {
+	var out model.ProjectOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSignatoryEdgeOrder(ctx context.Context, obj any) (model.SignatoryEdgeOrder, error) {
+	var it model.SignatoryEdgeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNSignatoryEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryEdgeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignatoryEdgeOrder unmarshals raw into the SignatoryEdgeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignatoryEdgeOrder(ctx context.Context, raw any) (model.SignatoryEdgeOrder, error) {
+	var out model.SignatoryEdgeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignatoryEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSignedAgreementEdgeOrder(ctx context.Context, obj any) (model.SignedAgreementEdgeOrder, error) {
+	var it model.SignedAgreementEdgeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNSignedAgreementEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementEdgeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignedAgreementEdgeOrder unmarshals raw into the SignedAgreementEdgeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignedAgreementEdgeOrder(ctx context.Context, raw any) (model.SignedAgreementEdgeOrder, error) {
+	var out model.SignedAgreementEdgeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignedAgreementEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSourceOrder(ctx context.Context, obj any) (model.SourceOrder, error) {
+	var it model.SourceOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNSourceOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSourceOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSourceOrder unmarshals raw into the SourceOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSourceOrder(ctx context.Context, raw any) (model.SourceOrder, error) {
+	var out model.SourceOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SourceOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTopicEdgeOrder(ctx context.Context, obj any) (model.TopicEdgeOrder, error) {
+	var it model.TopicEdgeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNTopicEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐTopicEdgeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTopicEdgeOrder unmarshals raw into the TopicEdgeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTopicEdgeOrder(ctx context.Context, raw any) (model.TopicEdgeOrder, error) {
+	var out model.TopicEdgeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TopicEdgeOrder", raw, &out)
 	return out, err
 }
 
@@ -21239,6 +25669,11 @@ func (ec *executionContext) _AgreementConnection(ctx context.Context, sel ast.Se
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "aggregate":
+			out.Values[i] = ec._AgreementConnection_aggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21317,6 +25752,11 @@ func (ec *executionContext) _AppealConnection(ctx context.Context, sel ast.Selec
 			}
 		case "totalCount":
 			out.Values[i] = ec._AppealConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregate":
+			out.Values[i] = ec._AppealConnection_aggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21421,6 +25861,11 @@ func (ec *executionContext) _AppealingForumConnection(ctx context.Context, sel a
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "aggregate":
+			out.Values[i] = ec._AppealingForumConnection_aggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21491,6 +25936,49 @@ func (ec *executionContext) _AppealingForumEdge(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var attendedForumAggregateImplementors = []string{"AttendedForumAggregate"}
+
+func (ec *executionContext) _AttendedForumAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attendedForumAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.DeferredGroup{}
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttendedForumAggregate")
+		case "count":
+			out.Values[i] = ec._AttendedForumAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "delegationSize":
+			out.Values[i] = ec._AttendedForumAggregate_delegationSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "participants":
+			out.Values[i] = ec._AttendedForumAggregate_participants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var attendedForumConnectionImplementors = []string{"AttendedForumConnection"}
 
 func (ec *executionContext) _AttendedForumConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RelConnection) graphql.Marshaler {
@@ -21514,6 +26002,11 @@ func (ec *executionContext) _AttendedForumConnection(ctx context.Context, sel as
 			}
 		case "totalCount":
 			out.Values[i] = ec._AttendedForumConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregate":
+			out.Values[i] = ec._AttendedForumConnection_aggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21587,6 +26080,49 @@ func (ec *executionContext) _AttendedForumEdge(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var attendeeAggregateImplementors = []string{"AttendeeAggregate"}
+
+func (ec *executionContext) _AttendeeAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attendeeAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.DeferredGroup{}
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttendeeAggregate")
+		case "count":
+			out.Values[i] = ec._AttendeeAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "delegationSize":
+			out.Values[i] = ec._AttendeeAggregate_delegationSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "population":
+			out.Values[i] = ec._AttendeeAggregate_population(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var attendeeConnectionImplementors = []string{"AttendeeConnection"}
 
 func (ec *executionContext) _AttendeeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RelConnection) graphql.Marshaler {
@@ -21610,6 +26146,11 @@ func (ec *executionContext) _AttendeeConnection(ctx context.Context, sel ast.Sel
 			}
 		case "totalCount":
 			out.Values[i] = ec._AttendeeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregate":
+			out.Values[i] = ec._AttendeeConnection_aggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21811,6 +26352,49 @@ func (ec *executionContext) _City(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var cityAggregateImplementors = []string{"CityAggregate"}
+
+func (ec *executionContext) _CityAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cityAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.DeferredGroup{}
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CityAggregate")
+		case "count":
+			out.Values[i] = ec._CityAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "population":
+			out.Values[i] = ec._CityAggregate_population(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "populationYear":
+			out.Values[i] = ec._CityAggregate_populationYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var cityConnectionImplementors = []string{"CityConnection"}
 
 func (ec *executionContext) _CityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.NodeConnection) graphql.Marshaler {
@@ -21834,6 +26418,11 @@ func (ec *executionContext) _CityConnection(ctx context.Context, sel ast.Selecti
 			}
 		case "totalCount":
 			out.Values[i] = ec._CityConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregate":
+			out.Values[i] = ec._CityConnection_aggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21872,6 +26461,39 @@ func (ec *executionContext) _CityEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "node":
 			out.Values[i] = ec._CityEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var countAggregateImplementors = []string{"CountAggregate"}
+
+func (ec *executionContext) _CountAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, countAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.DeferredGroup{}
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CountAggregate")
+		case "count":
+			out.Values[i] = ec._CountAggregate_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22039,6 +26661,11 @@ func (ec *executionContext) _CountryConnection(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "aggregate":
+			out.Values[i] = ec._CountryConnection_aggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22167,6 +26794,49 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var financierAggregateImplementors = []string{"FinancierAggregate"}
+
+func (ec *executionContext) _FinancierAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, financierAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.DeferredGroup{}
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FinancierAggregate")
+		case "count":
+			out.Values[i] = ec._FinancierAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._FinancierAggregate_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "capital":
+			out.Values[i] = ec._FinancierAggregate_capital(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var financierConnectionImplementors = []string{"FinancierConnection"}
 
 func (ec *executionContext) _FinancierConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RelConnection) graphql.Marshaler {
@@ -22190,6 +26860,11 @@ func (ec *executionContext) _FinancierConnection(ctx context.Context, sel ast.Se
 			}
 		case "totalCount":
 			out.Values[i] = ec._FinancierConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregate":
+			out.Values[i] = ec._FinancierConnection_aggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22273,6 +26948,44 @@ func (ec *executionContext) _FinancierEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var financingAggregateImplementors = []string{"FinancingAggregate"}
+
+func (ec *executionContext) _FinancingAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, financingAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.DeferredGroup{}
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FinancingAggregate")
+		case "count":
+			out.Values[i] = ec._FinancingAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._FinancingAggregate_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var financingConnectionImplementors = []string{"FinancingConnection"}
 
 func (ec *executionContext) _FinancingConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RelConnection) graphql.Marshaler {
@@ -22296,6 +27009,11 @@ func (ec *executionContext) _FinancingConnection(ctx context.Context, sel ast.Se
 			}
 		case "totalCount":
 			out.Values[i] = ec._FinancingConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregate":
+			out.Values[i] = ec._FinancingConnection_aggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22532,6 +27250,54 @@ func (ec *executionContext) _Forum(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var forumAggregateImplementors = []string{"ForumAggregate"}
+
+func (ec *executionContext) _ForumAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, forumAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.DeferredGroup{}
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ForumAggregate")
+		case "count":
+			out.Values[i] = ec._ForumAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edition":
+			out.Values[i] = ec._ForumAggregate_edition(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "participants":
+			out.Values[i] = ec._ForumAggregate_participants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "officials":
+			out.Values[i] = ec._ForumAggregate_officials(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var forumConnectionImplementors = []string{"ForumConnection"}
 
 func (ec *executionContext) _ForumConnection(ctx context.Context, sel ast.SelectionSet, obj *model.NodeConnection) graphql.Marshaler {
@@ -22555,6 +27321,11 @@ func (ec *executionContext) _ForumConnection(ctx context.Context, sel ast.Select
 			}
 		case "totalCount":
 			out.Values[i] = ec._ForumConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregate":
+			out.Values[i] = ec._ForumConnection_aggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22784,6 +27555,44 @@ func (ec *executionContext) _FundingBody(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var fundingBodyAggregateImplementors = []string{"FundingBodyAggregate"}
+
+func (ec *executionContext) _FundingBodyAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingBodyAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.DeferredGroup{}
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundingBodyAggregate")
+		case "count":
+			out.Values[i] = ec._FundingBodyAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "capital":
+			out.Values[i] = ec._FundingBodyAggregate_capital(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var fundingBodyConnectionImplementors = []string{"FundingBodyConnection"}
 
 func (ec *executionContext) _FundingBodyConnection(ctx context.Context, sel ast.SelectionSet, obj *model.NodeConnection) graphql.Marshaler {
@@ -22807,6 +27616,11 @@ func (ec *executionContext) _FundingBodyConnection(ctx context.Context, sel ast.
 			}
 		case "totalCount":
 			out.Values[i] = ec._FundingBodyConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregate":
+			out.Values[i] = ec._FundingBodyConnection_aggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22899,6 +27713,54 @@ func (ec *executionContext) _FundingTotal(ctx context.Context, sel ast.Selection
 		case "financings":
 			out.Values[i] = ec._FundingTotal_financings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._FundingTotal_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fundingTotalGroupImplementors = []string{"FundingTotalGroup"}
+
+func (ec *executionContext) _FundingTotalGroup(ctx context.Context, sel ast.SelectionSet, obj *model.FundingTotalGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingTotalGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.DeferredGroup{}
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundingTotalGroup")
+		case "by":
+			out.Values[i] = ec._FundingTotalGroup_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "group":
+			out.Values[i] = ec._FundingTotalGroup_group(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "groupName":
+			out.Values[i] = ec._FundingTotalGroup_groupName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -23135,6 +27997,59 @@ func (ec *executionContext) _Initiative(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var intStatsImplementors = []string{"IntStats"}
+
+func (ec *executionContext) _IntStats(ctx context.Context, sel ast.SelectionSet, obj *model.IntStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, intStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.DeferredGroup{}
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IntStats")
+		case "count":
+			out.Values[i] = ec._IntStats_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._IntStats_min(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._IntStats_max(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sum":
+			out.Values[i] = ec._IntStats_sum(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "average":
+			out.Values[i] = ec._IntStats_average(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var linkImplementors = []string{"Link"}
 
 func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj *domain.Link) graphql.Marshaler {
@@ -23206,6 +28121,11 @@ func (ec *executionContext) _MemberConnection(ctx context.Context, sel ast.Selec
 			}
 		case "totalCount":
 			out.Values[i] = ec._MemberConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregate":
+			out.Values[i] = ec._MemberConnection_aggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23302,6 +28222,11 @@ func (ec *executionContext) _MembershipConnection(ctx context.Context, sel ast.S
 			}
 		case "totalCount":
 			out.Values[i] = ec._MembershipConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregate":
+			out.Values[i] = ec._MembershipConnection_aggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23413,6 +28338,64 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var moneyStatsImplementors = []string{"MoneyStats"}
+
+func (ec *executionContext) _MoneyStats(ctx context.Context, sel ast.SelectionSet, obj *model.MoneyStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, moneyStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.DeferredGroup{}
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MoneyStats")
+		case "currency":
+			out.Values[i] = ec._MoneyStats_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._MoneyStats_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "min":
+			out.Values[i] = ec._MoneyStats_min(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._MoneyStats_max(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sum":
+			out.Values[i] = ec._MoneyStats_sum(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "average":
+			out.Values[i] = ec._MoneyStats_average(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var nearCityImplementors = []string{"NearCity"}
 
 func (ec *executionContext) _NearCity(ctx context.Context, sel ast.SelectionSet, obj *domain.NearCity) graphql.Marshaler {
@@ -23474,6 +28457,11 @@ func (ec *executionContext) _OrganisedForumConnection(ctx context.Context, sel a
 			}
 		case "totalCount":
 			out.Values[i] = ec._OrganisedForumConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregate":
+			out.Values[i] = ec._OrganisedForumConnection_aggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23565,6 +28553,11 @@ func (ec *executionContext) _OrganiserConnection(ctx context.Context, sel ast.Se
 			}
 		case "totalCount":
 			out.Values[i] = ec._OrganiserConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregate":
+			out.Values[i] = ec._OrganiserConnection_aggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23739,6 +28732,11 @@ func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast
 			}
 		case "totalCount":
 			out.Values[i] = ec._OrganizationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregate":
+			out.Values[i] = ec._OrganizationConnection_aggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23936,6 +28934,11 @@ func (ec *executionContext) _PartnershipConnection(ctx context.Context, sel ast.
 			}
 		case "totalCount":
 			out.Values[i] = ec._PartnershipConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregate":
+			out.Values[i] = ec._PartnershipConnection_aggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24173,6 +29176,11 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 			}
 		case "totalCount":
 			out.Values[i] = ec._ProjectConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregate":
+			out.Values[i] = ec._ProjectConnection_aggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24622,6 +29630,11 @@ func (ec *executionContext) _SignatoryConnection(ctx context.Context, sel ast.Se
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "aggregate":
+			out.Values[i] = ec._SignatoryConnection_aggregate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24710,6 +29723,11 @@ func (ec *executionContext) _SignedAgreementConnection(ctx context.Context, sel 
 			}
 		case "totalCount":
 			out.Values[i] = ec._SignedAgreementConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregate":
+			out.Values[i] = ec._SignedAgreementConnection_aggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24889,6 +29907,11 @@ func (ec *executionContext) _SourceConnection(ctx context.Context, sel ast.Selec
 			}
 		case "totalCount":
 			out.Values[i] = ec._SourceConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregate":
+			out.Values[i] = ec._SourceConnection_aggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25126,6 +30149,44 @@ func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var topicAggregateImplementors = []string{"TopicAggregate"}
+
+func (ec *executionContext) _TopicAggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, topicAggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.DeferredGroup{}
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TopicAggregate")
+		case "count":
+			out.Values[i] = ec._TopicAggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "position":
+			out.Values[i] = ec._TopicAggregate_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var topicConnectionImplementors = []string{"TopicConnection"}
 
 func (ec *executionContext) _TopicConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RelConnection) graphql.Marshaler {
@@ -25149,6 +30210,11 @@ func (ec *executionContext) _TopicConnection(ctx context.Context, sel ast.Select
 			}
 		case "totalCount":
 			out.Values[i] = ec._TopicConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregate":
+			out.Values[i] = ec._TopicConnection_aggregate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25635,6 +30701,21 @@ func (ec *executionContext) marshalNAgreementEdge2ᚖgithubᚗcomᚋcitygraphᚋ
 	return ec._AgreementEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAgreementOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgreementOrder(ctx context.Context, v any) (*model.AgreementOrder, error) {
+	res, err := ec.unmarshalInputAgreementOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAgreementOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgreementOrderField(ctx context.Context, v any) (model.AgreementOrderField, error) {
+	var res model.AgreementOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgreementOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgreementOrderField(ctx context.Context, sel ast.SelectionSet, v model.AgreementOrderField) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNAppealConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRelConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AppealConnection!")
@@ -25665,6 +30746,21 @@ func (ec *executionContext) marshalNAppealEdge2ᚖgithubᚗcomᚋcitygraphᚋcit
 		return graphql.Null
 	}
 	return ec._AppealEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAppealEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealEdgeOrder(ctx context.Context, v any) (*model.AppealEdgeOrder, error) {
+	res, err := ec.unmarshalInputAppealEdgeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAppealEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealEdgeOrderField(ctx context.Context, v any) (model.AppealEdgeOrderField, error) {
+	var res model.AppealEdgeOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAppealEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.AppealEdgeOrderField) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNAppealingForumConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRelConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -25699,6 +30795,29 @@ func (ec *executionContext) marshalNAppealingForumEdge2ᚖgithubᚗcomᚋcitygra
 	return ec._AppealingForumEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAppealingForumEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumEdgeOrder(ctx context.Context, v any) (*model.AppealingForumEdgeOrder, error) {
+	res, err := ec.unmarshalInputAppealingForumEdgeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAppealingForumEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumEdgeOrderField(ctx context.Context, v any) (model.AppealingForumEdgeOrderField, error) {
+	var res model.AppealingForumEdgeOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAppealingForumEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.AppealingForumEdgeOrderField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNAttendedForumAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AttendedForumAggregate!")
+		return graphql.Null
+	}
+	return ec._AttendedForumAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAttendedForumConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRelConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AttendedForumConnection!")
@@ -25731,12 +30850,35 @@ func (ec *executionContext) marshalNAttendedForumEdge2ᚖgithubᚗcomᚋcitygrap
 	return ec._AttendedForumEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAttendedForumEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumEdgeOrder(ctx context.Context, v any) (*model.AttendedForumEdgeOrder, error) {
+	res, err := ec.unmarshalInputAttendedForumEdgeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAttendedForumEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumEdgeOrderField(ctx context.Context, v any) (model.AttendedForumEdgeOrderField, error) {
+	var res model.AttendedForumEdgeOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttendedForumEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.AttendedForumEdgeOrderField) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNAttendee2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐNode(ctx context.Context, sel ast.SelectionSet, v domain.Node) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Attendee!")
 		return graphql.Null
 	}
 	return ec._Attendee(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAttendeeAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AttendeeAggregate!")
+		return graphql.Null
+	}
+	return ec._AttendeeAggregate(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAttendeeConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRelConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -25769,6 +30911,21 @@ func (ec *executionContext) marshalNAttendeeEdge2ᚖgithubᚗcomᚋcitygraphᚋc
 		return graphql.Null
 	}
 	return ec._AttendeeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAttendeeEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeEdgeOrder(ctx context.Context, v any) (*model.AttendeeEdgeOrder, error) {
+	res, err := ec.unmarshalInputAttendeeEdgeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAttendeeEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeEdgeOrderField(ctx context.Context, v any) (model.AttendeeEdgeOrderField, error) {
+	var res model.AttendeeEdgeOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttendeeEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.AttendeeEdgeOrderField) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -25809,6 +30966,14 @@ func (ec *executionContext) marshalNCity2ᚖgithubᚗcomᚋcitygraphᚋcitygraph
 	return ec._City(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCityAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CityAggregate!")
+		return graphql.Null
+	}
+	return ec._CityAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCityConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐNodeConnection(ctx context.Context, sel ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CityConnection!")
@@ -25839,6 +31004,29 @@ func (ec *executionContext) marshalNCityEdge2ᚖgithubᚗcomᚋcitygraphᚋcityg
 		return graphql.Null
 	}
 	return ec._CityEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCityOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityOrder(ctx context.Context, v any) (*model.CityOrder, error) {
+	res, err := ec.unmarshalInputCityOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCityOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityOrderField(ctx context.Context, v any) (model.CityOrderField, error) {
+	var res model.CityOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCityOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityOrderField(ctx context.Context, sel ast.SelectionSet, v model.CityOrderField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCountAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CountAggregate!")
+		return graphql.Null
+	}
+	return ec._CountAggregate(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCountry2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐCountryᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Country) graphql.Marshaler {
@@ -25921,6 +31109,21 @@ func (ec *executionContext) marshalNCountryEdge2ᚖgithubᚗcomᚋcitygraphᚋci
 	return ec._CountryEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCountryOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryOrder(ctx context.Context, v any) (*model.CountryOrder, error) {
+	res, err := ec.unmarshalInputCountryOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCountryOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryOrderField(ctx context.Context, v any) (model.CountryOrderField, error) {
+	var res model.CountryOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCountryOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryOrderField(ctx context.Context, sel ast.SelectionSet, v model.CountryOrderField) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCurrency2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐCurrency(ctx context.Context, v any) (domain.Currency, error) {
 	var res domain.Currency
 	err := res.UnmarshalGQL(v)
@@ -25949,6 +31152,14 @@ func (ec *executionContext) unmarshalNDivision2githubᚗcomᚋcitygraphᚋcitygr
 
 func (ec *executionContext) marshalNDivision2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDivision(ctx context.Context, sel ast.SelectionSet, v domain.Division) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNFinancierAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FinancierAggregate!")
+		return graphql.Null
+	}
+	return ec._FinancierAggregate(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFinancierConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRelConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -25983,6 +31194,29 @@ func (ec *executionContext) marshalNFinancierEdge2ᚖgithubᚗcomᚋcitygraphᚋ
 	return ec._FinancierEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNFinancierEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierEdgeOrder(ctx context.Context, v any) (*model.FinancierEdgeOrder, error) {
+	res, err := ec.unmarshalInputFinancierEdgeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFinancierEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierEdgeOrderField(ctx context.Context, v any) (model.FinancierEdgeOrderField, error) {
+	var res model.FinancierEdgeOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFinancierEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.FinancierEdgeOrderField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNFinancingAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FinancingAggregate!")
+		return graphql.Null
+	}
+	return ec._FinancingAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNFinancingConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRelConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "FinancingConnection!")
@@ -26013,6 +31247,21 @@ func (ec *executionContext) marshalNFinancingEdge2ᚖgithubᚗcomᚋcitygraphᚋ
 		return graphql.Null
 	}
 	return ec._FinancingEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFinancingEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingEdgeOrder(ctx context.Context, v any) (*model.FinancingEdgeOrder, error) {
+	res, err := ec.unmarshalInputFinancingEdgeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFinancingEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingEdgeOrderField(ctx context.Context, v any) (model.FinancingEdgeOrderField, error) {
+	var res model.FinancingEdgeOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFinancingEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.FinancingEdgeOrderField) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -26053,6 +31302,14 @@ func (ec *executionContext) marshalNForum2ᚖgithubᚗcomᚋcitygraphᚋcitygrap
 	return ec._Forum(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNForumAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ForumAggregate!")
+		return graphql.Null
+	}
+	return ec._ForumAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNForumConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐNodeConnection(ctx context.Context, sel ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ForumConnection!")
@@ -26085,6 +31342,21 @@ func (ec *executionContext) marshalNForumEdge2ᚖgithubᚗcomᚋcitygraphᚋcity
 	return ec._ForumEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNForumOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumOrder(ctx context.Context, v any) (*model.ForumOrder, error) {
+	res, err := ec.unmarshalInputForumOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNForumOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumOrderField(ctx context.Context, v any) (model.ForumOrderField, error) {
+	var res model.ForumOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNForumOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumOrderField(ctx context.Context, sel ast.SelectionSet, v model.ForumOrderField) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNFundingBody2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingBodyᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.FundingBody) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -26107,6 +31379,14 @@ func (ec *executionContext) marshalNFundingBody2ᚖgithubᚗcomᚋcitygraphᚋci
 		return graphql.Null
 	}
 	return ec._FundingBody(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFundingBodyAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FundingBodyAggregate!")
+		return graphql.Null
+	}
+	return ec._FundingBodyAggregate(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFundingBodyConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐNodeConnection(ctx context.Context, sel ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -26141,6 +31421,21 @@ func (ec *executionContext) marshalNFundingBodyEdge2ᚖgithubᚗcomᚋcitygraph�
 	return ec._FundingBodyEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNFundingBodyOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyOrder(ctx context.Context, v any) (*model.FundingBodyOrder, error) {
+	res, err := ec.unmarshalInputFundingBodyOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFundingBodyOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyOrderField(ctx context.Context, v any) (model.FundingBodyOrderField, error) {
+	var res model.FundingBodyOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFundingBodyOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyOrderField(ctx context.Context, sel ast.SelectionSet, v model.FundingBodyOrderField) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNFundingGroup2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingGroup(ctx context.Context, v any) (domain.FundingGroup, error) {
 	var res domain.FundingGroup
 	err := res.UnmarshalGQL(v)
@@ -26149,6 +31444,36 @@ func (ec *executionContext) unmarshalNFundingGroup2githubᚗcomᚋcitygraphᚋci
 
 func (ec *executionContext) marshalNFundingGroup2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingGroup(ctx context.Context, sel ast.SelectionSet, v domain.FundingGroup) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNFundingGroup2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingGroupᚄ(ctx context.Context, v any) ([]domain.FundingGroup, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.FundingGroup, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFundingGroup2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingGroup(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNFundingGroup2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.FundingGroup) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFundingGroup2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNFundingTotal2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FundingTotal) graphql.Marshaler {
@@ -26173,6 +31498,30 @@ func (ec *executionContext) marshalNFundingTotal2ᚖgithubᚗcomᚋcitygraphᚋc
 		return graphql.Null
 	}
 	return ec._FundingTotal(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFundingTotalGroup2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingTotalGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FundingTotalGroup) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFundingTotalGroup2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingTotalGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFundingTotalGroup2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingTotalGroup(ctx context.Context, sel ast.SelectionSet, v *model.FundingTotalGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FundingTotalGroup!")
+		return graphql.Null
+	}
+	return ec._FundingTotalGroup(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNHop2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐHop(ctx context.Context, sel ast.SelectionSet, v domain.Hop) graphql.Marshaler {
@@ -26276,6 +31625,28 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNIntStats2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntStats(ctx context.Context, sel ast.SelectionSet, v *model.IntStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IntStats!")
+		return graphql.Null
+	}
+	return ec._IntStats(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNLink2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐLink(ctx context.Context, sel ast.SelectionSet, v domain.Link) graphql.Marshaler {
 	return ec._Link(ctx, sel, &v)
 }
@@ -26338,6 +31709,21 @@ func (ec *executionContext) marshalNMemberEdge2ᚖgithubᚗcomᚋcitygraphᚋcit
 	return ec._MemberEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMemberEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberEdgeOrder(ctx context.Context, v any) (*model.MemberEdgeOrder, error) {
+	res, err := ec.unmarshalInputMemberEdgeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMemberEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberEdgeOrderField(ctx context.Context, v any) (model.MemberEdgeOrderField, error) {
+	var res model.MemberEdgeOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMemberEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.MemberEdgeOrderField) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNMembershipConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRelConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MembershipConnection!")
@@ -26370,6 +31756,21 @@ func (ec *executionContext) marshalNMembershipEdge2ᚖgithubᚗcomᚋcitygraph�
 	return ec._MembershipEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMembershipEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipEdgeOrder(ctx context.Context, v any) (*model.MembershipEdgeOrder, error) {
+	res, err := ec.unmarshalInputMembershipEdgeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMembershipEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipEdgeOrderField(ctx context.Context, v any) (model.MembershipEdgeOrderField, error) {
+	var res model.MembershipEdgeOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMembershipEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.MembershipEdgeOrderField) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNMembershipTarget2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐNode(ctx context.Context, sel ast.SelectionSet, v domain.Node) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MembershipTarget!")
@@ -26384,6 +31785,30 @@ func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋcitygraphᚋcitygrap
 		return graphql.Null
 	}
 	return ec._Money(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMoneyStats2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMoneyStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MoneyStats) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMoneyStats2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMoneyStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMoneyStats2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMoneyStats(ctx context.Context, sel ast.SelectionSet, v *model.MoneyStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MoneyStats!")
+		return graphql.Null
+	}
+	return ec._MoneyStats(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNearCity2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐNearCityᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.NearCity) graphql.Marshaler {
@@ -26454,16 +31879,6 @@ func (ec *executionContext) marshalNNodeKind2githubᚗcomᚋcitygraphᚋcitygrap
 	return v
 }
 
-func (ec *executionContext) unmarshalNNodeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐNodeOrderField(ctx context.Context, v any) (model.NodeOrderField, error) {
-	var res model.NodeOrderField
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNNodeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐNodeOrderField(ctx context.Context, sel ast.SelectionSet, v model.NodeOrderField) graphql.Marshaler {
-	return v
-}
-
 func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (model.OrderDirection, error) {
 	var res model.OrderDirection
 	err := res.UnmarshalGQL(v)
@@ -26506,6 +31921,21 @@ func (ec *executionContext) marshalNOrganisedForumEdge2ᚖgithubᚗcomᚋcitygra
 	return ec._OrganisedForumEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNOrganisedForumEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumEdgeOrder(ctx context.Context, v any) (*model.OrganisedForumEdgeOrder, error) {
+	res, err := ec.unmarshalInputOrganisedForumEdgeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOrganisedForumEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumEdgeOrderField(ctx context.Context, v any) (model.OrganisedForumEdgeOrderField, error) {
+	var res model.OrganisedForumEdgeOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrganisedForumEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.OrganisedForumEdgeOrderField) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNOrganiserConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRelConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "OrganiserConnection!")
@@ -26536,6 +31966,21 @@ func (ec *executionContext) marshalNOrganiserEdge2ᚖgithubᚗcomᚋcitygraphᚋ
 		return graphql.Null
 	}
 	return ec._OrganiserEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrganiserEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserEdgeOrder(ctx context.Context, v any) (*model.OrganiserEdgeOrder, error) {
+	res, err := ec.unmarshalInputOrganiserEdgeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOrganiserEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserEdgeOrderField(ctx context.Context, v any) (model.OrganiserEdgeOrderField, error) {
+	var res model.OrganiserEdgeOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrganiserEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.OrganiserEdgeOrderField) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNOrganization2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐOrganizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Organization) graphql.Marshaler {
@@ -26604,6 +32049,21 @@ func (ec *executionContext) marshalNOrganizationKind2githubᚗcomᚋcitygraphᚋ
 	return v
 }
 
+func (ec *executionContext) unmarshalNOrganizationOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationOrder(ctx context.Context, v any) (*model.OrganizationOrder, error) {
+	res, err := ec.unmarshalInputOrganizationOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOrganizationOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationOrderField(ctx context.Context, v any) (model.OrganizationOrderField, error) {
+	var res model.OrganizationOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrganizationOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationOrderField(ctx context.Context, sel ast.SelectionSet, v model.OrganizationOrderField) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
@@ -26666,6 +32126,21 @@ func (ec *executionContext) marshalNPartnershipEdge2ᚖgithubᚗcomᚋcitygraph�
 		return graphql.Null
 	}
 	return ec._PartnershipEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPartnershipEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipEdgeOrder(ctx context.Context, v any) (*model.PartnershipEdgeOrder, error) {
+	res, err := ec.unmarshalInputPartnershipEdgeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPartnershipEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipEdgeOrderField(ctx context.Context, v any) (model.PartnershipEdgeOrderField, error) {
+	var res model.PartnershipEdgeOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPartnershipEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.PartnershipEdgeOrderField) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNPartnershipKind2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipKind(ctx context.Context, v any) (domain.PartnershipKind, error) {
@@ -26774,6 +32249,21 @@ func (ec *executionContext) marshalNProjectEdge2ᚖgithubᚗcomᚋcitygraphᚋci
 		return graphql.Null
 	}
 	return ec._ProjectEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProjectOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectOrder(ctx context.Context, v any) (*model.ProjectOrder, error) {
+	res, err := ec.unmarshalInputProjectOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProjectOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectOrderField(ctx context.Context, v any) (model.ProjectOrderField, error) {
+	var res model.ProjectOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectOrderField(ctx context.Context, sel ast.SelectionSet, v model.ProjectOrderField) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNRankMetric2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐRankMetric(ctx context.Context, v any) (domain.RankMetric, error) {
@@ -26920,6 +32410,21 @@ func (ec *executionContext) marshalNSignatoryEdge2ᚖgithubᚗcomᚋcitygraphᚋ
 	return ec._SignatoryEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSignatoryEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryEdgeOrder(ctx context.Context, v any) (*model.SignatoryEdgeOrder, error) {
+	res, err := ec.unmarshalInputSignatoryEdgeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSignatoryEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryEdgeOrderField(ctx context.Context, v any) (model.SignatoryEdgeOrderField, error) {
+	var res model.SignatoryEdgeOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSignatoryEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.SignatoryEdgeOrderField) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNSignedAgreementConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRelConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SignedAgreementConnection!")
@@ -26950,6 +32455,21 @@ func (ec *executionContext) marshalNSignedAgreementEdge2ᚖgithubᚗcomᚋcitygr
 		return graphql.Null
 	}
 	return ec._SignedAgreementEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSignedAgreementEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementEdgeOrder(ctx context.Context, v any) (*model.SignedAgreementEdgeOrder, error) {
+	res, err := ec.unmarshalInputSignedAgreementEdgeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSignedAgreementEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementEdgeOrderField(ctx context.Context, v any) (model.SignedAgreementEdgeOrderField, error) {
+	var res model.SignedAgreementEdgeOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSignedAgreementEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.SignedAgreementEdgeOrderField) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -27006,6 +32526,21 @@ func (ec *executionContext) marshalNSourceEdge2ᚖgithubᚗcomᚋcitygraphᚋcit
 		return graphql.Null
 	}
 	return ec._SourceEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSourceOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSourceOrder(ctx context.Context, v any) (*model.SourceOrder, error) {
+	res, err := ec.unmarshalInputSourceOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSourceOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSourceOrderField(ctx context.Context, v any) (model.SourceOrderField, error) {
+	var res model.SourceOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSourceOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSourceOrderField(ctx context.Context, sel ast.SelectionSet, v model.SourceOrderField) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -27105,6 +32640,14 @@ func (ec *executionContext) marshalNTopic2ᚖgithubᚗcomᚋcitygraphᚋcitygrap
 	return ec._Topic(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTopicAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TopicAggregate!")
+		return graphql.Null
+	}
+	return ec._TopicAggregate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNTopicConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRelConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TopicConnection!")
@@ -27135,6 +32678,21 @@ func (ec *executionContext) marshalNTopicEdge2ᚖgithubᚗcomᚋcitygraphᚋcity
 		return graphql.Null
 	}
 	return ec._TopicEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTopicEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐTopicEdgeOrder(ctx context.Context, v any) (*model.TopicEdgeOrder, error) {
+	res, err := ec.unmarshalInputTopicEdgeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTopicEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐTopicEdgeOrderField(ctx context.Context, v any) (model.TopicEdgeOrderField, error) {
+	var res model.TopicEdgeOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTopicEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐTopicEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.TopicEdgeOrderField) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -27286,6 +32844,91 @@ func (ec *executionContext) marshalOAgreement2ᚖgithubᚗcomᚋcitygraphᚋcity
 	return ec._Agreement(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOAgreementOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgreementOrderᚄ(ctx context.Context, v any) ([]*model.AgreementOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AgreementOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgreementOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgreementOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAppealEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealEdgeOrderᚄ(ctx context.Context, v any) ([]*model.AppealEdgeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AppealEdgeOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAppealEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealEdgeOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAppealingForumEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumEdgeOrderᚄ(ctx context.Context, v any) ([]*model.AppealingForumEdgeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AppealingForumEdgeOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAppealingForumEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumEdgeOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAttendedForumEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumEdgeOrderᚄ(ctx context.Context, v any) ([]*model.AttendedForumEdgeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AttendedForumEdgeOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAttendedForumEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumEdgeOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAttendeeEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeEdgeOrderᚄ(ctx context.Context, v any) ([]*model.AttendeeEdgeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AttendeeEdgeOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAttendeeEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeEdgeOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -27323,11 +32966,45 @@ func (ec *executionContext) marshalOCity2ᚖgithubᚗcomᚋcitygraphᚋcitygraph
 	return ec._City(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOCityOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityOrderᚄ(ctx context.Context, v any) ([]*model.CityOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CityOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCityOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOCountry2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐCountry(ctx context.Context, sel ast.SelectionSet, v *domain.Country) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Country(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCountryOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryOrderᚄ(ctx context.Context, v any) ([]*model.CountryOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CountryOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCountryOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOCurrency2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐCurrency(ctx context.Context, v any) (*domain.Currency, error) {
@@ -27379,6 +33056,40 @@ func (ec *executionContext) marshalOEvent2ᚖgithubᚗcomᚋcitygraphᚋcitygrap
 	return ec._Event(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOFinancierEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierEdgeOrderᚄ(ctx context.Context, v any) ([]*model.FinancierEdgeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.FinancierEdgeOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFinancierEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierEdgeOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOFinancingEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingEdgeOrderᚄ(ctx context.Context, v any) ([]*model.FinancingEdgeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.FinancingEdgeOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFinancingEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingEdgeOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -27403,6 +33114,23 @@ func (ec *executionContext) marshalOForum2ᚖgithubᚗcomᚋcitygraphᚋcitygrap
 	return ec._Forum(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOForumOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumOrderᚄ(ctx context.Context, v any) ([]*model.ForumOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ForumOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNForumOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOForumSeries2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐForumSeries(ctx context.Context, sel ast.SelectionSet, v *domain.ForumSeries) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -27415,6 +33143,23 @@ func (ec *executionContext) marshalOFundingBody2ᚖgithubᚗcomᚋcitygraphᚋci
 		return graphql.Null
 	}
 	return ec._FundingBody(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFundingBodyOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyOrderᚄ(ctx context.Context, v any) ([]*model.FundingBodyOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.FundingBodyOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFundingBodyOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOGeoPoint2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐGeoPoint(ctx context.Context, sel ast.SelectionSet, v *domain.GeoPoint) graphql.Marshaler {
@@ -27447,6 +33192,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOInt2ᚖint64(ctx context.Context, v any) (*int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt64(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.SelectionSet, v *int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt64(*v)
 	return res
 }
 
@@ -27484,6 +33247,40 @@ func (ec *executionContext) marshalOLinkKind2ᚕgithubᚗcomᚋcitygraphᚋcityg
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOMemberEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberEdgeOrderᚄ(ctx context.Context, v any) ([]*model.MemberEdgeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.MemberEdgeOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMemberEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberEdgeOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMembershipEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipEdgeOrderᚄ(ctx context.Context, v any) ([]*model.MembershipEdgeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.MembershipEdgeOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMembershipEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipEdgeOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐMoney(ctx context.Context, sel ast.SelectionSet, v *domain.Money) graphql.Marshaler {
@@ -27552,12 +33349,38 @@ func (ec *executionContext) marshalONodeKind2ᚖgithubᚗcomᚋcitygraphᚋcityg
 	return v
 }
 
-func (ec *executionContext) unmarshalONodeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐNodeOrder(ctx context.Context, v any) (*model.NodeOrder, error) {
+func (ec *executionContext) unmarshalOOrganisedForumEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumEdgeOrderᚄ(ctx context.Context, v any) ([]*model.OrganisedForumEdgeOrder, error) {
 	if v == nil {
 		return nil, nil
 	}
-	res, err := ec.unmarshalInputNodeOrder(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.OrganisedForumEdgeOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrganisedForumEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumEdgeOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOOrganiserEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserEdgeOrderᚄ(ctx context.Context, v any) ([]*model.OrganiserEdgeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.OrganiserEdgeOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrganiserEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserEdgeOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOOrganization2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *domain.Organization) graphql.Marshaler {
@@ -27581,6 +33404,40 @@ func (ec *executionContext) marshalOOrganizationKind2ᚖgithubᚗcomᚋcitygraph
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOOrganizationOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationOrderᚄ(ctx context.Context, v any) ([]*model.OrganizationOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.OrganizationOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrganizationOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOPartnershipEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipEdgeOrderᚄ(ctx context.Context, v any) ([]*model.PartnershipEdgeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PartnershipEdgeOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPartnershipEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipEdgeOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOPartnershipKind2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipKind(ctx context.Context, v any) (*domain.PartnershipKind, error) {
@@ -27620,6 +33477,23 @@ func (ec *executionContext) marshalOProject2ᚖgithubᚗcomᚋcitygraphᚋcitygr
 		return graphql.Null
 	}
 	return ec._Project(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOProjectOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectOrderᚄ(ctx context.Context, v any) ([]*model.ProjectOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ProjectOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOProjectStatus2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐProjectStatus(ctx context.Context, v any) (domain.ProjectStatus, error) {
@@ -27700,11 +33574,62 @@ func (ec *executionContext) marshalOSector2ᚖgithubᚗcomᚋcitygraphᚋcitygra
 	return v
 }
 
+func (ec *executionContext) unmarshalOSignatoryEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryEdgeOrderᚄ(ctx context.Context, v any) ([]*model.SignatoryEdgeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.SignatoryEdgeOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSignatoryEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryEdgeOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSignedAgreementEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementEdgeOrderᚄ(ctx context.Context, v any) ([]*model.SignedAgreementEdgeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.SignedAgreementEdgeOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSignedAgreementEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementEdgeOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOSource2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐSource(ctx context.Context, sel ast.SelectionSet, v *domain.Source) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Source(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSourceOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSourceOrderᚄ(ctx context.Context, v any) ([]*model.SourceOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.SourceOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSourceOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSourceOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
@@ -27735,6 +33660,23 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := model.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOTopicEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐTopicEdgeOrderᚄ(ctx context.Context, v any) ([]*model.TopicEdgeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.TopicEdgeOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTopicEdgeOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐTopicEdgeOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -300,6 +300,12 @@ func rawAnswer(t *testing.T, c *client.Client, q string, vars map[string]any) []
 
 // plannedShapes are the query shapes apps use, each plannable whole.
 var plannedShapes = []struct{ name, query string }{
+	{"lists and relations ordered by several keys, with their aggregates", `query($country: String!) {
+		cities(first: 20, orderBy: [{field: POPULATION, direction: DESC}, {field: NAME}]) { aggregate { count population { min max sum average } }
+			edges { node { name partners(first: 5, sortBy: [{field: SINCE, direction: DESC}]) { aggregate { count populationYear { max } } edges { since node { name } } } } } }
+		country(code: $country) { cities(first: 10, orderBy: [{field: POPULATION_YEAR}]) { aggregate { count population { sum } } edges { node { name } } } }
+		fundingBodies(first: 5) { aggregate { capital { currency sum } } edges { node { financings(first: 3, orderBy: [{field: AMOUNT, direction: DESC}]) {
+			aggregate { count amount { currency count sum min max average } } edges { amount { amount currency } node { name } } } } } } }`},
 	{"a city and its partners two levels deep", `query($city: String!) { city(slug: $city) { name country { code name }
 		partners(first: 30) { totalCount pageInfo { hasNextPage endCursor } edges { kind since node { name country { code }
 			partners(first: 10) { totalCount edges { node { name } } } } } } } }`},
@@ -366,7 +372,8 @@ var plannedShapes = []struct{ name, query string }{
 // They are named by operation name. The seed data suggests no partner for
 // Nanning, so Suggestions names no node; analyticShapes asks a synthetic city.
 var exampleCalls = map[string]int64{"Organisers": 1, "Attendance": 1, "Agreement": 1, "Partners": 1, "Appeals": 1,
-	"Neighbourhood": 2, "Sources": 1, "Paths": 2, "Funding": 4, "Rankings": 4, "Suggestions": 1, "Near": 2, "Search": 4}
+	"Neighbourhood": 2, "Sources": 1, "Paths": 2, "Funding": 4, "Rankings": 4, "Suggestions": 1, "Near": 2, "Search": 4,
+	"Ordering": 1, "Aggregates": 1, "FundingByDimensions": 2}
 
 var operationName = regexp.MustCompile(`(?m)^query (\w+)`)
 

@@ -85,17 +85,24 @@ var analytics = map[string]func(args arguments) fieldPrice{
 	// fundingTotals: sums every financing (one scan) into a total per
 	// group and currency, with no page: items = how many groups the
 	// grouping can have (sectors are few; cities are many).
+	// Grouped by several dimensions at once, the groups multiply, up to
+	// maxFundingRows: a total needs a financing, so the rows stay far
+	// below the product.
 	"fundingTotals": func(args arguments) fieldPrice {
-		groups := 250 // funding bodies, countries
-		switch args.enum("groupBy") {
-		case "SECTOR":
-			groups = len(domain.Sectors)
-		case "YEAR":
-			groups = 100
-		case "CITY", "":
-			groups = 1_000
+		groups := 1
+		for _, g := range args.enums("groupBy") {
+			n := 250 // funding bodies, countries
+			switch g {
+			case "SECTOR":
+				n = len(domain.Sectors)
+			case "YEAR":
+				n = 100
+			case "CITY", "":
+				n = 1_000
+			}
+			groups = saturatingMul(groups, n)
 		}
-		return fieldPrice{work: scanPrice, items: groups}
+		return fieldPrice{work: scanPrice, items: min(groups, maxFundingRows)}
 	},
 	// partLoads: reads a short log of loads, first of them.
 	"partLoads": func(args arguments) fieldPrice {
@@ -124,9 +131,79 @@ func (a *analyzer) price(on *ast.Definition, def *ast.FieldDefinition, f *ast.Fi
 		}
 	}
 	if def.Arguments.ForName("first") != nil {
-		return fieldPrice{items: args.page()}
+		return fieldPrice{items: args.page(), work: a.orderings(on, f, args)}
 	}
 	return fieldPrice{items: 1}
+}
+
+// Orderings and aggregates read a list whole, whatever its page.
+const (
+	// orderKeyPrice: a top-level list sorted by a key of its own compares
+	// every item of its kind once more per key.
+	orderKeyPrice = scanPrice / 10
+	// relationOrderKeyPrice and relationAggregatePrice: a relation list is
+	// one anchor's, mostly a few dozen relations, read once more for the
+	// aggregate and once per number it aggregates.
+	relationOrderKeyPrice  = 2
+	relationAggregatePrice = 10
+	aggregateNumberPrice   = 5
+	// maxFundingRows bounds the rows fundingTotals is priced at, as many
+	// as the groups of a single CITY grouping allow twice over: every row
+	// needs a financing, so a product of dimensions stays far below its
+	// bound.
+	maxFundingRows = 2_000
+)
+
+// orderings is the work a list's orderBy (or sortBy) keys and its selected
+// aggregate add: a whole scan for a top-level list's aggregate, less for
+// a relation list, which is one anchor's (and is multiplied by the
+// anchors above it).
+func (a *analyzer) orderings(on *ast.Definition, f *ast.Field, args arguments) int {
+	keys := max(args.orderKeys("orderBy"), args.orderKeys("sortBy"))
+	selected, numbers := a.aggregateSelected(f.SelectionSet, map[string]bool{})
+	if on != nil && on == a.schema.Query {
+		work := keys * orderKeyPrice
+		if selected {
+			work += scanPrice + numbers*orderKeyPrice
+		}
+		return work
+	}
+	work := keys * relationOrderKeyPrice
+	if selected {
+		work += relationAggregatePrice + numbers*aggregateNumberPrice
+	}
+	return work
+}
+
+// aggregateSelected says whether a list's selection selects its aggregate
+// field, and how many of its numbers; fragments are followed once each.
+func (a *analyzer) aggregateSelected(set ast.SelectionSet, seen map[string]bool) (selected bool, numbers int) {
+	for _, sel := range set {
+		var sub ast.SelectionSet
+		switch x := sel.(type) {
+		case *ast.Field:
+			if x.Name == "aggregate" {
+				selected = true
+				for _, af := range x.SelectionSet {
+					if f, ok := af.(*ast.Field); ok && f.Name != "count" && f.Name != "__typename" {
+						numbers++
+					}
+				}
+			}
+			continue
+		case *ast.InlineFragment:
+			sub = x.SelectionSet
+		case *ast.FragmentSpread:
+			if seen[x.Name] || a.fragments[x.Name] == nil {
+				continue
+			}
+			seen[x.Name] = true
+			sub = a.fragments[x.Name].SelectionSet
+		}
+		s, n := a.aggregateSelected(sub, seen)
+		selected, numbers = selected || s, numbers+n
+	}
+	return selected, numbers
 }
 
 // arguments reads one field's arguments as the executor will see them:
@@ -227,11 +304,84 @@ func (args arguments) listLen(name string, max int) int {
 	}
 }
 
-// enum reads an enum argument's name ("" when absent or from a variable
-// that holds no string).
-func (args arguments) enum(name string) string {
-	s, _ := args.value(name).(string)
-	return s
+// orderKeys counts the keys of an orderBy that cost work: none for the
+// lists' own order (one key by name or slug, the default), else each key,
+// up to the most an order takes.
+func (args arguments) orderKeys(name string) int {
+	v := args.field.Arguments.ForName(name)
+	var val *ast.Value
+	if v != nil {
+		val = v.Value
+	} else if d := args.def.Arguments.ForName(name); d != nil {
+		val = d.DefaultValue
+	}
+	if val == nil {
+		return 0
+	}
+	var fields []string
+	switch val.Kind {
+	case ast.ListValue:
+		for _, c := range val.Children {
+			fields = append(fields, orderKeyField(c.Value))
+		}
+	case ast.ObjectValue:
+		fields = []string{orderKeyField(val)}
+	case ast.Variable:
+		keys := args.a.vars[val.Raw]
+		if m, ok := keys.(map[string]any); ok {
+			keys = []any{m}
+		}
+		l, _ := keys.([]any)
+		for _, k := range l {
+			m, _ := k.(map[string]any)
+			f, _ := m["field"].(string)
+			fields = append(fields, f)
+		}
+	default:
+		return 0
+	}
+	if len(fields) == 1 && (fields[0] == "NAME" || fields[0] == "SLUG") {
+		return 0
+	}
+	return min(len(fields), domain.MaxOrderKeys)
+}
+
+// orderKeyField is the field a literal order key names ("" if unknown).
+func orderKeyField(v *ast.Value) string {
+	if v == nil || v.Kind != ast.ObjectValue {
+		return ""
+	}
+	for _, c := range v.Children {
+		if c.Name == "field" && c.Value != nil {
+			return c.Value.Raw
+		}
+	}
+	return ""
+}
+
+// enums reads a list of enums, or one written without brackets; a list
+// from a variable or one the pass cannot read is one "" per item.
+func (args arguments) enums(name string) []string {
+	if arg := args.field.Arguments.ForName(name); arg != nil && arg.Value != nil && arg.Value.Kind == ast.ListValue {
+		out := make([]string, len(arg.Value.Children))
+		for i, c := range arg.Value.Children {
+			if c.Value != nil && c.Value.Kind == ast.EnumValue {
+				out[i] = c.Value.Raw
+			}
+		}
+		return out
+	}
+	switch v := args.value(name).(type) {
+	case string:
+		return []string{v}
+	case []any:
+		out := make([]string, len(v))
+		for i, x := range v {
+			out[i], _ = x.(string)
+		}
+		return out
+	}
+	return []string{""}
 }
 
 // number reads a literal (its raw text) or a variable's JSON value.

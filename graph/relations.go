@@ -71,6 +71,7 @@ var relationFields = map[string]map[string]relationField{
 			if order == model.PartnershipOrderSince {
 				q.Order = domain.OrderBySince
 			}
+			q.OrderBy = a.orderKeys("sortBy")
 			return paged(q, a, err)
 		}},
 		"forumsAttended":   conn(edgesOf(domain.EdgeAttended, domain.Out)),
@@ -179,6 +180,9 @@ func paged(q domain.EdgeQuery, a args, err error) (domain.EdgeQuery, error) {
 	if err != nil {
 		return q, err
 	}
+	if keys := a.orderKeys("orderBy"); keys != nil {
+		q.OrderBy = keys
+	}
 	q.Page, err = a.page()
 	return q, err
 }
@@ -209,10 +213,12 @@ func relationOf(ctx context.Context) (relationField, loader.Query, error) {
 	type key struct {
 		field          *ast.Field
 		total, noItems bool
+		aggregate      string
 	}
 	vars := graphql.GetOperationContext(ctx).Variables
 	total, noItems := asksTotal(fc.Field.Selections, vars), totalOnly(fc.Field.Selections, vars)
-	p := loader.For(ctx).Memo(key{fc.Field.Field, total, noItems}, func() any {
+	agg := asksAggregate(fc.Field.Selections, vars)
+	p := loader.For(ctx).Memo(key{fc.Field.Field, total, noItems, fmt.Sprintf("%+v", agg)}, func() any {
 		rf, ok := relationFields[fc.Object][fc.Field.Name]
 		if !ok {
 			return prepared{err: domain.Errorf(domain.EINTERNAL, "%s.%s is not in the table of relation fields", fc.Object, fc.Field.Name)}
@@ -224,6 +230,7 @@ func relationOf(ctx context.Context) (relationField, loader.Query, error) {
 		if rf.shape == shapeConnection || rf.shape == shapeNodes {
 			q.Page.NoItems = noItems
 		}
+		q.Aggregate = agg
 		pq, err := loader.Prepare(q)
 		return prepared{rf: rf, q: pq, err: err}
 	}).(prepared)
@@ -260,7 +267,7 @@ func nodesVia(ctx context.Context, anchor domain.Node) (*model.NodeConnection, e
 	if err != nil {
 		return nil, err
 	}
-	np := domain.NodePage{TotalCount: p.TotalCount, HasNextPage: p.HasNextPage, HasPreviousPage: p.HasPreviousPage}
+	np := domain.NodePage{TotalCount: p.TotalCount, HasNextPage: p.HasNextPage, HasPreviousPage: p.HasPreviousPage, Aggregates: p.Aggregates}
 	for i, n := range nodes {
 		if n != nil {
 			np.Items = append(np.Items, n)

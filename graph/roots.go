@@ -60,12 +60,7 @@ func nodeList(kind domain.Kind, filter func(args) (domain.NodeFilter, error)) fu
 			}
 			q.Filter = f
 		}
-		if o, ok := a["orderBy"].(map[string]any); ok {
-			if o["field"] == string(model.NodeOrderFieldSlug) {
-				q.Order = domain.OrderByID
-			}
-			q.Desc = o["direction"] == string(model.OrderDirectionDesc)
-		}
+		orderNodes(&q, a.orderKeys("orderBy"))
 		var err error
 		q.Page, err = a.page()
 		return q, err
@@ -84,6 +79,7 @@ func listNodes(ctx context.Context) (*model.NodeConnection, error) {
 	if err != nil {
 		return nil, err
 	}
+	q.Aggregate = asksAggregate(fc.Field.Selections, vars)
 	p, err := loader.For(ctx).ListNodes(ctx, q)
 	if err != nil {
 		return nil, err

@@ -159,6 +159,27 @@ type CountryAttendance struct {
 type FundingTotal struct {
 	domain.FundingTotal
 	GroupBy domain.FundingGroup
+	// Dims are every dimension it was grouped by (GroupBy the first).
+	Dims []domain.FundingGroup
+}
+
+// Groups are the total's group in each dimension.
+func (t *FundingTotal) Groups() []*FundingTotalGroup {
+	out := make([]*FundingTotalGroup, len(t.Dims))
+	for i, d := range t.Dims {
+		g := t.Group
+		if i < len(t.FundingTotal.Groups) {
+			g = t.FundingTotal.Groups[i]
+		}
+		out[i] = &FundingTotalGroup{By: d, Group: g}
+	}
+	return out
+}
+
+// FundingTotalGroup is a funding total's group in one dimension.
+type FundingTotalGroup struct {
+	By    domain.FundingGroup
+	Group string
 }
 
 // RankedCity is a ranking row with the metric it was ranked by, so that

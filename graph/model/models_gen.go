@@ -9,6 +9,94 @@ import (
 	"strconv"
 )
 
+// One key of the order of a list of agreements: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug.
+type AgreementOrder struct {
+	// The field to sort by.
+	Field AgreementOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// One key of the order of a list of AppealEdge relations: a field of the relation or of the funding body at its far end, and a direction. Ties after the last key are broken by the far end's key.
+type AppealEdgeOrder struct {
+	// The field to sort by.
+	Field AppealEdgeOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// One key of the order of a list of AppealingForumEdge relations: a field of the relation or of the forum edition at its far end, and a direction. Ties after the last key are broken by the far end's key.
+type AppealingForumEdgeOrder struct {
+	// The field to sort by.
+	Field AppealingForumEdgeOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// One key of the order of a list of AttendedForumEdge relations: a field of the relation or of the forum edition at its far end, and a direction. Ties after the last key are broken by the far end's key.
+type AttendedForumEdgeOrder struct {
+	// The field to sort by.
+	Field AttendedForumEdgeOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// One key of the order of a list of AttendeeEdge relations: a field of the relation or of the attending city or organisation at its far end, and a direction. Ties after the last key are broken by the far end's key.
+type AttendeeEdgeOrder struct {
+	// The field to sort by.
+	Field AttendeeEdgeOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// One key of the order of a list of cities: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug.
+type CityOrder struct {
+	// The field to sort by.
+	Field CityOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// One key of the order of a list of countries: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug.
+type CountryOrder struct {
+	// The field to sort by.
+	Field CountryOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// One key of the order of a list of FinancierEdge relations: a field of the relation or of the funding body at its far end, and a direction. Ties after the last key are broken by the far end's key.
+type FinancierEdgeOrder struct {
+	// The field to sort by.
+	Field FinancierEdgeOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// One key of the order of a list of FinancingEdge relations: a field of the relation or of the project at its far end, and a direction. Ties after the last key are broken by the far end's key.
+type FinancingEdgeOrder struct {
+	// The field to sort by.
+	Field FinancingEdgeOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// One key of the order of a list of forum editions: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug.
+type ForumOrder struct {
+	// The field to sort by.
+	Field ForumOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// One key of the order of a list of funding bodies: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug.
+type FundingBodyOrder struct {
+	// The field to sort by.
+	Field FundingBodyOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
 // A WGS 84 location given as input.
 type GeoPointInput struct {
 	// Latitude in degrees, -90 to 90.
@@ -17,11 +105,59 @@ type GeoPointInput struct {
 	Lon float64 `json:"lon"`
 }
 
-// Sort order of a node list.
-type NodeOrder struct {
-	// What to sort by.
-	Field NodeOrderField `json:"field"`
-	// Ascending or descending.
+// One key of the order of a list of MemberEdge relations: a field of the relation or of the member country at its far end, and a direction. Ties after the last key are broken by the far end's key.
+type MemberEdgeOrder struct {
+	// The field to sort by.
+	Field MemberEdgeOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// One key of the order of a list of MembershipEdge relations: a field of the relation or of the grouping or funding body at its far end, and a direction. Ties after the last key are broken by the far end's key.
+type MembershipEdgeOrder struct {
+	// The field to sort by.
+	Field MembershipEdgeOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// One key of the order of a list of OrganisedForumEdge relations: a field of the relation or of the forum edition at its far end, and a direction. Ties after the last key are broken by the far end's key.
+type OrganisedForumEdgeOrder struct {
+	// The field to sort by.
+	Field OrganisedForumEdgeOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// One key of the order of a list of OrganiserEdge relations: a field of the relation or of the organisation at its far end, and a direction. Ties after the last key are broken by the far end's key.
+type OrganiserEdgeOrder struct {
+	// The field to sort by.
+	Field OrganiserEdgeOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// One key of the order of a list of organisations: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug.
+type OrganizationOrder struct {
+	// The field to sort by.
+	Field OrganizationOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// One key of the order of a list of PartnershipEdge relations: a field of the relation or of the partner city at its far end, and a direction. Ties after the last key are broken by the far end's key.
+type PartnershipEdgeOrder struct {
+	// The field to sort by.
+	Field PartnershipEdgeOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// One key of the order of a list of projects: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug.
+type ProjectOrder struct {
+	// The field to sort by.
+	Field ProjectOrderField `json:"field"`
+	// Ascending (the default) or descending.
 	Direction OrderDirection `json:"direction"`
 }
 
@@ -29,51 +165,89 @@ type NodeOrder struct {
 type Query struct {
 }
 
-// What a node list can be sorted by.
-type NodeOrderField string
-
-const (
-	// English name, then slug.
-	NodeOrderFieldName NodeOrderField = "NAME"
-	// Slug.
-	NodeOrderFieldSlug NodeOrderField = "SLUG"
-)
-
-var AllNodeOrderField = []NodeOrderField{
-	NodeOrderFieldName,
-	NodeOrderFieldSlug,
+// One key of the order of a list of SignatoryEdge relations: a field of the relation or of the signatory city at its far end, and a direction. Ties after the last key are broken by the far end's key.
+type SignatoryEdgeOrder struct {
+	// The field to sort by.
+	Field SignatoryEdgeOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
 }
 
-func (e NodeOrderField) IsValid() bool {
+// One key of the order of a list of SignedAgreementEdge relations: a field of the relation or of the agreement at its far end, and a direction. Ties after the last key are broken by the far end's key.
+type SignedAgreementEdgeOrder struct {
+	// The field to sort by.
+	Field SignedAgreementEdgeOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// One key of the order of a list of sources: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug.
+type SourceOrder struct {
+	// The field to sort by.
+	Field SourceOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// One key of the order of a list of TopicEdge relations: a field of the relation or of the topic at its far end, and a direction. Ties after the last key are broken by the far end's key.
+type TopicEdgeOrder struct {
+	// The field to sort by.
+	Field TopicEdgeOrderField `json:"field"`
+	// Ascending (the default) or descending.
+	Direction OrderDirection `json:"direction"`
+}
+
+// What a list of agreements can be sorted by.
+type AgreementOrderField string
+
+const (
+	// English name.
+	AgreementOrderFieldName AgreementOrderField = "NAME"
+	// Chinese name.
+	AgreementOrderFieldNameZh AgreementOrderField = "NAME_ZH"
+	// Slug.
+	AgreementOrderFieldSlug AgreementOrderField = "SLUG"
+	// Date adopted.
+	AgreementOrderFieldDate AgreementOrderField = "DATE"
+)
+
+var AllAgreementOrderField = []AgreementOrderField{
+	AgreementOrderFieldName,
+	AgreementOrderFieldNameZh,
+	AgreementOrderFieldSlug,
+	AgreementOrderFieldDate,
+}
+
+func (e AgreementOrderField) IsValid() bool {
 	switch e {
-	case NodeOrderFieldName, NodeOrderFieldSlug:
+	case AgreementOrderFieldName, AgreementOrderFieldNameZh, AgreementOrderFieldSlug, AgreementOrderFieldDate:
 		return true
 	}
 	return false
 }
 
-func (e NodeOrderField) String() string {
+func (e AgreementOrderField) String() string {
 	return string(e)
 }
 
-func (e *NodeOrderField) UnmarshalGQL(v any) error {
+func (e *AgreementOrderField) UnmarshalGQL(v any) error {
 	str, ok := v.(string)
 	if !ok {
 		return fmt.Errorf("enums must be strings")
 	}
 
-	*e = NodeOrderField(str)
+	*e = AgreementOrderField(str)
 	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid NodeOrderField", str)
+		return fmt.Errorf("%s is not a valid AgreementOrderField", str)
 	}
 	return nil
 }
 
-func (e NodeOrderField) MarshalGQL(w io.Writer) {
+func (e AgreementOrderField) MarshalGQL(w io.Writer) {
 	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
 }
 
-func (e *NodeOrderField) UnmarshalJSON(b []byte) error {
+func (e *AgreementOrderField) UnmarshalJSON(b []byte) error {
 	s, err := strconv.Unquote(string(b))
 	if err != nil {
 		return err
@@ -81,7 +255,850 @@ func (e *NodeOrderField) UnmarshalJSON(b []byte) error {
 	return e.UnmarshalGQL(s)
 }
 
-func (e NodeOrderField) MarshalJSON() ([]byte, error) {
+func (e AgreementOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of AppealEdge relations can be sorted by: the relation's own fields, then the funding body's.
+type AppealEdgeOrderField string
+
+const (
+	// The funding body's english name.
+	AppealEdgeOrderFieldName AppealEdgeOrderField = "NAME"
+	// The funding body's slug.
+	AppealEdgeOrderFieldSlug AppealEdgeOrderField = "SLUG"
+	// The funding body's acronym.
+	AppealEdgeOrderFieldAcronym AppealEdgeOrderField = "ACRONYM"
+	// The funding body's founding date.
+	AppealEdgeOrderFieldFounded AppealEdgeOrderField = "FOUNDED"
+	// The funding body's initial capital, by amount whatever its currency; unknown counts as 0.
+	AppealEdgeOrderFieldCapital AppealEdgeOrderField = "CAPITAL"
+)
+
+var AllAppealEdgeOrderField = []AppealEdgeOrderField{
+	AppealEdgeOrderFieldName,
+	AppealEdgeOrderFieldSlug,
+	AppealEdgeOrderFieldAcronym,
+	AppealEdgeOrderFieldFounded,
+	AppealEdgeOrderFieldCapital,
+}
+
+func (e AppealEdgeOrderField) IsValid() bool {
+	switch e {
+	case AppealEdgeOrderFieldName, AppealEdgeOrderFieldSlug, AppealEdgeOrderFieldAcronym, AppealEdgeOrderFieldFounded, AppealEdgeOrderFieldCapital:
+		return true
+	}
+	return false
+}
+
+func (e AppealEdgeOrderField) String() string {
+	return string(e)
+}
+
+func (e *AppealEdgeOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AppealEdgeOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AppealEdgeOrderField", str)
+	}
+	return nil
+}
+
+func (e AppealEdgeOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AppealEdgeOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AppealEdgeOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of AppealingForumEdge relations can be sorted by: the relation's own fields, then the forum edition's.
+type AppealingForumEdgeOrderField string
+
+const (
+	// The forum edition's english name.
+	AppealingForumEdgeOrderFieldName AppealingForumEdgeOrderField = "NAME"
+	// The forum edition's slug.
+	AppealingForumEdgeOrderFieldSlug AppealingForumEdgeOrderField = "SLUG"
+	// The forum edition's edition number.
+	AppealingForumEdgeOrderFieldEdition AppealingForumEdgeOrderField = "EDITION"
+	// The forum edition's first day.
+	AppealingForumEdgeOrderFieldStartDate AppealingForumEdgeOrderField = "START_DATE"
+	// The forum edition's reported participants; unknown counts as 0.
+	AppealingForumEdgeOrderFieldParticipants AppealingForumEdgeOrderField = "PARTICIPANTS"
+)
+
+var AllAppealingForumEdgeOrderField = []AppealingForumEdgeOrderField{
+	AppealingForumEdgeOrderFieldName,
+	AppealingForumEdgeOrderFieldSlug,
+	AppealingForumEdgeOrderFieldEdition,
+	AppealingForumEdgeOrderFieldStartDate,
+	AppealingForumEdgeOrderFieldParticipants,
+}
+
+func (e AppealingForumEdgeOrderField) IsValid() bool {
+	switch e {
+	case AppealingForumEdgeOrderFieldName, AppealingForumEdgeOrderFieldSlug, AppealingForumEdgeOrderFieldEdition, AppealingForumEdgeOrderFieldStartDate, AppealingForumEdgeOrderFieldParticipants:
+		return true
+	}
+	return false
+}
+
+func (e AppealingForumEdgeOrderField) String() string {
+	return string(e)
+}
+
+func (e *AppealingForumEdgeOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AppealingForumEdgeOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AppealingForumEdgeOrderField", str)
+	}
+	return nil
+}
+
+func (e AppealingForumEdgeOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AppealingForumEdgeOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AppealingForumEdgeOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of AttendedForumEdge relations can be sorted by: the relation's own fields, then the forum edition's.
+type AttendedForumEdgeOrderField string
+
+const (
+	// The relation's size of the delegation; unknown counts as 0.
+	AttendedForumEdgeOrderFieldDelegationSize AttendedForumEdgeOrderField = "DELEGATION_SIZE"
+	// The relation's level of the delegation.
+	AttendedForumEdgeOrderFieldLevel AttendedForumEdgeOrderField = "LEVEL"
+	// The forum edition's english name.
+	AttendedForumEdgeOrderFieldName AttendedForumEdgeOrderField = "NAME"
+	// The forum edition's slug.
+	AttendedForumEdgeOrderFieldSlug AttendedForumEdgeOrderField = "SLUG"
+	// The forum edition's edition number.
+	AttendedForumEdgeOrderFieldEdition AttendedForumEdgeOrderField = "EDITION"
+	// The forum edition's first day.
+	AttendedForumEdgeOrderFieldStartDate AttendedForumEdgeOrderField = "START_DATE"
+	// The forum edition's reported participants; unknown counts as 0.
+	AttendedForumEdgeOrderFieldParticipants AttendedForumEdgeOrderField = "PARTICIPANTS"
+)
+
+var AllAttendedForumEdgeOrderField = []AttendedForumEdgeOrderField{
+	AttendedForumEdgeOrderFieldDelegationSize,
+	AttendedForumEdgeOrderFieldLevel,
+	AttendedForumEdgeOrderFieldName,
+	AttendedForumEdgeOrderFieldSlug,
+	AttendedForumEdgeOrderFieldEdition,
+	AttendedForumEdgeOrderFieldStartDate,
+	AttendedForumEdgeOrderFieldParticipants,
+}
+
+func (e AttendedForumEdgeOrderField) IsValid() bool {
+	switch e {
+	case AttendedForumEdgeOrderFieldDelegationSize, AttendedForumEdgeOrderFieldLevel, AttendedForumEdgeOrderFieldName, AttendedForumEdgeOrderFieldSlug, AttendedForumEdgeOrderFieldEdition, AttendedForumEdgeOrderFieldStartDate, AttendedForumEdgeOrderFieldParticipants:
+		return true
+	}
+	return false
+}
+
+func (e AttendedForumEdgeOrderField) String() string {
+	return string(e)
+}
+
+func (e *AttendedForumEdgeOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AttendedForumEdgeOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AttendedForumEdgeOrderField", str)
+	}
+	return nil
+}
+
+func (e AttendedForumEdgeOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AttendedForumEdgeOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AttendedForumEdgeOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of AttendeeEdge relations can be sorted by: the relation's own fields, then the attending city or organisation's.
+type AttendeeEdgeOrderField string
+
+const (
+	// The relation's size of the delegation; unknown counts as 0.
+	AttendeeEdgeOrderFieldDelegationSize AttendeeEdgeOrderField = "DELEGATION_SIZE"
+	// The relation's level of the delegation.
+	AttendeeEdgeOrderFieldLevel AttendeeEdgeOrderField = "LEVEL"
+	// The attending city or organisation's english name.
+	AttendeeEdgeOrderFieldName AttendeeEdgeOrderField = "NAME"
+	// The attending city or organisation's chinese name.
+	AttendeeEdgeOrderFieldNameZh AttendeeEdgeOrderField = "NAME_ZH"
+	// The attending city or organisation's slug.
+	AttendeeEdgeOrderFieldSlug AttendeeEdgeOrderField = "SLUG"
+	// The attending city or organisation's population; unknown counts as 0 (a city), always 0 for others.
+	AttendeeEdgeOrderFieldPopulation AttendeeEdgeOrderField = "POPULATION"
+)
+
+var AllAttendeeEdgeOrderField = []AttendeeEdgeOrderField{
+	AttendeeEdgeOrderFieldDelegationSize,
+	AttendeeEdgeOrderFieldLevel,
+	AttendeeEdgeOrderFieldName,
+	AttendeeEdgeOrderFieldNameZh,
+	AttendeeEdgeOrderFieldSlug,
+	AttendeeEdgeOrderFieldPopulation,
+}
+
+func (e AttendeeEdgeOrderField) IsValid() bool {
+	switch e {
+	case AttendeeEdgeOrderFieldDelegationSize, AttendeeEdgeOrderFieldLevel, AttendeeEdgeOrderFieldName, AttendeeEdgeOrderFieldNameZh, AttendeeEdgeOrderFieldSlug, AttendeeEdgeOrderFieldPopulation:
+		return true
+	}
+	return false
+}
+
+func (e AttendeeEdgeOrderField) String() string {
+	return string(e)
+}
+
+func (e *AttendeeEdgeOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AttendeeEdgeOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AttendeeEdgeOrderField", str)
+	}
+	return nil
+}
+
+func (e AttendeeEdgeOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AttendeeEdgeOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AttendeeEdgeOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of cities can be sorted by.
+type CityOrderField string
+
+const (
+	// English name.
+	CityOrderFieldName CityOrderField = "NAME"
+	// Chinese name; cities without one first.
+	CityOrderFieldNameZh CityOrderField = "NAME_ZH"
+	// Slug.
+	CityOrderFieldSlug CityOrderField = "SLUG"
+	// Administrative division (city, province, …).
+	CityOrderFieldDivision CityOrderField = "DIVISION"
+	// Province or region.
+	CityOrderFieldRegion CityOrderField = "REGION"
+	// Province or region in Chinese.
+	CityOrderFieldRegionZh CityOrderField = "REGION_ZH"
+	// Population; unknown counts as 0.
+	CityOrderFieldPopulation CityOrderField = "POPULATION"
+	// The year the population was counted; unknown counts as 0.
+	CityOrderFieldPopulationYear CityOrderField = "POPULATION_YEAR"
+)
+
+var AllCityOrderField = []CityOrderField{
+	CityOrderFieldName,
+	CityOrderFieldNameZh,
+	CityOrderFieldSlug,
+	CityOrderFieldDivision,
+	CityOrderFieldRegion,
+	CityOrderFieldRegionZh,
+	CityOrderFieldPopulation,
+	CityOrderFieldPopulationYear,
+}
+
+func (e CityOrderField) IsValid() bool {
+	switch e {
+	case CityOrderFieldName, CityOrderFieldNameZh, CityOrderFieldSlug, CityOrderFieldDivision, CityOrderFieldRegion, CityOrderFieldRegionZh, CityOrderFieldPopulation, CityOrderFieldPopulationYear:
+		return true
+	}
+	return false
+}
+
+func (e CityOrderField) String() string {
+	return string(e)
+}
+
+func (e *CityOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CityOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CityOrderField", str)
+	}
+	return nil
+}
+
+func (e CityOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CityOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CityOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of countries can be sorted by.
+type CountryOrderField string
+
+const (
+	// English name.
+	CountryOrderFieldName CountryOrderField = "NAME"
+	// Chinese name; countries without one first.
+	CountryOrderFieldNameZh CountryOrderField = "NAME_ZH"
+	// The ISO code (the slug).
+	CountryOrderFieldSlug CountryOrderField = "SLUG"
+	// The ISO code.
+	CountryOrderFieldCode CountryOrderField = "CODE"
+)
+
+var AllCountryOrderField = []CountryOrderField{
+	CountryOrderFieldName,
+	CountryOrderFieldNameZh,
+	CountryOrderFieldSlug,
+	CountryOrderFieldCode,
+}
+
+func (e CountryOrderField) IsValid() bool {
+	switch e {
+	case CountryOrderFieldName, CountryOrderFieldNameZh, CountryOrderFieldSlug, CountryOrderFieldCode:
+		return true
+	}
+	return false
+}
+
+func (e CountryOrderField) String() string {
+	return string(e)
+}
+
+func (e *CountryOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CountryOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CountryOrderField", str)
+	}
+	return nil
+}
+
+func (e CountryOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CountryOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CountryOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of FinancierEdge relations can be sorted by: the relation's own fields, then the funding body's.
+type FinancierEdgeOrderField string
+
+const (
+	// The relation's date approved; unknown first.
+	FinancierEdgeOrderFieldApproved FinancierEdgeOrderField = "APPROVED"
+	// The relation's amount, whatever its currency; sort by CURRENCY first to keep currencies apart.
+	FinancierEdgeOrderFieldAmount FinancierEdgeOrderField = "AMOUNT"
+	// The relation's currency of the amount.
+	FinancierEdgeOrderFieldCurrency FinancierEdgeOrderField = "CURRENCY"
+	// The relation's instrument (loan, equity, …).
+	FinancierEdgeOrderFieldInstrument FinancierEdgeOrderField = "INSTRUMENT"
+	// The funding body's english name.
+	FinancierEdgeOrderFieldName FinancierEdgeOrderField = "NAME"
+	// The funding body's slug.
+	FinancierEdgeOrderFieldSlug FinancierEdgeOrderField = "SLUG"
+	// The funding body's acronym.
+	FinancierEdgeOrderFieldAcronym FinancierEdgeOrderField = "ACRONYM"
+)
+
+var AllFinancierEdgeOrderField = []FinancierEdgeOrderField{
+	FinancierEdgeOrderFieldApproved,
+	FinancierEdgeOrderFieldAmount,
+	FinancierEdgeOrderFieldCurrency,
+	FinancierEdgeOrderFieldInstrument,
+	FinancierEdgeOrderFieldName,
+	FinancierEdgeOrderFieldSlug,
+	FinancierEdgeOrderFieldAcronym,
+}
+
+func (e FinancierEdgeOrderField) IsValid() bool {
+	switch e {
+	case FinancierEdgeOrderFieldApproved, FinancierEdgeOrderFieldAmount, FinancierEdgeOrderFieldCurrency, FinancierEdgeOrderFieldInstrument, FinancierEdgeOrderFieldName, FinancierEdgeOrderFieldSlug, FinancierEdgeOrderFieldAcronym:
+		return true
+	}
+	return false
+}
+
+func (e FinancierEdgeOrderField) String() string {
+	return string(e)
+}
+
+func (e *FinancierEdgeOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FinancierEdgeOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FinancierEdgeOrderField", str)
+	}
+	return nil
+}
+
+func (e FinancierEdgeOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FinancierEdgeOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FinancierEdgeOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of FinancingEdge relations can be sorted by: the relation's own fields, then the project's.
+type FinancingEdgeOrderField string
+
+const (
+	// The relation's date approved; unknown first.
+	FinancingEdgeOrderFieldApproved FinancingEdgeOrderField = "APPROVED"
+	// The relation's amount, whatever its currency; sort by CURRENCY first to keep currencies apart.
+	FinancingEdgeOrderFieldAmount FinancingEdgeOrderField = "AMOUNT"
+	// The relation's currency of the amount.
+	FinancingEdgeOrderFieldCurrency FinancingEdgeOrderField = "CURRENCY"
+	// The relation's instrument (loan, equity, …).
+	FinancingEdgeOrderFieldInstrument FinancingEdgeOrderField = "INSTRUMENT"
+	// The project's english name.
+	FinancingEdgeOrderFieldName FinancingEdgeOrderField = "NAME"
+	// The project's slug.
+	FinancingEdgeOrderFieldSlug FinancingEdgeOrderField = "SLUG"
+	// The project's sector.
+	FinancingEdgeOrderFieldSector FinancingEdgeOrderField = "SECTOR"
+	// The project's status.
+	FinancingEdgeOrderFieldStatus FinancingEdgeOrderField = "STATUS"
+)
+
+var AllFinancingEdgeOrderField = []FinancingEdgeOrderField{
+	FinancingEdgeOrderFieldApproved,
+	FinancingEdgeOrderFieldAmount,
+	FinancingEdgeOrderFieldCurrency,
+	FinancingEdgeOrderFieldInstrument,
+	FinancingEdgeOrderFieldName,
+	FinancingEdgeOrderFieldSlug,
+	FinancingEdgeOrderFieldSector,
+	FinancingEdgeOrderFieldStatus,
+}
+
+func (e FinancingEdgeOrderField) IsValid() bool {
+	switch e {
+	case FinancingEdgeOrderFieldApproved, FinancingEdgeOrderFieldAmount, FinancingEdgeOrderFieldCurrency, FinancingEdgeOrderFieldInstrument, FinancingEdgeOrderFieldName, FinancingEdgeOrderFieldSlug, FinancingEdgeOrderFieldSector, FinancingEdgeOrderFieldStatus:
+		return true
+	}
+	return false
+}
+
+func (e FinancingEdgeOrderField) String() string {
+	return string(e)
+}
+
+func (e *FinancingEdgeOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FinancingEdgeOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FinancingEdgeOrderField", str)
+	}
+	return nil
+}
+
+func (e FinancingEdgeOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FinancingEdgeOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FinancingEdgeOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of forum editions can be sorted by.
+type ForumOrderField string
+
+const (
+	// English name.
+	ForumOrderFieldName ForumOrderField = "NAME"
+	// Chinese name.
+	ForumOrderFieldNameZh ForumOrderField = "NAME_ZH"
+	// Slug.
+	ForumOrderFieldSlug ForumOrderField = "SLUG"
+	// Edition number.
+	ForumOrderFieldEdition ForumOrderField = "EDITION"
+	// First day.
+	ForumOrderFieldStartDate ForumOrderField = "START_DATE"
+	// Last day.
+	ForumOrderFieldEndDate ForumOrderField = "END_DATE"
+	// Reported participants; unknown counts as 0.
+	ForumOrderFieldParticipants ForumOrderField = "PARTICIPANTS"
+	// Reported officials; unknown counts as 0.
+	ForumOrderFieldOfficials ForumOrderField = "OFFICIALS"
+	// Theme in English.
+	ForumOrderFieldTheme ForumOrderField = "THEME"
+)
+
+var AllForumOrderField = []ForumOrderField{
+	ForumOrderFieldName,
+	ForumOrderFieldNameZh,
+	ForumOrderFieldSlug,
+	ForumOrderFieldEdition,
+	ForumOrderFieldStartDate,
+	ForumOrderFieldEndDate,
+	ForumOrderFieldParticipants,
+	ForumOrderFieldOfficials,
+	ForumOrderFieldTheme,
+}
+
+func (e ForumOrderField) IsValid() bool {
+	switch e {
+	case ForumOrderFieldName, ForumOrderFieldNameZh, ForumOrderFieldSlug, ForumOrderFieldEdition, ForumOrderFieldStartDate, ForumOrderFieldEndDate, ForumOrderFieldParticipants, ForumOrderFieldOfficials, ForumOrderFieldTheme:
+		return true
+	}
+	return false
+}
+
+func (e ForumOrderField) String() string {
+	return string(e)
+}
+
+func (e *ForumOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ForumOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ForumOrderField", str)
+	}
+	return nil
+}
+
+func (e ForumOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ForumOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ForumOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of funding bodies can be sorted by.
+type FundingBodyOrderField string
+
+const (
+	// English name.
+	FundingBodyOrderFieldName FundingBodyOrderField = "NAME"
+	// Chinese name.
+	FundingBodyOrderFieldNameZh FundingBodyOrderField = "NAME_ZH"
+	// Slug.
+	FundingBodyOrderFieldSlug FundingBodyOrderField = "SLUG"
+	// Acronym.
+	FundingBodyOrderFieldAcronym FundingBodyOrderField = "ACRONYM"
+	// Founding date.
+	FundingBodyOrderFieldFounded FundingBodyOrderField = "FOUNDED"
+	// Initial capital, by amount whatever its currency; unknown counts as 0.
+	FundingBodyOrderFieldCapital FundingBodyOrderField = "CAPITAL"
+)
+
+var AllFundingBodyOrderField = []FundingBodyOrderField{
+	FundingBodyOrderFieldName,
+	FundingBodyOrderFieldNameZh,
+	FundingBodyOrderFieldSlug,
+	FundingBodyOrderFieldAcronym,
+	FundingBodyOrderFieldFounded,
+	FundingBodyOrderFieldCapital,
+}
+
+func (e FundingBodyOrderField) IsValid() bool {
+	switch e {
+	case FundingBodyOrderFieldName, FundingBodyOrderFieldNameZh, FundingBodyOrderFieldSlug, FundingBodyOrderFieldAcronym, FundingBodyOrderFieldFounded, FundingBodyOrderFieldCapital:
+		return true
+	}
+	return false
+}
+
+func (e FundingBodyOrderField) String() string {
+	return string(e)
+}
+
+func (e *FundingBodyOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FundingBodyOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FundingBodyOrderField", str)
+	}
+	return nil
+}
+
+func (e FundingBodyOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FundingBodyOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FundingBodyOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of MemberEdge relations can be sorted by: the relation's own fields, then the member country's.
+type MemberEdgeOrderField string
+
+const (
+	// The relation's date joined; unknown first.
+	MemberEdgeOrderFieldSince MemberEdgeOrderField = "SINCE"
+	// The member country's english name.
+	MemberEdgeOrderFieldName MemberEdgeOrderField = "NAME"
+	// The member country's chinese name; countries without one first.
+	MemberEdgeOrderFieldNameZh MemberEdgeOrderField = "NAME_ZH"
+	// The member country's the ISO code.
+	MemberEdgeOrderFieldCode MemberEdgeOrderField = "CODE"
+)
+
+var AllMemberEdgeOrderField = []MemberEdgeOrderField{
+	MemberEdgeOrderFieldSince,
+	MemberEdgeOrderFieldName,
+	MemberEdgeOrderFieldNameZh,
+	MemberEdgeOrderFieldCode,
+}
+
+func (e MemberEdgeOrderField) IsValid() bool {
+	switch e {
+	case MemberEdgeOrderFieldSince, MemberEdgeOrderFieldName, MemberEdgeOrderFieldNameZh, MemberEdgeOrderFieldCode:
+		return true
+	}
+	return false
+}
+
+func (e MemberEdgeOrderField) String() string {
+	return string(e)
+}
+
+func (e *MemberEdgeOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MemberEdgeOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MemberEdgeOrderField", str)
+	}
+	return nil
+}
+
+func (e MemberEdgeOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MemberEdgeOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MemberEdgeOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of MembershipEdge relations can be sorted by: the relation's own fields, then the grouping or funding body's.
+type MembershipEdgeOrderField string
+
+const (
+	// The relation's date joined; unknown first.
+	MembershipEdgeOrderFieldSince MembershipEdgeOrderField = "SINCE"
+	// The grouping or funding body's english name.
+	MembershipEdgeOrderFieldName MembershipEdgeOrderField = "NAME"
+	// The grouping or funding body's chinese name.
+	MembershipEdgeOrderFieldNameZh MembershipEdgeOrderField = "NAME_ZH"
+	// The grouping or funding body's slug.
+	MembershipEdgeOrderFieldSlug MembershipEdgeOrderField = "SLUG"
+)
+
+var AllMembershipEdgeOrderField = []MembershipEdgeOrderField{
+	MembershipEdgeOrderFieldSince,
+	MembershipEdgeOrderFieldName,
+	MembershipEdgeOrderFieldNameZh,
+	MembershipEdgeOrderFieldSlug,
+}
+
+func (e MembershipEdgeOrderField) IsValid() bool {
+	switch e {
+	case MembershipEdgeOrderFieldSince, MembershipEdgeOrderFieldName, MembershipEdgeOrderFieldNameZh, MembershipEdgeOrderFieldSlug:
+		return true
+	}
+	return false
+}
+
+func (e MembershipEdgeOrderField) String() string {
+	return string(e)
+}
+
+func (e *MembershipEdgeOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MembershipEdgeOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MembershipEdgeOrderField", str)
+	}
+	return nil
+}
+
+func (e MembershipEdgeOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MembershipEdgeOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MembershipEdgeOrderField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -145,6 +1162,283 @@ func (e OrderDirection) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What a list of OrganisedForumEdge relations can be sorted by: the relation's own fields, then the forum edition's.
+type OrganisedForumEdgeOrderField string
+
+const (
+	// The relation's role in organising it.
+	OrganisedForumEdgeOrderFieldRole OrganisedForumEdgeOrderField = "ROLE"
+	// The forum edition's english name.
+	OrganisedForumEdgeOrderFieldName OrganisedForumEdgeOrderField = "NAME"
+	// The forum edition's slug.
+	OrganisedForumEdgeOrderFieldSlug OrganisedForumEdgeOrderField = "SLUG"
+	// The forum edition's edition number.
+	OrganisedForumEdgeOrderFieldEdition OrganisedForumEdgeOrderField = "EDITION"
+	// The forum edition's first day.
+	OrganisedForumEdgeOrderFieldStartDate OrganisedForumEdgeOrderField = "START_DATE"
+)
+
+var AllOrganisedForumEdgeOrderField = []OrganisedForumEdgeOrderField{
+	OrganisedForumEdgeOrderFieldRole,
+	OrganisedForumEdgeOrderFieldName,
+	OrganisedForumEdgeOrderFieldSlug,
+	OrganisedForumEdgeOrderFieldEdition,
+	OrganisedForumEdgeOrderFieldStartDate,
+}
+
+func (e OrganisedForumEdgeOrderField) IsValid() bool {
+	switch e {
+	case OrganisedForumEdgeOrderFieldRole, OrganisedForumEdgeOrderFieldName, OrganisedForumEdgeOrderFieldSlug, OrganisedForumEdgeOrderFieldEdition, OrganisedForumEdgeOrderFieldStartDate:
+		return true
+	}
+	return false
+}
+
+func (e OrganisedForumEdgeOrderField) String() string {
+	return string(e)
+}
+
+func (e *OrganisedForumEdgeOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrganisedForumEdgeOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrganisedForumEdgeOrderField", str)
+	}
+	return nil
+}
+
+func (e OrganisedForumEdgeOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrganisedForumEdgeOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrganisedForumEdgeOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of OrganiserEdge relations can be sorted by: the relation's own fields, then the organisation's.
+type OrganiserEdgeOrderField string
+
+const (
+	// The relation's role in organising the forum.
+	OrganiserEdgeOrderFieldRole OrganiserEdgeOrderField = "ROLE"
+	// The organisation's english name.
+	OrganiserEdgeOrderFieldName OrganiserEdgeOrderField = "NAME"
+	// The organisation's chinese name.
+	OrganiserEdgeOrderFieldNameZh OrganiserEdgeOrderField = "NAME_ZH"
+	// The organisation's slug.
+	OrganiserEdgeOrderFieldSlug OrganiserEdgeOrderField = "SLUG"
+	// The organisation's kind of organisation.
+	OrganiserEdgeOrderFieldKind OrganiserEdgeOrderField = "KIND"
+)
+
+var AllOrganiserEdgeOrderField = []OrganiserEdgeOrderField{
+	OrganiserEdgeOrderFieldRole,
+	OrganiserEdgeOrderFieldName,
+	OrganiserEdgeOrderFieldNameZh,
+	OrganiserEdgeOrderFieldSlug,
+	OrganiserEdgeOrderFieldKind,
+}
+
+func (e OrganiserEdgeOrderField) IsValid() bool {
+	switch e {
+	case OrganiserEdgeOrderFieldRole, OrganiserEdgeOrderFieldName, OrganiserEdgeOrderFieldNameZh, OrganiserEdgeOrderFieldSlug, OrganiserEdgeOrderFieldKind:
+		return true
+	}
+	return false
+}
+
+func (e OrganiserEdgeOrderField) String() string {
+	return string(e)
+}
+
+func (e *OrganiserEdgeOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrganiserEdgeOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrganiserEdgeOrderField", str)
+	}
+	return nil
+}
+
+func (e OrganiserEdgeOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrganiserEdgeOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrganiserEdgeOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of organisations can be sorted by.
+type OrganizationOrderField string
+
+const (
+	// English name.
+	OrganizationOrderFieldName OrganizationOrderField = "NAME"
+	// Chinese name.
+	OrganizationOrderFieldNameZh OrganizationOrderField = "NAME_ZH"
+	// Slug.
+	OrganizationOrderFieldSlug OrganizationOrderField = "SLUG"
+	// Kind of organisation.
+	OrganizationOrderFieldKind OrganizationOrderField = "KIND"
+)
+
+var AllOrganizationOrderField = []OrganizationOrderField{
+	OrganizationOrderFieldName,
+	OrganizationOrderFieldNameZh,
+	OrganizationOrderFieldSlug,
+	OrganizationOrderFieldKind,
+}
+
+func (e OrganizationOrderField) IsValid() bool {
+	switch e {
+	case OrganizationOrderFieldName, OrganizationOrderFieldNameZh, OrganizationOrderFieldSlug, OrganizationOrderFieldKind:
+		return true
+	}
+	return false
+}
+
+func (e OrganizationOrderField) String() string {
+	return string(e)
+}
+
+func (e *OrganizationOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrganizationOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrganizationOrderField", str)
+	}
+	return nil
+}
+
+func (e OrganizationOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrganizationOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrganizationOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of PartnershipEdge relations can be sorted by: the relation's own fields, then the partner city's.
+type PartnershipEdgeOrderField string
+
+const (
+	// The relation's the year the partnership began; unknown first.
+	PartnershipEdgeOrderFieldSince PartnershipEdgeOrderField = "SINCE"
+	// The relation's kind of partnership.
+	PartnershipEdgeOrderFieldPartnershipKind PartnershipEdgeOrderField = "PARTNERSHIP_KIND"
+	// The relation's status of the partnership.
+	PartnershipEdgeOrderFieldPartnershipStatus PartnershipEdgeOrderField = "PARTNERSHIP_STATUS"
+	// The partner city's english name.
+	PartnershipEdgeOrderFieldName PartnershipEdgeOrderField = "NAME"
+	// The partner city's chinese name; cities without one first.
+	PartnershipEdgeOrderFieldNameZh PartnershipEdgeOrderField = "NAME_ZH"
+	// The partner city's slug.
+	PartnershipEdgeOrderFieldSlug PartnershipEdgeOrderField = "SLUG"
+	// The partner city's province or region.
+	PartnershipEdgeOrderFieldRegion PartnershipEdgeOrderField = "REGION"
+	// The partner city's population; unknown counts as 0.
+	PartnershipEdgeOrderFieldPopulation PartnershipEdgeOrderField = "POPULATION"
+	// The partner city's the year the population was counted; unknown counts as 0.
+	PartnershipEdgeOrderFieldPopulationYear PartnershipEdgeOrderField = "POPULATION_YEAR"
+)
+
+var AllPartnershipEdgeOrderField = []PartnershipEdgeOrderField{
+	PartnershipEdgeOrderFieldSince,
+	PartnershipEdgeOrderFieldPartnershipKind,
+	PartnershipEdgeOrderFieldPartnershipStatus,
+	PartnershipEdgeOrderFieldName,
+	PartnershipEdgeOrderFieldNameZh,
+	PartnershipEdgeOrderFieldSlug,
+	PartnershipEdgeOrderFieldRegion,
+	PartnershipEdgeOrderFieldPopulation,
+	PartnershipEdgeOrderFieldPopulationYear,
+}
+
+func (e PartnershipEdgeOrderField) IsValid() bool {
+	switch e {
+	case PartnershipEdgeOrderFieldSince, PartnershipEdgeOrderFieldPartnershipKind, PartnershipEdgeOrderFieldPartnershipStatus, PartnershipEdgeOrderFieldName, PartnershipEdgeOrderFieldNameZh, PartnershipEdgeOrderFieldSlug, PartnershipEdgeOrderFieldRegion, PartnershipEdgeOrderFieldPopulation, PartnershipEdgeOrderFieldPopulationYear:
+		return true
+	}
+	return false
+}
+
+func (e PartnershipEdgeOrderField) String() string {
+	return string(e)
+}
+
+func (e *PartnershipEdgeOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PartnershipEdgeOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PartnershipEdgeOrderField", str)
+	}
+	return nil
+}
+
+func (e PartnershipEdgeOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PartnershipEdgeOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PartnershipEdgeOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // How a city's partners are sorted.
 type PartnershipOrder string
 
@@ -198,6 +1492,335 @@ func (e *PartnershipOrder) UnmarshalJSON(b []byte) error {
 }
 
 func (e PartnershipOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of projects can be sorted by.
+type ProjectOrderField string
+
+const (
+	// English name.
+	ProjectOrderFieldName ProjectOrderField = "NAME"
+	// Chinese name.
+	ProjectOrderFieldNameZh ProjectOrderField = "NAME_ZH"
+	// Slug.
+	ProjectOrderFieldSlug ProjectOrderField = "SLUG"
+	// Sector.
+	ProjectOrderFieldSector ProjectOrderField = "SECTOR"
+	// Status.
+	ProjectOrderFieldStatus ProjectOrderField = "STATUS"
+)
+
+var AllProjectOrderField = []ProjectOrderField{
+	ProjectOrderFieldName,
+	ProjectOrderFieldNameZh,
+	ProjectOrderFieldSlug,
+	ProjectOrderFieldSector,
+	ProjectOrderFieldStatus,
+}
+
+func (e ProjectOrderField) IsValid() bool {
+	switch e {
+	case ProjectOrderFieldName, ProjectOrderFieldNameZh, ProjectOrderFieldSlug, ProjectOrderFieldSector, ProjectOrderFieldStatus:
+		return true
+	}
+	return false
+}
+
+func (e ProjectOrderField) String() string {
+	return string(e)
+}
+
+func (e *ProjectOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ProjectOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ProjectOrderField", str)
+	}
+	return nil
+}
+
+func (e ProjectOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ProjectOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ProjectOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of SignatoryEdge relations can be sorted by: the relation's own fields, then the signatory city's.
+type SignatoryEdgeOrderField string
+
+const (
+	// The relation's date signed; unknown first.
+	SignatoryEdgeOrderFieldSigned SignatoryEdgeOrderField = "SIGNED"
+	// The signatory city's english name.
+	SignatoryEdgeOrderFieldName SignatoryEdgeOrderField = "NAME"
+	// The signatory city's chinese name; cities without one first.
+	SignatoryEdgeOrderFieldNameZh SignatoryEdgeOrderField = "NAME_ZH"
+	// The signatory city's slug.
+	SignatoryEdgeOrderFieldSlug SignatoryEdgeOrderField = "SLUG"
+	// The signatory city's population; unknown counts as 0.
+	SignatoryEdgeOrderFieldPopulation SignatoryEdgeOrderField = "POPULATION"
+)
+
+var AllSignatoryEdgeOrderField = []SignatoryEdgeOrderField{
+	SignatoryEdgeOrderFieldSigned,
+	SignatoryEdgeOrderFieldName,
+	SignatoryEdgeOrderFieldNameZh,
+	SignatoryEdgeOrderFieldSlug,
+	SignatoryEdgeOrderFieldPopulation,
+}
+
+func (e SignatoryEdgeOrderField) IsValid() bool {
+	switch e {
+	case SignatoryEdgeOrderFieldSigned, SignatoryEdgeOrderFieldName, SignatoryEdgeOrderFieldNameZh, SignatoryEdgeOrderFieldSlug, SignatoryEdgeOrderFieldPopulation:
+		return true
+	}
+	return false
+}
+
+func (e SignatoryEdgeOrderField) String() string {
+	return string(e)
+}
+
+func (e *SignatoryEdgeOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SignatoryEdgeOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SignatoryEdgeOrderField", str)
+	}
+	return nil
+}
+
+func (e SignatoryEdgeOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SignatoryEdgeOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SignatoryEdgeOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of SignedAgreementEdge relations can be sorted by: the relation's own fields, then the agreement's.
+type SignedAgreementEdgeOrderField string
+
+const (
+	// The relation's date signed; unknown first.
+	SignedAgreementEdgeOrderFieldSigned SignedAgreementEdgeOrderField = "SIGNED"
+	// The agreement's english name.
+	SignedAgreementEdgeOrderFieldName SignedAgreementEdgeOrderField = "NAME"
+	// The agreement's slug.
+	SignedAgreementEdgeOrderFieldSlug SignedAgreementEdgeOrderField = "SLUG"
+	// The agreement's date adopted.
+	SignedAgreementEdgeOrderFieldDate SignedAgreementEdgeOrderField = "DATE"
+)
+
+var AllSignedAgreementEdgeOrderField = []SignedAgreementEdgeOrderField{
+	SignedAgreementEdgeOrderFieldSigned,
+	SignedAgreementEdgeOrderFieldName,
+	SignedAgreementEdgeOrderFieldSlug,
+	SignedAgreementEdgeOrderFieldDate,
+}
+
+func (e SignedAgreementEdgeOrderField) IsValid() bool {
+	switch e {
+	case SignedAgreementEdgeOrderFieldSigned, SignedAgreementEdgeOrderFieldName, SignedAgreementEdgeOrderFieldSlug, SignedAgreementEdgeOrderFieldDate:
+		return true
+	}
+	return false
+}
+
+func (e SignedAgreementEdgeOrderField) String() string {
+	return string(e)
+}
+
+func (e *SignedAgreementEdgeOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SignedAgreementEdgeOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SignedAgreementEdgeOrderField", str)
+	}
+	return nil
+}
+
+func (e SignedAgreementEdgeOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SignedAgreementEdgeOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SignedAgreementEdgeOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of sources can be sorted by.
+type SourceOrderField string
+
+const (
+	// Title.
+	SourceOrderFieldName SourceOrderField = "NAME"
+	// Slug.
+	SourceOrderFieldSlug SourceOrderField = "SLUG"
+	// Publisher.
+	SourceOrderFieldPublisher SourceOrderField = "PUBLISHER"
+	// Author.
+	SourceOrderFieldAuthor SourceOrderField = "AUTHOR"
+	// Publication date.
+	SourceOrderFieldDate SourceOrderField = "DATE"
+)
+
+var AllSourceOrderField = []SourceOrderField{
+	SourceOrderFieldName,
+	SourceOrderFieldSlug,
+	SourceOrderFieldPublisher,
+	SourceOrderFieldAuthor,
+	SourceOrderFieldDate,
+}
+
+func (e SourceOrderField) IsValid() bool {
+	switch e {
+	case SourceOrderFieldName, SourceOrderFieldSlug, SourceOrderFieldPublisher, SourceOrderFieldAuthor, SourceOrderFieldDate:
+		return true
+	}
+	return false
+}
+
+func (e SourceOrderField) String() string {
+	return string(e)
+}
+
+func (e *SourceOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SourceOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SourceOrderField", str)
+	}
+	return nil
+}
+
+func (e SourceOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SourceOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SourceOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of TopicEdge relations can be sorted by: the relation's own fields, then the topic's.
+type TopicEdgeOrderField string
+
+const (
+	// The relation's place on the agenda.
+	TopicEdgeOrderFieldPosition TopicEdgeOrderField = "POSITION"
+	// The topic's english name.
+	TopicEdgeOrderFieldName TopicEdgeOrderField = "NAME"
+	// The topic's chinese name.
+	TopicEdgeOrderFieldNameZh TopicEdgeOrderField = "NAME_ZH"
+	// The topic's slug.
+	TopicEdgeOrderFieldSlug TopicEdgeOrderField = "SLUG"
+)
+
+var AllTopicEdgeOrderField = []TopicEdgeOrderField{
+	TopicEdgeOrderFieldPosition,
+	TopicEdgeOrderFieldName,
+	TopicEdgeOrderFieldNameZh,
+	TopicEdgeOrderFieldSlug,
+}
+
+func (e TopicEdgeOrderField) IsValid() bool {
+	switch e {
+	case TopicEdgeOrderFieldPosition, TopicEdgeOrderFieldName, TopicEdgeOrderFieldNameZh, TopicEdgeOrderFieldSlug:
+		return true
+	}
+	return false
+}
+
+func (e TopicEdgeOrderField) String() string {
+	return string(e)
+}
+
+func (e *TopicEdgeOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TopicEdgeOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TopicEdgeOrderField", str)
+	}
+	return nil
+}
+
+func (e TopicEdgeOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TopicEdgeOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TopicEdgeOrderField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

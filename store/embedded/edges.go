@@ -45,15 +45,15 @@ func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey, all bool, d
 			if !st.keepEdge(q, e, anchor) {
 				continue
 			}
-			key, id := q.Order.EdgeSortKey(e, st.nodes[e.Other(anchor)])
-			items = append(items, positioned[*domain.Edge]{key: key, id: id, item: e})
+			items = append(items, positioned[*domain.Edge]{position: edgePosition(q, e, st.nodes[e.Other(anchor)]), item: e})
 		}
 	}
 	if all {
 		q.Page = domain.Page{First: len(items)}
 	}
-	lp := pageOf(items, q.Desc, q.Page)
-	page := domain.EdgePage{Cursors: lp.cursors, TotalCount: total(q.Page, len(items)), HasNextPage: lp.hasNext, HasPreviousPage: lp.hasPrev}
+	lp := pageOf(items, edgeOrder(q), q.Page)
+	page := domain.EdgePage{Cursors: lp.cursors, TotalCount: total(q.Page, len(items)), HasNextPage: lp.hasNext, HasPreviousPage: lp.hasPrev,
+		Aggregates: st.aggregateEdges(q.Aggregate, items, anchor)}
 	if len(lp.items) > 0 {
 		page.Items = make([]domain.Edge, 0, len(lp.items))
 	}

@@ -1,9 +1,9 @@
 package embedded
 
 import (
-	"cmp"
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/citygraph/citygraph/domain"
 )
@@ -16,9 +16,10 @@ func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]dom
 	return read(s, ctx, func(st *state) ([]domain.FundingTotal, error) {
 		dl := newDeadline(ctx, "summing financings", "a narrower total: one city, country, funding body, sector or currency, or a range of dates")
 		type groupKey struct {
-			group string
+			group string // the groups of every dimension, joined
 			cur   domain.Currency
 		}
+		dims := q.Grouped()
 		type total struct {
 			domain.FundingTotal
 			// lastProject counts each project once: financings come
@@ -26,11 +27,14 @@ func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]dom
 			lastProject string
 		}
 		totals := map[groupKey]*total{}
-		add := func(g string, e *domain.Edge, p *domain.Project) {
-			k := groupKey{g, e.Amount.Currency}
+		add := func(groups []string, e *domain.Edge, p *domain.Project) {
+			k := groupKey{strings.Join(groups, "\x00"), e.Amount.Currency}
 			t := totals[k]
 			if t == nil {
-				t = &total{FundingTotal: domain.FundingTotal{Group: g, Currency: k.cur}}
+				t = &total{FundingTotal: domain.FundingTotal{Group: groups[0], Currency: k.cur}}
+				if len(q.Dimensions) > 0 {
+					t.Groups = slices.Clone(groups)
+				}
 				totals[k] = t
 			}
 			t.Amount += e.Amount.Amount
@@ -47,21 +51,19 @@ func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]dom
 				(q.Country != "" && !slices.Contains(f.countries, q.Country)) || (q.City != "" && !slices.Contains(f.cities, q.City)) {
 				return
 			}
-			switch q.GroupBy {
-			case domain.GroupByFundingBody:
-				add(e.From.ID, e, p)
-			case domain.GroupByCountry:
-				for _, c := range f.countries {
-					add(c, e, p)
+			// The financing counts once in every combination of its groups.
+			combos := [][]string{nil}
+			for _, d := range dims {
+				var next [][]string
+				for _, c := range combos {
+					for _, g := range fundingGroupsOf(d, f) {
+						next = append(next, append(slices.Clip(c), g))
+					}
 				}
-			case domain.GroupByCity:
-				for _, c := range f.cities {
-					add(c, e, p)
-				}
-			case domain.GroupBySector:
-				add(string(p.Sector), e, p)
-			case domain.GroupByYear:
-				add(string(e.Since)[:min(4, len(e.Since))], e, p)
+				combos = next
+			}
+			for _, c := range combos {
+				add(c, e, p)
 			}
 		}
 		// Start from the narrowest index the query allows.
@@ -85,9 +87,23 @@ func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]dom
 		for _, t := range totals {
 			out = append(out, t.FundingTotal)
 		}
-		slices.SortFunc(out, func(a, b domain.FundingTotal) int {
-			return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.Currency, b.Currency))
-		})
+		slices.SortFunc(out, domain.CompareFundingTotals)
 		return out, nil
 	})
+}
+
+// fundingGroupsOf are the groups financing f belongs to in dimension d: a
+// project located in two cities is in both cities' groups.
+func fundingGroupsOf(d domain.FundingGroup, f financing) []string {
+	switch d {
+	case domain.GroupByFundingBody:
+		return []string{f.e.From.ID}
+	case domain.GroupByCountry:
+		return f.countries
+	case domain.GroupByCity:
+		return f.cities
+	case domain.GroupBySector:
+		return []string{string(f.project.Sector)}
+	}
+	return []string{string(f.e.Since)[:min(4, len(f.e.Since))]}
 }

@@ -50,13 +50,14 @@ func (st *state) nodePage(q domain.NodeQuery, dl *deadline) domain.NodePage {
 		if !st.matches(n, q.Filter) {
 			continue
 		}
-		items = append(items, positioned[domain.Node]{key: q.Order.SortKey(n), id: id, item: n})
+		items = append(items, positioned[domain.Node]{position: nodePosition(q, n), item: n})
 	}
-	lp := pageOf(items, q.Desc, q.Page)
+	lp := pageOf(items, nodeOrder(q), q.Page)
 	for i := range lp.items {
 		lp.items[i] = cloneNode(lp.items[i])
 	}
-	return domain.NodePage{Items: lp.items, Cursors: lp.cursors, TotalCount: total(q.Page, len(items)), HasNextPage: lp.hasNext, HasPreviousPage: lp.hasPrev}
+	return domain.NodePage{Items: lp.items, Cursors: lp.cursors, TotalCount: total(q.Page, len(items)), HasNextPage: lp.hasNext, HasPreviousPage: lp.hasPrev,
+		Aggregates: aggregateNodes(q.Aggregate, items)}
 }
 
 // matches applies a node filter. A filter on a property a kind does not

@@ -1,7 +1,6 @@
 package embedded
 
 import (
-	"cmp"
 	"slices"
 
 	"github.com/citygraph/citygraph/domain"
@@ -9,8 +8,8 @@ import (
 
 // positioned is a list item with its keyset position.
 type positioned[T any] struct {
-	key, id string
-	item    T
+	position
+	item T
 }
 
 // listPage is a page cut from a list by pageOf.
@@ -20,20 +19,16 @@ type listPage[T any] struct {
 	hasNext, hasPrev bool
 }
 
-// pageOf returns the page of items that page asks for, in (key, id) order,
-// ascending or descending, with its cursors and the rules of domain.Page
+// pageOf returns the page of items that page asks for, in the list's order
+// (see listOrder), with its cursors and the rules of domain.Page
 // for hasNext and hasPrev. It keeps the page's items as it goes rather than
 // sorting all of them. The total is len(items): counting costs nothing
 // here, since every item is visited to find the page anyway.
-func pageOf[T any](items []positioned[T], desc bool, page domain.Page) listPage[T] {
-	order := func(a, b positioned[T]) int {
-		c := cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.id, b.id))
-		if desc {
-			return -c
-		}
-		return c
-	}
+func pageOf[T any](items []positioned[T], o listOrder, page domain.Page) listPage[T] {
+	order := func(a, b positioned[T]) int { return o.compare(a.position, b.position) }
 	after, before := page.Range()
+	afterAt, hasAfter := o.at(after)
+	beforeAt, hasBefore := o.at(before)
 	back := page.Last > 0
 	n := page.First
 	keep := order // keeps the first n of the range
@@ -53,10 +48,10 @@ func pageOf[T any](items []positioned[T], desc bool, page domain.Page) listPage[
 	atAfter, atBefore := false, false // an item at or before After; at or after Before
 	for _, p := range items {
 		out := false
-		if after != nil && !after.After(p.key, p.id, desc) {
+		if hasAfter && o.compare(p.position, afterAt) <= 0 {
 			atAfter, out = true, true
 		}
-		if before != nil && !before.Before(p.key, p.id, desc) {
+		if hasBefore && o.compare(p.position, beforeAt) >= 0 {
 			atBefore, out = true, true
 		}
 		if out {
@@ -83,7 +78,7 @@ func pageOf[T any](items []positioned[T], desc bool, page domain.Page) listPage[
 	}
 	for _, p := range kept {
 		lp.items = append(lp.items, p.item)
-		lp.cursors = append(lp.cursors, domain.Cursor{Key: p.key, ID: p.id}.Encode())
+		lp.cursors = append(lp.cursors, o.cursor(p.position))
 	}
 	return lp
 }

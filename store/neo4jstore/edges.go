@@ -3,6 +3,7 @@ package neo4jstore
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/citygraph/citygraph/domain"
@@ -37,6 +38,16 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 			continue
 		}
 		p := domain.EdgePage{TotalCount: int(getInt(rec, "total"))}
+		if q.Aggregate.Wanted() {
+			numbers, _ := rec.Get("agg0")
+			money := make([]any, moneyFields(q.Aggregate))
+			for j := range money {
+				money[j], _ = rec.Get("agg" + strconv.Itoa(j+1))
+			}
+			if p.Aggregates, err = aggregatesFrom(q.Aggregate, numbers, money); err != nil {
+				return nil, domain.Internal(err, "reading relations")
+			}
+		}
 		items, _ := rec.Get("items")
 		atAfter, _ := rec.Get("atAfter")
 		atBefore, _ := rec.Get("atBefore")
@@ -69,9 +80,8 @@ func edgeRowFrom(row []any) (domain.Edge, string, error) {
 	if err != nil {
 		return domain.Edge{}, "", err
 	}
-	key, _ := row[4].(string)
 	id, _ := row[5].(string)
-	return e, domain.Cursor{Key: key, ID: id}.Encode(), nil
+	return e, domain.Cursor{Key: cursorKey(row[4]), ID: id}.Encode(), nil
 }
 
 // edgeMatch is an edge query's Cypher over the anchor, relation and other
@@ -196,7 +206,8 @@ func edgesStatement(q domain.EdgeQuery, ks []string) (string, map[string]any, er
 		WITH ` + m.country
 		scope = "a, " + m.country
 	}
-	c, err := cutPage(q.Page, q.Desc, "sk", m.sortKey, "o.key", ps)
+	sort := edgeSort(q, m, "sk", "r", "o")
+	c, err := sort.cut(q.Page, "o.key", ps)
 	if err != nil {
 		return "", nil, err
 	}
@@ -206,12 +217,13 @@ func edgesStatement(q domain.EdgeQuery, ks []string) (string, map[string]any, er
 		CALL (` + scope + `) {
 			MATCH ` + m.pattern + `
 			WHERE ` + m.filter + `
-			WITH r, o, ` + m.sortKey + ` AS sk
+			WITH r, o, ` + sort.with() + `
 			WHERE ` + c.inRange + `
 			ORDER BY ` + c.order + `
 			LIMIT ` + c.limit + `
-			RETURN collect([` + edgeRow("r", "sk", "o") + `]) AS items
+			RETURN collect([` + edgeRow("r", sort.row(), "o") + `]) AS items
 		}
 		RETURN i, items, ` + total(q.Page, m.count) + ` AS total, ` +
-		m.outside(m.filter, c.atAfter) + ` AS atAfter, ` + m.outside(m.filter, c.atBefore) + ` AS atBefore`, ps.m, nil
+		m.outside(m.filter, c.atAfter) + ` AS atAfter, ` + m.outside(m.filter, c.atBefore) + ` AS atBefore` +
+		edgeAggregates(q, m), ps.m, nil
 }

@@ -2,6 +2,9 @@ package neo4jstore
 
 import (
 	"context"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/citygraph/citygraph/domain"
 )
@@ -19,10 +22,20 @@ func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]dom
 	}
 	out := []domain.FundingTotal{}
 	for _, rec := range recs {
-		out = append(out, domain.FundingTotal{Group: getStr(rec, "g"), Currency: domain.Currency(getStr(rec, "currency")),
+		t := domain.FundingTotal{Group: getStr(rec, "g"), Currency: domain.Currency(getStr(rec, "currency")),
 			Amount: domain.Decimal(getInt(rec, "amount")), Projects: int(getInt(rec, "projects")),
-			Financings: int(getInt(rec, "financings"))})
+			Financings: int(getInt(rec, "financings"))}
+		if len(q.Dimensions) > 0 {
+			gs, _ := rec.Get("gs")
+			for _, g := range asList(gs) {
+				s, _ := g.(string)
+				t.Groups = append(t.Groups, s)
+			}
+			t.Group = t.Groups[0]
+		}
+		out = append(out, t)
 	}
+	slices.SortFunc(out, domain.CompareFundingTotals)
 	return out, nil
 }
 
@@ -37,10 +50,10 @@ func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]dom
 // city's country; IN_COUNTRY always ends at a country).
 func fundingPlaces(q domain.FundingQuery) string {
 	cities, countries := "[]", "[]"
-	if q.GroupBy == domain.GroupByCity || q.City != "" {
+	if slices.Contains(q.Grouped(), domain.GroupByCity) || q.City != "" {
 		cities = `COLLECT { MATCH (p)-[:LOCATED_IN]->(c:City) RETURN DISTINCT c.id }`
 	}
-	if q.GroupBy == domain.GroupByCountry || q.Country != "" {
+	if slices.Contains(q.Grouped(), domain.GroupByCountry) || q.Country != "" {
 		countries = `COLLECT {
 				MATCH (p)-[:LOCATED_IN]->(x)
 				UNWIND CASE WHEN x:Country THEN [x.id] ELSE COLLECT { MATCH (x)-[:IN_COUNTRY]->(k) RETURN k.id } END AS id
@@ -60,7 +73,28 @@ func fundingStatement(q domain.FundingQuery) (string, map[string]any) {
 			AND (($from = '' AND $to = '') OR (f.since IS NOT NULL
 				AND ($from = '' OR f.since >= $from)
 				AND ($to = '' OR f.since <= $to OR f.since STARTS WITH $to)))
-		` + fundingPlaces(q) + `
+		` + fundingPlaces(q) + fundingGroups(q) + `, f.currency AS currency, sum(f.amount) AS amount, count(DISTINCT p) AS projects, count(f) AS financings
+		ORDER BY g, currency`, map[string]any{"fundingBody": q.FundingBody, "sector": string(q.Sector),
+			"currency": string(q.Currency), "from": string(q.From), "to": string(q.To), "country": q.Country,
+			"city": q.City, "groupBy": string(q.GroupBy)}
+}
+
+// fundingGroupOf is, per dimension, the list of groups a financing f of
+// project p by fb is in (a project in two cities is in both).
+var fundingGroupOf = map[domain.FundingGroup]string{
+	domain.GroupByFundingBody: "[fb.id]",
+	domain.GroupByCountry:     "countries",
+	domain.GroupByCity:        "cities",
+	domain.GroupBySector:      "[p.sector]",
+	domain.GroupByYear:        "[CASE WHEN f.since IS NULL THEN '' ELSE left(f.since, 4) END]",
+}
+
+// fundingGroups binds each financing's groups and returns the start of the
+// RETURN that totals them: g, the first dimension's group, and with
+// Dimensions gs, the list of every dimension's, one row per combination.
+func fundingGroups(q domain.FundingQuery) string {
+	if len(q.Dimensions) == 0 {
+		return `
 		WITH f, p, CASE $groupBy
 			WHEN 'funding_body' THEN [fb.id]
 			WHEN 'country' THEN countries
@@ -68,8 +102,17 @@ func fundingStatement(q domain.FundingQuery) (string, map[string]any) {
 			WHEN 'sector' THEN [p.sector]
 			ELSE [CASE WHEN f.since IS NULL THEN '' ELSE left(f.since, 4) END] END AS groups
 		UNWIND groups AS g
-		RETURN g, f.currency AS currency, sum(f.amount) AS amount, count(DISTINCT p) AS projects, count(f) AS financings
-		ORDER BY g, currency`, map[string]any{"fundingBody": q.FundingBody, "sector": string(q.Sector),
-			"currency": string(q.Currency), "from": string(q.From), "to": string(q.To), "country": q.Country,
-			"city": q.City, "groupBy": string(q.GroupBy)}
+		RETURN g`
+	}
+	lists, unwinds, gs := make([]string, len(q.Dimensions)), make([]string, len(q.Dimensions)), make([]string, len(q.Dimensions))
+	for i, d := range q.Dimensions {
+		n := strconv.Itoa(i)
+		lists[i] = fundingGroupOf[d] + " AS d" + n
+		unwinds[i] = "UNWIND d" + n + " AS g" + n
+		gs[i] = "coalesce(g" + n + ", '')"
+	}
+	return `
+		WITH f, p, ` + strings.Join(lists, ", ") + `
+		` + strings.Join(unwinds, " ") + `
+		RETURN [` + strings.Join(gs, ", ") + `] AS gs, coalesce(g0, '') AS g`
 }

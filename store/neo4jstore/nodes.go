@@ -3,6 +3,7 @@ package neo4jstore
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/citygraph/citygraph/domain"
@@ -171,6 +172,14 @@ func (s *Store) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodeP
 	atAfter, _ := recs[0].Get("atAfter")
 	atBefore, _ := recs[0].Get("atBefore")
 	page, err := nodePageFrom(q, asList(items), int(getInt(recs[0], "total")), atAfter == true, atBefore == true, nodeFrom)
+	if err == nil {
+		numbers, _ := recs[0].Get("agg")
+		money := make([]any, moneyFields(q.Aggregate))
+		for j := range money {
+			money[j], _ = recs[0].Get("agg_m" + strconv.Itoa(j))
+		}
+		page.Aggregates, err = aggregatesFrom(q.Aggregate, numbers, money)
+	}
 	if err != nil {
 		return domain.NodePage{}, domain.Internal(err, "listing nodes")
 	}
@@ -191,7 +200,11 @@ func nodePageFrom(q domain.NodeQuery, items []any, total int, atAfter, atBefore 
 			return domain.NodePage{}, err
 		}
 		page.Items = append(page.Items, n)
-		page.Cursors = append(page.Cursors, domain.Cursor{Key: q.Order.SortKey(n), ID: n.Base().ID}.Encode())
+		key := q.Order.SortKey(n)
+		if len(q.OrderBy) > 0 {
+			key = domain.EncodeSortValues(domain.NodeSortValues(n, q.OrderBy))
+		}
+		page.Cursors = append(page.Cursors, domain.Cursor{Key: key, ID: n.Base().ID}.Encode())
 	}
 	return page, nil
 }
@@ -206,18 +219,15 @@ type nodeList struct{ page, all, atAfter, atBefore string }
 // nodeListCypher builds a normalized query's nodeList.
 func nodeListCypher(q domain.NodeQuery, ps paramSet) (nodeList, error) {
 	src, filter := nodeSource(q, ps)
-	sk := "v.name"
-	if q.Order == domain.OrderByID {
-		sk = "v.id"
-	}
-	c, err := cutPage(q.Page, q.Desc, "sk", sk, "v.id", ps)
+	sort := nodeSort(q)
+	c, err := sort.cut(q.Page, "v.id", ps)
 	if err != nil {
 		return nodeList{}, err
 	}
 	all := src + `
 			WITH v WHERE ` + filter
 	l := nodeList{page: all + `
-			WITH v, ` + sk + ` AS sk
+			WITH v, ` + sort.with() + `
 			WHERE ` + c.inRange + `
 			ORDER BY ` + c.order + `
 			LIMIT ` + c.limit, all: all}
@@ -267,6 +277,8 @@ func listNodesStatement(q domain.NodeQuery) (string, map[string]any, error) {
 		return "", nil, err
 	}
 	bodies, cols := l.counts(q.Page, "total", "atAfter", "atBefore")
+	aggBodies, aggCols := l.aggregates(q.Aggregate, "agg")
+	bodies, cols = append(bodies, aggBodies...), append(cols, aggCols...)
 	var out strings.Builder
 	out.WriteString(`
 		CALL () {

@@ -109,6 +109,8 @@ func planStatement(p *domain.Plan) (string, map[string]any, error) {
 			` + l.page + `
 			RETURN collect(` + node + `) AS ` + name, imports: true})
 		bodies, counts := l.counts(r.List.Page, name+"t", name+"a", name+"b")
+		aggBodies, aggCols := l.aggregates(r.List.Aggregate, name+"g")
+		bodies, counts = append(bodies, aggBodies...), append(counts, aggCols...)
 		for _, body := range bodies {
 			calls = append(calls, call{body: `
 			` + body})
@@ -194,10 +196,11 @@ func (b *planBuilder) follow(v, i string, f *domain.Follow) ([]string, error) {
 		filter = v + ":" + label(f.From) + " AND " + filter
 	}
 	var fields []string
-	inRange, order, cut := "true", sk+direction(q.Desc)+", "+o+".key"+direction(q.Desc), ""
+	sort := edgeSort(q, m, sk, r, o)
+	inRange, order, cut := "true", sort.order(o+".key", false), ""
 	if !f.All {
 		page := readPage(q)
-		c, err := cutPage(page, q.Desc, sk, m.sortKey, o+".key", ps)
+		c, err := sort.cut(page, o+".key", ps)
 		if err != nil {
 			return nil, err
 		}
@@ -225,13 +228,18 @@ func (b *planBuilder) follow(v, i string, f *domain.Follow) ([]string, error) {
 	if f.EdgeSources {
 		sources = b.sources(r)
 	}
+	if q.Aggregate.Wanted() {
+		for j, x := range edgeAggregateExprs(q.Aggregate, m.pattern, filter, o, r) {
+			fields = append(fields, "g"+i+"_"+strconv.Itoa(j)+": "+x)
+		}
+	}
 	rows := `COLLECT {
 			MATCH ` + m.pattern + `
 			WHERE ` + filter + `
-			WITH ` + r + `, ` + o + `, ` + m.sortKey + ` AS ` + sk + `
+			WITH ` + r + `, ` + o + `, ` + sort.with() + `
 			WHERE ` + inRange + `
 			ORDER BY ` + order + cut + `
-			RETURN [` + planRow(v, r, edgePropsExpr(r, b.proj, q.Kind), sk, o) + `, ` + end + `, ` + sources + `] }`
+			RETURN [` + planRow(v, r, edgePropsExpr(r, b.proj, q.Kind), sort.row(), o) + `, ` + end + `, ` + sources + `] }`
 	return append([]string{"f" + i + ": " + rows}, fields...), nil
 }
 
@@ -268,6 +276,15 @@ func planAnswers(p *domain.Plan, cols []any, a *domain.Answers) error {
 		})
 		if err != nil {
 			return err
+		}
+		if r.List.Aggregate.Wanted() {
+			numbers, money := next(), make([]any, moneyFields(r.List.Aggregate))
+			for j := range money {
+				money[j] = next()
+			}
+			if page.Aggregates, err = aggregatesFrom(r.List.Aggregate, numbers, money); err != nil {
+				return err
+			}
 		}
 		a.Lists[r.List.Signature()] = page
 	}
@@ -311,6 +328,16 @@ func nodeAnswer(x any, reach *domain.Reach, a *domain.Answers) (domain.Node, err
 				page.TotalCount = int(t)
 			}
 			page.HasNextPage, page.HasPreviousPage = c.flags(more, m["a"+strconv.Itoa(i)] == true, m["b"+strconv.Itoa(i)] == true)
+		}
+		if f.Query.Aggregate.Wanted() {
+			money := make([]any, moneyFields(f.Query.Aggregate))
+			for j := range money {
+				money[j] = m["g"+strconv.Itoa(i)+"_"+strconv.Itoa(j+1)]
+			}
+			var err error
+			if page.Aggregates, err = aggregatesFrom(f.Query.Aggregate, m["g"+strconv.Itoa(i)+"_0"], money); err != nil {
+				return nil, err
+			}
 		}
 		for _, x := range rows {
 			row := asList(x)

@@ -175,6 +175,26 @@ func TestPlanStatementPlans(t *testing.T) {
 				After: domain.Cursor{Key: "A", ID: "a"}.Encode(), Before: domain.Cursor{Key: "T", ID: "t"}.Encode()}},
 			Reach: domain.Reach{Follow: []domain.Follow{{Query: partners}}}}}},
 			[]planOp{countrySeek}, nil},
+		// orderBy and aggregates (issue 12) keep the plan's shape: roots
+		// by index, the rest by expansion, every page cut where it is read.
+		{"partners by population then date after a cursor, with their aggregates", domain.Plan{Roots: []domain.Root{{Keys: city,
+			Reach: domain.Reach{Follow: []domain.Follow{{Query: domain.EdgeQuery{Kind: domain.EdgePartnerOf,
+				OrderBy:   []domain.OrderKey{{Field: domain.FieldRef{Name: "population"}, Desc: true}, {Field: domain.FieldRef{Name: "since", Edge: true}}},
+				Aggregate: domain.Aggregation{Count: true, Fields: []domain.FieldRef{{Name: "population"}, {Name: "populationYear"}}},
+				Page:      domain.Page{First: 5, After: domain.Cursor{Key: domain.EncodeSortValues([]any{int64(1_000_000), "2001"}), ID: "City:city-00100"}.Encode()}},
+				Ends: &domain.Reach{}}}}}}},
+			[]planOp{keySeek}, nil},
+		{"the cities of a country by population, with their aggregate", domain.Plan{Roots: []domain.Root{{
+			List: &domain.NodeQuery{Kind: domain.KindCity, Filter: domain.NodeFilter{Country: synth.Country(1)},
+				OrderBy:   []domain.OrderKey{{Field: domain.FieldRef{Name: "population"}, Desc: true}},
+				Aggregate: domain.Aggregation{Count: true, Fields: []domain.FieldRef{{Name: "population"}}}, Page: domain.Page{First: 10}}}}},
+			[]planOp{countrySeek}, nil},
+		{"a funding body's financings by amount, aggregated per currency", domain.Plan{Roots: []domain.Root{{
+			Keys: []domain.NodeKey{{Kind: domain.KindFundingBody, ID: synth.FundingBodies[0]}},
+			Reach: domain.Reach{Follow: []domain.Follow{{Query: domain.EdgeQuery{Kind: domain.EdgeFinanced, Direction: domain.Out,
+				OrderBy:   []domain.OrderKey{{Field: domain.FieldRef{Name: "amount", Edge: true}, Desc: true}},
+				Aggregate: domain.Aggregation{Count: true, Fields: []domain.FieldRef{{Name: "amount", Edge: true}}}, Page: domain.Page{First: 10}}}}}}}},
+			[]planOp{keySeek}, nil},
 		// A list without a filter reads its kind's nodes in name order
 		// (the name index may serve the order); what it reaches is
 		// expansion from them.

@@ -117,7 +117,7 @@ func planRowFrom(kind domain.EdgeKind, anchor domain.NodeKey, row []any) (domain
 		return domain.Edge{}, "", fmt.Errorf("plan row of %d columns", len(row))
 	}
 	props, _ := row[1].(map[string]any)
-	key, _ := row[2].(string)
+	key := cursorKey(row[2])
 	id, _ := row[3].(string)
 	other, err := domain.ParseNodeKey(id)
 	if err != nil {

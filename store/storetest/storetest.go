@@ -57,6 +57,8 @@ func Run(t *testing.T, open func(t *testing.T) domain.Store) {
 		{"Plan", planTests},
 		{"Projection", projectionTests},
 		{"Pages", pageTests},
+		{"Order", orderTests},
+		{"Aggregate", aggregateTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

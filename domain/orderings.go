@@ -1,0 +1,445 @@
+package domain
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"slices"
+	"strings"
+)
+
+// FieldType is how a scalar field of a node or relation compares and
+// aggregates.
+type FieldType int
+
+const (
+	// FieldText compares as Go compares strings, byte by byte (dates and
+	// enum values are text too: ISO dates order as text).
+	FieldText FieldType = iota
+	// FieldInt compares as a number and has min, max, average and sum.
+	FieldInt
+	// FieldMoney is an amount with a currency: it orders by amount, and
+	// aggregates per currency, never across currencies.
+	FieldMoney
+)
+
+// FieldRef names a scalar field of a list's items by its stored property
+// name ("population", "since"): of the listed nodes, or on a relation list
+// of the relation itself (Edge) or of the node at its far end.
+type FieldRef struct {
+	Name string
+	Edge bool
+}
+
+func (f FieldRef) String() string {
+	if f.Edge {
+		return "relation." + f.Name
+	}
+	return f.Name
+}
+
+// fieldSpec is a field's type and the properties that hold it in the
+// stores (money: the amount's, then the currency's).
+type fieldSpec struct {
+	typ            FieldType
+	prop, currency string
+}
+
+func text(prop string) fieldSpec { return fieldSpec{typ: FieldText, prop: prop} }
+func integer(prop string) fieldSpec {
+	return fieldSpec{typ: FieldInt, prop: prop}
+}
+
+// nodeFields are the scalar fields a list may be ordered by and
+// aggregated over, per node kind; every kind has the common ones.
+var nodeFields = map[Kind]map[string]fieldSpec{
+	KindGrouping: {"acronym": text("acronym")},
+	KindCity: {"division": text("division"), "region": text("region"), "regionZh": text("regionZh"),
+		"population": integer("population"), "populationYear": integer("populationYear")},
+	KindOrganization: {"orgKind": text("orgKind")},
+	KindFundingBody: {"acronym": text("acronym"), "founded": text("founded"),
+		"capital": {typ: FieldMoney, prop: "capitalAmount", currency: "capitalCurrency"}},
+	KindEvent: {"firstHeld": text("firstHeld")},
+	KindForum: {"edition": integer("edition"), "participants": integer("participants"), "officials": integer("officials"),
+		"startDate": text("startDate"), "endDate": text("endDate"), "theme": text("theme"), "themeZh": text("themeZh")},
+	KindAgreement: {"date": text("date")},
+	KindProject:   {"sector": text("sector"), "status": text("status")},
+	KindSource:    {"publisher": text("publisher"), "author": text("author"), "date": text("date")},
+}
+
+var commonFields = map[string]fieldSpec{"id": text("id"), "name": text("name"), "nameZh": text("nameZh")}
+
+// edgeFields are a relation's own scalar fields.
+var edgeFields = map[string]fieldSpec{
+	"since": text("since"), "role": text("role"), "partnershipKind": text("partnershipKind"),
+	"status": text("status"), "level": text("level"), "delegationSize": integer("delegationSize"),
+	"position": integer("position"), "instrument": text("instrument"), "currency": text("currency"),
+	"amount": {typ: FieldMoney, prop: "amount", currency: "currency"},
+}
+
+// spec returns the field's spec for items of the given kinds (a node
+// list's kind, or the kinds a relation's far end may be); ok is false for
+// a field none of them has.
+func (f FieldRef) spec(kinds []Kind) (fieldSpec, bool) {
+	if f.Edge {
+		s, ok := edgeFields[f.Name]
+		return s, ok
+	}
+	if s, ok := commonFields[f.Name]; ok {
+		return s, true
+	}
+	for _, k := range kinds {
+		if s, ok := nodeFields[k][f.Name]; ok {
+			return s, true
+		}
+	}
+	return fieldSpec{}, false
+}
+
+// Type is the field's type; any known field has one.
+func (f FieldRef) Type() FieldType {
+	s, _ := f.spec(Kinds)
+	return s.typ
+}
+
+// Property is the stored property that holds the field (a money field's
+// amount) and, for money, the one that holds its currency.
+func (f FieldRef) Property() (prop, currency string) {
+	s, _ := f.spec(Kinds)
+	return s.prop, s.currency
+}
+
+// checkField checks that f is a field of items of the given kinds.
+func checkField(f FieldRef, kinds []Kind, what string) (fieldSpec, error) {
+	s, ok := f.spec(kinds)
+	if !ok {
+		return s, Errorf(EINVALID, "cannot %s by %s: %v have no such field", what, f, kinds)
+	}
+	return s, nil
+}
+
+// OrderKey is one key of a list's order: a field, ascending or descending.
+type OrderKey struct {
+	Field FieldRef
+	Desc  bool
+}
+
+// MaxOrderKeys bounds the keys of one order: each is compared per item.
+const MaxOrderKeys = 5
+
+// checkOrder validates an order over items of the given kinds.
+func checkOrder(keys []OrderKey, kinds []Kind) error {
+	if len(keys) > MaxOrderKeys {
+		return Errorf(EINVALID, "an order has at most %d keys, not %d; ties are broken by the item's key anyway", MaxOrderKeys, len(keys))
+	}
+	for _, k := range keys {
+		if _, err := checkField(k.Field, kinds, "order"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkCursors checks that a page's cursors were given out for this order.
+func checkCursors(keys []OrderKey, p Page) error {
+	after, before := p.Range()
+	for _, c := range []*Cursor{after, before} {
+		if c != nil {
+			if _, err := DecodeSortValues(c.Key, keys); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// NodeValue is n's value of a field: a string for text, an int64 for
+// numbers and for money (its amount); the zero value when n has none, as
+// the stores read an absent property.
+func NodeValue(n Node, field string) any {
+	m := n.Base()
+	switch field {
+	case "id":
+		return m.ID
+	case "name":
+		return m.Name
+	case "nameZh":
+		return m.NameZh
+	}
+	switch v := n.(type) {
+	case *Grouping:
+		if field == "acronym" {
+			return v.Acronym
+		}
+	case *City:
+		switch field {
+		case "division":
+			return string(v.Division)
+		case "region":
+			return v.Region
+		case "regionZh":
+			return v.RegionZh
+		case "population":
+			return v.Population
+		case "populationYear":
+			return int64(v.PopulationYear)
+		}
+	case *Organization:
+		if field == "orgKind" {
+			return string(v.OrgKind)
+		}
+	case *FundingBody:
+		switch field {
+		case "acronym":
+			return v.Acronym
+		case "founded":
+			return string(v.Founded)
+		case "capital":
+			if v.Capital != nil {
+				return int64(v.Capital.Amount)
+			}
+			return int64(0)
+		}
+	case *Event:
+		if field == "firstHeld" {
+			return string(v.FirstHeld)
+		}
+	case *Forum:
+		switch field {
+		case "edition":
+			return int64(v.Edition)
+		case "participants":
+			return int64(v.Participants)
+		case "officials":
+			return int64(v.Officials)
+		case "startDate":
+			return string(v.StartDate)
+		case "endDate":
+			return string(v.EndDate)
+		case "theme":
+			return v.Theme
+		case "themeZh":
+			return v.ThemeZh
+		}
+	case *Agreement:
+		if field == "date" {
+			return string(v.Date)
+		}
+	case *Project:
+		switch field {
+		case "sector":
+			return string(v.Sector)
+		case "status":
+			return string(v.Status)
+		}
+	case *Source:
+		switch field {
+		case "publisher":
+			return v.Publisher
+		case "author":
+			return v.Author
+		case "date":
+			return string(v.Date)
+		}
+	}
+	return zeroOf(FieldRef{Name: field})
+}
+
+// NodeMoney is n's money field (nil when it has none).
+func NodeMoney(n Node, field string) *Money {
+	if v, ok := n.(*FundingBody); ok && field == "capital" {
+		return v.Capital
+	}
+	return nil
+}
+
+// EdgeValue is e's value of one of its own fields, as NodeValue.
+func EdgeValue(e *Edge, field string) any {
+	switch field {
+	case "since":
+		return string(e.Since)
+	case "role":
+		return string(e.Role)
+	case "partnershipKind":
+		return string(e.PartnershipKind)
+	case "status":
+		return string(e.Status)
+	case "level":
+		return e.Level
+	case "delegationSize":
+		return int64(e.DelegationSize)
+	case "position":
+		return int64(e.Position)
+	case "instrument":
+		return e.Instrument
+	case "currency":
+		if e.Amount != nil {
+			return string(e.Amount.Currency)
+		}
+		return ""
+	case "amount":
+		if e.Amount != nil {
+			return int64(e.Amount.Amount)
+		}
+		return int64(0)
+	}
+	return zeroOf(FieldRef{Name: field, Edge: true})
+}
+
+func zeroOf(f FieldRef) any {
+	if f.Type() == FieldText {
+		return ""
+	}
+	return int64(0)
+}
+
+// NodeSortValues are n's values of an order's keys.
+func NodeSortValues(n Node, keys []OrderKey) []any {
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		out[i] = NodeValue(n, k.Field.Name)
+	}
+	return out
+}
+
+// EdgeSortValues are the values of an order's keys for relation e whose
+// far end is other.
+func EdgeSortValues(e *Edge, other Node, keys []OrderKey) []any {
+	out := make([]any, len(keys))
+	for i, k := range keys {
+		switch {
+		case k.Field.Edge:
+			out[i] = EdgeValue(e, k.Field.Name)
+		case other != nil:
+			out[i] = NodeValue(other, k.Field.Name)
+		default:
+			out[i] = zeroOf(k.Field)
+		}
+	}
+	return out
+}
+
+// CompareSorted orders two items of a list ordered by keys: by their
+// values key by key, each ascending or descending, then by their ids
+// (the node's slug, or the far end's key), always ascending, so that
+// ties are stable and every position is unique.
+func CompareSorted(keys []OrderKey, a []any, aID string, b []any, bID string) int {
+	for i, k := range keys {
+		c := compareValues(a[i], b[i])
+		if k.Desc {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(aID, bID)
+}
+
+func compareValues(a, b any) int {
+	switch x := a.(type) {
+	case int64:
+		y, _ := b.(int64)
+		return cmp.Compare(x, y)
+	case string:
+		y, _ := b.(string)
+		return strings.Compare(x, y)
+	}
+	return 0
+}
+
+// EncodeSortValues is the cursor key of an item of an ordered list: its
+// values as a JSON array (DecodeSortValues reads it back).
+func EncodeSortValues(vals []any) string {
+	b, _ := json.Marshal(vals) // strings and int64s only
+	return string(b)
+}
+
+// DecodeSortValues reads a cursor key written by EncodeSortValues for an
+// order with these keys; a key of another order is EINVALID.
+func DecodeSortValues(s string, keys []OrderKey) ([]any, error) {
+	bad := Errorf(EINVALID, "cursor was given out for another order of this list; page with cursors from a page of the same orderBy")
+	d := json.NewDecoder(bytes.NewReader([]byte(s)))
+	d.UseNumber()
+	var raw []any
+	if d.Decode(&raw) != nil || len(raw) != len(keys) {
+		return nil, bad
+	}
+	out := make([]any, len(raw))
+	for i, k := range keys {
+		switch v := raw[i].(type) {
+		case string:
+			if k.Field.Type() != FieldText {
+				return nil, bad
+			}
+			out[i] = v
+		case json.Number:
+			n, err := v.Int64()
+			if err != nil || k.Field.Type() == FieldText {
+				return nil, bad
+			}
+			out[i] = n
+		default:
+			return nil, bad
+		}
+	}
+	return out, nil
+}
+
+// otherKinds are the kinds a relation query's far end may be.
+func (q EdgeQuery) otherKinds() []Kind {
+	if len(q.OtherKinds) > 0 {
+		return q.OtherKinds
+	}
+	r := EdgeRules[q.Kind]
+	var out []Kind
+	for _, k := range append(slices.Clone(r.From), r.To...) {
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// checkOrderings validates a node list's OrderBy, its cursors for it,
+// and its Aggregate.
+func (q *NodeQuery) checkOrderings() error {
+	kinds := []Kind{q.Kind}
+	for _, f := range append(slices.Clone(q.Aggregate.Fields), orderFields(q.OrderBy)...) {
+		if f.Edge {
+			return Errorf(EINVALID, "cannot order or aggregate a list of %s by %s: a node list has no relation fields", q.Kind, f)
+		}
+	}
+	if err := checkOrder(q.OrderBy, kinds); err != nil {
+		return err
+	}
+	if len(q.OrderBy) > 0 {
+		if err := checkCursors(q.OrderBy, q.Page); err != nil {
+			return err
+		}
+	}
+	return q.Aggregate.check(kinds)
+}
+
+// checkOrderings validates a relation list's OrderBy, its cursors for it,
+// and its Aggregate, against the relation's fields and its far ends'.
+func (q *EdgeQuery) checkOrderings() error {
+	kinds := q.otherKinds()
+	if err := checkOrder(q.OrderBy, kinds); err != nil {
+		return err
+	}
+	if len(q.OrderBy) > 0 {
+		if err := checkCursors(q.OrderBy, q.Page); err != nil {
+			return err
+		}
+	}
+	return q.Aggregate.check(kinds)
+}
+
+func orderFields(keys []OrderKey) []FieldRef {
+	out := make([]FieldRef, len(keys))
+	for i, k := range keys {
+		out[i] = k.Field
+	}
+	return out
+}
