@@ -129,7 +129,10 @@ type EdgeQuery struct {
 	PartnershipKind PartnershipKind
 	Role            Role
 	// AsOf keeps edges that existed on that date (unknown start counts).
-	AsOf  Date
+	AsOf Date
+	// Where, if set, keeps the relations it holds for, in the relation's
+	// scope (EdgeScope; domain/filter.go).
+	Where *Filter
 	Order EdgeOrder
 	Desc  bool
 	Page  Page
@@ -155,6 +158,11 @@ func (q *EdgeQuery) Normalize() error {
 	}
 	if _, err := ParseDate(string(q.AsOf)); err != nil {
 		return err
+	}
+	if q.Where != nil {
+		if err := q.Where.Normalize(EdgeScope(q.Kind, q.Direction)); err != nil {
+			return err
+		}
 	}
 	return q.Page.Normalize()
 }

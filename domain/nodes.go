@@ -272,9 +272,11 @@ const (
 type NodeQuery struct {
 	Kind   Kind
 	Filter NodeFilter
-	Order  NodeOrder
-	Desc   bool
-	Page   Page
+	// Where, if set, keeps the nodes it holds for (domain/filter.go).
+	Where *Filter
+	Order NodeOrder
+	Desc  bool
+	Page  Page
 }
 
 // NodeFilter narrows a node list; zero fields do not filter.
@@ -307,6 +309,11 @@ func (q *NodeQuery) Normalize() error {
 	}
 	if q.Filter.Sector != "" && !slices.Contains(Sectors, q.Filter.Sector) {
 		return Errorf(EINVALID, "unknown sector %q", q.Filter.Sector)
+	}
+	if q.Where != nil {
+		if err := q.Where.Normalize(NodeScope(q.Kind)); err != nil {
+			return err
+		}
 	}
 	return q.Page.Normalize()
 }

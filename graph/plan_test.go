@@ -366,7 +366,8 @@ var plannedShapes = []struct{ name, query string }{
 // They are named by operation name. The seed data suggests no partner for
 // Nanning, so Suggestions names no node; analyticShapes asks a synthetic city.
 var exampleCalls = map[string]int64{"Organisers": 1, "Attendance": 1, "Agreement": 1, "Partners": 1, "Appeals": 1,
-	"Neighbourhood": 2, "Sources": 1, "Paths": 2, "Funding": 4, "Rankings": 4, "Suggestions": 1, "Near": 2, "Search": 4}
+	"Neighbourhood": 2, "Sources": 1, "Paths": 2, "Funding": 4, "Rankings": 4, "Suggestions": 1, "Near": 2, "Search": 4,
+	"ChineseCitiesWithEarlyAIIBPartners": 1}
 
 var operationName = regexp.MustCompile(`(?m)^query (\w+)`)
 

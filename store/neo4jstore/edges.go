@@ -129,6 +129,9 @@ func edgeCypher(q domain.EdgeQuery, ps paramSet, a, r, o, oc string) edgeMatch {
 	if q.AsOf != "" {
 		conds = append(conds, "("+r+".since IS NULL OR "+r+".since <= "+ps.add("asOf", string(q.AsOf))+")")
 	}
+	if q.Where != nil {
+		conds = append(conds, newWhereCypher(ps).edgeCond(q.Where, domain.EdgeScope(q.Kind, q.Direction), r, o))
+	}
 	m.filter = strings.Join(conds, " AND ")
 	m.count = "COUNT { MATCH " + m.pattern + " WHERE " + m.filter + " }"
 	if len(conds) == 1 {
