@@ -124,7 +124,7 @@ func (a *analyzer) price(on *ast.Definition, def *ast.FieldDefinition, f *ast.Fi
 		}
 	}
 	if def.Arguments.ForName("first") != nil {
-		return fieldPrice{items: args.page()}
+		return fieldPrice{items: args.page(), work: args.wherePrice(on)} // filterprice.go
 	}
 	return fieldPrice{items: 1}
 }
