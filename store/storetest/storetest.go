@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) domain.Store) {
 		{"ProjectSeed", seedTests},
 		{"Plan", planTests},
 		{"Pages", pageTests},
+		{"Filters", filterTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
