@@ -138,7 +138,8 @@ func whereAnchor(q domain.NodeQuery, ps paramSet) string {
 					}
 				}
 				return `CALL () {
-				MATCH (w:Entity) WHERE w.key IN ` + ps.add("anchorKeys", keys) + `
+				UNWIND ` + ps.add("anchorKeys", keys) + ` AS wk
+				MATCH (w:Entity {key: wk})
 				MATCH ` + relPattern("v:"+label(q.Kind), "", rel.Kind, rel.Direction, "w") + `
 				RETURN DISTINCT v
 			}`

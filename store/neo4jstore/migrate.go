@@ -57,6 +57,14 @@ func migrations() []migration {
 		{id: "0006_seed_loads", statements: []string{
 			"CREATE CONSTRAINT seed_load_id IF NOT EXISTS FOR (l:SeedLoad) REQUIRE l.id IS UNIQUE",
 		}},
+		// Properties where filters (filter.go) compare often, so that a
+		// list filtered by them starts from an index seek or range.
+		{id: "0007_where_indexes", statements: []string{
+			"CREATE INDEX city_name_zh IF NOT EXISTS FOR (n:City) ON (n.nameZh)",
+			"CREATE INDEX city_population IF NOT EXISTS FOR (n:City) ON (n.population)",
+			"CREATE INDEX forum_start_date IF NOT EXISTS FOR (n:Forum) ON (n.startDate)",
+			"CREATE INDEX project_status IF NOT EXISTS FOR (n:Project) ON (n.status)",
+		}},
 	}
 }
 
