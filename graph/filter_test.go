@@ -128,6 +128,8 @@ func TestWhereBadInput(t *testing.T) {
 			string(domain.EINVALID), []string{"1.234"}},
 		{"a hostile filter is refused with its cost", `{ cities(where: {` + partnersOf(4) + `}) { totalCount } }`, nil,
 			string(domain.ELIMIT), []string{"max cost", "where"}},
+		{"a hostile filter in variables is refused with its cost", `query($w: CityWhere) { cities(where: $w) { totalCount } }`,
+			map[string]any{"w": hostileVariable(4)}, string(domain.ELIMIT), []string{"max cost"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -151,6 +153,15 @@ func TestWhereBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hostileVariable is partnersOf as a variable's JSON value.
+func hostileVariable(n int) map[string]any {
+	w := map[string]any{"name": map[string]any{"eq": "x"}}
+	for range n {
+		w = map[string]any{"partners": map[string]any{"some": map[string]any{"node": w}}}
+	}
+	return w
 }
 
 // TestWhereUnknownFieldInVariables checks that validation names an
