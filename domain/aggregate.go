@@ -30,7 +30,7 @@ func (a Aggregation) check(kinds []Kind) error {
 		if err != nil {
 			return err
 		}
-		if s.typ == FieldText {
+		if s.typ == SortText {
 			return Errorf(EINVALID, "cannot aggregate %s: it is not a number; count the list instead", f)
 		}
 	}
@@ -95,17 +95,17 @@ func (s *Stats) add(v int64) {
 // and the contract suite's brute force both use it.
 type Aggregator struct {
 	a     Aggregation
-	types []FieldType // of a.Fields, looked up once
+	types []SortType // of a.Fields, looked up once
 	out   Aggregates
 }
 
 // NewAggregator starts aggregating a list for a.
 func NewAggregator(a Aggregation) *Aggregator {
-	g := &Aggregator{a: a, types: make([]FieldType, len(a.Fields)), out: Aggregates{Fields: make([]FieldStats, len(a.Fields))}}
+	g := &Aggregator{a: a, types: make([]SortType, len(a.Fields)), out: Aggregates{Fields: make([]FieldStats, len(a.Fields))}}
 	for i, f := range a.Fields {
 		g.types[i] = f.Type()
 		g.out.Fields[i].Field = f
-		if g.types[i] == FieldInt {
+		if g.types[i] == SortInt {
 			g.out.Fields[i].Stats = []Stats{{}}
 		}
 	}
@@ -121,7 +121,7 @@ func (g *Aggregator) AddEdge(e *Edge, other Node) {
 	g.out.Count++
 	for i, f := range g.a.Fields {
 		fs := &g.out.Fields[i]
-		if g.types[i] == FieldMoney {
+		if g.types[i] == SortMoney {
 			var m *Money
 			switch {
 			case f.Edge && e != nil && f.Name == "amount":

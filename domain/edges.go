@@ -130,7 +130,10 @@ type EdgeQuery struct {
 	Role            Role
 	// AsOf keeps edges that existed on that date (Edge.ActiveOn: an
 	// unknown start counts, an Until ends it).
-	AsOf  Date
+	AsOf Date
+	// Where, if set, keeps the relations it holds for, in the relation's
+	// scope (EdgeScope; domain/filter.go).
+	Where *Filter
 	Order EdgeOrder
 	Desc  bool
 	// OrderBy, when given, orders the list instead of Order and Desc
@@ -160,6 +163,11 @@ func (q *EdgeQuery) Normalize() error {
 	}
 	if _, err := ParseDate(string(q.AsOf)); err != nil {
 		return err
+	}
+	if q.Where != nil {
+		if err := q.Where.Normalize(EdgeScope(q.Kind, q.Direction)); err != nil {
+			return err
+		}
 	}
 	if err := q.Page.Normalize(); err != nil {
 		return err

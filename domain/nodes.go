@@ -272,8 +272,10 @@ const (
 type NodeQuery struct {
 	Kind   Kind
 	Filter NodeFilter
-	Order  NodeOrder
-	Desc   bool
+	// Where, if set, keeps the nodes it holds for (domain/filter.go).
+	Where *Filter
+	Order NodeOrder
+	Desc  bool
 	// OrderBy, when given, orders the list instead of Order and Desc
 	// (see orderings.go); Aggregate asks for aggregates of the whole list.
 	OrderBy   []OrderKey
@@ -311,6 +313,11 @@ func (q *NodeQuery) Normalize() error {
 	}
 	if q.Filter.Sector != "" && !slices.Contains(Sectors, q.Filter.Sector) {
 		return Errorf(EINVALID, "unknown sector %q", q.Filter.Sector)
+	}
+	if q.Where != nil {
+		if err := q.Where.Normalize(NodeScope(q.Kind)); err != nil {
+			return err
+		}
 	}
 	if err := q.Page.Normalize(); err != nil {
 		return err

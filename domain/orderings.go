@@ -8,19 +8,19 @@ import (
 	"strings"
 )
 
-// FieldType is how a scalar field of a node or relation compares and
+// SortType is how a scalar field of a node or relation compares and
 // aggregates.
-type FieldType int
+type SortType int
 
 const (
-	// FieldText compares as Go compares strings, byte by byte (dates and
+	// SortText compares as Go compares strings, byte by byte (dates and
 	// enum values are text too: ISO dates order as text).
-	FieldText FieldType = iota
-	// FieldInt compares as a number and has min, max, average and sum.
-	FieldInt
-	// FieldMoney is an amount with a currency: it orders by amount, and
+	SortText SortType = iota
+	// SortInt compares as a number and has min, max, average and sum.
+	SortInt
+	// SortMoney is an amount with a currency: it orders by amount, and
 	// aggregates per currency, never across currencies.
-	FieldMoney
+	SortMoney
 )
 
 // FieldRef names a scalar field of a list's items by its stored property
@@ -41,24 +41,24 @@ func (f FieldRef) String() string {
 // fieldSpec is a field's type and the properties that hold it in the
 // stores (money: the amount's, then the currency's).
 type fieldSpec struct {
-	typ            FieldType
+	typ            SortType
 	prop, currency string
 }
 
-func text(prop string) fieldSpec { return fieldSpec{typ: FieldText, prop: prop} }
+func text(prop string) fieldSpec { return fieldSpec{typ: SortText, prop: prop} }
 func integer(prop string) fieldSpec {
-	return fieldSpec{typ: FieldInt, prop: prop}
+	return fieldSpec{typ: SortInt, prop: prop}
 }
 
-// nodeFields are the scalar fields a list may be ordered by and
+// orderNodeFields are the scalar fields a list may be ordered by and
 // aggregated over, per node kind; every kind has the common ones.
-var nodeFields = map[Kind]map[string]fieldSpec{
+var orderNodeFields = map[Kind]map[string]fieldSpec{
 	KindGrouping: {"acronym": text("acronym")},
 	KindCity: {"division": text("division"), "region": text("region"), "regionZh": text("regionZh"),
 		"population": integer("population"), "populationYear": integer("populationYear")},
 	KindOrganization: {"orgKind": text("orgKind")},
 	KindFundingBody: {"acronym": text("acronym"), "founded": text("founded"),
-		"capital": {typ: FieldMoney, prop: "capitalAmount", currency: "capitalCurrency"}},
+		"capital": {typ: SortMoney, prop: "capitalAmount", currency: "capitalCurrency"}},
 	KindEvent: {"firstHeld": text("firstHeld")},
 	KindForum: {"edition": integer("edition"), "participants": integer("participants"), "officials": integer("officials"),
 		"startDate": text("startDate"), "endDate": text("endDate"), "theme": text("theme"), "themeZh": text("themeZh")},
@@ -67,14 +67,14 @@ var nodeFields = map[Kind]map[string]fieldSpec{
 	KindSource:    {"publisher": text("publisher"), "author": text("author"), "date": text("date")},
 }
 
-var commonFields = map[string]fieldSpec{"id": text("id"), "name": text("name"), "nameZh": text("nameZh")}
+var orderCommonFields = map[string]fieldSpec{"id": text("id"), "name": text("name"), "nameZh": text("nameZh")}
 
-// edgeFields are a relation's own scalar fields.
-var edgeFields = map[string]fieldSpec{
+// orderEdgeFields are a relation's own scalar fields.
+var orderEdgeFields = map[string]fieldSpec{
 	"since": text("since"), "role": text("role"), "partnershipKind": text("partnershipKind"),
 	"status": text("status"), "level": text("level"), "delegationSize": integer("delegationSize"),
 	"position": integer("position"), "instrument": text("instrument"), "currency": text("currency"),
-	"amount": {typ: FieldMoney, prop: "amount", currency: "currency"},
+	"amount": {typ: SortMoney, prop: "amount", currency: "currency"},
 }
 
 // spec returns the field's spec for items of the given kinds (a node
@@ -82,14 +82,14 @@ var edgeFields = map[string]fieldSpec{
 // a field none of them has.
 func (f FieldRef) spec(kinds []Kind) (fieldSpec, bool) {
 	if f.Edge {
-		s, ok := edgeFields[f.Name]
+		s, ok := orderEdgeFields[f.Name]
 		return s, ok
 	}
-	if s, ok := commonFields[f.Name]; ok {
+	if s, ok := orderCommonFields[f.Name]; ok {
 		return s, true
 	}
 	for _, k := range kinds {
-		if s, ok := nodeFields[k][f.Name]; ok {
+		if s, ok := orderNodeFields[k][f.Name]; ok {
 			return s, true
 		}
 	}
@@ -97,7 +97,7 @@ func (f FieldRef) spec(kinds []Kind) (fieldSpec, bool) {
 }
 
 // Type is the field's type; any known field has one.
-func (f FieldRef) Type() FieldType {
+func (f FieldRef) Type() SortType {
 	s, _ := f.spec(Kinds)
 	return s.typ
 }
@@ -287,7 +287,7 @@ func EdgeValue(e *Edge, field string) any {
 }
 
 func zeroOf(f FieldRef) any {
-	if f.Type() == FieldText {
+	if f.Type() == SortText {
 		return ""
 	}
 	return int64(0)
@@ -369,13 +369,13 @@ func DecodeSortValues(s string, keys []OrderKey) ([]any, error) {
 	for i, k := range keys {
 		switch v := raw[i].(type) {
 		case string:
-			if k.Field.Type() != FieldText {
+			if k.Field.Type() != SortText {
 				return nil, bad
 			}
 			out[i] = v
 		case json.Number:
 			n, err := v.Int64()
-			if err != nil || k.Field.Type() == FieldText {
+			if err != nil || k.Field.Type() == SortText {
 				return nil, bad
 			}
 			out[i] = n

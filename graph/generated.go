@@ -92,7 +92,7 @@ type ComplexityRoot struct {
 		NameZh      func(childComplexity int) int
 		Points      func(childComplexity int) int
 		PointsZh    func(childComplexity int) int
-		Signatories func(childComplexity int, country *string, orderBy []*model.SignatoryEdgeOrder, first *int, after *string, last *int, before *string) int
+		Signatories func(childComplexity int, where *model.SignatoryWhere, country *string, orderBy []*model.SignatoryEdgeOrder, first *int, after *string, last *int, before *string) int
 		Sources     func(childComplexity int) int
 	}
 
@@ -182,22 +182,22 @@ type ComplexityRoot struct {
 	}
 
 	City struct {
-		AgreementsSigned func(childComplexity int, orderBy []*model.SignedAgreementEdgeOrder, first *int, after *string, last *int, before *string) int
+		AgreementsSigned func(childComplexity int, where *model.SignedAgreementWhere, orderBy []*model.SignedAgreementEdgeOrder, first *int, after *string, last *int, before *string) int
 		Aliases          func(childComplexity int) int
 		Country          func(childComplexity int) int
 		Description      func(childComplexity int) int
 		Division         func(childComplexity int) int
-		ForumsAttended   func(childComplexity int, orderBy []*model.AttendedForumEdgeOrder, first *int, after *string, last *int, before *string) int
+		ForumsAttended   func(childComplexity int, where *model.AttendedForumWhere, orderBy []*model.AttendedForumEdgeOrder, first *int, after *string, last *int, before *string) int
 		ID               func(childComplexity int) int
 		IsCapital        func(childComplexity int) int
 		Location         func(childComplexity int) int
 		Name             func(childComplexity int) int
 		NameZh           func(childComplexity int) int
-		Organizations    func(childComplexity int, orderBy []*model.OrganizationOrder, first *int, after *string, last *int, before *string) int
-		Partners         func(childComplexity int, country *string, kind *domain.PartnershipKind, asOf *domain.Date, orderBy *model.PartnershipOrder, sortBy []*model.PartnershipEdgeOrder, first *int, after *string, last *int, before *string) int
+		Organizations    func(childComplexity int, where *model.OrganizationWhere, orderBy []*model.OrganizationOrder, first *int, after *string, last *int, before *string) int
+		Partners         func(childComplexity int, where *model.PartnershipWhere, country *string, kind *domain.PartnershipKind, asOf *domain.Date, orderBy *model.PartnershipOrder, sortBy []*model.PartnershipEdgeOrder, first *int, after *string, last *int, before *string) int
 		Population       func(childComplexity int) int
 		PopulationYear   func(childComplexity int) int
-		Projects         func(childComplexity int, orderBy []*model.ProjectOrder, first *int, after *string, last *int, before *string) int
+		Projects         func(childComplexity int, where *model.ProjectWhere, orderBy []*model.ProjectOrder, first *int, after *string, last *int, before *string) int
 		Region           func(childComplexity int) int
 		RegionZh         func(childComplexity int) int
 		Sources          func(childComplexity int) int
@@ -227,10 +227,10 @@ type ComplexityRoot struct {
 
 	Country struct {
 		Aliases     func(childComplexity int) int
-		Cities      func(childComplexity int, orderBy []*model.CityOrder, first *int, after *string, last *int, before *string) int
+		Cities      func(childComplexity int, where *model.CityWhere, orderBy []*model.CityOrder, first *int, after *string, last *int, before *string) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
-		Memberships func(childComplexity int, asOf *domain.Date, orderBy []*model.MembershipEdgeOrder, first *int, after *string, last *int, before *string) int
+		Memberships func(childComplexity int, where *model.MembershipWhere, asOf *domain.Date, orderBy []*model.MembershipEdgeOrder, first *int, after *string, last *int, before *string) int
 		Name        func(childComplexity int) int
 		NameZh      func(childComplexity int) int
 		Sources     func(childComplexity int) int
@@ -315,8 +315,8 @@ type ComplexityRoot struct {
 		Aliases             func(childComplexity int) int
 		AttendanceByCountry func(childComplexity int) int
 		AttendanceNote      func(childComplexity int) int
-		Attendees           func(childComplexity int, kind *domain.Kind, country *string, orderBy []*model.AttendeeEdgeOrder, first *int, after *string, last *int, before *string) int
-		CalledOn            func(childComplexity int, orderBy []*model.AppealEdgeOrder, first *int, after *string, last *int, before *string) int
+		Attendees           func(childComplexity int, where *model.AttendeeWhere, kind *domain.Kind, country *string, orderBy []*model.AttendeeEdgeOrder, first *int, after *string, last *int, before *string) int
+		CalledOn            func(childComplexity int, where *model.AppealWhere, orderBy []*model.AppealEdgeOrder, first *int, after *string, last *int, before *string) int
 		Description         func(childComplexity int) int
 		Edition             func(childComplexity int) int
 		EndDate             func(childComplexity int) int
@@ -326,7 +326,7 @@ type ComplexityRoot struct {
 		Name                func(childComplexity int) int
 		NameZh              func(childComplexity int) int
 		Officials           func(childComplexity int) int
-		Organisers          func(childComplexity int, role *domain.Role, orderBy []*model.OrganiserEdgeOrder, first *int, after *string, last *int, before *string) int
+		Organisers          func(childComplexity int, where *model.OrganiserWhere, role *domain.Role, orderBy []*model.OrganiserEdgeOrder, first *int, after *string, last *int, before *string) int
 		PartOf              func(childComplexity int) int
 		Participants        func(childComplexity int) int
 		Series              func(childComplexity int) int
@@ -334,7 +334,7 @@ type ComplexityRoot struct {
 		StartDate           func(childComplexity int) int
 		Theme               func(childComplexity int) int
 		ThemeZh             func(childComplexity int) int
-		Topics              func(childComplexity int, orderBy []*model.TopicEdgeOrder, first *int, after *string, last *int, before *string) int
+		Topics              func(childComplexity int, where *model.AgendaItemWhere, orderBy []*model.TopicEdgeOrder, first *int, after *string, last *int, before *string) int
 	}
 
 	ForumAggregate struct {
@@ -359,7 +359,7 @@ type ComplexityRoot struct {
 	ForumSeries struct {
 		Aliases     func(childComplexity int) int
 		Description func(childComplexity int) int
-		Editions    func(childComplexity int, orderBy []*model.ForumOrder, first *int, after *string, last *int, before *string) int
+		Editions    func(childComplexity int, where *model.ForumWhere, orderBy []*model.ForumOrder, first *int, after *string, last *int, before *string) int
 		ID          func(childComplexity int) int
 		Name        func(childComplexity int) int
 		NameZh      func(childComplexity int) int
@@ -369,15 +369,15 @@ type ComplexityRoot struct {
 	FundingBody struct {
 		Acronym      func(childComplexity int) int
 		Aliases      func(childComplexity int) int
-		CalledOnBy   func(childComplexity int, orderBy []*model.AppealingForumEdgeOrder, first *int, after *string, last *int, before *string) int
+		CalledOnBy   func(childComplexity int, where *model.AppealingForumWhere, orderBy []*model.AppealingForumEdgeOrder, first *int, after *string, last *int, before *string) int
 		Capital      func(childComplexity int) int
 		CapitalNote  func(childComplexity int) int
 		Description  func(childComplexity int) int
-		Financings   func(childComplexity int, asOf *domain.Date, orderBy []*model.FinancingEdgeOrder, first *int, after *string, last *int, before *string) int
+		Financings   func(childComplexity int, where *model.FinancingWhere, asOf *domain.Date, orderBy []*model.FinancingEdgeOrder, first *int, after *string, last *int, before *string) int
 		Founded      func(childComplexity int) int
 		Headquarters func(childComplexity int) int
 		ID           func(childComplexity int) int
-		Members      func(childComplexity int, asOf *domain.Date, orderBy []*model.MemberEdgeOrder, first *int, after *string, last *int, before *string) int
+		Members      func(childComplexity int, where *model.MemberWhere, asOf *domain.Date, orderBy []*model.MemberEdgeOrder, first *int, after *string, last *int, before *string) int
 		Name         func(childComplexity int) int
 		NameZh       func(childComplexity int) int
 		Sources      func(childComplexity int) int
@@ -425,7 +425,7 @@ type ComplexityRoot struct {
 		Aliases     func(childComplexity int) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
-		Members     func(childComplexity int, asOf *domain.Date, orderBy []*model.MemberEdgeOrder, first *int, after *string, last *int, before *string) int
+		Members     func(childComplexity int, where *model.MemberWhere, asOf *domain.Date, orderBy []*model.MemberEdgeOrder, first *int, after *string, last *int, before *string) int
 		Name        func(childComplexity int) int
 		NameZh      func(childComplexity int) int
 		Sources     func(childComplexity int) int
@@ -541,8 +541,8 @@ type ComplexityRoot struct {
 	Organization struct {
 		Aliases         func(childComplexity int) int
 		Description     func(childComplexity int) int
-		ForumsAttended  func(childComplexity int, orderBy []*model.AttendedForumEdgeOrder, first *int, after *string, last *int, before *string) int
-		ForumsOrganised func(childComplexity int, orderBy []*model.OrganisedForumEdgeOrder, first *int, after *string, last *int, before *string) int
+		ForumsAttended  func(childComplexity int, where *model.AttendedForumWhere, orderBy []*model.AttendedForumEdgeOrder, first *int, after *string, last *int, before *string) int
+		ForumsOrganised func(childComplexity int, where *model.OrganisedForumWhere, orderBy []*model.OrganisedForumEdgeOrder, first *int, after *string, last *int, before *string) int
 		ID              func(childComplexity int) int
 		Name            func(childComplexity int) int
 		NameZh          func(childComplexity int) int
@@ -608,7 +608,7 @@ type ComplexityRoot struct {
 	Project struct {
 		Aliases     func(childComplexity int) int
 		Description func(childComplexity int) int
-		Financings  func(childComplexity int, orderBy []*model.FinancierEdgeOrder, first *int, after *string, last *int, before *string) int
+		Financings  func(childComplexity int, where *model.FinancierWhere, orderBy []*model.FinancierEdgeOrder, first *int, after *string, last *int, before *string) int
 		ID          func(childComplexity int) int
 		Locations   func(childComplexity int) int
 		Name        func(childComplexity int) int
@@ -632,15 +632,15 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Agreement         func(childComplexity int, slug string) int
-		Agreements        func(childComplexity int, orderBy []*model.AgreementOrder, first *int, after *string, last *int, before *string) int
-		Cities            func(childComplexity int, country *string, grouping *string, orderBy []*model.CityOrder, first *int, after *string, last *int, before *string) int
+		Agreements        func(childComplexity int, where *model.AgreementWhere, orderBy []*model.AgreementOrder, first *int, after *string, last *int, before *string) int
+		Cities            func(childComplexity int, where *model.CityWhere, country *string, grouping *string, orderBy []*model.CityOrder, first *int, after *string, last *int, before *string) int
 		City              func(childComplexity int, slug string) int
 		CityRanking       func(childComplexity int, by domain.RankMetric, currency *domain.Currency, country *string, grouping *string, asOf *domain.Date, first *int) int
-		Countries         func(childComplexity int, grouping *string, orderBy []*model.CountryOrder, first *int, after *string, last *int, before *string) int
+		Countries         func(childComplexity int, where *model.CountryWhere, grouping *string, orderBy []*model.CountryOrder, first *int, after *string, last *int, before *string) int
 		Country           func(childComplexity int, code string) int
 		Forum             func(childComplexity int, slug string) int
-		Forums            func(childComplexity int, orderBy []*model.ForumOrder, first *int, after *string, last *int, before *string) int
-		FundingBodies     func(childComplexity int, orderBy []*model.FundingBodyOrder, first *int, after *string, last *int, before *string) int
+		Forums            func(childComplexity int, where *model.ForumWhere, orderBy []*model.ForumOrder, first *int, after *string, last *int, before *string) int
+		FundingBodies     func(childComplexity int, where *model.FundingBodyWhere, orderBy []*model.FundingBodyOrder, first *int, after *string, last *int, before *string) int
 		FundingBody       func(childComplexity int, slug string) int
 		FundingTotals     func(childComplexity int, groupBy []domain.FundingGroup, fundingBody *string, country *string, city *string, sector *domain.Sector, currency *domain.Currency, from *domain.Date, to *domain.Date) int
 		Near              func(childComplexity int, city *string, point *model.GeoPointInput, withinKm float64, first *int) int
@@ -648,14 +648,14 @@ type ComplexityRoot struct {
 		Node              func(childComplexity int, id string) int
 		Nodes             func(childComplexity int, ids []string) int
 		Organization      func(childComplexity int, slug string) int
-		Organizations     func(childComplexity int, kind *domain.OrgKind, country *string, orderBy []*model.OrganizationOrder, first *int, after *string, last *int, before *string) int
+		Organizations     func(childComplexity int, where *model.OrganizationWhere, kind *domain.OrgKind, country *string, orderBy []*model.OrganizationOrder, first *int, after *string, last *int, before *string) int
 		PartLoads         func(childComplexity int, first *int) int
 		Paths             func(childComplexity int, from string, to string, via []domain.LinkKind, maxHops *int, k *int, asOf *domain.Date) int
 		Project           func(childComplexity int, slug string) int
-		Projects          func(childComplexity int, country *string, sector *domain.Sector, orderBy []*model.ProjectOrder, first *int, after *string, last *int, before *string) int
+		Projects          func(childComplexity int, where *model.ProjectWhere, country *string, sector *domain.Sector, orderBy []*model.ProjectOrder, first *int, after *string, last *int, before *string) int
 		Search            func(childComplexity int, text string, kinds []domain.Kind, first *int) int
 		Source            func(childComplexity int, slug string) int
-		Sources           func(childComplexity int, orderBy []*model.SourceOrder, first *int, after *string, last *int, before *string) int
+		Sources           func(childComplexity int, where *model.SourceWhere, orderBy []*model.SourceOrder, first *int, after *string, last *int, before *string) int
 		SuggestedPartners func(childComplexity int, city string, asOf *domain.Date, first *int) int
 	}
 
@@ -794,7 +794,7 @@ type AgreementResolver interface {
 	Sources(ctx context.Context, obj *domain.Agreement) ([]*domain.Source, error)
 
 	AdoptedBy(ctx context.Context, obj *domain.Agreement) ([]*domain.Forum, error)
-	Signatories(ctx context.Context, obj *domain.Agreement, country *string, orderBy []*model.SignatoryEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Signatories(ctx context.Context, obj *domain.Agreement, where *model.SignatoryWhere, country *string, orderBy []*model.SignatoryEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 }
 type AgreementEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.Agreement, error)
@@ -829,11 +829,11 @@ type CityResolver interface {
 	PopulationYear(ctx context.Context, obj *domain.City) (*int, error)
 
 	Country(ctx context.Context, obj *domain.City) (*domain.Country, error)
-	Partners(ctx context.Context, obj *domain.City, country *string, kind *domain.PartnershipKind, asOf *domain.Date, orderBy *model.PartnershipOrder, sortBy []*model.PartnershipEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
-	ForumsAttended(ctx context.Context, obj *domain.City, orderBy []*model.AttendedForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
-	AgreementsSigned(ctx context.Context, obj *domain.City, orderBy []*model.SignedAgreementEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
-	Organizations(ctx context.Context, obj *domain.City, orderBy []*model.OrganizationOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
-	Projects(ctx context.Context, obj *domain.City, orderBy []*model.ProjectOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Partners(ctx context.Context, obj *domain.City, where *model.PartnershipWhere, country *string, kind *domain.PartnershipKind, asOf *domain.Date, orderBy *model.PartnershipOrder, sortBy []*model.PartnershipEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	ForumsAttended(ctx context.Context, obj *domain.City, where *model.AttendedForumWhere, orderBy []*model.AttendedForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	AgreementsSigned(ctx context.Context, obj *domain.City, where *model.SignedAgreementWhere, orderBy []*model.SignedAgreementEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Organizations(ctx context.Context, obj *domain.City, where *model.OrganizationWhere, orderBy []*model.OrganizationOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Projects(ctx context.Context, obj *domain.City, where *model.ProjectWhere, orderBy []*model.ProjectOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
 }
 type CityEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.City, error)
@@ -842,8 +842,8 @@ type CountryResolver interface {
 	ID(ctx context.Context, obj *domain.Country) (string, error)
 
 	Sources(ctx context.Context, obj *domain.Country) ([]*domain.Source, error)
-	Memberships(ctx context.Context, obj *domain.Country, asOf *domain.Date, orderBy []*model.MembershipEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
-	Cities(ctx context.Context, obj *domain.Country, orderBy []*model.CityOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Memberships(ctx context.Context, obj *domain.Country, where *model.MembershipWhere, asOf *domain.Date, orderBy []*model.MembershipEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Cities(ctx context.Context, obj *domain.Country, where *model.CityWhere, orderBy []*model.CityOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
 }
 type CountryEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.Country, error)
@@ -877,12 +877,12 @@ type ForumResolver interface {
 	Series(ctx context.Context, obj *domain.Forum) (*domain.ForumSeries, error)
 	HostCity(ctx context.Context, obj *domain.Forum) (*domain.City, error)
 	PartOf(ctx context.Context, obj *domain.Forum) (*domain.Event, error)
-	Organisers(ctx context.Context, obj *domain.Forum, role *domain.Role, orderBy []*model.OrganiserEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
-	Attendees(ctx context.Context, obj *domain.Forum, kind *domain.Kind, country *string, orderBy []*model.AttendeeEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Organisers(ctx context.Context, obj *domain.Forum, where *model.OrganiserWhere, role *domain.Role, orderBy []*model.OrganiserEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Attendees(ctx context.Context, obj *domain.Forum, where *model.AttendeeWhere, kind *domain.Kind, country *string, orderBy []*model.AttendeeEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 	AttendanceByCountry(ctx context.Context, obj *domain.Forum) ([]*model.CountryAttendance, error)
-	Topics(ctx context.Context, obj *domain.Forum, orderBy []*model.TopicEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Topics(ctx context.Context, obj *domain.Forum, where *model.AgendaItemWhere, orderBy []*model.TopicEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 	Agreements(ctx context.Context, obj *domain.Forum) ([]*domain.Agreement, error)
-	CalledOn(ctx context.Context, obj *domain.Forum, orderBy []*model.AppealEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	CalledOn(ctx context.Context, obj *domain.Forum, where *model.AppealWhere, orderBy []*model.AppealEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 	Initiatives(ctx context.Context, obj *domain.Forum) ([]*domain.Initiative, error)
 }
 type ForumEdgeResolver interface {
@@ -892,7 +892,7 @@ type ForumSeriesResolver interface {
 	ID(ctx context.Context, obj *domain.ForumSeries) (string, error)
 
 	Sources(ctx context.Context, obj *domain.ForumSeries) ([]*domain.Source, error)
-	Editions(ctx context.Context, obj *domain.ForumSeries, orderBy []*model.ForumOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Editions(ctx context.Context, obj *domain.ForumSeries, where *model.ForumWhere, orderBy []*model.ForumOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
 }
 type FundingBodyResolver interface {
 	ID(ctx context.Context, obj *domain.FundingBody) (string, error)
@@ -900,9 +900,9 @@ type FundingBodyResolver interface {
 	Sources(ctx context.Context, obj *domain.FundingBody) ([]*domain.Source, error)
 
 	Headquarters(ctx context.Context, obj *domain.FundingBody) (*domain.City, error)
-	Members(ctx context.Context, obj *domain.FundingBody, asOf *domain.Date, orderBy []*model.MemberEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
-	Financings(ctx context.Context, obj *domain.FundingBody, asOf *domain.Date, orderBy []*model.FinancingEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
-	CalledOnBy(ctx context.Context, obj *domain.FundingBody, orderBy []*model.AppealingForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Members(ctx context.Context, obj *domain.FundingBody, where *model.MemberWhere, asOf *domain.Date, orderBy []*model.MemberEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Financings(ctx context.Context, obj *domain.FundingBody, where *model.FinancingWhere, asOf *domain.Date, orderBy []*model.FinancingEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	CalledOnBy(ctx context.Context, obj *domain.FundingBody, where *model.AppealingForumWhere, orderBy []*model.AppealingForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 }
 type FundingBodyEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.FundingBody, error)
@@ -918,7 +918,7 @@ type GroupingResolver interface {
 	ID(ctx context.Context, obj *domain.Grouping) (string, error)
 
 	Sources(ctx context.Context, obj *domain.Grouping) ([]*domain.Source, error)
-	Members(ctx context.Context, obj *domain.Grouping, asOf *domain.Date, orderBy []*model.MemberEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Members(ctx context.Context, obj *domain.Grouping, where *model.MemberWhere, asOf *domain.Date, orderBy []*model.MemberEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 }
 type HopResolver interface {
 	From(ctx context.Context, obj *domain.Hop) (*domain.City, error)
@@ -963,8 +963,8 @@ type OrganizationResolver interface {
 	Sources(ctx context.Context, obj *domain.Organization) ([]*domain.Source, error)
 
 	Seat(ctx context.Context, obj *domain.Organization) (*domain.City, error)
-	ForumsOrganised(ctx context.Context, obj *domain.Organization, orderBy []*model.OrganisedForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
-	ForumsAttended(ctx context.Context, obj *domain.Organization, orderBy []*model.AttendedForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	ForumsOrganised(ctx context.Context, obj *domain.Organization, where *model.OrganisedForumWhere, orderBy []*model.OrganisedForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	ForumsAttended(ctx context.Context, obj *domain.Organization, where *model.AttendedForumWhere, orderBy []*model.AttendedForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 }
 type OrganizationEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.Organization, error)
@@ -987,7 +987,7 @@ type ProjectResolver interface {
 	Sources(ctx context.Context, obj *domain.Project) ([]*domain.Source, error)
 
 	Locations(ctx context.Context, obj *domain.Project) ([]domain.Node, error)
-	Financings(ctx context.Context, obj *domain.Project, orderBy []*model.FinancierEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
+	Financings(ctx context.Context, obj *domain.Project, where *model.FinancierWhere, orderBy []*model.FinancierEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error)
 }
 type ProjectEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.Project, error)
@@ -1003,14 +1003,14 @@ type QueryResolver interface {
 	Agreement(ctx context.Context, slug string) (*domain.Agreement, error)
 	Project(ctx context.Context, slug string) (*domain.Project, error)
 	Source(ctx context.Context, slug string) (*domain.Source, error)
-	Countries(ctx context.Context, grouping *string, orderBy []*model.CountryOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
-	Cities(ctx context.Context, country *string, grouping *string, orderBy []*model.CityOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
-	Organizations(ctx context.Context, kind *domain.OrgKind, country *string, orderBy []*model.OrganizationOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
-	FundingBodies(ctx context.Context, orderBy []*model.FundingBodyOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
-	Forums(ctx context.Context, orderBy []*model.ForumOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
-	Agreements(ctx context.Context, orderBy []*model.AgreementOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
-	Projects(ctx context.Context, country *string, sector *domain.Sector, orderBy []*model.ProjectOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
-	Sources(ctx context.Context, orderBy []*model.SourceOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Countries(ctx context.Context, where *model.CountryWhere, grouping *string, orderBy []*model.CountryOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Cities(ctx context.Context, where *model.CityWhere, country *string, grouping *string, orderBy []*model.CityOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Organizations(ctx context.Context, where *model.OrganizationWhere, kind *domain.OrgKind, country *string, orderBy []*model.OrganizationOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	FundingBodies(ctx context.Context, where *model.FundingBodyWhere, orderBy []*model.FundingBodyOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Forums(ctx context.Context, where *model.ForumWhere, orderBy []*model.ForumOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Agreements(ctx context.Context, where *model.AgreementWhere, orderBy []*model.AgreementOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Projects(ctx context.Context, where *model.ProjectWhere, country *string, sector *domain.Sector, orderBy []*model.ProjectOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
+	Sources(ctx context.Context, where *model.SourceWhere, orderBy []*model.SourceOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
 	Neighbourhood(ctx context.Context, id string, depth *int, relations []domain.EdgeKind, limit *int, asOf *domain.Date) (*model.Subgraph, error)
 	Paths(ctx context.Context, from string, to string, via []domain.LinkKind, maxHops *int, k *int, asOf *domain.Date) ([]*domain.Path, error)
 	FundingTotals(ctx context.Context, groupBy []domain.FundingGroup, fundingBody *string, country *string, city *string, sector *domain.Sector, currency *domain.Currency, from *domain.Date, to *domain.Date) ([]*model.FundingTotal, error)
@@ -1150,7 +1150,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Agreement.Signatories(childComplexity, args["country"].(*string), args["orderBy"].([]*model.SignatoryEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Agreement.Signatories(childComplexity, args["where"].(*model.SignatoryWhere), args["country"].(*string), args["orderBy"].([]*model.SignatoryEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Agreement.sources":
 		if e.ComplexityRoot.Agreement.Sources == nil {
 			break
@@ -1474,7 +1474,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.City.AgreementsSigned(childComplexity, args["orderBy"].([]*model.SignedAgreementEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.City.AgreementsSigned(childComplexity, args["where"].(*model.SignedAgreementWhere), args["orderBy"].([]*model.SignedAgreementEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "City.aliases":
 		if e.ComplexityRoot.City.Aliases == nil {
 			break
@@ -1509,7 +1509,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.City.ForumsAttended(childComplexity, args["orderBy"].([]*model.AttendedForumEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.City.ForumsAttended(childComplexity, args["where"].(*model.AttendedForumWhere), args["orderBy"].([]*model.AttendedForumEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "City.id", "City.slug":
 		if e.ComplexityRoot.City.ID == nil {
 			break
@@ -1550,7 +1550,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.City.Organizations(childComplexity, args["orderBy"].([]*model.OrganizationOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.City.Organizations(childComplexity, args["where"].(*model.OrganizationWhere), args["orderBy"].([]*model.OrganizationOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "City.partners":
 		if e.ComplexityRoot.City.Partners == nil {
 			break
@@ -1561,7 +1561,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.City.Partners(childComplexity, args["country"].(*string), args["kind"].(*domain.PartnershipKind), args["asOf"].(*domain.Date), args["orderBy"].(*model.PartnershipOrder), args["sortBy"].([]*model.PartnershipEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.City.Partners(childComplexity, args["where"].(*model.PartnershipWhere), args["country"].(*string), args["kind"].(*domain.PartnershipKind), args["asOf"].(*domain.Date), args["orderBy"].(*model.PartnershipOrder), args["sortBy"].([]*model.PartnershipEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "City.population":
 		if e.ComplexityRoot.City.Population == nil {
 			break
@@ -1584,7 +1584,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.City.Projects(childComplexity, args["orderBy"].([]*model.ProjectOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.City.Projects(childComplexity, args["where"].(*model.ProjectWhere), args["orderBy"].([]*model.ProjectOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "City.region":
 		if e.ComplexityRoot.City.Region == nil {
 			break
@@ -1684,7 +1684,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Country.Cities(childComplexity, args["orderBy"].([]*model.CityOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Country.Cities(childComplexity, args["where"].(*model.CityWhere), args["orderBy"].([]*model.CityOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Country.description":
 		if e.ComplexityRoot.Country.Description == nil {
 			break
@@ -1707,7 +1707,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Country.Memberships(childComplexity, args["asOf"].(*domain.Date), args["orderBy"].([]*model.MembershipEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Country.Memberships(childComplexity, args["where"].(*model.MembershipWhere), args["asOf"].(*domain.Date), args["orderBy"].([]*model.MembershipEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Country.name":
 		if e.ComplexityRoot.Country.Name == nil {
 			break
@@ -2035,7 +2035,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Forum.Attendees(childComplexity, args["kind"].(*domain.Kind), args["country"].(*string), args["orderBy"].([]*model.AttendeeEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Forum.Attendees(childComplexity, args["where"].(*model.AttendeeWhere), args["kind"].(*domain.Kind), args["country"].(*string), args["orderBy"].([]*model.AttendeeEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Forum.calledOn":
 		if e.ComplexityRoot.Forum.CalledOn == nil {
 			break
@@ -2046,7 +2046,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Forum.CalledOn(childComplexity, args["orderBy"].([]*model.AppealEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Forum.CalledOn(childComplexity, args["where"].(*model.AppealWhere), args["orderBy"].([]*model.AppealEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Forum.description":
 		if e.ComplexityRoot.Forum.Description == nil {
 			break
@@ -2111,7 +2111,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Forum.Organisers(childComplexity, args["role"].(*domain.Role), args["orderBy"].([]*model.OrganiserEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Forum.Organisers(childComplexity, args["where"].(*model.OrganiserWhere), args["role"].(*domain.Role), args["orderBy"].([]*model.OrganiserEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Forum.partOf":
 		if e.ComplexityRoot.Forum.PartOf == nil {
 			break
@@ -2164,7 +2164,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Forum.Topics(childComplexity, args["orderBy"].([]*model.TopicEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Forum.Topics(childComplexity, args["where"].(*model.AgendaItemWhere), args["orderBy"].([]*model.TopicEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "ForumAggregate.count":
 		if e.ComplexityRoot.ForumAggregate.Count == nil {
@@ -2251,7 +2251,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.ForumSeries.Editions(childComplexity, args["orderBy"].([]*model.ForumOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.ForumSeries.Editions(childComplexity, args["where"].(*model.ForumWhere), args["orderBy"].([]*model.ForumOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "ForumSeries.id", "ForumSeries.slug":
 		if e.ComplexityRoot.ForumSeries.ID == nil {
 			break
@@ -2299,7 +2299,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FundingBody.CalledOnBy(childComplexity, args["orderBy"].([]*model.AppealingForumEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.FundingBody.CalledOnBy(childComplexity, args["where"].(*model.AppealingForumWhere), args["orderBy"].([]*model.AppealingForumEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "FundingBody.capital":
 		if e.ComplexityRoot.FundingBody.Capital == nil {
 			break
@@ -2328,7 +2328,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FundingBody.Financings(childComplexity, args["asOf"].(*domain.Date), args["orderBy"].([]*model.FinancingEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.FundingBody.Financings(childComplexity, args["where"].(*model.FinancingWhere), args["asOf"].(*domain.Date), args["orderBy"].([]*model.FinancingEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "FundingBody.founded":
 		if e.ComplexityRoot.FundingBody.Founded == nil {
 			break
@@ -2357,7 +2357,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.FundingBody.Members(childComplexity, args["asOf"].(*domain.Date), args["orderBy"].([]*model.MemberEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.FundingBody.Members(childComplexity, args["where"].(*model.MemberWhere), args["asOf"].(*domain.Date), args["orderBy"].([]*model.MemberEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "FundingBody.name":
 		if e.ComplexityRoot.FundingBody.Name == nil {
 			break
@@ -2531,7 +2531,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Grouping.Members(childComplexity, args["asOf"].(*domain.Date), args["orderBy"].([]*model.MemberEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Grouping.Members(childComplexity, args["where"].(*model.MemberWhere), args["asOf"].(*domain.Date), args["orderBy"].([]*model.MemberEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Grouping.name":
 		if e.ComplexityRoot.Grouping.Name == nil {
 			break
@@ -2960,7 +2960,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.ForumsAttended(childComplexity, args["orderBy"].([]*model.AttendedForumEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Organization.ForumsAttended(childComplexity, args["where"].(*model.AttendedForumWhere), args["orderBy"].([]*model.AttendedForumEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organization.forumsOrganised":
 		if e.ComplexityRoot.Organization.ForumsOrganised == nil {
 			break
@@ -2971,7 +2971,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.ForumsOrganised(childComplexity, args["orderBy"].([]*model.OrganisedForumEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Organization.ForumsOrganised(childComplexity, args["where"].(*model.OrganisedForumWhere), args["orderBy"].([]*model.OrganisedForumEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Organization.id", "Organization.slug":
 		if e.ComplexityRoot.Organization.ID == nil {
 			break
@@ -3236,7 +3236,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.Financings(childComplexity, args["orderBy"].([]*model.FinancierEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Project.Financings(childComplexity, args["where"].(*model.FinancierWhere), args["orderBy"].([]*model.FinancierEdgeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Project.id", "Project.slug":
 		if e.ComplexityRoot.Project.ID == nil {
 			break
@@ -3339,7 +3339,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Agreements(childComplexity, args["orderBy"].([]*model.AgreementOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Agreements(childComplexity, args["where"].(*model.AgreementWhere), args["orderBy"].([]*model.AgreementOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.cities":
 		if e.ComplexityRoot.Query.Cities == nil {
 			break
@@ -3350,7 +3350,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Cities(childComplexity, args["country"].(*string), args["grouping"].(*string), args["orderBy"].([]*model.CityOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Cities(childComplexity, args["where"].(*model.CityWhere), args["country"].(*string), args["grouping"].(*string), args["orderBy"].([]*model.CityOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.city":
 		if e.ComplexityRoot.Query.City == nil {
 			break
@@ -3383,7 +3383,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Countries(childComplexity, args["grouping"].(*string), args["orderBy"].([]*model.CountryOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Countries(childComplexity, args["where"].(*model.CountryWhere), args["grouping"].(*string), args["orderBy"].([]*model.CountryOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.country":
 		if e.ComplexityRoot.Query.Country == nil {
 			break
@@ -3416,7 +3416,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Forums(childComplexity, args["orderBy"].([]*model.ForumOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Forums(childComplexity, args["where"].(*model.ForumWhere), args["orderBy"].([]*model.ForumOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.fundingBodies":
 		if e.ComplexityRoot.Query.FundingBodies == nil {
 			break
@@ -3427,7 +3427,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.FundingBodies(childComplexity, args["orderBy"].([]*model.FundingBodyOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.FundingBodies(childComplexity, args["where"].(*model.FundingBodyWhere), args["orderBy"].([]*model.FundingBodyOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.fundingBody":
 		if e.ComplexityRoot.Query.FundingBody == nil {
 			break
@@ -3516,7 +3516,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Organizations(childComplexity, args["kind"].(*domain.OrgKind), args["country"].(*string), args["orderBy"].([]*model.OrganizationOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Organizations(childComplexity, args["where"].(*model.OrganizationWhere), args["kind"].(*domain.OrgKind), args["country"].(*string), args["orderBy"].([]*model.OrganizationOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.partLoads":
 		if e.ComplexityRoot.Query.PartLoads == nil {
 			break
@@ -3560,7 +3560,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Projects(childComplexity, args["country"].(*string), args["sector"].(*domain.Sector), args["orderBy"].([]*model.ProjectOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Projects(childComplexity, args["where"].(*model.ProjectWhere), args["country"].(*string), args["sector"].(*domain.Sector), args["orderBy"].([]*model.ProjectOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -3593,7 +3593,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Sources(childComplexity, args["orderBy"].([]*model.SourceOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Query.Sources(childComplexity, args["where"].(*model.SourceWhere), args["orderBy"].([]*model.SourceOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.suggestedPartners":
 		if e.ComplexityRoot.Query.SuggestedPartners == nil {
 			break
@@ -4087,29 +4087,111 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AdoptedAgreementLinkQuantifier", ec.unmarshalInputAdoptedAgreementLinkQuantifier),
+			graphql.NewInputUnmarshaler("AdoptedAgreementLinkWhere", ec.unmarshalInputAdoptedAgreementLinkWhere),
+			graphql.NewInputUnmarshaler("AdoptingForumLinkQuantifier", ec.unmarshalInputAdoptingForumLinkQuantifier),
+			graphql.NewInputUnmarshaler("AdoptingForumLinkWhere", ec.unmarshalInputAdoptingForumLinkWhere),
+			graphql.NewInputUnmarshaler("AgendaItemQuantifier", ec.unmarshalInputAgendaItemQuantifier),
+			graphql.NewInputUnmarshaler("AgendaItemWhere", ec.unmarshalInputAgendaItemWhere),
 			graphql.NewInputUnmarshaler("AgreementOrder", ec.unmarshalInputAgreementOrder),
+			graphql.NewInputUnmarshaler("AgreementWhere", ec.unmarshalInputAgreementWhere),
 			graphql.NewInputUnmarshaler("AppealEdgeOrder", ec.unmarshalInputAppealEdgeOrder),
+			graphql.NewInputUnmarshaler("AppealQuantifier", ec.unmarshalInputAppealQuantifier),
+			graphql.NewInputUnmarshaler("AppealWhere", ec.unmarshalInputAppealWhere),
 			graphql.NewInputUnmarshaler("AppealingForumEdgeOrder", ec.unmarshalInputAppealingForumEdgeOrder),
+			graphql.NewInputUnmarshaler("AppealingForumQuantifier", ec.unmarshalInputAppealingForumQuantifier),
+			graphql.NewInputUnmarshaler("AppealingForumWhere", ec.unmarshalInputAppealingForumWhere),
 			graphql.NewInputUnmarshaler("AttendedForumEdgeOrder", ec.unmarshalInputAttendedForumEdgeOrder),
+			graphql.NewInputUnmarshaler("AttendedForumQuantifier", ec.unmarshalInputAttendedForumQuantifier),
+			graphql.NewInputUnmarshaler("AttendedForumWhere", ec.unmarshalInputAttendedForumWhere),
 			graphql.NewInputUnmarshaler("AttendeeEdgeOrder", ec.unmarshalInputAttendeeEdgeOrder),
+			graphql.NewInputUnmarshaler("AttendeeQuantifier", ec.unmarshalInputAttendeeQuantifier),
+			graphql.NewInputUnmarshaler("AttendeeWhere", ec.unmarshalInputAttendeeWhere),
+			graphql.NewInputUnmarshaler("BooleanFilter", ec.unmarshalInputBooleanFilter),
+			graphql.NewInputUnmarshaler("CityLinkQuantifier", ec.unmarshalInputCityLinkQuantifier),
+			graphql.NewInputUnmarshaler("CityLinkWhere", ec.unmarshalInputCityLinkWhere),
 			graphql.NewInputUnmarshaler("CityOrder", ec.unmarshalInputCityOrder),
+			graphql.NewInputUnmarshaler("CityWhere", ec.unmarshalInputCityWhere),
+			graphql.NewInputUnmarshaler("CountryLinkQuantifier", ec.unmarshalInputCountryLinkQuantifier),
+			graphql.NewInputUnmarshaler("CountryLinkWhere", ec.unmarshalInputCountryLinkWhere),
 			graphql.NewInputUnmarshaler("CountryOrder", ec.unmarshalInputCountryOrder),
+			graphql.NewInputUnmarshaler("CountryWhere", ec.unmarshalInputCountryWhere),
+			graphql.NewInputUnmarshaler("DateFilter", ec.unmarshalInputDateFilter),
+			graphql.NewInputUnmarshaler("DecimalFilter", ec.unmarshalInputDecimalFilter),
+			graphql.NewInputUnmarshaler("DivisionFilter", ec.unmarshalInputDivisionFilter),
+			graphql.NewInputUnmarshaler("EditionLinkQuantifier", ec.unmarshalInputEditionLinkQuantifier),
+			graphql.NewInputUnmarshaler("EditionLinkWhere", ec.unmarshalInputEditionLinkWhere),
+			graphql.NewInputUnmarshaler("EntityWhere", ec.unmarshalInputEntityWhere),
+			graphql.NewInputUnmarshaler("EventLinkQuantifier", ec.unmarshalInputEventLinkQuantifier),
+			graphql.NewInputUnmarshaler("EventLinkWhere", ec.unmarshalInputEventLinkWhere),
+			graphql.NewInputUnmarshaler("EventWhere", ec.unmarshalInputEventWhere),
 			graphql.NewInputUnmarshaler("FinancierEdgeOrder", ec.unmarshalInputFinancierEdgeOrder),
+			graphql.NewInputUnmarshaler("FinancierQuantifier", ec.unmarshalInputFinancierQuantifier),
+			graphql.NewInputUnmarshaler("FinancierWhere", ec.unmarshalInputFinancierWhere),
 			graphql.NewInputUnmarshaler("FinancingEdgeOrder", ec.unmarshalInputFinancingEdgeOrder),
+			graphql.NewInputUnmarshaler("FinancingQuantifier", ec.unmarshalInputFinancingQuantifier),
+			graphql.NewInputUnmarshaler("FinancingWhere", ec.unmarshalInputFinancingWhere),
 			graphql.NewInputUnmarshaler("ForumOrder", ec.unmarshalInputForumOrder),
+			graphql.NewInputUnmarshaler("ForumSeriesWhere", ec.unmarshalInputForumSeriesWhere),
+			graphql.NewInputUnmarshaler("ForumWhere", ec.unmarshalInputForumWhere),
 			graphql.NewInputUnmarshaler("FundingBodyOrder", ec.unmarshalInputFundingBodyOrder),
+			graphql.NewInputUnmarshaler("FundingBodyWhere", ec.unmarshalInputFundingBodyWhere),
 			graphql.NewInputUnmarshaler("GeoPointInput", ec.unmarshalInputGeoPointInput),
+			graphql.NewInputUnmarshaler("GroupingWhere", ec.unmarshalInputGroupingWhere),
+			graphql.NewInputUnmarshaler("HeadquartersLinkQuantifier", ec.unmarshalInputHeadquartersLinkQuantifier),
+			graphql.NewInputUnmarshaler("HeadquartersLinkWhere", ec.unmarshalInputHeadquartersLinkWhere),
+			graphql.NewInputUnmarshaler("HostCityLinkQuantifier", ec.unmarshalInputHostCityLinkQuantifier),
+			graphql.NewInputUnmarshaler("HostCityLinkWhere", ec.unmarshalInputHostCityLinkWhere),
+			graphql.NewInputUnmarshaler("InitiativeLinkQuantifier", ec.unmarshalInputInitiativeLinkQuantifier),
+			graphql.NewInputUnmarshaler("InitiativeLinkWhere", ec.unmarshalInputInitiativeLinkWhere),
+			graphql.NewInputUnmarshaler("InitiativeWhere", ec.unmarshalInputInitiativeWhere),
+			graphql.NewInputUnmarshaler("IntFilter", ec.unmarshalInputIntFilter),
+			graphql.NewInputUnmarshaler("LocatedProjectLinkQuantifier", ec.unmarshalInputLocatedProjectLinkQuantifier),
+			graphql.NewInputUnmarshaler("LocatedProjectLinkWhere", ec.unmarshalInputLocatedProjectLinkWhere),
+			graphql.NewInputUnmarshaler("LocationLinkQuantifier", ec.unmarshalInputLocationLinkQuantifier),
+			graphql.NewInputUnmarshaler("LocationLinkWhere", ec.unmarshalInputLocationLinkWhere),
 			graphql.NewInputUnmarshaler("MemberEdgeOrder", ec.unmarshalInputMemberEdgeOrder),
+			graphql.NewInputUnmarshaler("MemberQuantifier", ec.unmarshalInputMemberQuantifier),
+			graphql.NewInputUnmarshaler("MemberWhere", ec.unmarshalInputMemberWhere),
 			graphql.NewInputUnmarshaler("MembershipEdgeOrder", ec.unmarshalInputMembershipEdgeOrder),
+			graphql.NewInputUnmarshaler("MembershipQuantifier", ec.unmarshalInputMembershipQuantifier),
+			graphql.NewInputUnmarshaler("MembershipWhere", ec.unmarshalInputMembershipWhere),
 			graphql.NewInputUnmarshaler("OrganisedForumEdgeOrder", ec.unmarshalInputOrganisedForumEdgeOrder),
+			graphql.NewInputUnmarshaler("OrganisedForumQuantifier", ec.unmarshalInputOrganisedForumQuantifier),
+			graphql.NewInputUnmarshaler("OrganisedForumWhere", ec.unmarshalInputOrganisedForumWhere),
 			graphql.NewInputUnmarshaler("OrganiserEdgeOrder", ec.unmarshalInputOrganiserEdgeOrder),
+			graphql.NewInputUnmarshaler("OrganiserQuantifier", ec.unmarshalInputOrganiserQuantifier),
+			graphql.NewInputUnmarshaler("OrganiserWhere", ec.unmarshalInputOrganiserWhere),
+			graphql.NewInputUnmarshaler("OrganizationKindFilter", ec.unmarshalInputOrganizationKindFilter),
 			graphql.NewInputUnmarshaler("OrganizationOrder", ec.unmarshalInputOrganizationOrder),
+			graphql.NewInputUnmarshaler("OrganizationWhere", ec.unmarshalInputOrganizationWhere),
 			graphql.NewInputUnmarshaler("PartnershipEdgeOrder", ec.unmarshalInputPartnershipEdgeOrder),
+			graphql.NewInputUnmarshaler("PartnershipKindFilter", ec.unmarshalInputPartnershipKindFilter),
+			graphql.NewInputUnmarshaler("PartnershipQuantifier", ec.unmarshalInputPartnershipQuantifier),
+			graphql.NewInputUnmarshaler("PartnershipStatusFilter", ec.unmarshalInputPartnershipStatusFilter),
+			graphql.NewInputUnmarshaler("PartnershipWhere", ec.unmarshalInputPartnershipWhere),
 			graphql.NewInputUnmarshaler("ProjectOrder", ec.unmarshalInputProjectOrder),
+			graphql.NewInputUnmarshaler("ProjectStatusFilter", ec.unmarshalInputProjectStatusFilter),
+			graphql.NewInputUnmarshaler("ProjectWhere", ec.unmarshalInputProjectWhere),
+			graphql.NewInputUnmarshaler("RoleFilter", ec.unmarshalInputRoleFilter),
+			graphql.NewInputUnmarshaler("SeatLinkQuantifier", ec.unmarshalInputSeatLinkQuantifier),
+			graphql.NewInputUnmarshaler("SeatLinkWhere", ec.unmarshalInputSeatLinkWhere),
+			graphql.NewInputUnmarshaler("SeatedOrganizationLinkQuantifier", ec.unmarshalInputSeatedOrganizationLinkQuantifier),
+			graphql.NewInputUnmarshaler("SeatedOrganizationLinkWhere", ec.unmarshalInputSeatedOrganizationLinkWhere),
+			graphql.NewInputUnmarshaler("SectorFilter", ec.unmarshalInputSectorFilter),
+			graphql.NewInputUnmarshaler("SeriesLinkQuantifier", ec.unmarshalInputSeriesLinkQuantifier),
+			graphql.NewInputUnmarshaler("SeriesLinkWhere", ec.unmarshalInputSeriesLinkWhere),
 			graphql.NewInputUnmarshaler("SignatoryEdgeOrder", ec.unmarshalInputSignatoryEdgeOrder),
+			graphql.NewInputUnmarshaler("SignatoryQuantifier", ec.unmarshalInputSignatoryQuantifier),
+			graphql.NewInputUnmarshaler("SignatoryWhere", ec.unmarshalInputSignatoryWhere),
 			graphql.NewInputUnmarshaler("SignedAgreementEdgeOrder", ec.unmarshalInputSignedAgreementEdgeOrder),
+			graphql.NewInputUnmarshaler("SignedAgreementQuantifier", ec.unmarshalInputSignedAgreementQuantifier),
+			graphql.NewInputUnmarshaler("SignedAgreementWhere", ec.unmarshalInputSignedAgreementWhere),
 			graphql.NewInputUnmarshaler("SourceOrder", ec.unmarshalInputSourceOrder),
+			graphql.NewInputUnmarshaler("SourceWhere", ec.unmarshalInputSourceWhere),
+			graphql.NewInputUnmarshaler("StringFilter", ec.unmarshalInputStringFilter),
 			graphql.NewInputUnmarshaler("TopicEdgeOrder", ec.unmarshalInputTopicEdgeOrder),
+			graphql.NewInputUnmarshaler("TopicWhere", ec.unmarshalInputTopicWhere),
 		)
 	}
 	first := true
@@ -4219,6 +4301,7 @@ type Query {
 
   "Countries, filtered and paginated."
   countries(
+    "Keep the nodes this filter holds for (see the where input types); combine fields, AND, OR, NOT and relation quantifiers." where: CountryWhere
     "Keep countries that belong to this grouping (slug, e.g. ` + "`" + `asean` + "`" + `)." grouping: String
     "Sort order: one key or several, each a field and a direction; by English name unless said otherwise. Ties after the last key are broken by the slug." orderBy: [CountryOrder!] = [{field: NAME, direction: ASC}]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
@@ -4228,6 +4311,7 @@ type Query {
   ): CountryConnection!
   "Cities, filtered and paginated."
   cities(
+    "Keep the nodes this filter holds for (see the where input types); combine fields, AND, OR, NOT and relation quantifiers." where: CityWhere
     "Keep cities in this country (ISO code)." country: String
     "Keep cities whose country belongs to this grouping (slug, e.g. ` + "`" + `asean` + "`" + `)." grouping: String
     "Sort order: one key or several, each a field and a direction; by English name unless said otherwise. Ties after the last key are broken by the slug." orderBy: [CityOrder!] = [{field: NAME, direction: ASC}]
@@ -4238,6 +4322,7 @@ type Query {
   ): CityConnection!
   "Organisations, filtered and paginated."
   organizations(
+    "Keep the nodes this filter holds for (see the where input types); combine fields, AND, OR, NOT and relation quantifiers." where: OrganizationWhere
     "Keep organisations of this kind." kind: OrganizationKind
     "Keep organisations seated in this country (ISO code)." country: String
     "Sort order: one key or several, each a field and a direction; by English name unless said otherwise. Ties after the last key are broken by the slug." orderBy: [OrganizationOrder!] = [{field: NAME, direction: ASC}]
@@ -4248,6 +4333,7 @@ type Query {
   ): OrganizationConnection!
   "Funding bodies, paginated."
   fundingBodies(
+    "Keep the nodes this filter holds for (see the where input types); combine fields, AND, OR, NOT and relation quantifiers." where: FundingBodyWhere
     "Sort order: one key or several, each a field and a direction; by English name unless said otherwise. Ties after the last key are broken by the slug." orderBy: [FundingBodyOrder!] = [{field: NAME, direction: ASC}]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
@@ -4256,6 +4342,7 @@ type Query {
   ): FundingBodyConnection!
   "Forum editions, paginated."
   forums(
+    "Keep the nodes this filter holds for (see the where input types); combine fields, AND, OR, NOT and relation quantifiers." where: ForumWhere
     "Sort order: one key or several, each a field and a direction; by English name unless said otherwise. Ties after the last key are broken by the slug." orderBy: [ForumOrder!] = [{field: NAME, direction: ASC}]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
@@ -4264,6 +4351,7 @@ type Query {
   ): ForumConnection!
   "Agreements, paginated."
   agreements(
+    "Keep the nodes this filter holds for (see the where input types); combine fields, AND, OR, NOT and relation quantifiers." where: AgreementWhere
     "Sort order: one key or several, each a field and a direction; by English name unless said otherwise. Ties after the last key are broken by the slug." orderBy: [AgreementOrder!] = [{field: NAME, direction: ASC}]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
@@ -4272,6 +4360,7 @@ type Query {
   ): AgreementConnection!
   "Projects, filtered and paginated."
   projects(
+    "Keep the nodes this filter holds for (see the where input types); combine fields, AND, OR, NOT and relation quantifiers." where: ProjectWhere
     "Keep projects located in this country or one of its cities (ISO code)." country: String
     "Keep projects of this sector." sector: Sector
     "Sort order: one key or several, each a field and a direction; by English name unless said otherwise. Ties after the last key are broken by the slug." orderBy: [ProjectOrder!] = [{field: NAME, direction: ASC}]
@@ -4282,6 +4371,7 @@ type Query {
   ): ProjectConnection!
   "Sources, paginated."
   sources(
+    "Keep the nodes this filter holds for (see the where input types); combine fields, AND, OR, NOT and relation quantifiers." where: SourceWhere
     "Sort order: one key or several, each a field and a direction; by English name unless said otherwise. Ties after the last key are broken by the slug." orderBy: [SourceOrder!] = [{field: NAME, direction: ASC}]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
@@ -4635,6 +4725,7 @@ type Country implements Node {
   sources: [Source!]!
   "Groupings and funding bodies the country is a member of, with the date it joined."
   memberships(
+    "Keep the relations this filter holds for: the relation's own fields and, with node, its far end." where: MembershipWhere
     "Count only memberships that existed on this date." asOf: Date
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [MembershipEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
@@ -4644,6 +4735,7 @@ type Country implements Node {
   ): MembershipConnection!
   "The country's cities."
   cities(
+    "Keep the nodes this filter holds for." where: CityWhere
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [CityOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
@@ -4672,6 +4764,7 @@ type Grouping implements Node {
   sources: [Source!]!
   "Member countries with the date each joined."
   members(
+    "Keep the relations this filter holds for: the relation's own fields and, with node, its far end." where: MemberWhere
     "Count only members that had joined by this date." asOf: Date
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [MemberEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
@@ -4715,6 +4808,7 @@ type City implements Node {
   country: Country
   "The city's partner cities, with kind and year. A partnership is one relation whichever city is asked about."
   partners(
+    "Keep the relations this filter holds for: the relation's own fields and, with node, its far end." where: PartnershipWhere
     "Keep partners in this country (ISO code)." country: String
     "Keep partnerships of this kind." kind: PartnershipKind
     "Keep partnerships that existed on this date (an unknown start counts)." asOf: Date
@@ -4727,6 +4821,7 @@ type City implements Node {
   ): PartnershipConnection!
   "Forum editions the city attended."
   forumsAttended(
+    "Keep the relations this filter holds for: the relation's own fields and, with node, its far end." where: AttendedForumWhere
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [AttendedForumEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
@@ -4735,6 +4830,7 @@ type City implements Node {
   ): AttendedForumConnection!
   "Agreements the city signed, with the date."
   agreementsSigned(
+    "Keep the relations this filter holds for: the relation's own fields and, with node, its far end." where: SignedAgreementWhere
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [SignedAgreementEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
@@ -4743,6 +4839,7 @@ type City implements Node {
   ): SignedAgreementConnection!
   "Organisations seated in the city."
   organizations(
+    "Keep the nodes this filter holds for." where: OrganizationWhere
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [OrganizationOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
@@ -4751,6 +4848,7 @@ type City implements Node {
   ): OrganizationConnection!
   "Projects located in the city."
   projects(
+    "Keep the nodes this filter holds for." where: ProjectWhere
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [ProjectOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
@@ -4789,6 +4887,7 @@ type Organization implements Node {
   seat: City
   "Forum editions it organised, with its role."
   forumsOrganised(
+    "Keep the relations this filter holds for: the relation's own fields and, with node, its far end." where: OrganisedForumWhere
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [OrganisedForumEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
@@ -4797,6 +4896,7 @@ type Organization implements Node {
   ): OrganisedForumConnection!
   "Forum editions it attended."
   forumsAttended(
+    "Keep the relations this filter holds for: the relation's own fields and, with node, its far end." where: AttendedForumWhere
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [AttendedForumEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
@@ -4833,6 +4933,7 @@ type FundingBody implements Node {
   headquarters: City
   "Member countries with the date each joined."
   members(
+    "Keep the relations this filter holds for: the relation's own fields and, with node, its far end." where: MemberWhere
     "Count only members that had joined by this date." asOf: Date
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [MemberEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
@@ -4842,6 +4943,7 @@ type FundingBody implements Node {
   ): MemberConnection!
   "Its financings of projects."
   financings(
+    "Keep the relations this filter holds for: the relation's own fields and, with node, its far end." where: FinancingWhere
     "Keep financings approved by this date." asOf: Date
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [FinancingEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
@@ -4851,6 +4953,7 @@ type FundingBody implements Node {
   ): FinancingConnection!
   "Forum editions that called on it."
   calledOnBy(
+    "Keep the relations this filter holds for: the relation's own fields and, with node, its far end." where: AppealingForumWhere
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [AppealingForumEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
@@ -4877,6 +4980,7 @@ type ForumSeries implements Node {
   sources: [Source!]!
   "Its editions."
   editions(
+    "Keep the nodes this filter holds for." where: ForumWhere
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [ForumOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
@@ -4947,6 +5051,7 @@ type Forum implements Node {
   partOf: Event
   "Who organised it, in which role (主办 host, 承办 organiser)."
   organisers(
+    "Keep the relations this filter holds for: the relation's own fields and, with node, its far end." where: OrganiserWhere
     "Keep organisers in this role." role: Role
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [OrganiserEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
@@ -4956,6 +5061,7 @@ type Forum implements Node {
   ): OrganiserConnection!
   "Cities and organisations that attended."
   attendees(
+    "Keep the relations this filter holds for: the relation's own fields and, with node, its far end." where: AttendeeWhere
     "Keep attendees of this kind (CITY or ORGANIZATION)." kind: NodeKind
     "Keep attendees in this country (ISO code; an organisation by its seat)." country: String
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [AttendeeEdgeOrder!]
@@ -4968,6 +5074,7 @@ type Forum implements Node {
   attendanceByCountry: [CountryAttendance!]!
   "Agenda topics, in agenda order (议题)."
   topics(
+    "Keep the relations this filter holds for: the relation's own fields and, with node, its far end." where: AgendaItemWhere
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [TopicEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
@@ -4978,6 +5085,7 @@ type Forum implements Node {
   agreements: [Agreement!]!
   "Funding bodies it called on, with the request."
   calledOn(
+    "Keep the relations this filter holds for: the relation's own fields and, with node, its far end." where: AppealWhere
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [AppealEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
@@ -5046,6 +5154,7 @@ type Agreement implements Node {
   adoptedBy: [Forum!]!
   "Cities that signed it, with the date."
   signatories(
+    "Keep the relations this filter holds for: the relation's own fields and, with node, its far end." where: SignatoryWhere
     "Keep signatories in this country (ISO code)." country: String
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [SignatoryEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
@@ -5097,6 +5206,7 @@ type Project implements Node {
   locations: [Place!]!
   "Who financed it, how much."
   financings(
+    "Keep the relations this filter holds for: the relation's own fields and, with node, its far end." where: FinancierWhere
     "Sort order: one key or several, each a field and a direction; ties after the last key are broken by the far end's key." orderBy: [FinancierEdgeOrder!]
     "Page size from the start, 1 to 1000; 20 when neither first nor last is given. Page forward with after." first: Int
     "Return the items after this cursor: the endCursor of the page before, or an edge's cursor." after: String
@@ -6005,6 +6115,1177 @@ type FundingTotalGroup {
 extend type FundingTotal {
   "The total's group in each dimension of groupBy, in its order (group is the first's)."
   groups: [FundingTotalGroup!]!
+}
+`, BuiltIn: false},
+	{Name: "../schema/filter.graphqls", Input: `# Code generated by graph/filterschema from domain/filterfields.go; DO NOT EDIT.
+# Filters (` + "`" + `where` + "`" + `): see README.md, "Asking your own questions".
+
+"Compares a text field; Chinese text works as any other. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold."
+input StringFilter {
+  "Equal to this value."
+  eq: String
+  "Equal to one of these values (at most 500)."
+  in: [String!]
+  "Not equal to this value."
+  not: String
+  "Contains this text (case-sensitive)."
+  contains: String
+  "Starts with this text (case-sensitive)."
+  startsWith: String
+  "true: the field is unknown; false: it is known."
+  isNull: Boolean
+}
+
+"Compares a whole-number field. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold."
+input IntFilter {
+  "Equal to this value."
+  eq: Int
+  "Equal to one of these values (at most 500)."
+  in: [Int!]
+  "Not equal to this value."
+  not: Int
+  "Less than this value."
+  lt: Int
+  "Less than or equal to this value."
+  lte: Int
+  "Greater than this value."
+  gt: Int
+  "Greater than or equal to this value."
+  gte: Int
+  "true: the field is unknown; false: it is known."
+  isNull: Boolean
+}
+
+"Compares an amount. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold."
+input DecimalFilter {
+  "Equal to this value."
+  eq: Decimal
+  "Equal to one of these values (at most 500)."
+  in: [Decimal!]
+  "Not equal to this value."
+  not: Decimal
+  "Less than this value."
+  lt: Decimal
+  "Less than or equal to this value."
+  lte: Decimal
+  "Greater than this value."
+  gt: Decimal
+  "Greater than or equal to this value."
+  gte: Decimal
+  "true: the field is unknown; false: it is known."
+  isNull: Boolean
+}
+
+"Compares a date. Dates compare as text, so a year (` + "`" + `2015` + "`" + `) sorts before every day of that year. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold."
+input DateFilter {
+  "Equal to this value."
+  eq: Date
+  "Equal to one of these values (at most 500)."
+  in: [Date!]
+  "Not equal to this value."
+  not: Date
+  "Less than this value."
+  lt: Date
+  "Less than or equal to this value."
+  lte: Date
+  "Greater than this value."
+  gt: Date
+  "Greater than or equal to this value."
+  gte: Date
+  "true: the field is unknown; false: it is known."
+  isNull: Boolean
+}
+
+"Compares a true-or-false field."
+input BooleanFilter {
+  "Equal to this value."
+  eq: Boolean
+}
+
+"Compares a Division field. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold."
+input DivisionFilter {
+  "Equal to this value."
+  eq: Division
+  "Equal to one of these values (at most 500)."
+  in: [Division!]
+  "Not equal to this value."
+  not: Division
+  "true: the field is unknown; false: it is known."
+  isNull: Boolean
+}
+
+"Compares a OrganizationKind field. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold."
+input OrganizationKindFilter {
+  "Equal to this value."
+  eq: OrganizationKind
+  "Equal to one of these values (at most 500)."
+  in: [OrganizationKind!]
+  "Not equal to this value."
+  not: OrganizationKind
+  "true: the field is unknown; false: it is known."
+  isNull: Boolean
+}
+
+"Compares a Sector field. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold."
+input SectorFilter {
+  "Equal to this value."
+  eq: Sector
+  "Equal to one of these values (at most 500)."
+  in: [Sector!]
+  "Not equal to this value."
+  not: Sector
+  "true: the field is unknown; false: it is known."
+  isNull: Boolean
+}
+
+"Compares a ProjectStatus field. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold."
+input ProjectStatusFilter {
+  "Equal to this value."
+  eq: ProjectStatus
+  "Equal to one of these values (at most 500)."
+  in: [ProjectStatus!]
+  "Not equal to this value."
+  not: ProjectStatus
+  "true: the field is unknown; false: it is known."
+  isNull: Boolean
+}
+
+"Compares a Role field. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold."
+input RoleFilter {
+  "Equal to this value."
+  eq: Role
+  "Equal to one of these values (at most 500)."
+  in: [Role!]
+  "Not equal to this value."
+  not: Role
+  "true: the field is unknown; false: it is known."
+  isNull: Boolean
+}
+
+"Compares a PartnershipKind field. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold."
+input PartnershipKindFilter {
+  "Equal to this value."
+  eq: PartnershipKind
+  "Equal to one of these values (at most 500)."
+  in: [PartnershipKind!]
+  "Not equal to this value."
+  not: PartnershipKind
+  "true: the field is unknown; false: it is known."
+  isNull: Boolean
+}
+
+"Compares a PartnershipStatus field. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold."
+input PartnershipStatusFilter {
+  "Equal to this value."
+  eq: PartnershipStatus
+  "Equal to one of these values (at most 500)."
+  in: [PartnershipStatus!]
+  "Not equal to this value."
+  not: PartnershipStatus
+  "true: the field is unknown; false: it is known."
+  isNull: Boolean
+}
+
+"A filter on Source nodes. Every field given must hold."
+input SourceWhere {
+  "Every one of these filters holds."
+  AND: [SourceWhere!]
+  "At least one of these filters holds."
+  OR: [SourceWhere!]
+  "This filter does not hold."
+  NOT: SourceWhere
+  "The slug (a country's ISO code)."
+  id: StringFilter
+  "The English name."
+  name: StringFilter
+  "The Chinese name (contains and startsWith take Chinese text)."
+  nameZh: StringFilter
+  "The publisher."
+  publisher: StringFilter
+  "The author."
+  author: StringFilter
+  "When it was published."
+  date: DateFilter
+}
+
+"A filter on Grouping nodes. Every field given must hold."
+input GroupingWhere {
+  "Every one of these filters holds."
+  AND: [GroupingWhere!]
+  "At least one of these filters holds."
+  OR: [GroupingWhere!]
+  "This filter does not hold."
+  NOT: GroupingWhere
+  "The slug (a country's ISO code)."
+  id: StringFilter
+  "The English name."
+  name: StringFilter
+  "The Chinese name (contains and startsWith take Chinese text)."
+  nameZh: StringFilter
+  "The acronym (ASEAN)."
+  acronym: StringFilter
+  "Its member countries. Some, none or all of these relations meet a filter."
+  members: MemberQuantifier
+}
+
+"A filter on Country nodes. Every field given must hold."
+input CountryWhere {
+  "Every one of these filters holds."
+  AND: [CountryWhere!]
+  "At least one of these filters holds."
+  OR: [CountryWhere!]
+  "This filter does not hold."
+  NOT: CountryWhere
+  "The slug (a country's ISO code)."
+  id: StringFilter
+  "The English name."
+  name: StringFilter
+  "The Chinese name (contains and startsWith take Chinese text)."
+  nameZh: StringFilter
+  "The groupings and funding bodies it is a member of. Some, none or all of these relations meet a filter."
+  memberships: MembershipQuantifier
+  "Its cities. Some, none or all of these relations meet a filter."
+  cities: CityLinkQuantifier
+}
+
+"A filter on City nodes. Every field given must hold."
+input CityWhere {
+  "Every one of these filters holds."
+  AND: [CityWhere!]
+  "At least one of these filters holds."
+  OR: [CityWhere!]
+  "This filter does not hold."
+  NOT: CityWhere
+  "The slug (a country's ISO code)."
+  id: StringFilter
+  "The English name."
+  name: StringFilter
+  "The Chinese name (contains and startsWith take Chinese text)."
+  nameZh: StringFilter
+  "The province or region."
+  region: StringFilter
+  "The province or region in Chinese."
+  regionZh: StringFilter
+  "The population; null when unknown."
+  population: IntFilter
+  "The year the population was counted."
+  populationYear: IntFilter
+  "Whether the city is its country's capital."
+  isCapital: BooleanFilter
+  "What kind of place it is."
+  division: DivisionFilter
+  "Its country. Some, none or all of these relations meet a filter."
+  country: CountryLinkQuantifier
+  "Its partnerships with other cities. Some, none or all of these relations meet a filter."
+  partners: PartnershipQuantifier
+  "The forums it attended. Some, none or all of these relations meet a filter."
+  forumsAttended: AttendedForumQuantifier
+  "The agreements it signed. Some, none or all of these relations meet a filter."
+  agreementsSigned: SignedAgreementQuantifier
+  "The organisations seated in it. Some, none or all of these relations meet a filter."
+  organizations: SeatedOrganizationLinkQuantifier
+  "The projects located in it. Some, none or all of these relations meet a filter."
+  projects: LocatedProjectLinkQuantifier
+}
+
+"A filter on Organization nodes. Every field given must hold."
+input OrganizationWhere {
+  "Every one of these filters holds."
+  AND: [OrganizationWhere!]
+  "At least one of these filters holds."
+  OR: [OrganizationWhere!]
+  "This filter does not hold."
+  NOT: OrganizationWhere
+  "The slug (a country's ISO code)."
+  id: StringFilter
+  "The English name."
+  name: StringFilter
+  "The Chinese name (contains and startsWith take Chinese text)."
+  nameZh: StringFilter
+  "The kind of organisation."
+  kind: OrganizationKindFilter
+  "The city it is seated in. Some, none or all of these relations meet a filter."
+  seat: SeatLinkQuantifier
+  "The forums it organised. Some, none or all of these relations meet a filter."
+  forumsOrganised: OrganisedForumQuantifier
+  "The forums it attended. Some, none or all of these relations meet a filter."
+  forumsAttended: AttendedForumQuantifier
+}
+
+"A filter on FundingBody nodes. Every field given must hold."
+input FundingBodyWhere {
+  "Every one of these filters holds."
+  AND: [FundingBodyWhere!]
+  "At least one of these filters holds."
+  OR: [FundingBodyWhere!]
+  "This filter does not hold."
+  NOT: FundingBodyWhere
+  "The slug (a country's ISO code)."
+  id: StringFilter
+  "The English name."
+  name: StringFilter
+  "The Chinese name (contains and startsWith take Chinese text)."
+  nameZh: StringFilter
+  "The acronym (AIIB)."
+  acronym: StringFilter
+  "When it was founded."
+  founded: DateFilter
+  "The city of its headquarters. Some, none or all of these relations meet a filter."
+  headquarters: HeadquartersLinkQuantifier
+  "Its member countries. Some, none or all of these relations meet a filter."
+  members: MemberQuantifier
+  "The projects it finances. Some, none or all of these relations meet a filter."
+  financings: FinancingQuantifier
+  "The forums that called on it. Some, none or all of these relations meet a filter."
+  calledOnBy: AppealingForumQuantifier
+}
+
+"A filter on Event nodes. Every field given must hold."
+input EventWhere {
+  "Every one of these filters holds."
+  AND: [EventWhere!]
+  "At least one of these filters holds."
+  OR: [EventWhere!]
+  "This filter does not hold."
+  NOT: EventWhere
+  "The slug (a country's ISO code)."
+  id: StringFilter
+  "The English name."
+  name: StringFilter
+  "The Chinese name (contains and startsWith take Chinese text)."
+  nameZh: StringFilter
+  "When it was first held."
+  firstHeld: DateFilter
+  "The city it was held in. Some, none or all of these relations meet a filter."
+  heldIn: HostCityLinkQuantifier
+}
+
+"A filter on ForumSeries nodes. Every field given must hold."
+input ForumSeriesWhere {
+  "Every one of these filters holds."
+  AND: [ForumSeriesWhere!]
+  "At least one of these filters holds."
+  OR: [ForumSeriesWhere!]
+  "This filter does not hold."
+  NOT: ForumSeriesWhere
+  "The slug (a country's ISO code)."
+  id: StringFilter
+  "The English name."
+  name: StringFilter
+  "The Chinese name (contains and startsWith take Chinese text)."
+  nameZh: StringFilter
+  "Its editions. Some, none or all of these relations meet a filter."
+  editions: EditionLinkQuantifier
+}
+
+"A filter on Forum nodes. Every field given must hold."
+input ForumWhere {
+  "Every one of these filters holds."
+  AND: [ForumWhere!]
+  "At least one of these filters holds."
+  OR: [ForumWhere!]
+  "This filter does not hold."
+  NOT: ForumWhere
+  "The slug (a country's ISO code)."
+  id: StringFilter
+  "The English name."
+  name: StringFilter
+  "The Chinese name (contains and startsWith take Chinese text)."
+  nameZh: StringFilter
+  "The edition's number."
+  edition: IntFilter
+  "The first day."
+  startDate: DateFilter
+  "The last day."
+  endDate: DateFilter
+  "The theme in English."
+  theme: StringFilter
+  "The theme in Chinese."
+  themeZh: StringFilter
+  "The reported number of participants."
+  participants: IntFilter
+  "The governors and mayors attending."
+  officials: IntFilter
+  "The series it is an edition of. Some, none or all of these relations meet a filter."
+  series: SeriesLinkQuantifier
+  "The city it was held in. Some, none or all of these relations meet a filter."
+  hostCity: HostCityLinkQuantifier
+  "The larger event it sat in. Some, none or all of these relations meet a filter."
+  partOf: EventLinkQuantifier
+  "Its organisers. Some, none or all of these relations meet a filter."
+  organisers: OrganiserQuantifier
+  "The cities and organisations that attended. Some, none or all of these relations meet a filter."
+  attendees: AttendeeQuantifier
+  "Its agenda items. Some, none or all of these relations meet a filter."
+  topics: AgendaItemQuantifier
+  "The agreements it adopted. Some, none or all of these relations meet a filter."
+  agreements: AdoptedAgreementLinkQuantifier
+  "The funding bodies it called on. Some, none or all of these relations meet a filter."
+  calledOn: AppealQuantifier
+  "The initiatives it refers to. Some, none or all of these relations meet a filter."
+  initiatives: InitiativeLinkQuantifier
+}
+
+"A filter on Topic nodes. Every field given must hold."
+input TopicWhere {
+  "Every one of these filters holds."
+  AND: [TopicWhere!]
+  "At least one of these filters holds."
+  OR: [TopicWhere!]
+  "This filter does not hold."
+  NOT: TopicWhere
+  "The slug (a country's ISO code)."
+  id: StringFilter
+  "The English name."
+  name: StringFilter
+  "The Chinese name (contains and startsWith take Chinese text)."
+  nameZh: StringFilter
+}
+
+"A filter on Agreement nodes. Every field given must hold."
+input AgreementWhere {
+  "Every one of these filters holds."
+  AND: [AgreementWhere!]
+  "At least one of these filters holds."
+  OR: [AgreementWhere!]
+  "This filter does not hold."
+  NOT: AgreementWhere
+  "The slug (a country's ISO code)."
+  id: StringFilter
+  "The English name."
+  name: StringFilter
+  "The Chinese name (contains and startsWith take Chinese text)."
+  nameZh: StringFilter
+  "When it was adopted."
+  date: DateFilter
+  "The forums that adopted it. Some, none or all of these relations meet a filter."
+  adoptedBy: AdoptingForumLinkQuantifier
+  "The cities that signed it. Some, none or all of these relations meet a filter."
+  signatories: SignatoryQuantifier
+}
+
+"A filter on Initiative nodes. Every field given must hold."
+input InitiativeWhere {
+  "Every one of these filters holds."
+  AND: [InitiativeWhere!]
+  "At least one of these filters holds."
+  OR: [InitiativeWhere!]
+  "This filter does not hold."
+  NOT: InitiativeWhere
+  "The slug (a country's ISO code)."
+  id: StringFilter
+  "The English name."
+  name: StringFilter
+  "The Chinese name (contains and startsWith take Chinese text)."
+  nameZh: StringFilter
+}
+
+"A filter on Project nodes. Every field given must hold."
+input ProjectWhere {
+  "Every one of these filters holds."
+  AND: [ProjectWhere!]
+  "At least one of these filters holds."
+  OR: [ProjectWhere!]
+  "This filter does not hold."
+  NOT: ProjectWhere
+  "The slug (a country's ISO code)."
+  id: StringFilter
+  "The English name."
+  name: StringFilter
+  "The Chinese name (contains and startsWith take Chinese text)."
+  nameZh: StringFilter
+  "The project's sector."
+  sector: SectorFilter
+  "The project's status."
+  status: ProjectStatusFilter
+  "The cities and countries it is located in. Some, none or all of these relations meet a filter."
+  locations: LocationLinkQuantifier
+  "The funding bodies that finance it. Some, none or all of these relations meet a filter."
+  financings: FinancierQuantifier
+}
+
+"A filter on a node of any kind: the fields every node has. Every field given must hold."
+input EntityWhere {
+  "Every one of these filters holds."
+  AND: [EntityWhere!]
+  "At least one of these filters holds."
+  OR: [EntityWhere!]
+  "This filter does not hold."
+  NOT: EntityWhere
+  "The slug (a country's ISO code)."
+  id: StringFilter
+  "The English name."
+  name: StringFilter
+  "The Chinese name (contains and startsWith take Chinese text)."
+  nameZh: StringFilter
+}
+
+"A filter on IN_COUNTRY relations (out): their properties and, with node, their far end. Every field given must hold."
+input CountryLinkWhere {
+  "Every one of these filters holds."
+  AND: [CountryLinkWhere!]
+  "At least one of these filters holds."
+  OR: [CountryLinkWhere!]
+  "This filter does not hold."
+  NOT: CountryLinkWhere
+  "The node at the relation's far end."
+  node: CountryWhere
+}
+
+"A filter on IN_COUNTRY relations (in): their properties and, with node, their far end. Every field given must hold."
+input CityLinkWhere {
+  "Every one of these filters holds."
+  AND: [CityLinkWhere!]
+  "At least one of these filters holds."
+  OR: [CityLinkWhere!]
+  "This filter does not hold."
+  NOT: CityLinkWhere
+  "The node at the relation's far end."
+  node: CityWhere
+}
+
+"A filter on MEMBER_OF relations (out): their properties and, with node, their far end. Every field given must hold."
+input MembershipWhere {
+  "Every one of these filters holds."
+  AND: [MembershipWhere!]
+  "At least one of these filters holds."
+  OR: [MembershipWhere!]
+  "This filter does not hold."
+  NOT: MembershipWhere
+  "When the country joined."
+  since: DateFilter
+  "The node at the relation's far end."
+  node: EntityWhere
+}
+
+"A filter on MEMBER_OF relations (in): their properties and, with node, their far end. Every field given must hold."
+input MemberWhere {
+  "Every one of these filters holds."
+  AND: [MemberWhere!]
+  "At least one of these filters holds."
+  OR: [MemberWhere!]
+  "This filter does not hold."
+  NOT: MemberWhere
+  "When the country joined."
+  since: DateFilter
+  "The node at the relation's far end."
+  node: CountryWhere
+}
+
+"A filter on SEATED_IN relations (out): their properties and, with node, their far end. Every field given must hold."
+input SeatLinkWhere {
+  "Every one of these filters holds."
+  AND: [SeatLinkWhere!]
+  "At least one of these filters holds."
+  OR: [SeatLinkWhere!]
+  "This filter does not hold."
+  NOT: SeatLinkWhere
+  "The node at the relation's far end."
+  node: CityWhere
+}
+
+"A filter on SEATED_IN relations (in): their properties and, with node, their far end. Every field given must hold."
+input SeatedOrganizationLinkWhere {
+  "Every one of these filters holds."
+  AND: [SeatedOrganizationLinkWhere!]
+  "At least one of these filters holds."
+  OR: [SeatedOrganizationLinkWhere!]
+  "This filter does not hold."
+  NOT: SeatedOrganizationLinkWhere
+  "The node at the relation's far end."
+  node: OrganizationWhere
+}
+
+"A filter on HEADQUARTERED_IN relations (out): their properties and, with node, their far end. Every field given must hold."
+input HeadquartersLinkWhere {
+  "Every one of these filters holds."
+  AND: [HeadquartersLinkWhere!]
+  "At least one of these filters holds."
+  OR: [HeadquartersLinkWhere!]
+  "This filter does not hold."
+  NOT: HeadquartersLinkWhere
+  "The node at the relation's far end."
+  node: CityWhere
+}
+
+"A filter on ORGANISED relations (out): their properties and, with node, their far end. Every field given must hold."
+input OrganisedForumWhere {
+  "Every one of these filters holds."
+  AND: [OrganisedForumWhere!]
+  "At least one of these filters holds."
+  OR: [OrganisedForumWhere!]
+  "This filter does not hold."
+  NOT: OrganisedForumWhere
+  "The organiser's part."
+  role: RoleFilter
+  "The node at the relation's far end."
+  node: ForumWhere
+}
+
+"A filter on ORGANISED relations (in): their properties and, with node, their far end. Every field given must hold."
+input OrganiserWhere {
+  "Every one of these filters holds."
+  AND: [OrganiserWhere!]
+  "At least one of these filters holds."
+  OR: [OrganiserWhere!]
+  "This filter does not hold."
+  NOT: OrganiserWhere
+  "The organiser's part."
+  role: RoleFilter
+  "The node at the relation's far end."
+  node: OrganizationWhere
+}
+
+"A filter on ATTENDED relations (out): their properties and, with node, their far end. Every field given must hold."
+input AttendedForumWhere {
+  "Every one of these filters holds."
+  AND: [AttendedForumWhere!]
+  "At least one of these filters holds."
+  OR: [AttendedForumWhere!]
+  "This filter does not hold."
+  NOT: AttendedForumWhere
+  "How many people the delegation had."
+  delegationSize: IntFilter
+  "The delegation's level."
+  level: StringFilter
+  "The node at the relation's far end."
+  node: ForumWhere
+}
+
+"A filter on ATTENDED relations (in): their properties and, with node, their far end. Every field given must hold."
+input AttendeeWhere {
+  "Every one of these filters holds."
+  AND: [AttendeeWhere!]
+  "At least one of these filters holds."
+  OR: [AttendeeWhere!]
+  "This filter does not hold."
+  NOT: AttendeeWhere
+  "How many people the delegation had."
+  delegationSize: IntFilter
+  "The delegation's level."
+  level: StringFilter
+  "The node at the relation's far end."
+  node: EntityWhere
+}
+
+"A filter on EDITION_OF relations (out): their properties and, with node, their far end. Every field given must hold."
+input SeriesLinkWhere {
+  "Every one of these filters holds."
+  AND: [SeriesLinkWhere!]
+  "At least one of these filters holds."
+  OR: [SeriesLinkWhere!]
+  "This filter does not hold."
+  NOT: SeriesLinkWhere
+  "The node at the relation's far end."
+  node: ForumSeriesWhere
+}
+
+"A filter on EDITION_OF relations (in): their properties and, with node, their far end. Every field given must hold."
+input EditionLinkWhere {
+  "Every one of these filters holds."
+  AND: [EditionLinkWhere!]
+  "At least one of these filters holds."
+  OR: [EditionLinkWhere!]
+  "This filter does not hold."
+  NOT: EditionLinkWhere
+  "The node at the relation's far end."
+  node: ForumWhere
+}
+
+"A filter on HELD_IN relations (out): their properties and, with node, their far end. Every field given must hold."
+input HostCityLinkWhere {
+  "Every one of these filters holds."
+  AND: [HostCityLinkWhere!]
+  "At least one of these filters holds."
+  OR: [HostCityLinkWhere!]
+  "This filter does not hold."
+  NOT: HostCityLinkWhere
+  "The node at the relation's far end."
+  node: CityWhere
+}
+
+"A filter on PART_OF relations (out): their properties and, with node, their far end. Every field given must hold."
+input EventLinkWhere {
+  "Every one of these filters holds."
+  AND: [EventLinkWhere!]
+  "At least one of these filters holds."
+  OR: [EventLinkWhere!]
+  "This filter does not hold."
+  NOT: EventLinkWhere
+  "The node at the relation's far end."
+  node: EventWhere
+}
+
+"A filter on DISCUSSED relations (out): their properties and, with node, their far end. Every field given must hold."
+input AgendaItemWhere {
+  "Every one of these filters holds."
+  AND: [AgendaItemWhere!]
+  "At least one of these filters holds."
+  OR: [AgendaItemWhere!]
+  "This filter does not hold."
+  NOT: AgendaItemWhere
+  "The agenda position, from 1."
+  position: IntFilter
+  "The node at the relation's far end."
+  node: TopicWhere
+}
+
+"A filter on ADOPTED relations (out): their properties and, with node, their far end. Every field given must hold."
+input AdoptedAgreementLinkWhere {
+  "Every one of these filters holds."
+  AND: [AdoptedAgreementLinkWhere!]
+  "At least one of these filters holds."
+  OR: [AdoptedAgreementLinkWhere!]
+  "This filter does not hold."
+  NOT: AdoptedAgreementLinkWhere
+  "The node at the relation's far end."
+  node: AgreementWhere
+}
+
+"A filter on ADOPTED relations (in): their properties and, with node, their far end. Every field given must hold."
+input AdoptingForumLinkWhere {
+  "Every one of these filters holds."
+  AND: [AdoptingForumLinkWhere!]
+  "At least one of these filters holds."
+  OR: [AdoptingForumLinkWhere!]
+  "This filter does not hold."
+  NOT: AdoptingForumLinkWhere
+  "The node at the relation's far end."
+  node: ForumWhere
+}
+
+"A filter on SIGNED relations (out): their properties and, with node, their far end. Every field given must hold."
+input SignedAgreementWhere {
+  "Every one of these filters holds."
+  AND: [SignedAgreementWhere!]
+  "At least one of these filters holds."
+  OR: [SignedAgreementWhere!]
+  "This filter does not hold."
+  NOT: SignedAgreementWhere
+  "When it was signed."
+  since: DateFilter
+  "The node at the relation's far end."
+  node: AgreementWhere
+}
+
+"A filter on SIGNED relations (in): their properties and, with node, their far end. Every field given must hold."
+input SignatoryWhere {
+  "Every one of these filters holds."
+  AND: [SignatoryWhere!]
+  "At least one of these filters holds."
+  OR: [SignatoryWhere!]
+  "This filter does not hold."
+  NOT: SignatoryWhere
+  "When it was signed."
+  since: DateFilter
+  "The node at the relation's far end."
+  node: CityWhere
+}
+
+"A filter on PARTNER_OF relations (both): their properties and, with node, their far end. Every field given must hold."
+input PartnershipWhere {
+  "Every one of these filters holds."
+  AND: [PartnershipWhere!]
+  "At least one of these filters holds."
+  OR: [PartnershipWhere!]
+  "This filter does not hold."
+  NOT: PartnershipWhere
+  "The kind of partnership."
+  kind: PartnershipKindFilter
+  "Whether it is established or pending."
+  status: PartnershipStatusFilter
+  "When it began."
+  since: DateFilter
+  "The node at the relation's far end."
+  node: CityWhere
+}
+
+"A filter on CALLED_ON relations (out): their properties and, with node, their far end. Every field given must hold."
+input AppealWhere {
+  "Every one of these filters holds."
+  AND: [AppealWhere!]
+  "At least one of these filters holds."
+  OR: [AppealWhere!]
+  "This filter does not hold."
+  NOT: AppealWhere
+  "What the forum asked, in English."
+  request: StringFilter
+  "What the forum asked, in Chinese."
+  requestZh: StringFilter
+  "The node at the relation's far end."
+  node: FundingBodyWhere
+}
+
+"A filter on CALLED_ON relations (in): their properties and, with node, their far end. Every field given must hold."
+input AppealingForumWhere {
+  "Every one of these filters holds."
+  AND: [AppealingForumWhere!]
+  "At least one of these filters holds."
+  OR: [AppealingForumWhere!]
+  "This filter does not hold."
+  NOT: AppealingForumWhere
+  "What the forum asked, in English."
+  request: StringFilter
+  "What the forum asked, in Chinese."
+  requestZh: StringFilter
+  "The node at the relation's far end."
+  node: ForumWhere
+}
+
+"A filter on FINANCED relations (out): their properties and, with node, their far end. Every field given must hold."
+input FinancingWhere {
+  "Every one of these filters holds."
+  AND: [FinancingWhere!]
+  "At least one of these filters holds."
+  OR: [FinancingWhere!]
+  "This filter does not hold."
+  NOT: FinancingWhere
+  "The financier's share (compared within one currency: add currency)."
+  amount: DecimalFilter
+  "The amount's ISO 4217 currency."
+  currency: StringFilter
+  "The instrument (loan, equity)."
+  instrument: StringFilter
+  "When it was approved."
+  since: DateFilter
+  "The node at the relation's far end."
+  node: ProjectWhere
+}
+
+"A filter on FINANCED relations (in): their properties and, with node, their far end. Every field given must hold."
+input FinancierWhere {
+  "Every one of these filters holds."
+  AND: [FinancierWhere!]
+  "At least one of these filters holds."
+  OR: [FinancierWhere!]
+  "This filter does not hold."
+  NOT: FinancierWhere
+  "The financier's share (compared within one currency: add currency)."
+  amount: DecimalFilter
+  "The amount's ISO 4217 currency."
+  currency: StringFilter
+  "The instrument (loan, equity)."
+  instrument: StringFilter
+  "When it was approved."
+  since: DateFilter
+  "The node at the relation's far end."
+  node: FundingBodyWhere
+}
+
+"A filter on LOCATED_IN relations (out): their properties and, with node, their far end. Every field given must hold."
+input LocationLinkWhere {
+  "Every one of these filters holds."
+  AND: [LocationLinkWhere!]
+  "At least one of these filters holds."
+  OR: [LocationLinkWhere!]
+  "This filter does not hold."
+  NOT: LocationLinkWhere
+  "The node at the relation's far end."
+  node: EntityWhere
+}
+
+"A filter on LOCATED_IN relations (in): their properties and, with node, their far end. Every field given must hold."
+input LocatedProjectLinkWhere {
+  "Every one of these filters holds."
+  AND: [LocatedProjectLinkWhere!]
+  "At least one of these filters holds."
+  OR: [LocatedProjectLinkWhere!]
+  "This filter does not hold."
+  NOT: LocatedProjectLinkWhere
+  "The node at the relation's far end."
+  node: ProjectWhere
+}
+
+"A filter on REFERS_TO relations (out): their properties and, with node, their far end. Every field given must hold."
+input InitiativeLinkWhere {
+  "Every one of these filters holds."
+  AND: [InitiativeLinkWhere!]
+  "At least one of these filters holds."
+  OR: [InitiativeLinkWhere!]
+  "This filter does not hold."
+  NOT: InitiativeLinkWhere
+  "The node at the relation's far end."
+  node: InitiativeWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input AdoptedAgreementLinkQuantifier {
+  "At least one relation meets this filter."
+  some: AdoptedAgreementLinkWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: AdoptedAgreementLinkWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: AdoptedAgreementLinkWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input AdoptingForumLinkQuantifier {
+  "At least one relation meets this filter."
+  some: AdoptingForumLinkWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: AdoptingForumLinkWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: AdoptingForumLinkWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input AgendaItemQuantifier {
+  "At least one relation meets this filter."
+  some: AgendaItemWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: AgendaItemWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: AgendaItemWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input AppealQuantifier {
+  "At least one relation meets this filter."
+  some: AppealWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: AppealWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: AppealWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input AppealingForumQuantifier {
+  "At least one relation meets this filter."
+  some: AppealingForumWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: AppealingForumWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: AppealingForumWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input AttendedForumQuantifier {
+  "At least one relation meets this filter."
+  some: AttendedForumWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: AttendedForumWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: AttendedForumWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input AttendeeQuantifier {
+  "At least one relation meets this filter."
+  some: AttendeeWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: AttendeeWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: AttendeeWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input CityLinkQuantifier {
+  "At least one relation meets this filter."
+  some: CityLinkWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: CityLinkWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: CityLinkWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input CountryLinkQuantifier {
+  "At least one relation meets this filter."
+  some: CountryLinkWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: CountryLinkWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: CountryLinkWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input EditionLinkQuantifier {
+  "At least one relation meets this filter."
+  some: EditionLinkWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: EditionLinkWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: EditionLinkWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input EventLinkQuantifier {
+  "At least one relation meets this filter."
+  some: EventLinkWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: EventLinkWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: EventLinkWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input FinancierQuantifier {
+  "At least one relation meets this filter."
+  some: FinancierWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: FinancierWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: FinancierWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input FinancingQuantifier {
+  "At least one relation meets this filter."
+  some: FinancingWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: FinancingWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: FinancingWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input HeadquartersLinkQuantifier {
+  "At least one relation meets this filter."
+  some: HeadquartersLinkWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: HeadquartersLinkWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: HeadquartersLinkWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input HostCityLinkQuantifier {
+  "At least one relation meets this filter."
+  some: HostCityLinkWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: HostCityLinkWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: HostCityLinkWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input InitiativeLinkQuantifier {
+  "At least one relation meets this filter."
+  some: InitiativeLinkWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: InitiativeLinkWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: InitiativeLinkWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input LocatedProjectLinkQuantifier {
+  "At least one relation meets this filter."
+  some: LocatedProjectLinkWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: LocatedProjectLinkWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: LocatedProjectLinkWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input LocationLinkQuantifier {
+  "At least one relation meets this filter."
+  some: LocationLinkWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: LocationLinkWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: LocationLinkWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input MemberQuantifier {
+  "At least one relation meets this filter."
+  some: MemberWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: MemberWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: MemberWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input MembershipQuantifier {
+  "At least one relation meets this filter."
+  some: MembershipWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: MembershipWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: MembershipWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input OrganisedForumQuantifier {
+  "At least one relation meets this filter."
+  some: OrganisedForumWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: OrganisedForumWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: OrganisedForumWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input OrganiserQuantifier {
+  "At least one relation meets this filter."
+  some: OrganiserWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: OrganiserWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: OrganiserWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input PartnershipQuantifier {
+  "At least one relation meets this filter."
+  some: PartnershipWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: PartnershipWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: PartnershipWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input SeatLinkQuantifier {
+  "At least one relation meets this filter."
+  some: SeatLinkWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: SeatLinkWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: SeatLinkWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input SeatedOrganizationLinkQuantifier {
+  "At least one relation meets this filter."
+  some: SeatedOrganizationLinkWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: SeatedOrganizationLinkWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: SeatedOrganizationLinkWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input SeriesLinkQuantifier {
+  "At least one relation meets this filter."
+  some: SeriesLinkWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: SeriesLinkWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: SeriesLinkWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input SignatoryQuantifier {
+  "At least one relation meets this filter."
+  some: SignatoryWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: SignatoryWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: SignatoryWhere
+}
+
+"Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation."
+input SignedAgreementQuantifier {
+  "At least one relation meets this filter."
+  some: SignedAgreementWhere
+  "No relation meets this filter (with {}: the node has no such relation)."
+  none: SignedAgreementWhere
+  "Every relation meets this filter (true for a node with no such relation)."
+  all: SignedAgreementWhere
 }
 `, BuiltIn: false},
 	{Name: "../schema/order.graphqls", Input: `# Orderings (issue 12): orderBy on every list and relation connection.
@@ -7995,476 +9276,14 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 func (ec *executionContext) field_Agreement_signatories_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "country",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.SignatoryWhere, error) {
+			return ec.unmarshalOSignatoryWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryWhere(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["country"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*model.SignatoryEdgeOrder, error) {
-			return ec.unmarshalOSignatoryEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryEdgeOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg5
-	return args, nil
-}
-
-func (ec *executionContext) field_City_agreementsSigned_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*model.SignedAgreementEdgeOrder, error) {
-			return ec.unmarshalOSignedAgreementEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementEdgeOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg4
-	return args, nil
-}
-
-func (ec *executionContext) field_City_forumsAttended_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*model.AttendedForumEdgeOrder, error) {
-			return ec.unmarshalOAttendedForumEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumEdgeOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg4
-	return args, nil
-}
-
-func (ec *executionContext) field_City_organizations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*model.OrganizationOrder, error) {
-			return ec.unmarshalOOrganizationOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg4
-	return args, nil
-}
-
-func (ec *executionContext) field_City_partners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "country",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["country"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
-		func(ctx context.Context, v any) (*domain.PartnershipKind, error) {
-			return ec.unmarshalOPartnershipKind2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipKind(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["kind"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
-		func(ctx context.Context, v any) (*domain.Date, error) {
-			return ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["asOf"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) (*model.PartnershipOrder, error) {
-			return ec.unmarshalOPartnershipOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipOrder(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "sortBy",
-		func(ctx context.Context, v any) ([]*model.PartnershipEdgeOrder, error) {
-			return ec.unmarshalOPartnershipEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipEdgeOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["sortBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg8
-	return args, nil
-}
-
-func (ec *executionContext) field_City_projects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*model.ProjectOrder, error) {
-			return ec.unmarshalOProjectOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg4
-	return args, nil
-}
-
-func (ec *executionContext) field_Country_cities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*model.CityOrder, error) {
-			return ec.unmarshalOCityOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg4
-	return args, nil
-}
-
-func (ec *executionContext) field_Country_memberships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
-		func(ctx context.Context, v any) (*domain.Date, error) {
-			return ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["asOf"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*model.MembershipEdgeOrder, error) {
-			return ec.unmarshalOMembershipEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipEdgeOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg5
-	return args, nil
-}
-
-func (ec *executionContext) field_ForumSeries_editions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*model.ForumOrder, error) {
-			return ec.unmarshalOForumOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg4
-	return args, nil
-}
-
-func (ec *executionContext) field_Forum_attendees_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
-		func(ctx context.Context, v any) (*domain.Kind, error) {
-			return ec.unmarshalONodeKind2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐKind(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["kind"] = arg0
+	args["where"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "country",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
@@ -8474,8 +9293,8 @@ func (ec *executionContext) field_Forum_attendees_args(ctx context.Context, rawA
 	}
 	args["country"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*model.AttendeeEdgeOrder, error) {
-			return ec.unmarshalOAttendeeEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeEdgeOrderᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]*model.SignatoryEdgeOrder, error) {
+			return ec.unmarshalOSignatoryEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryEdgeOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8516,66 +9335,20 @@ func (ec *executionContext) field_Forum_attendees_args(ctx context.Context, rawA
 	return args, nil
 }
 
-func (ec *executionContext) field_Forum_calledOn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+func (ec *executionContext) field_City_agreementsSigned_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*model.AppealEdgeOrder, error) {
-			return ec.unmarshalOAppealEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealEdgeOrderᚄ(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.SignedAgreementWhere, error) {
+			return ec.unmarshalOSignedAgreementWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementWhere(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orderBy"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg4
-	return args, nil
-}
-
-func (ec *executionContext) field_Forum_organisers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "role",
-		func(ctx context.Context, v any) (*domain.Role, error) {
-			return ec.unmarshalORole2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐRole(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["role"] = arg0
+	args["where"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*model.OrganiserEdgeOrder, error) {
-			return ec.unmarshalOOrganiserEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserEdgeOrderᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]*model.SignedAgreementEdgeOrder, error) {
+			return ec.unmarshalOSignedAgreementEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementEdgeOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8616,395 +9389,1063 @@ func (ec *executionContext) field_Forum_organisers_args(ctx context.Context, raw
 	return args, nil
 }
 
-func (ec *executionContext) field_Forum_topics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+func (ec *executionContext) field_City_forumsAttended_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*model.TopicEdgeOrder, error) {
-			return ec.unmarshalOTopicEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐTopicEdgeOrderᚄ(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.AttendedForumWhere, error) {
+			return ec.unmarshalOAttendedForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumWhere(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orderBy"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg4
-	return args, nil
-}
-
-func (ec *executionContext) field_FundingBody_calledOnBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*model.AppealingForumEdgeOrder, error) {
-			return ec.unmarshalOAppealingForumEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumEdgeOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg4
-	return args, nil
-}
-
-func (ec *executionContext) field_FundingBody_financings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
-		func(ctx context.Context, v any) (*domain.Date, error) {
-			return ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["asOf"] = arg0
+	args["where"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*model.FinancingEdgeOrder, error) {
-			return ec.unmarshalOFinancingEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingEdgeOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg5
-	return args, nil
-}
-
-func (ec *executionContext) field_FundingBody_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
-		func(ctx context.Context, v any) (*domain.Date, error) {
-			return ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["asOf"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*model.MemberEdgeOrder, error) {
-			return ec.unmarshalOMemberEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberEdgeOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg5
-	return args, nil
-}
-
-func (ec *executionContext) field_Grouping_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
-		func(ctx context.Context, v any) (*domain.Date, error) {
-			return ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["asOf"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*model.MemberEdgeOrder, error) {
-			return ec.unmarshalOMemberEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberEdgeOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg5
-	return args, nil
-}
-
-func (ec *executionContext) field_Organization_forumsAttended_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) ([]*model.AttendedForumEdgeOrder, error) {
 			return ec.unmarshalOAttendedForumEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumEdgeOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orderBy"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg4
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_City_organizations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.OrganizationWhere, error) {
+			return ec.unmarshalOOrganizationWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.OrganizationOrder, error) {
+			return ec.unmarshalOOrganizationOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_City_partners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.PartnershipWhere, error) {
+			return ec.unmarshalOPartnershipWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "country",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["country"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*domain.PartnershipKind, error) {
+			return ec.unmarshalOPartnershipKind2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*domain.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.PartnershipOrder, error) {
+			return ec.unmarshalOPartnershipOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "sortBy",
+		func(ctx context.Context, v any) ([]*model.PartnershipEdgeOrder, error) {
+			return ec.unmarshalOPartnershipEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sortBy"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg9
+	return args, nil
+}
+
+func (ec *executionContext) field_City_projects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.ProjectWhere, error) {
+			return ec.unmarshalOProjectWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.ProjectOrder, error) {
+			return ec.unmarshalOProjectOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Country_cities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.CityWhere, error) {
+			return ec.unmarshalOCityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.CityOrder, error) {
+			return ec.unmarshalOCityOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Country_memberships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.MembershipWhere, error) {
+			return ec.unmarshalOMembershipWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*domain.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.MembershipEdgeOrder, error) {
+			return ec.unmarshalOMembershipEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_ForumSeries_editions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.ForumWhere, error) {
+			return ec.unmarshalOForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.ForumOrder, error) {
+			return ec.unmarshalOForumOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Forum_attendees_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.AttendeeWhere, error) {
+			return ec.unmarshalOAttendeeWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*domain.Kind, error) {
+			return ec.unmarshalONodeKind2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "country",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["country"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.AttendeeEdgeOrder, error) {
+			return ec.unmarshalOAttendeeEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Forum_calledOn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.AppealWhere, error) {
+			return ec.unmarshalOAppealWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.AppealEdgeOrder, error) {
+			return ec.unmarshalOAppealEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Forum_organisers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.OrganiserWhere, error) {
+			return ec.unmarshalOOrganiserWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (*domain.Role, error) {
+			return ec.unmarshalORole2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.OrganiserEdgeOrder, error) {
+			return ec.unmarshalOOrganiserEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Forum_topics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.AgendaItemWhere, error) {
+			return ec.unmarshalOAgendaItemWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgendaItemWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.TopicEdgeOrder, error) {
+			return ec.unmarshalOTopicEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐTopicEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_FundingBody_calledOnBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.AppealingForumWhere, error) {
+			return ec.unmarshalOAppealingForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.AppealingForumEdgeOrder, error) {
+			return ec.unmarshalOAppealingForumEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_FundingBody_financings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.FinancingWhere, error) {
+			return ec.unmarshalOFinancingWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*domain.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.FinancingEdgeOrder, error) {
+			return ec.unmarshalOFinancingEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_FundingBody_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.MemberWhere, error) {
+			return ec.unmarshalOMemberWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*domain.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.MemberEdgeOrder, error) {
+			return ec.unmarshalOMemberEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Grouping_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.MemberWhere, error) {
+			return ec.unmarshalOMemberWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*domain.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.MemberEdgeOrder, error) {
+			return ec.unmarshalOMemberEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Organization_forumsAttended_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.AttendedForumWhere, error) {
+			return ec.unmarshalOAttendedForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.AttendedForumEdgeOrder, error) {
+			return ec.unmarshalOAttendedForumEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumEdgeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
 func (ec *executionContext) field_Organization_forumsOrganised_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.OrganisedForumWhere, error) {
+			return ec.unmarshalOOrganisedForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) ([]*model.OrganisedForumEdgeOrder, error) {
 			return ec.unmarshalOOrganisedForumEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumEdgeOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orderBy"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg4
+	args["before"] = arg5
 	return args, nil
 }
 
 func (ec *executionContext) field_Project_financings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.FinancierWhere, error) {
+			return ec.unmarshalOFinancierWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) ([]*model.FinancierEdgeOrder, error) {
 			return ec.unmarshalOFinancierEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierEdgeOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orderBy"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg4
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -9039,108 +10480,124 @@ func (ec *executionContext) field_Query_agreement_args(ctx context.Context, rawA
 func (ec *executionContext) field_Query_agreements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.AgreementWhere, error) {
+			return ec.unmarshalOAgreementWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgreementWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) ([]*model.AgreementOrder, error) {
 			return ec.unmarshalOAgreementOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgreementOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orderBy"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg4
+	args["before"] = arg5
 	return args, nil
 }
 
 func (ec *executionContext) field_Query_cities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "country",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.CityWhere, error) {
+			return ec.unmarshalOCityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "country",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["country"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "grouping",
+	args["country"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "grouping",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["grouping"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+	args["grouping"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) ([]*model.CityOrder, error) {
 			return ec.unmarshalOCityOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orderBy"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["orderBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg6
+	args["before"] = arg7
 	return args, nil
 }
 
@@ -9215,17 +10672,107 @@ func (ec *executionContext) field_Query_city_args(ctx context.Context, rawArgs m
 func (ec *executionContext) field_Query_countries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "grouping",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.CountryWhere, error) {
+			return ec.unmarshalOCountryWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "grouping",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["grouping"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+	args["grouping"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) ([]*model.CountryOrder, error) {
 			return ec.unmarshalOCountryOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_country_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_forum_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "slug",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["slug"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_forums_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.ForumWhere, error) {
+			return ec.unmarshalOForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.ForumOrder, error) {
+			return ec.unmarshalOForumOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9266,123 +10813,57 @@ func (ec *executionContext) field_Query_countries_args(ctx context.Context, rawA
 	return args, nil
 }
 
-func (ec *executionContext) field_Query_country_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["code"] = arg0
-	return args, nil
-}
-
-func (ec *executionContext) field_Query_forum_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "slug",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["slug"] = arg0
-	return args, nil
-}
-
-func (ec *executionContext) field_Query_forums_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
-		func(ctx context.Context, v any) ([]*model.ForumOrder, error) {
-			return ec.unmarshalOForumOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumOrderᚄ(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["orderBy"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["before"] = arg4
-	return args, nil
-}
-
 func (ec *executionContext) field_Query_fundingBodies_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.FundingBodyWhere, error) {
+			return ec.unmarshalOFundingBodyWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) ([]*model.FundingBodyOrder, error) {
 			return ec.unmarshalOFundingBodyOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orderBy"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg4
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -9599,62 +11080,70 @@ func (ec *executionContext) field_Query_organization_args(ctx context.Context, r
 func (ec *executionContext) field_Query_organizations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.OrganizationWhere, error) {
+			return ec.unmarshalOOrganizationWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
 		func(ctx context.Context, v any) (*domain.OrgKind, error) {
 			return ec.unmarshalOOrganizationKind2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐOrgKind(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["kind"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "country",
+	args["kind"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "country",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["country"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+	args["country"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) ([]*model.OrganizationOrder, error) {
 			return ec.unmarshalOOrganizationOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orderBy"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["orderBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg6
+	args["before"] = arg7
 	return args, nil
 }
 
@@ -9743,62 +11232,70 @@ func (ec *executionContext) field_Query_project_args(ctx context.Context, rawArg
 func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "country",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.ProjectWhere, error) {
+			return ec.unmarshalOProjectWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "country",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["country"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
+	args["country"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
 		func(ctx context.Context, v any) (*domain.Sector, error) {
 			return ec.unmarshalOSector2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐSector(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["sector"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+	args["sector"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) ([]*model.ProjectOrder, error) {
 			return ec.unmarshalOProjectOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orderBy"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["orderBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg6
+	args["before"] = arg7
 	return args, nil
 }
 
@@ -9849,46 +11346,54 @@ func (ec *executionContext) field_Query_source_args(ctx context.Context, rawArgs
 func (ec *executionContext) field_Query_sources_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.SourceWhere, error) {
+			return ec.unmarshalOSourceWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSourceWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) ([]*model.SourceOrder, error) {
 			return ec.unmarshalOSourceOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSourceOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orderBy"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg4
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -10277,7 +11782,7 @@ func (ec *executionContext) _Agreement_signatories(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Agreement().Signatories(ctx, obj, fc.Args["country"].(*string), fc.Args["orderBy"].([]*model.SignatoryEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Agreement().Signatories(ctx, obj, fc.Args["where"].(*model.SignatoryWhere), fc.Args["country"].(*string), fc.Args["orderBy"].([]*model.SignatoryEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -12072,7 +13577,7 @@ func (ec *executionContext) _City_partners(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.City().Partners(ctx, obj, fc.Args["country"].(*string), fc.Args["kind"].(*domain.PartnershipKind), fc.Args["asOf"].(*domain.Date), fc.Args["orderBy"].(*model.PartnershipOrder), fc.Args["sortBy"].([]*model.PartnershipEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.City().Partners(ctx, obj, fc.Args["where"].(*model.PartnershipWhere), fc.Args["country"].(*string), fc.Args["kind"].(*domain.PartnershipKind), fc.Args["asOf"].(*domain.Date), fc.Args["orderBy"].(*model.PartnershipOrder), fc.Args["sortBy"].([]*model.PartnershipEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -12116,7 +13621,7 @@ func (ec *executionContext) _City_forumsAttended(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.City().ForumsAttended(ctx, obj, fc.Args["orderBy"].([]*model.AttendedForumEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.City().ForumsAttended(ctx, obj, fc.Args["where"].(*model.AttendedForumWhere), fc.Args["orderBy"].([]*model.AttendedForumEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -12160,7 +13665,7 @@ func (ec *executionContext) _City_agreementsSigned(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.City().AgreementsSigned(ctx, obj, fc.Args["orderBy"].([]*model.SignedAgreementEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.City().AgreementsSigned(ctx, obj, fc.Args["where"].(*model.SignedAgreementWhere), fc.Args["orderBy"].([]*model.SignedAgreementEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -12204,7 +13709,7 @@ func (ec *executionContext) _City_organizations(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.City().Organizations(ctx, obj, fc.Args["orderBy"].([]*model.OrganizationOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.City().Organizations(ctx, obj, fc.Args["where"].(*model.OrganizationWhere), fc.Args["orderBy"].([]*model.OrganizationOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -12248,7 +13753,7 @@ func (ec *executionContext) _City_projects(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.City().Projects(ctx, obj, fc.Args["orderBy"].([]*model.ProjectOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.City().Projects(ctx, obj, fc.Args["where"].(*model.ProjectWhere), fc.Args["orderBy"].([]*model.ProjectOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -12769,7 +14274,7 @@ func (ec *executionContext) _Country_memberships(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Country().Memberships(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["orderBy"].([]*model.MembershipEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Country().Memberships(ctx, obj, fc.Args["where"].(*model.MembershipWhere), fc.Args["asOf"].(*domain.Date), fc.Args["orderBy"].([]*model.MembershipEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -12813,7 +14318,7 @@ func (ec *executionContext) _Country_cities(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Country().Cities(ctx, obj, fc.Args["orderBy"].([]*model.CityOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Country().Cities(ctx, obj, fc.Args["where"].(*model.CityWhere), fc.Args["orderBy"].([]*model.CityOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -14558,7 +16063,7 @@ func (ec *executionContext) _Forum_organisers(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Forum().Organisers(ctx, obj, fc.Args["role"].(*domain.Role), fc.Args["orderBy"].([]*model.OrganiserEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Forum().Organisers(ctx, obj, fc.Args["where"].(*model.OrganiserWhere), fc.Args["role"].(*domain.Role), fc.Args["orderBy"].([]*model.OrganiserEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -14602,7 +16107,7 @@ func (ec *executionContext) _Forum_attendees(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Forum().Attendees(ctx, obj, fc.Args["kind"].(*domain.Kind), fc.Args["country"].(*string), fc.Args["orderBy"].([]*model.AttendeeEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Forum().Attendees(ctx, obj, fc.Args["where"].(*model.AttendeeWhere), fc.Args["kind"].(*domain.Kind), fc.Args["country"].(*string), fc.Args["orderBy"].([]*model.AttendeeEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -14678,7 +16183,7 @@ func (ec *executionContext) _Forum_topics(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Forum().Topics(ctx, obj, fc.Args["orderBy"].([]*model.TopicEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Forum().Topics(ctx, obj, fc.Args["where"].(*model.AgendaItemWhere), fc.Args["orderBy"].([]*model.TopicEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -14754,7 +16259,7 @@ func (ec *executionContext) _Forum_calledOn(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Forum().CalledOn(ctx, obj, fc.Args["orderBy"].([]*model.AppealEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Forum().CalledOn(ctx, obj, fc.Args["where"].(*model.AppealWhere), fc.Args["orderBy"].([]*model.AppealEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -15293,7 +16798,7 @@ func (ec *executionContext) _ForumSeries_editions(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.ForumSeries().Editions(ctx, obj, fc.Args["orderBy"].([]*model.ForumOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.ForumSeries().Editions(ctx, obj, fc.Args["where"].(*model.ForumWhere), fc.Args["orderBy"].([]*model.ForumOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -15640,7 +17145,7 @@ func (ec *executionContext) _FundingBody_members(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FundingBody().Members(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["orderBy"].([]*model.MemberEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.FundingBody().Members(ctx, obj, fc.Args["where"].(*model.MemberWhere), fc.Args["asOf"].(*domain.Date), fc.Args["orderBy"].([]*model.MemberEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -15684,7 +17189,7 @@ func (ec *executionContext) _FundingBody_financings(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FundingBody().Financings(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["orderBy"].([]*model.FinancingEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.FundingBody().Financings(ctx, obj, fc.Args["where"].(*model.FinancingWhere), fc.Args["asOf"].(*domain.Date), fc.Args["orderBy"].([]*model.FinancingEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -15728,7 +17233,7 @@ func (ec *executionContext) _FundingBody_calledOnBy(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.FundingBody().CalledOnBy(ctx, obj, fc.Args["orderBy"].([]*model.AppealingForumEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.FundingBody().CalledOnBy(ctx, obj, fc.Args["where"].(*model.AppealingForumWhere), fc.Args["orderBy"].([]*model.AppealingForumEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -16465,7 +17970,7 @@ func (ec *executionContext) _Grouping_members(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Grouping().Members(ctx, obj, fc.Args["asOf"].(*domain.Date), fc.Args["orderBy"].([]*model.MemberEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Grouping().Members(ctx, obj, fc.Args["where"].(*model.MemberWhere), fc.Args["asOf"].(*domain.Date), fc.Args["orderBy"].([]*model.MemberEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -18408,7 +19913,7 @@ func (ec *executionContext) _Organization_forumsOrganised(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organization().ForumsOrganised(ctx, obj, fc.Args["orderBy"].([]*model.OrganisedForumEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Organization().ForumsOrganised(ctx, obj, fc.Args["where"].(*model.OrganisedForumWhere), fc.Args["orderBy"].([]*model.OrganisedForumEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -18452,7 +19957,7 @@ func (ec *executionContext) _Organization_forumsAttended(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organization().ForumsAttended(ctx, obj, fc.Args["orderBy"].([]*model.AttendedForumEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Organization().ForumsAttended(ctx, obj, fc.Args["where"].(*model.AttendedForumWhere), fc.Args["orderBy"].([]*model.AttendedForumEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -19602,7 +21107,7 @@ func (ec *executionContext) _Project_financings(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().Financings(ctx, obj, fc.Args["orderBy"].([]*model.FinancierEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Project().Financings(ctx, obj, fc.Args["where"].(*model.FinancierWhere), fc.Args["orderBy"].([]*model.FinancierEdgeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -20260,7 +21765,7 @@ func (ec *executionContext) _Query_countries(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Countries(ctx, fc.Args["grouping"].(*string), fc.Args["orderBy"].([]*model.CountryOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Countries(ctx, fc.Args["where"].(*model.CountryWhere), fc.Args["grouping"].(*string), fc.Args["orderBy"].([]*model.CountryOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -20304,7 +21809,7 @@ func (ec *executionContext) _Query_cities(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Cities(ctx, fc.Args["country"].(*string), fc.Args["grouping"].(*string), fc.Args["orderBy"].([]*model.CityOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Cities(ctx, fc.Args["where"].(*model.CityWhere), fc.Args["country"].(*string), fc.Args["grouping"].(*string), fc.Args["orderBy"].([]*model.CityOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -20348,7 +21853,7 @@ func (ec *executionContext) _Query_organizations(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Organizations(ctx, fc.Args["kind"].(*domain.OrgKind), fc.Args["country"].(*string), fc.Args["orderBy"].([]*model.OrganizationOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Organizations(ctx, fc.Args["where"].(*model.OrganizationWhere), fc.Args["kind"].(*domain.OrgKind), fc.Args["country"].(*string), fc.Args["orderBy"].([]*model.OrganizationOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -20392,7 +21897,7 @@ func (ec *executionContext) _Query_fundingBodies(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().FundingBodies(ctx, fc.Args["orderBy"].([]*model.FundingBodyOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().FundingBodies(ctx, fc.Args["where"].(*model.FundingBodyWhere), fc.Args["orderBy"].([]*model.FundingBodyOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -20436,7 +21941,7 @@ func (ec *executionContext) _Query_forums(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Forums(ctx, fc.Args["orderBy"].([]*model.ForumOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Forums(ctx, fc.Args["where"].(*model.ForumWhere), fc.Args["orderBy"].([]*model.ForumOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -20480,7 +21985,7 @@ func (ec *executionContext) _Query_agreements(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Agreements(ctx, fc.Args["orderBy"].([]*model.AgreementOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Agreements(ctx, fc.Args["where"].(*model.AgreementWhere), fc.Args["orderBy"].([]*model.AgreementOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -20524,7 +22029,7 @@ func (ec *executionContext) _Query_projects(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Projects(ctx, fc.Args["country"].(*string), fc.Args["sector"].(*domain.Sector), fc.Args["orderBy"].([]*model.ProjectOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Projects(ctx, fc.Args["where"].(*model.ProjectWhere), fc.Args["country"].(*string), fc.Args["sector"].(*domain.Sector), fc.Args["orderBy"].([]*model.ProjectOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -20568,7 +22073,7 @@ func (ec *executionContext) _Query_sources(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Sources(ctx, fc.Args["orderBy"].([]*model.SourceOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Query().Sources(ctx, fc.Args["where"].(*model.SourceWhere), fc.Args["orderBy"].([]*model.SourceOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NodeConnection) graphql.Marshaler {
@@ -24185,6 +25690,370 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAdoptedAgreementLinkQuantifier(ctx context.Context, obj any) (model.AdoptedAgreementLinkQuantifier, error) {
+	var it model.AdoptedAgreementLinkQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOAdoptedAgreementLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptedAgreementLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOAdoptedAgreementLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptedAgreementLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOAdoptedAgreementLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptedAgreementLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdoptedAgreementLinkQuantifier unmarshals raw into the AdoptedAgreementLinkQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdoptedAgreementLinkQuantifier(ctx context.Context, raw any) (model.AdoptedAgreementLinkQuantifier, error) {
+	var out model.AdoptedAgreementLinkQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdoptedAgreementLinkQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAdoptedAgreementLinkWhere(ctx context.Context, obj any) (model.AdoptedAgreementLinkWhere, error) {
+	var it model.AdoptedAgreementLinkWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOAdoptedAgreementLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptedAgreementLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOAdoptedAgreementLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptedAgreementLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOAdoptedAgreementLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptedAgreementLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOAgreementWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgreementWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdoptedAgreementLinkWhere unmarshals raw into the AdoptedAgreementLinkWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdoptedAgreementLinkWhere(ctx context.Context, raw any) (model.AdoptedAgreementLinkWhere, error) {
+	var out model.AdoptedAgreementLinkWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdoptedAgreementLinkWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAdoptingForumLinkQuantifier(ctx context.Context, obj any) (model.AdoptingForumLinkQuantifier, error) {
+	var it model.AdoptingForumLinkQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOAdoptingForumLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptingForumLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOAdoptingForumLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptingForumLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOAdoptingForumLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptingForumLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdoptingForumLinkQuantifier unmarshals raw into the AdoptingForumLinkQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdoptingForumLinkQuantifier(ctx context.Context, raw any) (model.AdoptingForumLinkQuantifier, error) {
+	var out model.AdoptingForumLinkQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdoptingForumLinkQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAdoptingForumLinkWhere(ctx context.Context, obj any) (model.AdoptingForumLinkWhere, error) {
+	var it model.AdoptingForumLinkWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOAdoptingForumLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptingForumLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOAdoptingForumLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptingForumLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOAdoptingForumLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptingForumLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdoptingForumLinkWhere unmarshals raw into the AdoptingForumLinkWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdoptingForumLinkWhere(ctx context.Context, raw any) (model.AdoptingForumLinkWhere, error) {
+	var out model.AdoptingForumLinkWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdoptingForumLinkWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAgendaItemQuantifier(ctx context.Context, obj any) (model.AgendaItemQuantifier, error) {
+	var it model.AgendaItemQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOAgendaItemWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgendaItemWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOAgendaItemWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgendaItemWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOAgendaItemWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgendaItemWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAgendaItemQuantifier unmarshals raw into the AgendaItemQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAgendaItemQuantifier(ctx context.Context, raw any) (model.AgendaItemQuantifier, error) {
+	var out model.AgendaItemQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgendaItemQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAgendaItemWhere(ctx context.Context, obj any) (model.AgendaItemWhere, error) {
+	var it model.AgendaItemWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "position", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOAgendaItemWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgendaItemWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOAgendaItemWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgendaItemWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOAgendaItemWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgendaItemWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "position":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("position"))
+			data, err := ec.unmarshalOIntFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Position = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOTopicWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐTopicWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAgendaItemWhere unmarshals raw into the AgendaItemWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAgendaItemWhere(ctx context.Context, raw any) (model.AgendaItemWhere, error) {
+	var out model.AgendaItemWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgendaItemWhere", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAgreementOrder(ctx context.Context, obj any) (model.AgreementOrder, error) {
 	var it model.AgreementOrder
 	if obj == nil {
@@ -24235,6 +26104,104 @@ func (ec *executionContext) unmarshalInputAgreementOrder(ctx context.Context, ob
 func UnmarshalAgreementOrder(ctx context.Context, raw any) (model.AgreementOrder, error) {
 	var out model.AgreementOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgreementOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAgreementWhere(ctx context.Context, obj any) (model.AgreementWhere, error) {
+	var it model.AgreementWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "id", "name", "nameZh", "date", "adoptedBy", "signatories"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOAgreementWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgreementWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOAgreementWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgreementWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOAgreementWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgreementWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameZh"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameZh = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "adoptedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adoptedBy"))
+			data, err := ec.unmarshalOAdoptingForumLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptingForumLinkQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdoptedBy = data
+		case "signatories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signatories"))
+			data, err := ec.unmarshalOSignatoryQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Signatories = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAgreementWhere unmarshals raw into the AgreementWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAgreementWhere(ctx context.Context, raw any) (model.AgreementWhere, error) {
+	var out model.AgreementWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgreementWhere", raw, &out)
 	return out, err
 }
 
@@ -24291,6 +26258,139 @@ func UnmarshalAppealEdgeOrder(ctx context.Context, raw any) (model.AppealEdgeOrd
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAppealQuantifier(ctx context.Context, obj any) (model.AppealQuantifier, error) {
+	var it model.AppealQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOAppealWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOAppealWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOAppealWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAppealQuantifier unmarshals raw into the AppealQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAppealQuantifier(ctx context.Context, raw any) (model.AppealQuantifier, error) {
+	var out model.AppealQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AppealQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAppealWhere(ctx context.Context, obj any) (model.AppealWhere, error) {
+	var it model.AppealWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "request", "requestZh", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOAppealWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOAppealWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOAppealWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "request":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("request"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Request = data
+		case "requestZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestZh"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestZh = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOFundingBodyWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAppealWhere unmarshals raw into the AppealWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAppealWhere(ctx context.Context, raw any) (model.AppealWhere, error) {
+	var out model.AppealWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AppealWhere", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAppealingForumEdgeOrder(ctx context.Context, obj any) (model.AppealingForumEdgeOrder, error) {
 	var it model.AppealingForumEdgeOrder
 	if obj == nil {
@@ -24341,6 +26441,139 @@ func (ec *executionContext) unmarshalInputAppealingForumEdgeOrder(ctx context.Co
 func UnmarshalAppealingForumEdgeOrder(ctx context.Context, raw any) (model.AppealingForumEdgeOrder, error) {
 	var out model.AppealingForumEdgeOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AppealingForumEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAppealingForumQuantifier(ctx context.Context, obj any) (model.AppealingForumQuantifier, error) {
+	var it model.AppealingForumQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOAppealingForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOAppealingForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOAppealingForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAppealingForumQuantifier unmarshals raw into the AppealingForumQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAppealingForumQuantifier(ctx context.Context, raw any) (model.AppealingForumQuantifier, error) {
+	var out model.AppealingForumQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AppealingForumQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAppealingForumWhere(ctx context.Context, obj any) (model.AppealingForumWhere, error) {
+	var it model.AppealingForumWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "request", "requestZh", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOAppealingForumWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOAppealingForumWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOAppealingForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "request":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("request"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Request = data
+		case "requestZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestZh"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestZh = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAppealingForumWhere unmarshals raw into the AppealingForumWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAppealingForumWhere(ctx context.Context, raw any) (model.AppealingForumWhere, error) {
+	var out model.AppealingForumWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AppealingForumWhere", raw, &out)
 	return out, err
 }
 
@@ -24397,6 +26630,139 @@ func UnmarshalAttendedForumEdgeOrder(ctx context.Context, raw any) (model.Attend
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAttendedForumQuantifier(ctx context.Context, obj any) (model.AttendedForumQuantifier, error) {
+	var it model.AttendedForumQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOAttendedForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOAttendedForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOAttendedForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttendedForumQuantifier unmarshals raw into the AttendedForumQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttendedForumQuantifier(ctx context.Context, raw any) (model.AttendedForumQuantifier, error) {
+	var out model.AttendedForumQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttendedForumQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAttendedForumWhere(ctx context.Context, obj any) (model.AttendedForumWhere, error) {
+	var it model.AttendedForumWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "delegationSize", "level", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOAttendedForumWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOAttendedForumWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOAttendedForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "delegationSize":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("delegationSize"))
+			data, err := ec.unmarshalOIntFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DelegationSize = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttendedForumWhere unmarshals raw into the AttendedForumWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttendedForumWhere(ctx context.Context, raw any) (model.AttendedForumWhere, error) {
+	var out model.AttendedForumWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttendedForumWhere", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAttendeeEdgeOrder(ctx context.Context, obj any) (model.AttendeeEdgeOrder, error) {
 	var it model.AttendeeEdgeOrder
 	if obj == nil {
@@ -24447,6 +26813,300 @@ func (ec *executionContext) unmarshalInputAttendeeEdgeOrder(ctx context.Context,
 func UnmarshalAttendeeEdgeOrder(ctx context.Context, raw any) (model.AttendeeEdgeOrder, error) {
 	var out model.AttendeeEdgeOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttendeeEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAttendeeQuantifier(ctx context.Context, obj any) (model.AttendeeQuantifier, error) {
+	var it model.AttendeeQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOAttendeeWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOAttendeeWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOAttendeeWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttendeeQuantifier unmarshals raw into the AttendeeQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttendeeQuantifier(ctx context.Context, raw any) (model.AttendeeQuantifier, error) {
+	var out model.AttendeeQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttendeeQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAttendeeWhere(ctx context.Context, obj any) (model.AttendeeWhere, error) {
+	var it model.AttendeeWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "delegationSize", "level", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOAttendeeWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOAttendeeWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOAttendeeWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "delegationSize":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("delegationSize"))
+			data, err := ec.unmarshalOIntFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DelegationSize = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOEntityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEntityWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAttendeeWhere unmarshals raw into the AttendeeWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAttendeeWhere(ctx context.Context, raw any) (model.AttendeeWhere, error) {
+	var out model.AttendeeWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AttendeeWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputBooleanFilter(ctx context.Context, obj any) (model.BooleanFilter, error) {
+	var it model.BooleanFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBooleanFilter unmarshals raw into the BooleanFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBooleanFilter(ctx context.Context, raw any) (model.BooleanFilter, error) {
+	var out model.BooleanFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BooleanFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCityLinkQuantifier(ctx context.Context, obj any) (model.CityLinkQuantifier, error) {
+	var it model.CityLinkQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOCityLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOCityLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOCityLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCityLinkQuantifier unmarshals raw into the CityLinkQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCityLinkQuantifier(ctx context.Context, raw any) (model.CityLinkQuantifier, error) {
+	var out model.CityLinkQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CityLinkQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCityLinkWhere(ctx context.Context, obj any) (model.CityLinkWhere, error) {
+	var it model.CityLinkWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOCityLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOCityLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOCityLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOCityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCityLinkWhere unmarshals raw into the CityLinkWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCityLinkWhere(ctx context.Context, raw any) (model.CityLinkWhere, error) {
+	var out model.CityLinkWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CityLinkWhere", raw, &out)
 	return out, err
 }
 
@@ -24503,6 +27163,286 @@ func UnmarshalCityOrder(ctx context.Context, raw any) (model.CityOrder, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCityWhere(ctx context.Context, obj any) (model.CityWhere, error) {
+	var it model.CityWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "id", "name", "nameZh", "region", "regionZh", "population", "populationYear", "isCapital", "division", "country", "partners", "forumsAttended", "agreementsSigned", "organizations", "projects"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOCityWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOCityWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOCityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameZh"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameZh = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "regionZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("regionZh"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegionZh = data
+		case "population":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("population"))
+			data, err := ec.unmarshalOIntFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Population = data
+		case "populationYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("populationYear"))
+			data, err := ec.unmarshalOIntFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PopulationYear = data
+		case "isCapital":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isCapital"))
+			data, err := ec.unmarshalOBooleanFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐBooleanFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsCapital = data
+		case "division":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("division"))
+			data, err := ec.unmarshalODivisionFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDivisionFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Division = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOCountryLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryLinkQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "partners":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partners"))
+			data, err := ec.unmarshalOPartnershipQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Partners = data
+		case "forumsAttended":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("forumsAttended"))
+			data, err := ec.unmarshalOAttendedForumQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ForumsAttended = data
+		case "agreementsSigned":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreementsSigned"))
+			data, err := ec.unmarshalOSignedAgreementQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgreementsSigned = data
+		case "organizations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organizations"))
+			data, err := ec.unmarshalOSeatedOrganizationLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatedOrganizationLinkQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organizations = data
+		case "projects":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projects"))
+			data, err := ec.unmarshalOLocatedProjectLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocatedProjectLinkQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Projects = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCityWhere unmarshals raw into the CityWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCityWhere(ctx context.Context, raw any) (model.CityWhere, error) {
+	var out model.CityWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CityWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCountryLinkQuantifier(ctx context.Context, obj any) (model.CountryLinkQuantifier, error) {
+	var it model.CountryLinkQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOCountryLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOCountryLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOCountryLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCountryLinkQuantifier unmarshals raw into the CountryLinkQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCountryLinkQuantifier(ctx context.Context, raw any) (model.CountryLinkQuantifier, error) {
+	var out model.CountryLinkQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CountryLinkQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCountryLinkWhere(ctx context.Context, obj any) (model.CountryLinkWhere, error) {
+	var it model.CountryLinkWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOCountryLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOCountryLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOCountryLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOCountryWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCountryLinkWhere unmarshals raw into the CountryLinkWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCountryLinkWhere(ctx context.Context, raw any) (model.CountryLinkWhere, error) {
+	var out model.CountryLinkWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CountryLinkWhere", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCountryOrder(ctx context.Context, obj any) (model.CountryOrder, error) {
 	var it model.CountryOrder
 	if obj == nil {
@@ -24553,6 +27493,748 @@ func (ec *executionContext) unmarshalInputCountryOrder(ctx context.Context, obj 
 func UnmarshalCountryOrder(ctx context.Context, raw any) (model.CountryOrder, error) {
 	var out model.CountryOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CountryOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCountryWhere(ctx context.Context, obj any) (model.CountryWhere, error) {
+	var it model.CountryWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "id", "name", "nameZh", "memberships", "cities"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOCountryWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOCountryWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOCountryWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameZh"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameZh = data
+		case "memberships":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberships"))
+			data, err := ec.unmarshalOMembershipQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Memberships = data
+		case "cities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cities"))
+			data, err := ec.unmarshalOCityLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityLinkQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cities = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCountryWhere unmarshals raw into the CountryWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCountryWhere(ctx context.Context, raw any) (model.CountryWhere, error) {
+	var out model.CountryWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CountryWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDateFilter(ctx context.Context, obj any) (model.DateFilter, error) {
+	var it model.DateFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in", "not", "lt", "lte", "gt", "gte", "isNull"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalODate2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "lt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lt"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lt = data
+		case "lte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lte"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lte = data
+		case "gt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gt"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gt = data
+		case "gte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gte"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gte = data
+		case "isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDateFilter unmarshals raw into the DateFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDateFilter(ctx context.Context, raw any) (model.DateFilter, error) {
+	var out model.DateFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DateFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDecimalFilter(ctx context.Context, obj any) (model.DecimalFilter, error) {
+	var it model.DecimalFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in", "not", "lt", "lte", "gt", "gte", "isNull"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalODecimal2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDecimalᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "lt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lt"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lt = data
+		case "lte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lte"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lte = data
+		case "gt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gt"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gt = data
+		case "gte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gte"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gte = data
+		case "isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDecimalFilter unmarshals raw into the DecimalFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDecimalFilter(ctx context.Context, raw any) (model.DecimalFilter, error) {
+	var out model.DecimalFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecimalFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDivisionFilter(ctx context.Context, obj any) (model.DivisionFilter, error) {
+	var it model.DivisionFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in", "not", "isNull"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalODivision2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDivision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalODivision2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDivisionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalODivision2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDivision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDivisionFilter unmarshals raw into the DivisionFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDivisionFilter(ctx context.Context, raw any) (model.DivisionFilter, error) {
+	var out model.DivisionFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DivisionFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEditionLinkQuantifier(ctx context.Context, obj any) (model.EditionLinkQuantifier, error) {
+	var it model.EditionLinkQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOEditionLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEditionLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOEditionLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEditionLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOEditionLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEditionLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEditionLinkQuantifier unmarshals raw into the EditionLinkQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEditionLinkQuantifier(ctx context.Context, raw any) (model.EditionLinkQuantifier, error) {
+	var out model.EditionLinkQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EditionLinkQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEditionLinkWhere(ctx context.Context, obj any) (model.EditionLinkWhere, error) {
+	var it model.EditionLinkWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOEditionLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEditionLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOEditionLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEditionLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOEditionLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEditionLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEditionLinkWhere unmarshals raw into the EditionLinkWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEditionLinkWhere(ctx context.Context, raw any) (model.EditionLinkWhere, error) {
+	var out model.EditionLinkWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EditionLinkWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEntityWhere(ctx context.Context, obj any) (model.EntityWhere, error) {
+	var it model.EntityWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "id", "name", "nameZh"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOEntityWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEntityWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOEntityWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEntityWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOEntityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEntityWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameZh"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameZh = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEntityWhere unmarshals raw into the EntityWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEntityWhere(ctx context.Context, raw any) (model.EntityWhere, error) {
+	var out model.EntityWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EntityWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventLinkQuantifier(ctx context.Context, obj any) (model.EventLinkQuantifier, error) {
+	var it model.EventLinkQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOEventLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOEventLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOEventLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventLinkQuantifier unmarshals raw into the EventLinkQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventLinkQuantifier(ctx context.Context, raw any) (model.EventLinkQuantifier, error) {
+	var out model.EventLinkQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventLinkQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventLinkWhere(ctx context.Context, obj any) (model.EventLinkWhere, error) {
+	var it model.EventLinkWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOEventLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOEventLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOEventLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOEventWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventLinkWhere unmarshals raw into the EventLinkWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventLinkWhere(ctx context.Context, raw any) (model.EventLinkWhere, error) {
+	var out model.EventLinkWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventLinkWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventWhere(ctx context.Context, obj any) (model.EventWhere, error) {
+	var it model.EventWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "id", "name", "nameZh", "firstHeld", "heldIn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOEventWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOEventWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOEventWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameZh"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameZh = data
+		case "firstHeld":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstHeld"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstHeld = data
+		case "heldIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldIn"))
+			data, err := ec.unmarshalOHostCityLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHostCityLinkQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldIn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventWhere unmarshals raw into the EventWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventWhere(ctx context.Context, raw any) (model.EventWhere, error) {
+	var out model.EventWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventWhere", raw, &out)
 	return out, err
 }
 
@@ -24609,6 +28291,153 @@ func UnmarshalFinancierEdgeOrder(ctx context.Context, raw any) (model.FinancierE
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputFinancierQuantifier(ctx context.Context, obj any) (model.FinancierQuantifier, error) {
+	var it model.FinancierQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOFinancierWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOFinancierWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOFinancierWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFinancierQuantifier unmarshals raw into the FinancierQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFinancierQuantifier(ctx context.Context, raw any) (model.FinancierQuantifier, error) {
+	var out model.FinancierQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FinancierQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFinancierWhere(ctx context.Context, obj any) (model.FinancierWhere, error) {
+	var it model.FinancierWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "amount", "currency", "instrument", "since", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOFinancierWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOFinancierWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOFinancierWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalODecimalFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDecimalFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "instrument":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("instrument"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Instrument = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOFundingBodyWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFinancierWhere unmarshals raw into the FinancierWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFinancierWhere(ctx context.Context, raw any) (model.FinancierWhere, error) {
+	var out model.FinancierWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FinancierWhere", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputFinancingEdgeOrder(ctx context.Context, obj any) (model.FinancingEdgeOrder, error) {
 	var it model.FinancingEdgeOrder
 	if obj == nil {
@@ -24659,6 +28488,153 @@ func (ec *executionContext) unmarshalInputFinancingEdgeOrder(ctx context.Context
 func UnmarshalFinancingEdgeOrder(ctx context.Context, raw any) (model.FinancingEdgeOrder, error) {
 	var out model.FinancingEdgeOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "FinancingEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFinancingQuantifier(ctx context.Context, obj any) (model.FinancingQuantifier, error) {
+	var it model.FinancingQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOFinancingWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOFinancingWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOFinancingWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFinancingQuantifier unmarshals raw into the FinancingQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFinancingQuantifier(ctx context.Context, raw any) (model.FinancingQuantifier, error) {
+	var out model.FinancingQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FinancingQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFinancingWhere(ctx context.Context, obj any) (model.FinancingWhere, error) {
+	var it model.FinancingWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "amount", "currency", "instrument", "since", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOFinancingWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOFinancingWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOFinancingWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalODecimalFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDecimalFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "instrument":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("instrument"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Instrument = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOProjectWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFinancingWhere unmarshals raw into the FinancingWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFinancingWhere(ctx context.Context, raw any) (model.FinancingWhere, error) {
+	var out model.FinancingWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FinancingWhere", raw, &out)
 	return out, err
 }
 
@@ -24715,6 +28691,279 @@ func UnmarshalForumOrder(ctx context.Context, raw any) (model.ForumOrder, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputForumSeriesWhere(ctx context.Context, obj any) (model.ForumSeriesWhere, error) {
+	var it model.ForumSeriesWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "id", "name", "nameZh", "editions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOForumSeriesWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumSeriesWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOForumSeriesWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumSeriesWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOForumSeriesWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumSeriesWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameZh"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameZh = data
+		case "editions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("editions"))
+			data, err := ec.unmarshalOEditionLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEditionLinkQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Editions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalForumSeriesWhere unmarshals raw into the ForumSeriesWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalForumSeriesWhere(ctx context.Context, raw any) (model.ForumSeriesWhere, error) {
+	var out model.ForumSeriesWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ForumSeriesWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputForumWhere(ctx context.Context, obj any) (model.ForumWhere, error) {
+	var it model.ForumWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "id", "name", "nameZh", "edition", "startDate", "endDate", "theme", "themeZh", "participants", "officials", "series", "hostCity", "partOf", "organisers", "attendees", "topics", "agreements", "calledOn", "initiatives"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOForumWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOForumWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameZh"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameZh = data
+		case "edition":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("edition"))
+			data, err := ec.unmarshalOIntFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Edition = data
+		case "startDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startDate"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartDate = data
+		case "endDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endDate"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndDate = data
+		case "theme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("theme"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Theme = data
+		case "themeZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("themeZh"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ThemeZh = data
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalOIntFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		case "officials":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officials"))
+			data, err := ec.unmarshalOIntFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Officials = data
+		case "series":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("series"))
+			data, err := ec.unmarshalOSeriesLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeriesLinkQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Series = data
+		case "hostCity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hostCity"))
+			data, err := ec.unmarshalOHostCityLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHostCityLinkQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HostCity = data
+		case "partOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOf"))
+			data, err := ec.unmarshalOEventLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventLinkQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartOf = data
+		case "organisers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisers"))
+			data, err := ec.unmarshalOOrganiserQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organisers = data
+		case "attendees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendees"))
+			data, err := ec.unmarshalOAttendeeQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attendees = data
+		case "topics":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topics"))
+			data, err := ec.unmarshalOAgendaItemQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgendaItemQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topics = data
+		case "agreements":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agreements"))
+			data, err := ec.unmarshalOAdoptedAgreementLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptedAgreementLinkQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Agreements = data
+		case "calledOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("calledOn"))
+			data, err := ec.unmarshalOAppealQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CalledOn = data
+		case "initiatives":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("initiatives"))
+			data, err := ec.unmarshalOInitiativeLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeLinkQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Initiatives = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalForumWhere unmarshals raw into the ForumWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalForumWhere(ctx context.Context, raw any) (model.ForumWhere, error) {
+	var out model.ForumWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ForumWhere", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputFundingBodyOrder(ctx context.Context, obj any) (model.FundingBodyOrder, error) {
 	var it model.FundingBodyOrder
 	if obj == nil {
@@ -24768,6 +29017,125 @@ func UnmarshalFundingBodyOrder(ctx context.Context, raw any) (model.FundingBodyO
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputFundingBodyWhere(ctx context.Context, obj any) (model.FundingBodyWhere, error) {
+	var it model.FundingBodyWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "id", "name", "nameZh", "acronym", "founded", "headquarters", "members", "financings", "calledOnBy"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOFundingBodyWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOFundingBodyWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOFundingBodyWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameZh"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameZh = data
+		case "acronym":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronym"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Acronym = data
+		case "founded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("founded"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Founded = data
+		case "headquarters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("headquarters"))
+			data, err := ec.unmarshalOHeadquartersLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHeadquartersLinkQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Headquarters = data
+		case "members":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("members"))
+			data, err := ec.unmarshalOMemberQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Members = data
+		case "financings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financings"))
+			data, err := ec.unmarshalOFinancingQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Financings = data
+		case "calledOnBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("calledOnBy"))
+			data, err := ec.unmarshalOAppealingForumQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CalledOnBy = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFundingBodyWhere unmarshals raw into the FundingBodyWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFundingBodyWhere(ctx context.Context, raw any) (model.FundingBodyWhere, error) {
+	var out model.FundingBodyWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FundingBodyWhere", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputGeoPointInput(ctx context.Context, obj any) (model.GeoPointInput, error) {
 	var it model.GeoPointInput
 	if obj == nil {
@@ -24814,6 +29182,860 @@ func (ec *executionContext) unmarshalInputGeoPointInput(ctx context.Context, obj
 func UnmarshalGeoPointInput(ctx context.Context, raw any) (model.GeoPointInput, error) {
 	var out model.GeoPointInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "GeoPointInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGroupingWhere(ctx context.Context, obj any) (model.GroupingWhere, error) {
+	var it model.GroupingWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "id", "name", "nameZh", "acronym", "members"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOGroupingWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐGroupingWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOGroupingWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐGroupingWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOGroupingWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐGroupingWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameZh"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameZh = data
+		case "acronym":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronym"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Acronym = data
+		case "members":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("members"))
+			data, err := ec.unmarshalOMemberQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Members = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGroupingWhere unmarshals raw into the GroupingWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGroupingWhere(ctx context.Context, raw any) (model.GroupingWhere, error) {
+	var out model.GroupingWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GroupingWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputHeadquartersLinkQuantifier(ctx context.Context, obj any) (model.HeadquartersLinkQuantifier, error) {
+	var it model.HeadquartersLinkQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOHeadquartersLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHeadquartersLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOHeadquartersLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHeadquartersLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOHeadquartersLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHeadquartersLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalHeadquartersLinkQuantifier unmarshals raw into the HeadquartersLinkQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalHeadquartersLinkQuantifier(ctx context.Context, raw any) (model.HeadquartersLinkQuantifier, error) {
+	var out model.HeadquartersLinkQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "HeadquartersLinkQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputHeadquartersLinkWhere(ctx context.Context, obj any) (model.HeadquartersLinkWhere, error) {
+	var it model.HeadquartersLinkWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOHeadquartersLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHeadquartersLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOHeadquartersLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHeadquartersLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOHeadquartersLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHeadquartersLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOCityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalHeadquartersLinkWhere unmarshals raw into the HeadquartersLinkWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalHeadquartersLinkWhere(ctx context.Context, raw any) (model.HeadquartersLinkWhere, error) {
+	var out model.HeadquartersLinkWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "HeadquartersLinkWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputHostCityLinkQuantifier(ctx context.Context, obj any) (model.HostCityLinkQuantifier, error) {
+	var it model.HostCityLinkQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOHostCityLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHostCityLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOHostCityLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHostCityLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOHostCityLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHostCityLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalHostCityLinkQuantifier unmarshals raw into the HostCityLinkQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalHostCityLinkQuantifier(ctx context.Context, raw any) (model.HostCityLinkQuantifier, error) {
+	var out model.HostCityLinkQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "HostCityLinkQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputHostCityLinkWhere(ctx context.Context, obj any) (model.HostCityLinkWhere, error) {
+	var it model.HostCityLinkWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOHostCityLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHostCityLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOHostCityLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHostCityLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOHostCityLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHostCityLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOCityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalHostCityLinkWhere unmarshals raw into the HostCityLinkWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalHostCityLinkWhere(ctx context.Context, raw any) (model.HostCityLinkWhere, error) {
+	var out model.HostCityLinkWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "HostCityLinkWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInitiativeLinkQuantifier(ctx context.Context, obj any) (model.InitiativeLinkQuantifier, error) {
+	var it model.InitiativeLinkQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOInitiativeLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOInitiativeLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOInitiativeLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInitiativeLinkQuantifier unmarshals raw into the InitiativeLinkQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInitiativeLinkQuantifier(ctx context.Context, raw any) (model.InitiativeLinkQuantifier, error) {
+	var out model.InitiativeLinkQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InitiativeLinkQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInitiativeLinkWhere(ctx context.Context, obj any) (model.InitiativeLinkWhere, error) {
+	var it model.InitiativeLinkWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOInitiativeLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOInitiativeLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOInitiativeLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOInitiativeWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInitiativeLinkWhere unmarshals raw into the InitiativeLinkWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInitiativeLinkWhere(ctx context.Context, raw any) (model.InitiativeLinkWhere, error) {
+	var out model.InitiativeLinkWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InitiativeLinkWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInitiativeWhere(ctx context.Context, obj any) (model.InitiativeWhere, error) {
+	var it model.InitiativeWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "id", "name", "nameZh"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOInitiativeWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOInitiativeWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOInitiativeWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameZh"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameZh = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInitiativeWhere unmarshals raw into the InitiativeWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInitiativeWhere(ctx context.Context, raw any) (model.InitiativeWhere, error) {
+	var out model.InitiativeWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InitiativeWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputIntFilter(ctx context.Context, obj any) (model.IntFilter, error) {
+	var it model.IntFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in", "not", "lt", "lte", "gt", "gte", "isNull"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "lt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lt"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lt = data
+		case "lte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lte"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lte = data
+		case "gt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gt"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gt = data
+		case "gte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gte"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gte = data
+		case "isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalIntFilter unmarshals raw into the IntFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalIntFilter(ctx context.Context, raw any) (model.IntFilter, error) {
+	var out model.IntFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "IntFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLocatedProjectLinkQuantifier(ctx context.Context, obj any) (model.LocatedProjectLinkQuantifier, error) {
+	var it model.LocatedProjectLinkQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOLocatedProjectLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocatedProjectLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOLocatedProjectLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocatedProjectLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOLocatedProjectLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocatedProjectLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLocatedProjectLinkQuantifier unmarshals raw into the LocatedProjectLinkQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLocatedProjectLinkQuantifier(ctx context.Context, raw any) (model.LocatedProjectLinkQuantifier, error) {
+	var out model.LocatedProjectLinkQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LocatedProjectLinkQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLocatedProjectLinkWhere(ctx context.Context, obj any) (model.LocatedProjectLinkWhere, error) {
+	var it model.LocatedProjectLinkWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOLocatedProjectLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocatedProjectLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOLocatedProjectLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocatedProjectLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOLocatedProjectLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocatedProjectLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOProjectWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLocatedProjectLinkWhere unmarshals raw into the LocatedProjectLinkWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLocatedProjectLinkWhere(ctx context.Context, raw any) (model.LocatedProjectLinkWhere, error) {
+	var out model.LocatedProjectLinkWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LocatedProjectLinkWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLocationLinkQuantifier(ctx context.Context, obj any) (model.LocationLinkQuantifier, error) {
+	var it model.LocationLinkQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOLocationLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocationLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOLocationLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocationLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOLocationLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocationLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLocationLinkQuantifier unmarshals raw into the LocationLinkQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLocationLinkQuantifier(ctx context.Context, raw any) (model.LocationLinkQuantifier, error) {
+	var out model.LocationLinkQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LocationLinkQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLocationLinkWhere(ctx context.Context, obj any) (model.LocationLinkWhere, error) {
+	var it model.LocationLinkWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOLocationLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocationLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOLocationLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocationLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOLocationLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocationLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOEntityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEntityWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLocationLinkWhere unmarshals raw into the LocationLinkWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLocationLinkWhere(ctx context.Context, raw any) (model.LocationLinkWhere, error) {
+	var out model.LocationLinkWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LocationLinkWhere", raw, &out)
 	return out, err
 }
 
@@ -24870,6 +30092,132 @@ func UnmarshalMemberEdgeOrder(ctx context.Context, raw any) (model.MemberEdgeOrd
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMemberQuantifier(ctx context.Context, obj any) (model.MemberQuantifier, error) {
+	var it model.MemberQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOMemberWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOMemberWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOMemberWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMemberQuantifier unmarshals raw into the MemberQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMemberQuantifier(ctx context.Context, raw any) (model.MemberQuantifier, error) {
+	var out model.MemberQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MemberQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMemberWhere(ctx context.Context, obj any) (model.MemberWhere, error) {
+	var it model.MemberWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "since", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOMemberWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOMemberWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOMemberWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOCountryWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMemberWhere unmarshals raw into the MemberWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMemberWhere(ctx context.Context, raw any) (model.MemberWhere, error) {
+	var out model.MemberWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MemberWhere", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMembershipEdgeOrder(ctx context.Context, obj any) (model.MembershipEdgeOrder, error) {
 	var it model.MembershipEdgeOrder
 	if obj == nil {
@@ -24920,6 +30268,132 @@ func (ec *executionContext) unmarshalInputMembershipEdgeOrder(ctx context.Contex
 func UnmarshalMembershipEdgeOrder(ctx context.Context, raw any) (model.MembershipEdgeOrder, error) {
 	var out model.MembershipEdgeOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MembershipEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMembershipQuantifier(ctx context.Context, obj any) (model.MembershipQuantifier, error) {
+	var it model.MembershipQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOMembershipWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOMembershipWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOMembershipWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMembershipQuantifier unmarshals raw into the MembershipQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMembershipQuantifier(ctx context.Context, raw any) (model.MembershipQuantifier, error) {
+	var out model.MembershipQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MembershipQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMembershipWhere(ctx context.Context, obj any) (model.MembershipWhere, error) {
+	var it model.MembershipWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "since", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOMembershipWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOMembershipWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOMembershipWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOEntityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEntityWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMembershipWhere unmarshals raw into the MembershipWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMembershipWhere(ctx context.Context, raw any) (model.MembershipWhere, error) {
+	var out model.MembershipWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MembershipWhere", raw, &out)
 	return out, err
 }
 
@@ -24976,6 +30450,132 @@ func UnmarshalOrganisedForumEdgeOrder(ctx context.Context, raw any) (model.Organ
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOrganisedForumQuantifier(ctx context.Context, obj any) (model.OrganisedForumQuantifier, error) {
+	var it model.OrganisedForumQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOOrganisedForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOOrganisedForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOOrganisedForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrganisedForumQuantifier unmarshals raw into the OrganisedForumQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrganisedForumQuantifier(ctx context.Context, raw any) (model.OrganisedForumQuantifier, error) {
+	var out model.OrganisedForumQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrganisedForumQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOrganisedForumWhere(ctx context.Context, obj any) (model.OrganisedForumWhere, error) {
+	var it model.OrganisedForumWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "role", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOOrganisedForumWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOOrganisedForumWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOOrganisedForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalORoleFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRoleFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrganisedForumWhere unmarshals raw into the OrganisedForumWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrganisedForumWhere(ctx context.Context, raw any) (model.OrganisedForumWhere, error) {
+	var out model.OrganisedForumWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrganisedForumWhere", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOrganiserEdgeOrder(ctx context.Context, obj any) (model.OrganiserEdgeOrder, error) {
 	var it model.OrganiserEdgeOrder
 	if obj == nil {
@@ -25026,6 +30626,195 @@ func (ec *executionContext) unmarshalInputOrganiserEdgeOrder(ctx context.Context
 func UnmarshalOrganiserEdgeOrder(ctx context.Context, raw any) (model.OrganiserEdgeOrder, error) {
 	var out model.OrganiserEdgeOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrganiserEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOrganiserQuantifier(ctx context.Context, obj any) (model.OrganiserQuantifier, error) {
+	var it model.OrganiserQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOOrganiserWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOOrganiserWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOOrganiserWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrganiserQuantifier unmarshals raw into the OrganiserQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrganiserQuantifier(ctx context.Context, raw any) (model.OrganiserQuantifier, error) {
+	var out model.OrganiserQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrganiserQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOrganiserWhere(ctx context.Context, obj any) (model.OrganiserWhere, error) {
+	var it model.OrganiserWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "role", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOOrganiserWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOOrganiserWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOOrganiserWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalORoleFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRoleFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOOrganizationWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrganiserWhere unmarshals raw into the OrganiserWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrganiserWhere(ctx context.Context, raw any) (model.OrganiserWhere, error) {
+	var out model.OrganiserWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrganiserWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOrganizationKindFilter(ctx context.Context, obj any) (model.OrganizationKindFilter, error) {
+	var it model.OrganizationKindFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in", "not", "isNull"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOOrganizationKind2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐOrgKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOOrganizationKind2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐOrgKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOOrganizationKind2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐOrgKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrganizationKindFilter unmarshals raw into the OrganizationKindFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrganizationKindFilter(ctx context.Context, raw any) (model.OrganizationKindFilter, error) {
+	var out model.OrganizationKindFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrganizationKindFilter", raw, &out)
 	return out, err
 }
 
@@ -25082,6 +30871,111 @@ func UnmarshalOrganizationOrder(ctx context.Context, raw any) (model.Organizatio
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOrganizationWhere(ctx context.Context, obj any) (model.OrganizationWhere, error) {
+	var it model.OrganizationWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "id", "name", "nameZh", "kind", "seat", "forumsOrganised", "forumsAttended"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOOrganizationWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOOrganizationWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOOrganizationWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameZh"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameZh = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOOrganizationKindFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationKindFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "seat":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seat"))
+			data, err := ec.unmarshalOSeatLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatLinkQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seat = data
+		case "forumsOrganised":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("forumsOrganised"))
+			data, err := ec.unmarshalOOrganisedForumQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ForumsOrganised = data
+		case "forumsAttended":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("forumsAttended"))
+			data, err := ec.unmarshalOAttendedForumQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ForumsAttended = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrganizationWhere unmarshals raw into the OrganizationWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrganizationWhere(ctx context.Context, raw any) (model.OrganizationWhere, error) {
+	var out model.OrganizationWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrganizationWhere", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPartnershipEdgeOrder(ctx context.Context, obj any) (model.PartnershipEdgeOrder, error) {
 	var it model.PartnershipEdgeOrder
 	if obj == nil {
@@ -25132,6 +31026,272 @@ func (ec *executionContext) unmarshalInputPartnershipEdgeOrder(ctx context.Conte
 func UnmarshalPartnershipEdgeOrder(ctx context.Context, raw any) (model.PartnershipEdgeOrder, error) {
 	var out model.PartnershipEdgeOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnershipEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPartnershipKindFilter(ctx context.Context, obj any) (model.PartnershipKindFilter, error) {
+	var it model.PartnershipKindFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in", "not", "isNull"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOPartnershipKind2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOPartnershipKind2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOPartnershipKind2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartnershipKindFilter unmarshals raw into the PartnershipKindFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartnershipKindFilter(ctx context.Context, raw any) (model.PartnershipKindFilter, error) {
+	var out model.PartnershipKindFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnershipKindFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPartnershipQuantifier(ctx context.Context, obj any) (model.PartnershipQuantifier, error) {
+	var it model.PartnershipQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOPartnershipWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOPartnershipWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOPartnershipWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartnershipQuantifier unmarshals raw into the PartnershipQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartnershipQuantifier(ctx context.Context, raw any) (model.PartnershipQuantifier, error) {
+	var out model.PartnershipQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnershipQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPartnershipStatusFilter(ctx context.Context, obj any) (model.PartnershipStatusFilter, error) {
+	var it model.PartnershipStatusFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in", "not", "isNull"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOPartnershipStatus2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOPartnershipStatus2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOPartnershipStatus2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartnershipStatusFilter unmarshals raw into the PartnershipStatusFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartnershipStatusFilter(ctx context.Context, raw any) (model.PartnershipStatusFilter, error) {
+	var out model.PartnershipStatusFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnershipStatusFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPartnershipWhere(ctx context.Context, obj any) (model.PartnershipWhere, error) {
+	var it model.PartnershipWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "kind", "status", "since", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOPartnershipWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOPartnershipWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOPartnershipWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOPartnershipKindFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipKindFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOPartnershipStatusFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipStatusFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOCityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPartnershipWhere unmarshals raw into the PartnershipWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPartnershipWhere(ctx context.Context, raw any) (model.PartnershipWhere, error) {
+	var out model.PartnershipWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PartnershipWhere", raw, &out)
 	return out, err
 }
 
@@ -25188,6 +31348,657 @@ func UnmarshalProjectOrder(ctx context.Context, raw any) (model.ProjectOrder, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProjectStatusFilter(ctx context.Context, obj any) (model.ProjectStatusFilter, error) {
+	var it model.ProjectStatusFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in", "not", "isNull"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOProjectStatus2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐProjectStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOProjectStatus2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐProjectStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOProjectStatus2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐProjectStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectStatusFilter unmarshals raw into the ProjectStatusFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectStatusFilter(ctx context.Context, raw any) (model.ProjectStatusFilter, error) {
+	var out model.ProjectStatusFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectStatusFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProjectWhere(ctx context.Context, obj any) (model.ProjectWhere, error) {
+	var it model.ProjectWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "id", "name", "nameZh", "sector", "status", "locations", "financings"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOProjectWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOProjectWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOProjectWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameZh"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameZh = data
+		case "sector":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sector"))
+			data, err := ec.unmarshalOSectorFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSectorFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sector = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOProjectStatusFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectStatusFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "locations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locations"))
+			data, err := ec.unmarshalOLocationLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocationLinkQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locations = data
+		case "financings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("financings"))
+			data, err := ec.unmarshalOFinancierQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierQuantifier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Financings = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectWhere unmarshals raw into the ProjectWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectWhere(ctx context.Context, raw any) (model.ProjectWhere, error) {
+	var out model.ProjectWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRoleFilter(ctx context.Context, obj any) (model.RoleFilter, error) {
+	var it model.RoleFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in", "not", "isNull"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalORole2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalORole2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐRoleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalORole2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRoleFilter unmarshals raw into the RoleFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRoleFilter(ctx context.Context, raw any) (model.RoleFilter, error) {
+	var out model.RoleFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RoleFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSeatLinkQuantifier(ctx context.Context, obj any) (model.SeatLinkQuantifier, error) {
+	var it model.SeatLinkQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOSeatLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOSeatLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOSeatLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSeatLinkQuantifier unmarshals raw into the SeatLinkQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSeatLinkQuantifier(ctx context.Context, raw any) (model.SeatLinkQuantifier, error) {
+	var out model.SeatLinkQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SeatLinkQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSeatLinkWhere(ctx context.Context, obj any) (model.SeatLinkWhere, error) {
+	var it model.SeatLinkWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOSeatLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOSeatLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOSeatLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOCityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSeatLinkWhere unmarshals raw into the SeatLinkWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSeatLinkWhere(ctx context.Context, raw any) (model.SeatLinkWhere, error) {
+	var out model.SeatLinkWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SeatLinkWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSeatedOrganizationLinkQuantifier(ctx context.Context, obj any) (model.SeatedOrganizationLinkQuantifier, error) {
+	var it model.SeatedOrganizationLinkQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOSeatedOrganizationLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatedOrganizationLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOSeatedOrganizationLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatedOrganizationLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOSeatedOrganizationLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatedOrganizationLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSeatedOrganizationLinkQuantifier unmarshals raw into the SeatedOrganizationLinkQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSeatedOrganizationLinkQuantifier(ctx context.Context, raw any) (model.SeatedOrganizationLinkQuantifier, error) {
+	var out model.SeatedOrganizationLinkQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SeatedOrganizationLinkQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSeatedOrganizationLinkWhere(ctx context.Context, obj any) (model.SeatedOrganizationLinkWhere, error) {
+	var it model.SeatedOrganizationLinkWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOSeatedOrganizationLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatedOrganizationLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOSeatedOrganizationLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatedOrganizationLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOSeatedOrganizationLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatedOrganizationLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOOrganizationWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSeatedOrganizationLinkWhere unmarshals raw into the SeatedOrganizationLinkWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSeatedOrganizationLinkWhere(ctx context.Context, raw any) (model.SeatedOrganizationLinkWhere, error) {
+	var out model.SeatedOrganizationLinkWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SeatedOrganizationLinkWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSectorFilter(ctx context.Context, obj any) (model.SectorFilter, error) {
+	var it model.SectorFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in", "not", "isNull"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOSector2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐSector(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOSector2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐSectorᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOSector2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐSector(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSectorFilter unmarshals raw into the SectorFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSectorFilter(ctx context.Context, raw any) (model.SectorFilter, error) {
+	var out model.SectorFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SectorFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSeriesLinkQuantifier(ctx context.Context, obj any) (model.SeriesLinkQuantifier, error) {
+	var it model.SeriesLinkQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOSeriesLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeriesLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOSeriesLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeriesLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOSeriesLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeriesLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSeriesLinkQuantifier unmarshals raw into the SeriesLinkQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSeriesLinkQuantifier(ctx context.Context, raw any) (model.SeriesLinkQuantifier, error) {
+	var out model.SeriesLinkQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SeriesLinkQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSeriesLinkWhere(ctx context.Context, obj any) (model.SeriesLinkWhere, error) {
+	var it model.SeriesLinkWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOSeriesLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeriesLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOSeriesLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeriesLinkWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOSeriesLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeriesLinkWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOForumSeriesWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumSeriesWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSeriesLinkWhere unmarshals raw into the SeriesLinkWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSeriesLinkWhere(ctx context.Context, raw any) (model.SeriesLinkWhere, error) {
+	var out model.SeriesLinkWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SeriesLinkWhere", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSignatoryEdgeOrder(ctx context.Context, obj any) (model.SignatoryEdgeOrder, error) {
 	var it model.SignatoryEdgeOrder
 	if obj == nil {
@@ -25238,6 +32049,132 @@ func (ec *executionContext) unmarshalInputSignatoryEdgeOrder(ctx context.Context
 func UnmarshalSignatoryEdgeOrder(ctx context.Context, raw any) (model.SignatoryEdgeOrder, error) {
 	var out model.SignatoryEdgeOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignatoryEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSignatoryQuantifier(ctx context.Context, obj any) (model.SignatoryQuantifier, error) {
+	var it model.SignatoryQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOSignatoryWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOSignatoryWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOSignatoryWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignatoryQuantifier unmarshals raw into the SignatoryQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignatoryQuantifier(ctx context.Context, raw any) (model.SignatoryQuantifier, error) {
+	var out model.SignatoryQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignatoryQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSignatoryWhere(ctx context.Context, obj any) (model.SignatoryWhere, error) {
+	var it model.SignatoryWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "since", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOSignatoryWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOSignatoryWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOSignatoryWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOCityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignatoryWhere unmarshals raw into the SignatoryWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignatoryWhere(ctx context.Context, raw any) (model.SignatoryWhere, error) {
+	var out model.SignatoryWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignatoryWhere", raw, &out)
 	return out, err
 }
 
@@ -25294,6 +32231,132 @@ func UnmarshalSignedAgreementEdgeOrder(ctx context.Context, raw any) (model.Sign
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSignedAgreementQuantifier(ctx context.Context, obj any) (model.SignedAgreementQuantifier, error) {
+	var it model.SignedAgreementQuantifier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"some", "none", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "some":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("some"))
+			data, err := ec.unmarshalOSignedAgreementWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Some = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOSignedAgreementWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOSignedAgreementWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignedAgreementQuantifier unmarshals raw into the SignedAgreementQuantifier input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignedAgreementQuantifier(ctx context.Context, raw any) (model.SignedAgreementQuantifier, error) {
+	var out model.SignedAgreementQuantifier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignedAgreementQuantifier", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSignedAgreementWhere(ctx context.Context, obj any) (model.SignedAgreementWhere, error) {
+	var it model.SignedAgreementWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "since", "node"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOSignedAgreementWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOSignedAgreementWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOSignedAgreementWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "since":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("since"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Since = data
+		case "node":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("node"))
+			data, err := ec.unmarshalOAgreementWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgreementWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Node = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignedAgreementWhere unmarshals raw into the SignedAgreementWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignedAgreementWhere(ctx context.Context, raw any) (model.SignedAgreementWhere, error) {
+	var out model.SignedAgreementWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignedAgreementWhere", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSourceOrder(ctx context.Context, obj any) (model.SourceOrder, error) {
 	var it model.SourceOrder
 	if obj == nil {
@@ -25347,6 +32410,181 @@ func UnmarshalSourceOrder(ctx context.Context, raw any) (model.SourceOrder, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSourceWhere(ctx context.Context, obj any) (model.SourceWhere, error) {
+	var it model.SourceWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "id", "name", "nameZh", "publisher", "author", "date"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOSourceWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSourceWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOSourceWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSourceWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOSourceWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSourceWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameZh"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameZh = data
+		case "publisher":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publisher"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Publisher = data
+		case "author":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("author"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Author = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSourceWhere unmarshals raw into the SourceWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSourceWhere(ctx context.Context, raw any) (model.SourceWhere, error) {
+	var out model.SourceWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SourceWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStringFilter(ctx context.Context, obj any) (model.StringFilter, error) {
+	var it model.StringFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eq", "in", "not", "contains", "startsWith", "isNull"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eq"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Eq = data
+		case "in":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("in"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.In = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "contains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Contains = data
+		case "startsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsWith"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsWith = data
+		case "isNull":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isNull"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsNull = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStringFilter unmarshals raw into the StringFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStringFilter(ctx context.Context, raw any) (model.StringFilter, error) {
+	var out model.StringFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StringFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTopicEdgeOrder(ctx context.Context, obj any) (model.TopicEdgeOrder, error) {
 	var it model.TopicEdgeOrder
 	if obj == nil {
@@ -25397,6 +32635,83 @@ func (ec *executionContext) unmarshalInputTopicEdgeOrder(ctx context.Context, ob
 func UnmarshalTopicEdgeOrder(ctx context.Context, raw any) (model.TopicEdgeOrder, error) {
 	var out model.TopicEdgeOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TopicEdgeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTopicWhere(ctx context.Context, obj any) (model.TopicWhere, error) {
+	var it model.TopicWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"AND", "OR", "NOT", "id", "name", "nameZh"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "AND":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("AND"))
+			data, err := ec.unmarshalOTopicWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐTopicWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "OR":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("OR"))
+			data, err := ec.unmarshalOTopicWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐTopicWhereᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "NOT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("NOT"))
+			data, err := ec.unmarshalOTopicWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐTopicWhere(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameZh":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameZh"))
+			data, err := ec.unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameZh = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTopicWhere unmarshals raw into the TopicWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTopicWhere(ctx context.Context, raw any) (model.TopicWhere, error) {
+	var out model.TopicWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TopicWhere", raw, &out)
 	return out, err
 }
 
@@ -30645,6 +37960,21 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAdoptedAgreementLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptedAgreementLinkWhere(ctx context.Context, v any) (*model.AdoptedAgreementLinkWhere, error) {
+	res, err := ec.unmarshalInputAdoptedAgreementLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAdoptingForumLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptingForumLinkWhere(ctx context.Context, v any) (*model.AdoptingForumLinkWhere, error) {
+	res, err := ec.unmarshalInputAdoptingForumLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAgendaItemWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgendaItemWhere(ctx context.Context, v any) (*model.AgendaItemWhere, error) {
+	res, err := ec.unmarshalInputAgendaItemWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAgreement2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐAgreementᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Agreement) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -30716,6 +38046,11 @@ func (ec *executionContext) marshalNAgreementOrderField2githubᚗcomᚋcitygraph
 	return v
 }
 
+func (ec *executionContext) unmarshalNAgreementWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgreementWhere(ctx context.Context, v any) (*model.AgreementWhere, error) {
+	res, err := ec.unmarshalInputAgreementWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAppealConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRelConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AppealConnection!")
@@ -30763,6 +38098,11 @@ func (ec *executionContext) marshalNAppealEdgeOrderField2githubᚗcomᚋcitygrap
 	return v
 }
 
+func (ec *executionContext) unmarshalNAppealWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealWhere(ctx context.Context, v any) (*model.AppealWhere, error) {
+	res, err := ec.unmarshalInputAppealWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAppealingForumConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRelConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AppealingForumConnection!")
@@ -30808,6 +38148,11 @@ func (ec *executionContext) unmarshalNAppealingForumEdgeOrderField2githubᚗcom�
 
 func (ec *executionContext) marshalNAppealingForumEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.AppealingForumEdgeOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNAppealingForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumWhere(ctx context.Context, v any) (*model.AppealingForumWhere, error) {
+	res, err := ec.unmarshalInputAppealingForumWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNAttendedForumAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
@@ -30863,6 +38208,11 @@ func (ec *executionContext) unmarshalNAttendedForumEdgeOrderField2githubᚗcom�
 
 func (ec *executionContext) marshalNAttendedForumEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.AttendedForumEdgeOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNAttendedForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumWhere(ctx context.Context, v any) (*model.AttendedForumWhere, error) {
+	res, err := ec.unmarshalInputAttendedForumWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNAttendee2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐNode(ctx context.Context, sel ast.SelectionSet, v domain.Node) graphql.Marshaler {
@@ -30926,6 +38276,11 @@ func (ec *executionContext) unmarshalNAttendeeEdgeOrderField2githubᚗcomᚋcity
 
 func (ec *executionContext) marshalNAttendeeEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.AttendeeEdgeOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNAttendeeWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeWhere(ctx context.Context, v any) (*model.AttendeeWhere, error) {
+	res, err := ec.unmarshalInputAttendeeWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -31006,6 +38361,11 @@ func (ec *executionContext) marshalNCityEdge2ᚖgithubᚗcomᚋcitygraphᚋcityg
 	return ec._CityEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCityLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityLinkWhere(ctx context.Context, v any) (*model.CityLinkWhere, error) {
+	res, err := ec.unmarshalInputCityLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCityOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityOrder(ctx context.Context, v any) (*model.CityOrder, error) {
 	res, err := ec.unmarshalInputCityOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -31019,6 +38379,11 @@ func (ec *executionContext) unmarshalNCityOrderField2githubᚗcomᚋcitygraphᚋ
 
 func (ec *executionContext) marshalNCityOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityOrderField(ctx context.Context, sel ast.SelectionSet, v model.CityOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNCityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityWhere(ctx context.Context, v any) (*model.CityWhere, error) {
+	res, err := ec.unmarshalInputCityWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCountAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
@@ -31109,6 +38474,11 @@ func (ec *executionContext) marshalNCountryEdge2ᚖgithubᚗcomᚋcitygraphᚋci
 	return ec._CountryEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCountryLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryLinkWhere(ctx context.Context, v any) (*model.CountryLinkWhere, error) {
+	res, err := ec.unmarshalInputCountryLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCountryOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryOrder(ctx context.Context, v any) (*model.CountryOrder, error) {
 	res, err := ec.unmarshalInputCountryOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -31124,6 +38494,11 @@ func (ec *executionContext) marshalNCountryOrderField2githubᚗcomᚋcitygraph�
 	return v
 }
 
+func (ec *executionContext) unmarshalNCountryWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryWhere(ctx context.Context, v any) (*model.CountryWhere, error) {
+	res, err := ec.unmarshalInputCountryWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCurrency2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐCurrency(ctx context.Context, v any) (domain.Currency, error) {
 	var res domain.Currency
 	err := res.UnmarshalGQL(v)
@@ -31131,6 +38506,16 @@ func (ec *executionContext) unmarshalNCurrency2githubᚗcomᚋcitygraphᚋcitygr
 }
 
 func (ec *executionContext) marshalNCurrency2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐCurrency(ctx context.Context, sel ast.SelectionSet, v domain.Currency) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDate2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx context.Context, v any) (domain.Date, error) {
+	var res domain.Date
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx context.Context, sel ast.SelectionSet, v domain.Date) graphql.Marshaler {
 	return v
 }
 
@@ -31152,6 +38537,26 @@ func (ec *executionContext) unmarshalNDivision2githubᚗcomᚋcitygraphᚋcitygr
 
 func (ec *executionContext) marshalNDivision2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDivision(ctx context.Context, sel ast.SelectionSet, v domain.Division) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNEditionLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEditionLinkWhere(ctx context.Context, v any) (*model.EditionLinkWhere, error) {
+	res, err := ec.unmarshalInputEditionLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEntityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEntityWhere(ctx context.Context, v any) (*model.EntityWhere, error) {
+	res, err := ec.unmarshalInputEntityWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEventLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventLinkWhere(ctx context.Context, v any) (*model.EventLinkWhere, error) {
+	res, err := ec.unmarshalInputEventLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEventWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventWhere(ctx context.Context, v any) (*model.EventWhere, error) {
+	res, err := ec.unmarshalInputEventWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNFinancierAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
@@ -31209,6 +38614,11 @@ func (ec *executionContext) marshalNFinancierEdgeOrderField2githubᚗcomᚋcityg
 	return v
 }
 
+func (ec *executionContext) unmarshalNFinancierWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierWhere(ctx context.Context, v any) (*model.FinancierWhere, error) {
+	res, err := ec.unmarshalInputFinancierWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNFinancingAggregate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "FinancingAggregate!")
@@ -31262,6 +38672,11 @@ func (ec *executionContext) unmarshalNFinancingEdgeOrderField2githubᚗcomᚋcit
 
 func (ec *executionContext) marshalNFinancingEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.FinancingEdgeOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNFinancingWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingWhere(ctx context.Context, v any) (*model.FinancingWhere, error) {
+	res, err := ec.unmarshalInputFinancingWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -31357,6 +38772,16 @@ func (ec *executionContext) marshalNForumOrderField2githubᚗcomᚋcitygraphᚋc
 	return v
 }
 
+func (ec *executionContext) unmarshalNForumSeriesWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumSeriesWhere(ctx context.Context, v any) (*model.ForumSeriesWhere, error) {
+	res, err := ec.unmarshalInputForumSeriesWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumWhere(ctx context.Context, v any) (*model.ForumWhere, error) {
+	res, err := ec.unmarshalInputForumWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNFundingBody2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingBodyᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.FundingBody) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -31434,6 +38859,11 @@ func (ec *executionContext) unmarshalNFundingBodyOrderField2githubᚗcomᚋcityg
 
 func (ec *executionContext) marshalNFundingBodyOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyOrderField(ctx context.Context, sel ast.SelectionSet, v model.FundingBodyOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNFundingBodyWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyWhere(ctx context.Context, v any) (*model.FundingBodyWhere, error) {
+	res, err := ec.unmarshalInputFundingBodyWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNFundingGroup2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingGroup(ctx context.Context, v any) (domain.FundingGroup, error) {
@@ -31524,6 +38954,16 @@ func (ec *executionContext) marshalNFundingTotalGroup2ᚖgithubᚗcomᚋcitygrap
 	return ec._FundingTotalGroup(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNGroupingWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐGroupingWhere(ctx context.Context, v any) (*model.GroupingWhere, error) {
+	res, err := ec.unmarshalInputGroupingWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNHeadquartersLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHeadquartersLinkWhere(ctx context.Context, v any) (*model.HeadquartersLinkWhere, error) {
+	res, err := ec.unmarshalInputHeadquartersLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNHop2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐHop(ctx context.Context, sel ast.SelectionSet, v domain.Hop) graphql.Marshaler {
 	return ec._Hop(ctx, sel, &v)
 }
@@ -31542,6 +38982,11 @@ func (ec *executionContext) marshalNHop2ᚕgithubᚗcomᚋcitygraphᚋcitygraph�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNHostCityLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHostCityLinkWhere(ctx context.Context, v any) (*model.HostCityLinkWhere, error) {
+	res, err := ec.unmarshalInputHostCityLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -31611,6 +39056,16 @@ func (ec *executionContext) marshalNInitiative2ᚖgithubᚗcomᚋcitygraphᚋcit
 	return ec._Initiative(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNInitiativeLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeLinkWhere(ctx context.Context, v any) (*model.InitiativeLinkWhere, error) {
+	res, err := ec.unmarshalInputInitiativeLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNInitiativeWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeWhere(ctx context.Context, v any) (*model.InitiativeWhere, error) {
+	res, err := ec.unmarshalInputInitiativeWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31677,6 +39132,16 @@ func (ec *executionContext) marshalNLinkKind2githubᚗcomᚋcitygraphᚋcitygrap
 	return v
 }
 
+func (ec *executionContext) unmarshalNLocatedProjectLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocatedProjectLinkWhere(ctx context.Context, v any) (*model.LocatedProjectLinkWhere, error) {
+	res, err := ec.unmarshalInputLocatedProjectLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNLocationLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocationLinkWhere(ctx context.Context, v any) (*model.LocationLinkWhere, error) {
+	res, err := ec.unmarshalInputLocationLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNMemberConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRelConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MemberConnection!")
@@ -31722,6 +39187,11 @@ func (ec *executionContext) unmarshalNMemberEdgeOrderField2githubᚗcomᚋcitygr
 
 func (ec *executionContext) marshalNMemberEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.MemberEdgeOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNMemberWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberWhere(ctx context.Context, v any) (*model.MemberWhere, error) {
+	res, err := ec.unmarshalInputMemberWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNMembershipConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRelConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -31777,6 +39247,11 @@ func (ec *executionContext) marshalNMembershipTarget2githubᚗcomᚋcitygraphᚋ
 		return graphql.Null
 	}
 	return ec._MembershipTarget(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMembershipWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipWhere(ctx context.Context, v any) (*model.MembershipWhere, error) {
+	res, err := ec.unmarshalInputMembershipWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐMoney(ctx context.Context, sel ast.SelectionSet, v *domain.Money) graphql.Marshaler {
@@ -31936,6 +39411,11 @@ func (ec *executionContext) marshalNOrganisedForumEdgeOrderField2githubᚗcomᚋ
 	return v
 }
 
+func (ec *executionContext) unmarshalNOrganisedForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumWhere(ctx context.Context, v any) (*model.OrganisedForumWhere, error) {
+	res, err := ec.unmarshalInputOrganisedForumWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNOrganiserConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRelConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "OrganiserConnection!")
@@ -31981,6 +39461,11 @@ func (ec *executionContext) unmarshalNOrganiserEdgeOrderField2githubᚗcomᚋcit
 
 func (ec *executionContext) marshalNOrganiserEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.OrganiserEdgeOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNOrganiserWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserWhere(ctx context.Context, v any) (*model.OrganiserWhere, error) {
+	res, err := ec.unmarshalInputOrganiserWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNOrganization2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐOrganizationᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Organization) graphql.Marshaler {
@@ -32062,6 +39547,11 @@ func (ec *executionContext) unmarshalNOrganizationOrderField2githubᚗcomᚋcity
 
 func (ec *executionContext) marshalNOrganizationOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationOrderField(ctx context.Context, sel ast.SelectionSet, v model.OrganizationOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNOrganizationWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationWhere(ctx context.Context, v any) (*model.OrganizationWhere, error) {
+	res, err := ec.unmarshalInputOrganizationWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -32161,6 +39651,11 @@ func (ec *executionContext) unmarshalNPartnershipStatus2githubᚗcomᚋcitygraph
 
 func (ec *executionContext) marshalNPartnershipStatus2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipStatus(ctx context.Context, sel ast.SelectionSet, v domain.PartnershipStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNPartnershipWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipWhere(ctx context.Context, v any) (*model.PartnershipWhere, error) {
+	res, err := ec.unmarshalInputPartnershipWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPath2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPathᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Path) graphql.Marshaler {
@@ -32266,6 +39761,21 @@ func (ec *executionContext) marshalNProjectOrderField2githubᚗcomᚋcitygraph�
 	return v
 }
 
+func (ec *executionContext) unmarshalNProjectStatus2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐProjectStatus(ctx context.Context, v any) (domain.ProjectStatus, error) {
+	var res domain.ProjectStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectStatus2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐProjectStatus(ctx context.Context, sel ast.SelectionSet, v domain.ProjectStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNProjectWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectWhere(ctx context.Context, v any) (*model.ProjectWhere, error) {
+	res, err := ec.unmarshalInputProjectWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRankMetric2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐRankMetric(ctx context.Context, v any) (domain.RankMetric, error) {
 	var res domain.RankMetric
 	err := res.UnmarshalGQL(v)
@@ -32368,6 +39878,16 @@ func (ec *executionContext) marshalNSearchHit2ᚖgithubᚗcomᚋcitygraphᚋcity
 	return ec._SearchHit(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSeatLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatLinkWhere(ctx context.Context, v any) (*model.SeatLinkWhere, error) {
+	res, err := ec.unmarshalInputSeatLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSeatedOrganizationLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatedOrganizationLinkWhere(ctx context.Context, v any) (*model.SeatedOrganizationLinkWhere, error) {
+	res, err := ec.unmarshalInputSeatedOrganizationLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSector2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐSector(ctx context.Context, v any) (domain.Sector, error) {
 	var res domain.Sector
 	err := res.UnmarshalGQL(v)
@@ -32376,6 +39896,11 @@ func (ec *executionContext) unmarshalNSector2githubᚗcomᚋcitygraphᚋcitygrap
 
 func (ec *executionContext) marshalNSector2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐSector(ctx context.Context, sel ast.SelectionSet, v domain.Sector) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNSeriesLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeriesLinkWhere(ctx context.Context, v any) (*model.SeriesLinkWhere, error) {
+	res, err := ec.unmarshalInputSeriesLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSignatoryConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRelConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
@@ -32425,6 +39950,11 @@ func (ec *executionContext) marshalNSignatoryEdgeOrderField2githubᚗcomᚋcityg
 	return v
 }
 
+func (ec *executionContext) unmarshalNSignatoryWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryWhere(ctx context.Context, v any) (*model.SignatoryWhere, error) {
+	res, err := ec.unmarshalInputSignatoryWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNSignedAgreementConnection2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRelConnection(ctx context.Context, sel ast.SelectionSet, v *model.RelConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SignedAgreementConnection!")
@@ -32470,6 +40000,11 @@ func (ec *executionContext) unmarshalNSignedAgreementEdgeOrderField2githubᚗcom
 
 func (ec *executionContext) marshalNSignedAgreementEdgeOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementEdgeOrderField(ctx context.Context, sel ast.SelectionSet, v model.SignedAgreementEdgeOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNSignedAgreementWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementWhere(ctx context.Context, v any) (*model.SignedAgreementWhere, error) {
+	res, err := ec.unmarshalInputSignedAgreementWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
@@ -32541,6 +40076,11 @@ func (ec *executionContext) unmarshalNSourceOrderField2githubᚗcomᚋcitygraph�
 
 func (ec *executionContext) marshalNSourceOrderField2githubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSourceOrderField(ctx context.Context, sel ast.SelectionSet, v model.SourceOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNSourceWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSourceWhere(ctx context.Context, v any) (*model.SourceWhere, error) {
+	res, err := ec.unmarshalInputSourceWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -32695,6 +40235,11 @@ func (ec *executionContext) marshalNTopicEdgeOrderField2githubᚗcomᚋcitygraph
 	return v
 }
 
+func (ec *executionContext) unmarshalNTopicWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐTopicWhere(ctx context.Context, v any) (*model.TopicWhere, error) {
+	res, err := ec.unmarshalInputTopicWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -32837,6 +40382,105 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOAdoptedAgreementLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptedAgreementLinkQuantifier(ctx context.Context, v any) (*model.AdoptedAgreementLinkQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAdoptedAgreementLinkQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAdoptedAgreementLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptedAgreementLinkWhereᚄ(ctx context.Context, v any) ([]*model.AdoptedAgreementLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AdoptedAgreementLinkWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAdoptedAgreementLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptedAgreementLinkWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAdoptedAgreementLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptedAgreementLinkWhere(ctx context.Context, v any) (*model.AdoptedAgreementLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAdoptedAgreementLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAdoptingForumLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptingForumLinkQuantifier(ctx context.Context, v any) (*model.AdoptingForumLinkQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAdoptingForumLinkQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAdoptingForumLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptingForumLinkWhereᚄ(ctx context.Context, v any) ([]*model.AdoptingForumLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AdoptingForumLinkWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAdoptingForumLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptingForumLinkWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAdoptingForumLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAdoptingForumLinkWhere(ctx context.Context, v any) (*model.AdoptingForumLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAdoptingForumLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAgendaItemQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgendaItemQuantifier(ctx context.Context, v any) (*model.AgendaItemQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAgendaItemQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAgendaItemWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgendaItemWhereᚄ(ctx context.Context, v any) ([]*model.AgendaItemWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AgendaItemWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgendaItemWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgendaItemWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAgendaItemWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgendaItemWhere(ctx context.Context, v any) (*model.AgendaItemWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAgendaItemWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOAgreement2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐAgreement(ctx context.Context, sel ast.SelectionSet, v *domain.Agreement) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -32861,6 +40505,31 @@ func (ec *executionContext) unmarshalOAgreementOrder2ᚕᚖgithubᚗcomᚋcitygr
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOAgreementWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgreementWhereᚄ(ctx context.Context, v any) ([]*model.AgreementWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AgreementWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgreementWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgreementWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAgreementWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAgreementWhere(ctx context.Context, v any) (*model.AgreementWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAgreementWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOAppealEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealEdgeOrderᚄ(ctx context.Context, v any) ([]*model.AppealEdgeOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -32876,6 +40545,39 @@ func (ec *executionContext) unmarshalOAppealEdgeOrder2ᚕᚖgithubᚗcomᚋcityg
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAppealQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealQuantifier(ctx context.Context, v any) (*model.AppealQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAppealQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAppealWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealWhereᚄ(ctx context.Context, v any) ([]*model.AppealWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AppealWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAppealWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAppealWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealWhere(ctx context.Context, v any) (*model.AppealWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAppealWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOAppealingForumEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumEdgeOrderᚄ(ctx context.Context, v any) ([]*model.AppealingForumEdgeOrder, error) {
@@ -32895,6 +40597,39 @@ func (ec *executionContext) unmarshalOAppealingForumEdgeOrder2ᚕᚖgithubᚗcom
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOAppealingForumQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumQuantifier(ctx context.Context, v any) (*model.AppealingForumQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAppealingForumQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAppealingForumWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumWhereᚄ(ctx context.Context, v any) ([]*model.AppealingForumWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AppealingForumWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAppealingForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAppealingForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAppealingForumWhere(ctx context.Context, v any) (*model.AppealingForumWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAppealingForumWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOAttendedForumEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumEdgeOrderᚄ(ctx context.Context, v any) ([]*model.AttendedForumEdgeOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -32912,6 +40647,39 @@ func (ec *executionContext) unmarshalOAttendedForumEdgeOrder2ᚕᚖgithubᚗcom�
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOAttendedForumQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumQuantifier(ctx context.Context, v any) (*model.AttendedForumQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAttendedForumQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAttendedForumWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumWhereᚄ(ctx context.Context, v any) ([]*model.AttendedForumWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AttendedForumWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAttendedForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAttendedForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendedForumWhere(ctx context.Context, v any) (*model.AttendedForumWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAttendedForumWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOAttendeeEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeEdgeOrderᚄ(ctx context.Context, v any) ([]*model.AttendeeEdgeOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -32927,6 +40695,39 @@ func (ec *executionContext) unmarshalOAttendeeEdgeOrder2ᚕᚖgithubᚗcomᚋcit
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAttendeeQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeQuantifier(ctx context.Context, v any) (*model.AttendeeQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAttendeeQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOAttendeeWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeWhereᚄ(ctx context.Context, v any) ([]*model.AttendeeWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AttendeeWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAttendeeWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOAttendeeWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐAttendeeWhere(ctx context.Context, v any) (*model.AttendeeWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAttendeeWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -32959,11 +40760,52 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOBooleanFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐBooleanFilter(ctx context.Context, v any) (*model.BooleanFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputBooleanFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOCity2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐCity(ctx context.Context, sel ast.SelectionSet, v *domain.City) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._City(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCityLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityLinkQuantifier(ctx context.Context, v any) (*model.CityLinkQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCityLinkQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCityLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityLinkWhereᚄ(ctx context.Context, v any) ([]*model.CityLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CityLinkWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCityLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityLinkWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCityLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityLinkWhere(ctx context.Context, v any) (*model.CityLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCityLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOCityOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityOrderᚄ(ctx context.Context, v any) ([]*model.CityOrder, error) {
@@ -32983,11 +40825,69 @@ func (ec *executionContext) unmarshalOCityOrder2ᚕᚖgithubᚗcomᚋcitygraph�
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOCityWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityWhereᚄ(ctx context.Context, v any) ([]*model.CityWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CityWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCityWhere(ctx context.Context, v any) (*model.CityWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCityWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOCountry2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐCountry(ctx context.Context, sel ast.SelectionSet, v *domain.Country) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Country(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCountryLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryLinkQuantifier(ctx context.Context, v any) (*model.CountryLinkQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCountryLinkQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCountryLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryLinkWhereᚄ(ctx context.Context, v any) ([]*model.CountryLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CountryLinkWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCountryLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryLinkWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCountryLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryLinkWhere(ctx context.Context, v any) (*model.CountryLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCountryLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOCountryOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryOrderᚄ(ctx context.Context, v any) ([]*model.CountryOrder, error) {
@@ -33005,6 +40905,31 @@ func (ec *executionContext) unmarshalOCountryOrder2ᚕᚖgithubᚗcomᚋcitygrap
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCountryWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryWhereᚄ(ctx context.Context, v any) ([]*model.CountryWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CountryWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCountryWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCountryWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐCountryWhere(ctx context.Context, v any) (*model.CountryWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCountryWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOCurrency2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐCurrency(ctx context.Context, v any) (*domain.Currency, error) {
@@ -33033,6 +40958,41 @@ func (ec *executionContext) marshalODate2githubᚗcomᚋcitygraphᚋcitygraphᚋ
 	return v
 }
 
+func (ec *executionContext) unmarshalODate2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDateᚄ(ctx context.Context, v any) ([]domain.Date, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.Date, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDate2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODate2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDateᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Date) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNDate2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx context.Context, v any) (*domain.Date, error) {
 	if v == nil {
 		return nil, nil
@@ -33049,11 +41009,254 @@ func (ec *executionContext) marshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraph
 	return v
 }
 
+func (ec *executionContext) unmarshalODateFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDateFilter(ctx context.Context, v any) (*model.DateFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDateFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODecimal2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDecimalᚄ(ctx context.Context, v any) ([]domain.Decimal, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.Decimal, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDecimal2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDecimal(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODecimal2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDecimalᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Decimal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNDecimal2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDecimal(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalODecimal2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDecimal(ctx context.Context, v any) (*domain.Decimal, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.Decimal)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDecimal(ctx context.Context, sel ast.SelectionSet, v *domain.Decimal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODecimalFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDecimalFilter(ctx context.Context, v any) (*model.DecimalFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDecimalFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODivision2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDivisionᚄ(ctx context.Context, v any) ([]domain.Division, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.Division, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDivision2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDivision(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODivision2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDivisionᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Division) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDivision2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDivision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalODivision2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDivision(ctx context.Context, v any) (*domain.Division, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.Division)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODivision2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDivision(ctx context.Context, sel ast.SelectionSet, v *domain.Division) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODivisionFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐDivisionFilter(ctx context.Context, v any) (*model.DivisionFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDivisionFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEditionLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEditionLinkQuantifier(ctx context.Context, v any) (*model.EditionLinkQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEditionLinkQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEditionLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEditionLinkWhereᚄ(ctx context.Context, v any) ([]*model.EditionLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EditionLinkWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEditionLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEditionLinkWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEditionLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEditionLinkWhere(ctx context.Context, v any) (*model.EditionLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEditionLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEntityWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEntityWhereᚄ(ctx context.Context, v any) ([]*model.EntityWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EntityWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEntityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEntityWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEntityWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEntityWhere(ctx context.Context, v any) (*model.EntityWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEntityWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOEvent2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐEvent(ctx context.Context, sel ast.SelectionSet, v *domain.Event) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Event(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOEventLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventLinkQuantifier(ctx context.Context, v any) (*model.EventLinkQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventLinkQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEventLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventLinkWhereᚄ(ctx context.Context, v any) ([]*model.EventLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EventLinkWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventLinkWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEventLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventLinkWhere(ctx context.Context, v any) (*model.EventLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEventWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventWhereᚄ(ctx context.Context, v any) ([]*model.EventWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EventWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOEventWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐEventWhere(ctx context.Context, v any) (*model.EventWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOFinancierEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierEdgeOrderᚄ(ctx context.Context, v any) ([]*model.FinancierEdgeOrder, error) {
@@ -33073,6 +41276,39 @@ func (ec *executionContext) unmarshalOFinancierEdgeOrder2ᚕᚖgithubᚗcomᚋci
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOFinancierQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierQuantifier(ctx context.Context, v any) (*model.FinancierQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFinancierQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOFinancierWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierWhereᚄ(ctx context.Context, v any) ([]*model.FinancierWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.FinancierWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFinancierWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOFinancierWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancierWhere(ctx context.Context, v any) (*model.FinancierWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFinancierWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOFinancingEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingEdgeOrderᚄ(ctx context.Context, v any) ([]*model.FinancingEdgeOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -33088,6 +41324,39 @@ func (ec *executionContext) unmarshalOFinancingEdgeOrder2ᚕᚖgithubᚗcomᚋci
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOFinancingQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingQuantifier(ctx context.Context, v any) (*model.FinancingQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFinancingQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOFinancingWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingWhereᚄ(ctx context.Context, v any) ([]*model.FinancingWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.FinancingWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFinancingWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOFinancingWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFinancingWhere(ctx context.Context, v any) (*model.FinancingWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFinancingWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
@@ -33138,6 +41407,56 @@ func (ec *executionContext) marshalOForumSeries2ᚖgithubᚗcomᚋcitygraphᚋci
 	return ec._ForumSeries(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOForumSeriesWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumSeriesWhereᚄ(ctx context.Context, v any) ([]*model.ForumSeriesWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ForumSeriesWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNForumSeriesWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumSeriesWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOForumSeriesWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumSeriesWhere(ctx context.Context, v any) (*model.ForumSeriesWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputForumSeriesWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOForumWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumWhereᚄ(ctx context.Context, v any) ([]*model.ForumWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ForumWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐForumWhere(ctx context.Context, v any) (*model.ForumWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputForumWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOFundingBody2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐFundingBody(ctx context.Context, sel ast.SelectionSet, v *domain.FundingBody) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -33162,6 +41481,31 @@ func (ec *executionContext) unmarshalOFundingBodyOrder2ᚕᚖgithubᚗcomᚋcity
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOFundingBodyWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyWhereᚄ(ctx context.Context, v any) ([]*model.FundingBodyWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.FundingBodyWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFundingBodyWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOFundingBodyWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐFundingBodyWhere(ctx context.Context, v any) (*model.FundingBodyWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFundingBodyWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOGeoPoint2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐGeoPoint(ctx context.Context, sel ast.SelectionSet, v *domain.GeoPoint) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -33175,6 +41519,190 @@ func (ec *executionContext) unmarshalOGeoPointInput2ᚖgithubᚗcomᚋcitygraph�
 	}
 	res, err := ec.unmarshalInputGeoPointInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOGroupingWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐGroupingWhereᚄ(ctx context.Context, v any) ([]*model.GroupingWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.GroupingWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGroupingWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐGroupingWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOGroupingWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐGroupingWhere(ctx context.Context, v any) (*model.GroupingWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputGroupingWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOHeadquartersLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHeadquartersLinkQuantifier(ctx context.Context, v any) (*model.HeadquartersLinkQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputHeadquartersLinkQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOHeadquartersLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHeadquartersLinkWhereᚄ(ctx context.Context, v any) ([]*model.HeadquartersLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.HeadquartersLinkWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNHeadquartersLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHeadquartersLinkWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOHeadquartersLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHeadquartersLinkWhere(ctx context.Context, v any) (*model.HeadquartersLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputHeadquartersLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOHostCityLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHostCityLinkQuantifier(ctx context.Context, v any) (*model.HostCityLinkQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputHostCityLinkQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOHostCityLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHostCityLinkWhereᚄ(ctx context.Context, v any) ([]*model.HostCityLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.HostCityLinkWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNHostCityLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHostCityLinkWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOHostCityLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐHostCityLinkWhere(ctx context.Context, v any) (*model.HostCityLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputHostCityLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOInitiativeLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeLinkQuantifier(ctx context.Context, v any) (*model.InitiativeLinkQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputInitiativeLinkQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOInitiativeLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeLinkWhereᚄ(ctx context.Context, v any) ([]*model.InitiativeLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.InitiativeLinkWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInitiativeLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeLinkWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOInitiativeLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeLinkWhere(ctx context.Context, v any) (*model.InitiativeLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputInitiativeLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOInitiativeWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeWhereᚄ(ctx context.Context, v any) ([]*model.InitiativeWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.InitiativeWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInitiativeWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOInitiativeWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐInitiativeWhere(ctx context.Context, v any) (*model.InitiativeWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputInitiativeWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -33213,6 +41741,14 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalOIntFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐIntFilter(ctx context.Context, v any) (*model.IntFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputIntFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOLinkKind2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐLinkKindᚄ(ctx context.Context, v any) ([]domain.LinkKind, error) {
 	if v == nil {
 		return nil, nil
@@ -33249,6 +41785,72 @@ func (ec *executionContext) marshalOLinkKind2ᚕgithubᚗcomᚋcitygraphᚋcityg
 	return ret
 }
 
+func (ec *executionContext) unmarshalOLocatedProjectLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocatedProjectLinkQuantifier(ctx context.Context, v any) (*model.LocatedProjectLinkQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLocatedProjectLinkQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOLocatedProjectLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocatedProjectLinkWhereᚄ(ctx context.Context, v any) ([]*model.LocatedProjectLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.LocatedProjectLinkWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLocatedProjectLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocatedProjectLinkWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOLocatedProjectLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocatedProjectLinkWhere(ctx context.Context, v any) (*model.LocatedProjectLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLocatedProjectLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOLocationLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocationLinkQuantifier(ctx context.Context, v any) (*model.LocationLinkQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLocationLinkQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOLocationLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocationLinkWhereᚄ(ctx context.Context, v any) ([]*model.LocationLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.LocationLinkWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLocationLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocationLinkWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOLocationLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐLocationLinkWhere(ctx context.Context, v any) (*model.LocationLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLocationLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOMemberEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberEdgeOrderᚄ(ctx context.Context, v any) ([]*model.MemberEdgeOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -33266,6 +41868,39 @@ func (ec *executionContext) unmarshalOMemberEdgeOrder2ᚕᚖgithubᚗcomᚋcityg
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOMemberQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberQuantifier(ctx context.Context, v any) (*model.MemberQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMemberQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMemberWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberWhereᚄ(ctx context.Context, v any) ([]*model.MemberWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.MemberWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMemberWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMemberWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMemberWhere(ctx context.Context, v any) (*model.MemberWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMemberWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOMembershipEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipEdgeOrderᚄ(ctx context.Context, v any) ([]*model.MembershipEdgeOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -33281,6 +41916,39 @@ func (ec *executionContext) unmarshalOMembershipEdgeOrder2ᚕᚖgithubᚗcomᚋc
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMembershipQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipQuantifier(ctx context.Context, v any) (*model.MembershipQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMembershipQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMembershipWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipWhereᚄ(ctx context.Context, v any) ([]*model.MembershipWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.MembershipWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMembershipWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMembershipWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐMembershipWhere(ctx context.Context, v any) (*model.MembershipWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMembershipWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐMoney(ctx context.Context, sel ast.SelectionSet, v *domain.Money) graphql.Marshaler {
@@ -33366,6 +42034,39 @@ func (ec *executionContext) unmarshalOOrganisedForumEdgeOrder2ᚕᚖgithubᚗcom
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOOrganisedForumQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumQuantifier(ctx context.Context, v any) (*model.OrganisedForumQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOrganisedForumQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOOrganisedForumWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumWhereᚄ(ctx context.Context, v any) ([]*model.OrganisedForumWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.OrganisedForumWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrganisedForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOOrganisedForumWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganisedForumWhere(ctx context.Context, v any) (*model.OrganisedForumWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOrganisedForumWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOOrganiserEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserEdgeOrderᚄ(ctx context.Context, v any) ([]*model.OrganiserEdgeOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -33383,11 +42084,80 @@ func (ec *executionContext) unmarshalOOrganiserEdgeOrder2ᚕᚖgithubᚗcomᚋci
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOOrganiserQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserQuantifier(ctx context.Context, v any) (*model.OrganiserQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOrganiserQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOOrganiserWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserWhereᚄ(ctx context.Context, v any) ([]*model.OrganiserWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.OrganiserWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrganiserWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOOrganiserWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganiserWhere(ctx context.Context, v any) (*model.OrganiserWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOrganiserWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOOrganization2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *domain.Organization) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Organization(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOrganizationKind2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐOrgKindᚄ(ctx context.Context, v any) ([]domain.OrgKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.OrgKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrganizationKind2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐOrgKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOOrganizationKind2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐOrgKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.OrgKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrganizationKind2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐOrgKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOOrganizationKind2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐOrgKind(ctx context.Context, v any) (*domain.OrgKind, error) {
@@ -33404,6 +42174,14 @@ func (ec *executionContext) marshalOOrganizationKind2ᚖgithubᚗcomᚋcitygraph
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOOrganizationKindFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationKindFilter(ctx context.Context, v any) (*model.OrganizationKindFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOrganizationKindFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOOrganizationOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationOrderᚄ(ctx context.Context, v any) ([]*model.OrganizationOrder, error) {
@@ -33423,6 +42201,31 @@ func (ec *executionContext) unmarshalOOrganizationOrder2ᚕᚖgithubᚗcomᚋcit
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOOrganizationWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationWhereᚄ(ctx context.Context, v any) ([]*model.OrganizationWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.OrganizationWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOrganizationWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOOrganizationWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐOrganizationWhere(ctx context.Context, v any) (*model.OrganizationWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOrganizationWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOPartnershipEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipEdgeOrderᚄ(ctx context.Context, v any) ([]*model.PartnershipEdgeOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -33438,6 +42241,42 @@ func (ec *executionContext) unmarshalOPartnershipEdgeOrder2ᚕᚖgithubᚗcomᚋ
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOPartnershipKind2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipKindᚄ(ctx context.Context, v any) ([]domain.PartnershipKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.PartnershipKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPartnershipKind2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPartnershipKind2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipKindᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.PartnershipKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartnershipKind2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOPartnershipKind2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipKind(ctx context.Context, v any) (*domain.PartnershipKind, error) {
@@ -33456,6 +42295,14 @@ func (ec *executionContext) marshalOPartnershipKind2ᚖgithubᚗcomᚋcitygraph�
 	return v
 }
 
+func (ec *executionContext) unmarshalOPartnershipKindFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipKindFilter(ctx context.Context, v any) (*model.PartnershipKindFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPartnershipKindFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOPartnershipOrder2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipOrder(ctx context.Context, v any) (*model.PartnershipOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -33470,6 +42317,99 @@ func (ec *executionContext) marshalOPartnershipOrder2ᚖgithubᚗcomᚋcitygraph
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOPartnershipQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipQuantifier(ctx context.Context, v any) (*model.PartnershipQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPartnershipQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPartnershipStatus2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipStatusᚄ(ctx context.Context, v any) ([]domain.PartnershipStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.PartnershipStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPartnershipStatus2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPartnershipStatus2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.PartnershipStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartnershipStatus2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOPartnershipStatus2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipStatus(ctx context.Context, v any) (*domain.PartnershipStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.PartnershipStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPartnershipStatus2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipStatus(ctx context.Context, sel ast.SelectionSet, v *domain.PartnershipStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOPartnershipStatusFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipStatusFilter(ctx context.Context, v any) (*model.PartnershipStatusFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPartnershipStatusFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPartnershipWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipWhereᚄ(ctx context.Context, v any) ([]*model.PartnershipWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PartnershipWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPartnershipWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOPartnershipWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐPartnershipWhere(ctx context.Context, v any) (*model.PartnershipWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPartnershipWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOProject2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐProject(ctx context.Context, sel ast.SelectionSet, v *domain.Project) graphql.Marshaler {
@@ -33504,6 +42444,91 @@ func (ec *executionContext) unmarshalOProjectStatus2githubᚗcomᚋcitygraphᚋc
 
 func (ec *executionContext) marshalOProjectStatus2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐProjectStatus(ctx context.Context, sel ast.SelectionSet, v domain.ProjectStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalOProjectStatus2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐProjectStatusᚄ(ctx context.Context, v any) ([]domain.ProjectStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.ProjectStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectStatus2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐProjectStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOProjectStatus2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐProjectStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.ProjectStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectStatus2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐProjectStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOProjectStatus2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐProjectStatus(ctx context.Context, v any) (*domain.ProjectStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(domain.ProjectStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProjectStatus2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐProjectStatus(ctx context.Context, sel ast.SelectionSet, v *domain.ProjectStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOProjectStatusFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectStatusFilter(ctx context.Context, v any) (*model.ProjectStatusFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProjectStatusFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOProjectWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectWhereᚄ(ctx context.Context, v any) ([]*model.ProjectWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ProjectWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProjectWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOProjectWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐProjectWhere(ctx context.Context, v any) (*model.ProjectWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProjectWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalORelationKind2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐEdgeKindᚄ(ctx context.Context, v any) ([]domain.EdgeKind, error) {
@@ -33542,6 +42567,42 @@ func (ec *executionContext) marshalORelationKind2ᚕgithubᚗcomᚋcitygraphᚋc
 	return ret
 }
 
+func (ec *executionContext) unmarshalORole2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐRoleᚄ(ctx context.Context, v any) ([]domain.Role, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.Role, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRole2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐRole(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalORole2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Role) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRole2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalORole2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐRole(ctx context.Context, v any) (*domain.Role, error) {
 	if v == nil {
 		return nil, nil
@@ -33558,6 +42619,116 @@ func (ec *executionContext) marshalORole2ᚖgithubᚗcomᚋcitygraphᚋcitygraph
 	return v
 }
 
+func (ec *executionContext) unmarshalORoleFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐRoleFilter(ctx context.Context, v any) (*model.RoleFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRoleFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSeatLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatLinkQuantifier(ctx context.Context, v any) (*model.SeatLinkQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSeatLinkQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSeatLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatLinkWhereᚄ(ctx context.Context, v any) ([]*model.SeatLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.SeatLinkWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSeatLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatLinkWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSeatLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatLinkWhere(ctx context.Context, v any) (*model.SeatLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSeatLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSeatedOrganizationLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatedOrganizationLinkQuantifier(ctx context.Context, v any) (*model.SeatedOrganizationLinkQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSeatedOrganizationLinkQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSeatedOrganizationLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatedOrganizationLinkWhereᚄ(ctx context.Context, v any) ([]*model.SeatedOrganizationLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.SeatedOrganizationLinkWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSeatedOrganizationLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatedOrganizationLinkWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSeatedOrganizationLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeatedOrganizationLinkWhere(ctx context.Context, v any) (*model.SeatedOrganizationLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSeatedOrganizationLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSector2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐSectorᚄ(ctx context.Context, v any) ([]domain.Sector, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.Sector, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSector2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐSector(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSector2ᚕgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐSectorᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Sector) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSector2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐSector(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOSector2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐSector(ctx context.Context, v any) (*domain.Sector, error) {
 	if v == nil {
 		return nil, nil
@@ -33572,6 +42743,47 @@ func (ec *executionContext) marshalOSector2ᚖgithubᚗcomᚋcitygraphᚋcitygra
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOSectorFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSectorFilter(ctx context.Context, v any) (*model.SectorFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSectorFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSeriesLinkQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeriesLinkQuantifier(ctx context.Context, v any) (*model.SeriesLinkQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSeriesLinkQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSeriesLinkWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeriesLinkWhereᚄ(ctx context.Context, v any) ([]*model.SeriesLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.SeriesLinkWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSeriesLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeriesLinkWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSeriesLinkWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSeriesLinkWhere(ctx context.Context, v any) (*model.SeriesLinkWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSeriesLinkWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOSignatoryEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryEdgeOrderᚄ(ctx context.Context, v any) ([]*model.SignatoryEdgeOrder, error) {
@@ -33591,6 +42803,39 @@ func (ec *executionContext) unmarshalOSignatoryEdgeOrder2ᚕᚖgithubᚗcomᚋci
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOSignatoryQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryQuantifier(ctx context.Context, v any) (*model.SignatoryQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSignatoryQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSignatoryWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryWhereᚄ(ctx context.Context, v any) ([]*model.SignatoryWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.SignatoryWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSignatoryWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSignatoryWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignatoryWhere(ctx context.Context, v any) (*model.SignatoryWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSignatoryWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOSignedAgreementEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementEdgeOrderᚄ(ctx context.Context, v any) ([]*model.SignedAgreementEdgeOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -33606,6 +42851,39 @@ func (ec *executionContext) unmarshalOSignedAgreementEdgeOrder2ᚕᚖgithubᚗco
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSignedAgreementQuantifier2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementQuantifier(ctx context.Context, v any) (*model.SignedAgreementQuantifier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSignedAgreementQuantifier(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSignedAgreementWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementWhereᚄ(ctx context.Context, v any) ([]*model.SignedAgreementWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.SignedAgreementWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSignedAgreementWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSignedAgreementWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSignedAgreementWhere(ctx context.Context, v any) (*model.SignedAgreementWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSignedAgreementWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOSource2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐSource(ctx context.Context, sel ast.SelectionSet, v *domain.Source) graphql.Marshaler {
@@ -33632,6 +42910,31 @@ func (ec *executionContext) unmarshalOSourceOrder2ᚕᚖgithubᚗcomᚋcitygraph
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOSourceWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSourceWhereᚄ(ctx context.Context, v any) ([]*model.SourceWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.SourceWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSourceWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSourceWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSourceWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐSourceWhere(ctx context.Context, v any) (*model.SourceWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSourceWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
 	res, err := model.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -33642,6 +42945,41 @@ func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.S
 	_ = ctx
 	res := model.MarshalString(v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -33662,6 +43000,14 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) unmarshalOStringFilter2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐStringFilter(ctx context.Context, v any) (*model.StringFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputStringFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOTopicEdgeOrder2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐTopicEdgeOrderᚄ(ctx context.Context, v any) ([]*model.TopicEdgeOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -33677,6 +43023,31 @@ func (ec *executionContext) unmarshalOTopicEdgeOrder2ᚕᚖgithubᚗcomᚋcitygr
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOTopicWhere2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐTopicWhereᚄ(ctx context.Context, v any) ([]*model.TopicWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.TopicWhere, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTopicWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐTopicWhere(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOTopicWhere2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋgraphᚋmodelᚐTopicWhere(ctx context.Context, v any) (*model.TopicWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTopicWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -63,7 +63,7 @@ func (l operationLimits) MutateOperationParameters(ctx context.Context, p *graph
 		return refuse(ctx, telemetry.RefusedCost, "a selection set of the query holds %d fields, counting those its fragments bring in; the limit (max selections) is %d: ask for each field once",
 			an.Selections, l.lim.MaxSelections)
 	case op != nil && an.Cost > l.lim.MaxCost:
-		return refuse(ctx, telemetry.RefusedCost, "this query could return about %d items or cause as much work; the limit (max cost) is %d: ask for smaller pages (first or last, limit), nest fewer lists, or call fewer analytics with smaller bounds (withinKm, maxHops, k)",
+		return refuse(ctx, telemetry.RefusedCost, "this query could return about %d items or cause as much work; the limit (max cost) is %d: ask for smaller pages (first or last, limit), nest fewer lists or fewer relation conditions in where, or call fewer analytics with smaller bounds (withinKm, maxHops, k)",
 			an.Cost, l.lim.MaxCost)
 	}
 	telemetry.RequestFrom(ctx).SetCost(an.Cost)

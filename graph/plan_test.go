@@ -373,7 +373,7 @@ var plannedShapes = []struct{ name, query string }{
 // Nanning, so Suggestions names no node; analyticShapes asks a synthetic city.
 var exampleCalls = map[string]int64{"Organisers": 1, "Attendance": 1, "Agreement": 1, "Partners": 1, "Appeals": 1,
 	"Neighbourhood": 2, "Sources": 1, "Paths": 2, "Funding": 4, "Rankings": 4, "Suggestions": 1, "Near": 2, "Search": 4,
-	"Ordering": 1, "Aggregates": 1, "FundingByDimensions": 2}
+	"Ordering": 1, "Aggregates": 1, "FundingByDimensions": 2, "ChineseCitiesWithEarlyAIIBPartners": 1}
 
 var operationName = regexp.MustCompile(`(?m)^query (\w+)`)
 

@@ -131,7 +131,7 @@ func (a *analyzer) price(on *ast.Definition, def *ast.FieldDefinition, f *ast.Fi
 		}
 	}
 	if def.Arguments.ForName("first") != nil {
-		return fieldPrice{items: args.page(), work: a.orderings(on, f, args)}
+		return fieldPrice{items: args.page(), work: a.orderings(on, f, args) + args.wherePrice(on)} // filterprice.go
 	}
 	return fieldPrice{items: 1}
 }

@@ -5,6 +5,7 @@
 // presenter, recover, limits).
 package graph
 
+//go:generate go run ./filterschema/cmd
 //go:generate go run ./gen
 
 import (

@@ -62,6 +62,9 @@ func nodeList(kind domain.Kind, filter func(args) (domain.NodeFilter, error)) fu
 		}
 		orderNodes(&q, a.orderKeys("orderBy"))
 		var err error
+		if q.Where, err = whereArg(a, domain.NodeScope(kind)); err != nil {
+			return q, err
+		}
 		q.Page, err = a.page()
 		return q, err
 	}

@@ -29,7 +29,7 @@ func (r *agreementResolver) AdoptedBy(ctx context.Context, obj *domain.Agreement
 }
 
 // Signatories is the resolver for the signatories field.
-func (r *agreementResolver) Signatories(ctx context.Context, obj *domain.Agreement, country *string, orderBy []*model.SignatoryEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
+func (r *agreementResolver) Signatories(ctx context.Context, obj *domain.Agreement, where *model.SignatoryWhere, country *string, orderBy []*model.SignatoryEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
 	return relations(ctx, obj)
 }
 
@@ -109,27 +109,27 @@ func (r *cityResolver) Country(ctx context.Context, obj *domain.City) (*domain.C
 }
 
 // Partners is the resolver for the partners field.
-func (r *cityResolver) Partners(ctx context.Context, obj *domain.City, country *string, kind *domain.PartnershipKind, asOf *domain.Date, orderBy *model.PartnershipOrder, sortBy []*model.PartnershipEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
+func (r *cityResolver) Partners(ctx context.Context, obj *domain.City, where *model.PartnershipWhere, country *string, kind *domain.PartnershipKind, asOf *domain.Date, orderBy *model.PartnershipOrder, sortBy []*model.PartnershipEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
 	return relations(ctx, obj)
 }
 
 // ForumsAttended is the resolver for the forumsAttended field.
-func (r *cityResolver) ForumsAttended(ctx context.Context, obj *domain.City, orderBy []*model.AttendedForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
+func (r *cityResolver) ForumsAttended(ctx context.Context, obj *domain.City, where *model.AttendedForumWhere, orderBy []*model.AttendedForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
 	return relations(ctx, obj)
 }
 
 // AgreementsSigned is the resolver for the agreementsSigned field.
-func (r *cityResolver) AgreementsSigned(ctx context.Context, obj *domain.City, orderBy []*model.SignedAgreementEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
+func (r *cityResolver) AgreementsSigned(ctx context.Context, obj *domain.City, where *model.SignedAgreementWhere, orderBy []*model.SignedAgreementEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
 	return relations(ctx, obj)
 }
 
 // Organizations is the resolver for the organizations field.
-func (r *cityResolver) Organizations(ctx context.Context, obj *domain.City, orderBy []*model.OrganizationOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
+func (r *cityResolver) Organizations(ctx context.Context, obj *domain.City, where *model.OrganizationWhere, orderBy []*model.OrganizationOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
 	return nodesVia(ctx, obj)
 }
 
 // Projects is the resolver for the projects field.
-func (r *cityResolver) Projects(ctx context.Context, obj *domain.City, orderBy []*model.ProjectOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
+func (r *cityResolver) Projects(ctx context.Context, obj *domain.City, where *model.ProjectWhere, orderBy []*model.ProjectOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
 	return nodesVia(ctx, obj)
 }
 
@@ -149,12 +149,12 @@ func (r *countryResolver) Sources(ctx context.Context, obj *domain.Country) ([]*
 }
 
 // Memberships is the resolver for the memberships field.
-func (r *countryResolver) Memberships(ctx context.Context, obj *domain.Country, asOf *domain.Date, orderBy []*model.MembershipEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
+func (r *countryResolver) Memberships(ctx context.Context, obj *domain.Country, where *model.MembershipWhere, asOf *domain.Date, orderBy []*model.MembershipEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
 	return relations(ctx, obj)
 }
 
 // Cities is the resolver for the cities field.
-func (r *countryResolver) Cities(ctx context.Context, obj *domain.Country, orderBy []*model.CityOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
+func (r *countryResolver) Cities(ctx context.Context, obj *domain.Country, where *model.CityWhere, orderBy []*model.CityOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
 	return nodesVia(ctx, obj)
 }
 
@@ -239,12 +239,12 @@ func (r *forumResolver) PartOf(ctx context.Context, obj *domain.Forum) (*domain.
 }
 
 // Organisers is the resolver for the organisers field.
-func (r *forumResolver) Organisers(ctx context.Context, obj *domain.Forum, role *domain.Role, orderBy []*model.OrganiserEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
+func (r *forumResolver) Organisers(ctx context.Context, obj *domain.Forum, where *model.OrganiserWhere, role *domain.Role, orderBy []*model.OrganiserEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
 	return relations(ctx, obj)
 }
 
 // Attendees is the resolver for the attendees field.
-func (r *forumResolver) Attendees(ctx context.Context, obj *domain.Forum, kind *domain.Kind, country *string, orderBy []*model.AttendeeEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
+func (r *forumResolver) Attendees(ctx context.Context, obj *domain.Forum, where *model.AttendeeWhere, kind *domain.Kind, country *string, orderBy []*model.AttendeeEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
 	return relations(ctx, obj)
 }
 
@@ -254,7 +254,7 @@ func (r *forumResolver) AttendanceByCountry(ctx context.Context, obj *domain.For
 }
 
 // Topics is the resolver for the topics field.
-func (r *forumResolver) Topics(ctx context.Context, obj *domain.Forum, orderBy []*model.TopicEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
+func (r *forumResolver) Topics(ctx context.Context, obj *domain.Forum, where *model.AgendaItemWhere, orderBy []*model.TopicEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
 	return relations(ctx, obj)
 }
 
@@ -264,7 +264,7 @@ func (r *forumResolver) Agreements(ctx context.Context, obj *domain.Forum) ([]*d
 }
 
 // CalledOn is the resolver for the calledOn field.
-func (r *forumResolver) CalledOn(ctx context.Context, obj *domain.Forum, orderBy []*model.AppealEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
+func (r *forumResolver) CalledOn(ctx context.Context, obj *domain.Forum, where *model.AppealWhere, orderBy []*model.AppealEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
 	return relations(ctx, obj)
 }
 
@@ -289,7 +289,7 @@ func (r *forumSeriesResolver) Sources(ctx context.Context, obj *domain.ForumSeri
 }
 
 // Editions is the resolver for the editions field.
-func (r *forumSeriesResolver) Editions(ctx context.Context, obj *domain.ForumSeries, orderBy []*model.ForumOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
+func (r *forumSeriesResolver) Editions(ctx context.Context, obj *domain.ForumSeries, where *model.ForumWhere, orderBy []*model.ForumOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
 	return nodesVia(ctx, obj)
 }
 
@@ -309,17 +309,17 @@ func (r *fundingBodyResolver) Headquarters(ctx context.Context, obj *domain.Fund
 }
 
 // Members is the resolver for the members field.
-func (r *fundingBodyResolver) Members(ctx context.Context, obj *domain.FundingBody, asOf *domain.Date, orderBy []*model.MemberEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
+func (r *fundingBodyResolver) Members(ctx context.Context, obj *domain.FundingBody, where *model.MemberWhere, asOf *domain.Date, orderBy []*model.MemberEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
 	return relations(ctx, obj)
 }
 
 // Financings is the resolver for the financings field.
-func (r *fundingBodyResolver) Financings(ctx context.Context, obj *domain.FundingBody, asOf *domain.Date, orderBy []*model.FinancingEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
+func (r *fundingBodyResolver) Financings(ctx context.Context, obj *domain.FundingBody, where *model.FinancingWhere, asOf *domain.Date, orderBy []*model.FinancingEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
 	return relations(ctx, obj)
 }
 
 // CalledOnBy is the resolver for the calledOnBy field.
-func (r *fundingBodyResolver) CalledOnBy(ctx context.Context, obj *domain.FundingBody, orderBy []*model.AppealingForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
+func (r *fundingBodyResolver) CalledOnBy(ctx context.Context, obj *domain.FundingBody, where *model.AppealingForumWhere, orderBy []*model.AppealingForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
 	return relations(ctx, obj)
 }
 
@@ -349,7 +349,7 @@ func (r *groupingResolver) Sources(ctx context.Context, obj *domain.Grouping) ([
 }
 
 // Members is the resolver for the members field.
-func (r *groupingResolver) Members(ctx context.Context, obj *domain.Grouping, asOf *domain.Date, orderBy []*model.MemberEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
+func (r *groupingResolver) Members(ctx context.Context, obj *domain.Grouping, where *model.MemberWhere, asOf *domain.Date, orderBy []*model.MemberEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
 	return relations(ctx, obj)
 }
 
@@ -458,12 +458,12 @@ func (r *organizationResolver) Seat(ctx context.Context, obj *domain.Organizatio
 }
 
 // ForumsOrganised is the resolver for the forumsOrganised field.
-func (r *organizationResolver) ForumsOrganised(ctx context.Context, obj *domain.Organization, orderBy []*model.OrganisedForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
+func (r *organizationResolver) ForumsOrganised(ctx context.Context, obj *domain.Organization, where *model.OrganisedForumWhere, orderBy []*model.OrganisedForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
 	return relations(ctx, obj)
 }
 
 // ForumsAttended is the resolver for the forumsAttended field.
-func (r *organizationResolver) ForumsAttended(ctx context.Context, obj *domain.Organization, orderBy []*model.AttendedForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
+func (r *organizationResolver) ForumsAttended(ctx context.Context, obj *domain.Organization, where *model.AttendedForumWhere, orderBy []*model.AttendedForumEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
 	return relations(ctx, obj)
 }
 
@@ -517,7 +517,7 @@ func (r *projectResolver) Locations(ctx context.Context, obj *domain.Project) ([
 }
 
 // Financings is the resolver for the financings field.
-func (r *projectResolver) Financings(ctx context.Context, obj *domain.Project, orderBy []*model.FinancierEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
+func (r *projectResolver) Financings(ctx context.Context, obj *domain.Project, where *model.FinancierWhere, orderBy []*model.FinancierEdgeOrder, first *int, after *string, last *int, before *string) (*model.RelConnection, error) {
 	return relations(ctx, obj)
 }
 
@@ -577,42 +577,42 @@ func (r *queryResolver) Source(ctx context.Context, slug string) (*domain.Source
 }
 
 // Countries is the resolver for the countries field.
-func (r *queryResolver) Countries(ctx context.Context, grouping *string, orderBy []*model.CountryOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
+func (r *queryResolver) Countries(ctx context.Context, where *model.CountryWhere, grouping *string, orderBy []*model.CountryOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
 	return listNodes(ctx)
 }
 
 // Cities is the resolver for the cities field.
-func (r *queryResolver) Cities(ctx context.Context, country *string, grouping *string, orderBy []*model.CityOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
+func (r *queryResolver) Cities(ctx context.Context, where *model.CityWhere, country *string, grouping *string, orderBy []*model.CityOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
 	return listNodes(ctx)
 }
 
 // Organizations is the resolver for the organizations field.
-func (r *queryResolver) Organizations(ctx context.Context, kind *domain.OrgKind, country *string, orderBy []*model.OrganizationOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
+func (r *queryResolver) Organizations(ctx context.Context, where *model.OrganizationWhere, kind *domain.OrgKind, country *string, orderBy []*model.OrganizationOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
 	return listNodes(ctx)
 }
 
 // FundingBodies is the resolver for the fundingBodies field.
-func (r *queryResolver) FundingBodies(ctx context.Context, orderBy []*model.FundingBodyOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
+func (r *queryResolver) FundingBodies(ctx context.Context, where *model.FundingBodyWhere, orderBy []*model.FundingBodyOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
 	return listNodes(ctx)
 }
 
 // Forums is the resolver for the forums field.
-func (r *queryResolver) Forums(ctx context.Context, orderBy []*model.ForumOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
+func (r *queryResolver) Forums(ctx context.Context, where *model.ForumWhere, orderBy []*model.ForumOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
 	return listNodes(ctx)
 }
 
 // Agreements is the resolver for the agreements field.
-func (r *queryResolver) Agreements(ctx context.Context, orderBy []*model.AgreementOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
+func (r *queryResolver) Agreements(ctx context.Context, where *model.AgreementWhere, orderBy []*model.AgreementOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
 	return listNodes(ctx)
 }
 
 // Projects is the resolver for the projects field.
-func (r *queryResolver) Projects(ctx context.Context, country *string, sector *domain.Sector, orderBy []*model.ProjectOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
+func (r *queryResolver) Projects(ctx context.Context, where *model.ProjectWhere, country *string, sector *domain.Sector, orderBy []*model.ProjectOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
 	return listNodes(ctx)
 }
 
 // Sources is the resolver for the sources field.
-func (r *queryResolver) Sources(ctx context.Context, orderBy []*model.SourceOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
+func (r *queryResolver) Sources(ctx context.Context, where *model.SourceWhere, orderBy []*model.SourceOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error) {
 	return listNodes(ctx)
 }
 

@@ -40,6 +40,9 @@ func (rf relationField) queryFor(a args, total bool) (domain.EdgeQuery, error) {
 	q, err := rf.query(a)
 	if rf.shape == shapeConnection || rf.shape == shapeNodes {
 		q.Page.NoTotal = !total
+		if err == nil {
+			q, err = relationWhere(rf.shape, q, a)
+		}
 	}
 	return q, err
 }

@@ -7,7 +7,77 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/citygraph/citygraph/domain"
 )
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type AdoptedAgreementLinkQuantifier struct {
+	// At least one relation meets this filter.
+	Some *AdoptedAgreementLinkWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *AdoptedAgreementLinkWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *AdoptedAgreementLinkWhere `json:"all,omitempty"`
+}
+
+// A filter on ADOPTED relations (out): their properties and, with node, their far end. Every field given must hold.
+type AdoptedAgreementLinkWhere struct {
+	// Every one of these filters holds.
+	And []*AdoptedAgreementLinkWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*AdoptedAgreementLinkWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *AdoptedAgreementLinkWhere `json:"NOT,omitempty"`
+	// The node at the relation's far end.
+	Node *AgreementWhere `json:"node,omitempty"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type AdoptingForumLinkQuantifier struct {
+	// At least one relation meets this filter.
+	Some *AdoptingForumLinkWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *AdoptingForumLinkWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *AdoptingForumLinkWhere `json:"all,omitempty"`
+}
+
+// A filter on ADOPTED relations (in): their properties and, with node, their far end. Every field given must hold.
+type AdoptingForumLinkWhere struct {
+	// Every one of these filters holds.
+	And []*AdoptingForumLinkWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*AdoptingForumLinkWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *AdoptingForumLinkWhere `json:"NOT,omitempty"`
+	// The node at the relation's far end.
+	Node *ForumWhere `json:"node,omitempty"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type AgendaItemQuantifier struct {
+	// At least one relation meets this filter.
+	Some *AgendaItemWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *AgendaItemWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *AgendaItemWhere `json:"all,omitempty"`
+}
+
+// A filter on DISCUSSED relations (out): their properties and, with node, their far end. Every field given must hold.
+type AgendaItemWhere struct {
+	// Every one of these filters holds.
+	And []*AgendaItemWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*AgendaItemWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *AgendaItemWhere `json:"NOT,omitempty"`
+	// The agenda position, from 1.
+	Position *IntFilter `json:"position,omitempty"`
+	// The node at the relation's far end.
+	Node *TopicWhere `json:"node,omitempty"`
+}
 
 // One key of the order of a list of agreements: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug.
 type AgreementOrder struct {
@@ -15,6 +85,28 @@ type AgreementOrder struct {
 	Field AgreementOrderField `json:"field"`
 	// Ascending (the default) or descending.
 	Direction OrderDirection `json:"direction"`
+}
+
+// A filter on Agreement nodes. Every field given must hold.
+type AgreementWhere struct {
+	// Every one of these filters holds.
+	And []*AgreementWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*AgreementWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *AgreementWhere `json:"NOT,omitempty"`
+	// The slug (a country's ISO code).
+	ID *StringFilter `json:"id,omitempty"`
+	// The English name.
+	Name *StringFilter `json:"name,omitempty"`
+	// The Chinese name (contains and startsWith take Chinese text).
+	NameZh *StringFilter `json:"nameZh,omitempty"`
+	// When it was adopted.
+	Date *DateFilter `json:"date,omitempty"`
+	// The forums that adopted it. Some, none or all of these relations meet a filter.
+	AdoptedBy *AdoptingForumLinkQuantifier `json:"adoptedBy,omitempty"`
+	// The cities that signed it. Some, none or all of these relations meet a filter.
+	Signatories *SignatoryQuantifier `json:"signatories,omitempty"`
 }
 
 // One key of the order of a list of AppealEdge relations: a field of the relation or of the funding body at its far end, and a direction. Ties after the last key are broken by the far end's key.
@@ -25,12 +117,64 @@ type AppealEdgeOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type AppealQuantifier struct {
+	// At least one relation meets this filter.
+	Some *AppealWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *AppealWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *AppealWhere `json:"all,omitempty"`
+}
+
+// A filter on CALLED_ON relations (out): their properties and, with node, their far end. Every field given must hold.
+type AppealWhere struct {
+	// Every one of these filters holds.
+	And []*AppealWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*AppealWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *AppealWhere `json:"NOT,omitempty"`
+	// What the forum asked, in English.
+	Request *StringFilter `json:"request,omitempty"`
+	// What the forum asked, in Chinese.
+	RequestZh *StringFilter `json:"requestZh,omitempty"`
+	// The node at the relation's far end.
+	Node *FundingBodyWhere `json:"node,omitempty"`
+}
+
 // One key of the order of a list of AppealingForumEdge relations: a field of the relation or of the forum edition at its far end, and a direction. Ties after the last key are broken by the far end's key.
 type AppealingForumEdgeOrder struct {
 	// The field to sort by.
 	Field AppealingForumEdgeOrderField `json:"field"`
 	// Ascending (the default) or descending.
 	Direction OrderDirection `json:"direction"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type AppealingForumQuantifier struct {
+	// At least one relation meets this filter.
+	Some *AppealingForumWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *AppealingForumWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *AppealingForumWhere `json:"all,omitempty"`
+}
+
+// A filter on CALLED_ON relations (in): their properties and, with node, their far end. Every field given must hold.
+type AppealingForumWhere struct {
+	// Every one of these filters holds.
+	And []*AppealingForumWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*AppealingForumWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *AppealingForumWhere `json:"NOT,omitempty"`
+	// What the forum asked, in English.
+	Request *StringFilter `json:"request,omitempty"`
+	// What the forum asked, in Chinese.
+	RequestZh *StringFilter `json:"requestZh,omitempty"`
+	// The node at the relation's far end.
+	Node *ForumWhere `json:"node,omitempty"`
 }
 
 // One key of the order of a list of AttendedForumEdge relations: a field of the relation or of the forum edition at its far end, and a direction. Ties after the last key are broken by the far end's key.
@@ -41,12 +185,92 @@ type AttendedForumEdgeOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type AttendedForumQuantifier struct {
+	// At least one relation meets this filter.
+	Some *AttendedForumWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *AttendedForumWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *AttendedForumWhere `json:"all,omitempty"`
+}
+
+// A filter on ATTENDED relations (out): their properties and, with node, their far end. Every field given must hold.
+type AttendedForumWhere struct {
+	// Every one of these filters holds.
+	And []*AttendedForumWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*AttendedForumWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *AttendedForumWhere `json:"NOT,omitempty"`
+	// How many people the delegation had.
+	DelegationSize *IntFilter `json:"delegationSize,omitempty"`
+	// The delegation's level.
+	Level *StringFilter `json:"level,omitempty"`
+	// The node at the relation's far end.
+	Node *ForumWhere `json:"node,omitempty"`
+}
+
 // One key of the order of a list of AttendeeEdge relations: a field of the relation or of the attending city or organisation at its far end, and a direction. Ties after the last key are broken by the far end's key.
 type AttendeeEdgeOrder struct {
 	// The field to sort by.
 	Field AttendeeEdgeOrderField `json:"field"`
 	// Ascending (the default) or descending.
 	Direction OrderDirection `json:"direction"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type AttendeeQuantifier struct {
+	// At least one relation meets this filter.
+	Some *AttendeeWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *AttendeeWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *AttendeeWhere `json:"all,omitempty"`
+}
+
+// A filter on ATTENDED relations (in): their properties and, with node, their far end. Every field given must hold.
+type AttendeeWhere struct {
+	// Every one of these filters holds.
+	And []*AttendeeWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*AttendeeWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *AttendeeWhere `json:"NOT,omitempty"`
+	// How many people the delegation had.
+	DelegationSize *IntFilter `json:"delegationSize,omitempty"`
+	// The delegation's level.
+	Level *StringFilter `json:"level,omitempty"`
+	// The node at the relation's far end.
+	Node *EntityWhere `json:"node,omitempty"`
+}
+
+// Compares a true-or-false field.
+type BooleanFilter struct {
+	// Equal to this value.
+	Eq *bool `json:"eq,omitempty"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type CityLinkQuantifier struct {
+	// At least one relation meets this filter.
+	Some *CityLinkWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *CityLinkWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *CityLinkWhere `json:"all,omitempty"`
+}
+
+// A filter on IN_COUNTRY relations (in): their properties and, with node, their far end. Every field given must hold.
+type CityLinkWhere struct {
+	// Every one of these filters holds.
+	And []*CityLinkWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*CityLinkWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *CityLinkWhere `json:"NOT,omitempty"`
+	// The node at the relation's far end.
+	Node *CityWhere `json:"node,omitempty"`
 }
 
 // One key of the order of a list of cities: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug.
@@ -57,12 +281,226 @@ type CityOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// A filter on City nodes. Every field given must hold.
+type CityWhere struct {
+	// Every one of these filters holds.
+	And []*CityWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*CityWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *CityWhere `json:"NOT,omitempty"`
+	// The slug (a country's ISO code).
+	ID *StringFilter `json:"id,omitempty"`
+	// The English name.
+	Name *StringFilter `json:"name,omitempty"`
+	// The Chinese name (contains and startsWith take Chinese text).
+	NameZh *StringFilter `json:"nameZh,omitempty"`
+	// The province or region.
+	Region *StringFilter `json:"region,omitempty"`
+	// The province or region in Chinese.
+	RegionZh *StringFilter `json:"regionZh,omitempty"`
+	// The population; null when unknown.
+	Population *IntFilter `json:"population,omitempty"`
+	// The year the population was counted.
+	PopulationYear *IntFilter `json:"populationYear,omitempty"`
+	// Whether the city is its country's capital.
+	IsCapital *BooleanFilter `json:"isCapital,omitempty"`
+	// What kind of place it is.
+	Division *DivisionFilter `json:"division,omitempty"`
+	// Its country. Some, none or all of these relations meet a filter.
+	Country *CountryLinkQuantifier `json:"country,omitempty"`
+	// Its partnerships with other cities. Some, none or all of these relations meet a filter.
+	Partners *PartnershipQuantifier `json:"partners,omitempty"`
+	// The forums it attended. Some, none or all of these relations meet a filter.
+	ForumsAttended *AttendedForumQuantifier `json:"forumsAttended,omitempty"`
+	// The agreements it signed. Some, none or all of these relations meet a filter.
+	AgreementsSigned *SignedAgreementQuantifier `json:"agreementsSigned,omitempty"`
+	// The organisations seated in it. Some, none or all of these relations meet a filter.
+	Organizations *SeatedOrganizationLinkQuantifier `json:"organizations,omitempty"`
+	// The projects located in it. Some, none or all of these relations meet a filter.
+	Projects *LocatedProjectLinkQuantifier `json:"projects,omitempty"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type CountryLinkQuantifier struct {
+	// At least one relation meets this filter.
+	Some *CountryLinkWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *CountryLinkWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *CountryLinkWhere `json:"all,omitempty"`
+}
+
+// A filter on IN_COUNTRY relations (out): their properties and, with node, their far end. Every field given must hold.
+type CountryLinkWhere struct {
+	// Every one of these filters holds.
+	And []*CountryLinkWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*CountryLinkWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *CountryLinkWhere `json:"NOT,omitempty"`
+	// The node at the relation's far end.
+	Node *CountryWhere `json:"node,omitempty"`
+}
+
 // One key of the order of a list of countries: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug.
 type CountryOrder struct {
 	// The field to sort by.
 	Field CountryOrderField `json:"field"`
 	// Ascending (the default) or descending.
 	Direction OrderDirection `json:"direction"`
+}
+
+// A filter on Country nodes. Every field given must hold.
+type CountryWhere struct {
+	// Every one of these filters holds.
+	And []*CountryWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*CountryWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *CountryWhere `json:"NOT,omitempty"`
+	// The slug (a country's ISO code).
+	ID *StringFilter `json:"id,omitempty"`
+	// The English name.
+	Name *StringFilter `json:"name,omitempty"`
+	// The Chinese name (contains and startsWith take Chinese text).
+	NameZh *StringFilter `json:"nameZh,omitempty"`
+	// The groupings and funding bodies it is a member of. Some, none or all of these relations meet a filter.
+	Memberships *MembershipQuantifier `json:"memberships,omitempty"`
+	// Its cities. Some, none or all of these relations meet a filter.
+	Cities *CityLinkQuantifier `json:"cities,omitempty"`
+}
+
+// Compares a date. Dates compare as text, so a year (`2015`) sorts before every day of that year. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold.
+type DateFilter struct {
+	// Equal to this value.
+	Eq *domain.Date `json:"eq,omitempty"`
+	// Equal to one of these values (at most 500).
+	In []domain.Date `json:"in,omitempty"`
+	// Not equal to this value.
+	Not *domain.Date `json:"not,omitempty"`
+	// Less than this value.
+	Lt *domain.Date `json:"lt,omitempty"`
+	// Less than or equal to this value.
+	Lte *domain.Date `json:"lte,omitempty"`
+	// Greater than this value.
+	Gt *domain.Date `json:"gt,omitempty"`
+	// Greater than or equal to this value.
+	Gte *domain.Date `json:"gte,omitempty"`
+	// true: the field is unknown; false: it is known.
+	IsNull *bool `json:"isNull,omitempty"`
+}
+
+// Compares an amount. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold.
+type DecimalFilter struct {
+	// Equal to this value.
+	Eq *domain.Decimal `json:"eq,omitempty"`
+	// Equal to one of these values (at most 500).
+	In []domain.Decimal `json:"in,omitempty"`
+	// Not equal to this value.
+	Not *domain.Decimal `json:"not,omitempty"`
+	// Less than this value.
+	Lt *domain.Decimal `json:"lt,omitempty"`
+	// Less than or equal to this value.
+	Lte *domain.Decimal `json:"lte,omitempty"`
+	// Greater than this value.
+	Gt *domain.Decimal `json:"gt,omitempty"`
+	// Greater than or equal to this value.
+	Gte *domain.Decimal `json:"gte,omitempty"`
+	// true: the field is unknown; false: it is known.
+	IsNull *bool `json:"isNull,omitempty"`
+}
+
+// Compares a Division field. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold.
+type DivisionFilter struct {
+	// Equal to this value.
+	Eq *domain.Division `json:"eq,omitempty"`
+	// Equal to one of these values (at most 500).
+	In []domain.Division `json:"in,omitempty"`
+	// Not equal to this value.
+	Not *domain.Division `json:"not,omitempty"`
+	// true: the field is unknown; false: it is known.
+	IsNull *bool `json:"isNull,omitempty"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type EditionLinkQuantifier struct {
+	// At least one relation meets this filter.
+	Some *EditionLinkWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *EditionLinkWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *EditionLinkWhere `json:"all,omitempty"`
+}
+
+// A filter on EDITION_OF relations (in): their properties and, with node, their far end. Every field given must hold.
+type EditionLinkWhere struct {
+	// Every one of these filters holds.
+	And []*EditionLinkWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*EditionLinkWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *EditionLinkWhere `json:"NOT,omitempty"`
+	// The node at the relation's far end.
+	Node *ForumWhere `json:"node,omitempty"`
+}
+
+// A filter on a node of any kind: the fields every node has. Every field given must hold.
+type EntityWhere struct {
+	// Every one of these filters holds.
+	And []*EntityWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*EntityWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *EntityWhere `json:"NOT,omitempty"`
+	// The slug (a country's ISO code).
+	ID *StringFilter `json:"id,omitempty"`
+	// The English name.
+	Name *StringFilter `json:"name,omitempty"`
+	// The Chinese name (contains and startsWith take Chinese text).
+	NameZh *StringFilter `json:"nameZh,omitempty"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type EventLinkQuantifier struct {
+	// At least one relation meets this filter.
+	Some *EventLinkWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *EventLinkWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *EventLinkWhere `json:"all,omitempty"`
+}
+
+// A filter on PART_OF relations (out): their properties and, with node, their far end. Every field given must hold.
+type EventLinkWhere struct {
+	// Every one of these filters holds.
+	And []*EventLinkWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*EventLinkWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *EventLinkWhere `json:"NOT,omitempty"`
+	// The node at the relation's far end.
+	Node *EventWhere `json:"node,omitempty"`
+}
+
+// A filter on Event nodes. Every field given must hold.
+type EventWhere struct {
+	// Every one of these filters holds.
+	And []*EventWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*EventWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *EventWhere `json:"NOT,omitempty"`
+	// The slug (a country's ISO code).
+	ID *StringFilter `json:"id,omitempty"`
+	// The English name.
+	Name *StringFilter `json:"name,omitempty"`
+	// The Chinese name (contains and startsWith take Chinese text).
+	NameZh *StringFilter `json:"nameZh,omitempty"`
+	// When it was first held.
+	FirstHeld *DateFilter `json:"firstHeld,omitempty"`
+	// The city it was held in. Some, none or all of these relations meet a filter.
+	HeldIn *HostCityLinkQuantifier `json:"heldIn,omitempty"`
 }
 
 // One key of the order of a list of FinancierEdge relations: a field of the relation or of the funding body at its far end, and a direction. Ties after the last key are broken by the far end's key.
@@ -73,12 +511,72 @@ type FinancierEdgeOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type FinancierQuantifier struct {
+	// At least one relation meets this filter.
+	Some *FinancierWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *FinancierWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *FinancierWhere `json:"all,omitempty"`
+}
+
+// A filter on FINANCED relations (in): their properties and, with node, their far end. Every field given must hold.
+type FinancierWhere struct {
+	// Every one of these filters holds.
+	And []*FinancierWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*FinancierWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *FinancierWhere `json:"NOT,omitempty"`
+	// The financier's share (compared within one currency: add currency).
+	Amount *DecimalFilter `json:"amount,omitempty"`
+	// The amount's ISO 4217 currency.
+	Currency *StringFilter `json:"currency,omitempty"`
+	// The instrument (loan, equity).
+	Instrument *StringFilter `json:"instrument,omitempty"`
+	// When it was approved.
+	Since *DateFilter `json:"since,omitempty"`
+	// The node at the relation's far end.
+	Node *FundingBodyWhere `json:"node,omitempty"`
+}
+
 // One key of the order of a list of FinancingEdge relations: a field of the relation or of the project at its far end, and a direction. Ties after the last key are broken by the far end's key.
 type FinancingEdgeOrder struct {
 	// The field to sort by.
 	Field FinancingEdgeOrderField `json:"field"`
 	// Ascending (the default) or descending.
 	Direction OrderDirection `json:"direction"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type FinancingQuantifier struct {
+	// At least one relation meets this filter.
+	Some *FinancingWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *FinancingWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *FinancingWhere `json:"all,omitempty"`
+}
+
+// A filter on FINANCED relations (out): their properties and, with node, their far end. Every field given must hold.
+type FinancingWhere struct {
+	// Every one of these filters holds.
+	And []*FinancingWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*FinancingWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *FinancingWhere `json:"NOT,omitempty"`
+	// The financier's share (compared within one currency: add currency).
+	Amount *DecimalFilter `json:"amount,omitempty"`
+	// The amount's ISO 4217 currency.
+	Currency *StringFilter `json:"currency,omitempty"`
+	// The instrument (loan, equity).
+	Instrument *StringFilter `json:"instrument,omitempty"`
+	// When it was approved.
+	Since *DateFilter `json:"since,omitempty"`
+	// The node at the relation's far end.
+	Node *ProjectWhere `json:"node,omitempty"`
 }
 
 // One key of the order of a list of forum editions: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug.
@@ -89,12 +587,106 @@ type ForumOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// A filter on ForumSeries nodes. Every field given must hold.
+type ForumSeriesWhere struct {
+	// Every one of these filters holds.
+	And []*ForumSeriesWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*ForumSeriesWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *ForumSeriesWhere `json:"NOT,omitempty"`
+	// The slug (a country's ISO code).
+	ID *StringFilter `json:"id,omitempty"`
+	// The English name.
+	Name *StringFilter `json:"name,omitempty"`
+	// The Chinese name (contains and startsWith take Chinese text).
+	NameZh *StringFilter `json:"nameZh,omitempty"`
+	// Its editions. Some, none or all of these relations meet a filter.
+	Editions *EditionLinkQuantifier `json:"editions,omitempty"`
+}
+
+// A filter on Forum nodes. Every field given must hold.
+type ForumWhere struct {
+	// Every one of these filters holds.
+	And []*ForumWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*ForumWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *ForumWhere `json:"NOT,omitempty"`
+	// The slug (a country's ISO code).
+	ID *StringFilter `json:"id,omitempty"`
+	// The English name.
+	Name *StringFilter `json:"name,omitempty"`
+	// The Chinese name (contains and startsWith take Chinese text).
+	NameZh *StringFilter `json:"nameZh,omitempty"`
+	// The edition's number.
+	Edition *IntFilter `json:"edition,omitempty"`
+	// The first day.
+	StartDate *DateFilter `json:"startDate,omitempty"`
+	// The last day.
+	EndDate *DateFilter `json:"endDate,omitempty"`
+	// The theme in English.
+	Theme *StringFilter `json:"theme,omitempty"`
+	// The theme in Chinese.
+	ThemeZh *StringFilter `json:"themeZh,omitempty"`
+	// The reported number of participants.
+	Participants *IntFilter `json:"participants,omitempty"`
+	// The governors and mayors attending.
+	Officials *IntFilter `json:"officials,omitempty"`
+	// The series it is an edition of. Some, none or all of these relations meet a filter.
+	Series *SeriesLinkQuantifier `json:"series,omitempty"`
+	// The city it was held in. Some, none or all of these relations meet a filter.
+	HostCity *HostCityLinkQuantifier `json:"hostCity,omitempty"`
+	// The larger event it sat in. Some, none or all of these relations meet a filter.
+	PartOf *EventLinkQuantifier `json:"partOf,omitempty"`
+	// Its organisers. Some, none or all of these relations meet a filter.
+	Organisers *OrganiserQuantifier `json:"organisers,omitempty"`
+	// The cities and organisations that attended. Some, none or all of these relations meet a filter.
+	Attendees *AttendeeQuantifier `json:"attendees,omitempty"`
+	// Its agenda items. Some, none or all of these relations meet a filter.
+	Topics *AgendaItemQuantifier `json:"topics,omitempty"`
+	// The agreements it adopted. Some, none or all of these relations meet a filter.
+	Agreements *AdoptedAgreementLinkQuantifier `json:"agreements,omitempty"`
+	// The funding bodies it called on. Some, none or all of these relations meet a filter.
+	CalledOn *AppealQuantifier `json:"calledOn,omitempty"`
+	// The initiatives it refers to. Some, none or all of these relations meet a filter.
+	Initiatives *InitiativeLinkQuantifier `json:"initiatives,omitempty"`
+}
+
 // One key of the order of a list of funding bodies: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug.
 type FundingBodyOrder struct {
 	// The field to sort by.
 	Field FundingBodyOrderField `json:"field"`
 	// Ascending (the default) or descending.
 	Direction OrderDirection `json:"direction"`
+}
+
+// A filter on FundingBody nodes. Every field given must hold.
+type FundingBodyWhere struct {
+	// Every one of these filters holds.
+	And []*FundingBodyWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*FundingBodyWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *FundingBodyWhere `json:"NOT,omitempty"`
+	// The slug (a country's ISO code).
+	ID *StringFilter `json:"id,omitempty"`
+	// The English name.
+	Name *StringFilter `json:"name,omitempty"`
+	// The Chinese name (contains and startsWith take Chinese text).
+	NameZh *StringFilter `json:"nameZh,omitempty"`
+	// The acronym (AIIB).
+	Acronym *StringFilter `json:"acronym,omitempty"`
+	// When it was founded.
+	Founded *DateFilter `json:"founded,omitempty"`
+	// The city of its headquarters. Some, none or all of these relations meet a filter.
+	Headquarters *HeadquartersLinkQuantifier `json:"headquarters,omitempty"`
+	// Its member countries. Some, none or all of these relations meet a filter.
+	Members *MemberQuantifier `json:"members,omitempty"`
+	// The projects it finances. Some, none or all of these relations meet a filter.
+	Financings *FinancingQuantifier `json:"financings,omitempty"`
+	// The forums that called on it. Some, none or all of these relations meet a filter.
+	CalledOnBy *AppealingForumQuantifier `json:"calledOnBy,omitempty"`
 }
 
 // A WGS 84 location given as input.
@@ -105,12 +697,202 @@ type GeoPointInput struct {
 	Lon float64 `json:"lon"`
 }
 
+// A filter on Grouping nodes. Every field given must hold.
+type GroupingWhere struct {
+	// Every one of these filters holds.
+	And []*GroupingWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*GroupingWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *GroupingWhere `json:"NOT,omitempty"`
+	// The slug (a country's ISO code).
+	ID *StringFilter `json:"id,omitempty"`
+	// The English name.
+	Name *StringFilter `json:"name,omitempty"`
+	// The Chinese name (contains and startsWith take Chinese text).
+	NameZh *StringFilter `json:"nameZh,omitempty"`
+	// The acronym (ASEAN).
+	Acronym *StringFilter `json:"acronym,omitempty"`
+	// Its member countries. Some, none or all of these relations meet a filter.
+	Members *MemberQuantifier `json:"members,omitempty"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type HeadquartersLinkQuantifier struct {
+	// At least one relation meets this filter.
+	Some *HeadquartersLinkWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *HeadquartersLinkWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *HeadquartersLinkWhere `json:"all,omitempty"`
+}
+
+// A filter on HEADQUARTERED_IN relations (out): their properties and, with node, their far end. Every field given must hold.
+type HeadquartersLinkWhere struct {
+	// Every one of these filters holds.
+	And []*HeadquartersLinkWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*HeadquartersLinkWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *HeadquartersLinkWhere `json:"NOT,omitempty"`
+	// The node at the relation's far end.
+	Node *CityWhere `json:"node,omitempty"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type HostCityLinkQuantifier struct {
+	// At least one relation meets this filter.
+	Some *HostCityLinkWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *HostCityLinkWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *HostCityLinkWhere `json:"all,omitempty"`
+}
+
+// A filter on HELD_IN relations (out): their properties and, with node, their far end. Every field given must hold.
+type HostCityLinkWhere struct {
+	// Every one of these filters holds.
+	And []*HostCityLinkWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*HostCityLinkWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *HostCityLinkWhere `json:"NOT,omitempty"`
+	// The node at the relation's far end.
+	Node *CityWhere `json:"node,omitempty"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type InitiativeLinkQuantifier struct {
+	// At least one relation meets this filter.
+	Some *InitiativeLinkWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *InitiativeLinkWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *InitiativeLinkWhere `json:"all,omitempty"`
+}
+
+// A filter on REFERS_TO relations (out): their properties and, with node, their far end. Every field given must hold.
+type InitiativeLinkWhere struct {
+	// Every one of these filters holds.
+	And []*InitiativeLinkWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*InitiativeLinkWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *InitiativeLinkWhere `json:"NOT,omitempty"`
+	// The node at the relation's far end.
+	Node *InitiativeWhere `json:"node,omitempty"`
+}
+
+// A filter on Initiative nodes. Every field given must hold.
+type InitiativeWhere struct {
+	// Every one of these filters holds.
+	And []*InitiativeWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*InitiativeWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *InitiativeWhere `json:"NOT,omitempty"`
+	// The slug (a country's ISO code).
+	ID *StringFilter `json:"id,omitempty"`
+	// The English name.
+	Name *StringFilter `json:"name,omitempty"`
+	// The Chinese name (contains and startsWith take Chinese text).
+	NameZh *StringFilter `json:"nameZh,omitempty"`
+}
+
+// Compares a whole-number field. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold.
+type IntFilter struct {
+	// Equal to this value.
+	Eq *int `json:"eq,omitempty"`
+	// Equal to one of these values (at most 500).
+	In []int `json:"in,omitempty"`
+	// Not equal to this value.
+	Not *int `json:"not,omitempty"`
+	// Less than this value.
+	Lt *int `json:"lt,omitempty"`
+	// Less than or equal to this value.
+	Lte *int `json:"lte,omitempty"`
+	// Greater than this value.
+	Gt *int `json:"gt,omitempty"`
+	// Greater than or equal to this value.
+	Gte *int `json:"gte,omitempty"`
+	// true: the field is unknown; false: it is known.
+	IsNull *bool `json:"isNull,omitempty"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type LocatedProjectLinkQuantifier struct {
+	// At least one relation meets this filter.
+	Some *LocatedProjectLinkWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *LocatedProjectLinkWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *LocatedProjectLinkWhere `json:"all,omitempty"`
+}
+
+// A filter on LOCATED_IN relations (in): their properties and, with node, their far end. Every field given must hold.
+type LocatedProjectLinkWhere struct {
+	// Every one of these filters holds.
+	And []*LocatedProjectLinkWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*LocatedProjectLinkWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *LocatedProjectLinkWhere `json:"NOT,omitempty"`
+	// The node at the relation's far end.
+	Node *ProjectWhere `json:"node,omitempty"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type LocationLinkQuantifier struct {
+	// At least one relation meets this filter.
+	Some *LocationLinkWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *LocationLinkWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *LocationLinkWhere `json:"all,omitempty"`
+}
+
+// A filter on LOCATED_IN relations (out): their properties and, with node, their far end. Every field given must hold.
+type LocationLinkWhere struct {
+	// Every one of these filters holds.
+	And []*LocationLinkWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*LocationLinkWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *LocationLinkWhere `json:"NOT,omitempty"`
+	// The node at the relation's far end.
+	Node *EntityWhere `json:"node,omitempty"`
+}
+
 // One key of the order of a list of MemberEdge relations: a field of the relation or of the member country at its far end, and a direction. Ties after the last key are broken by the far end's key.
 type MemberEdgeOrder struct {
 	// The field to sort by.
 	Field MemberEdgeOrderField `json:"field"`
 	// Ascending (the default) or descending.
 	Direction OrderDirection `json:"direction"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type MemberQuantifier struct {
+	// At least one relation meets this filter.
+	Some *MemberWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *MemberWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *MemberWhere `json:"all,omitempty"`
+}
+
+// A filter on MEMBER_OF relations (in): their properties and, with node, their far end. Every field given must hold.
+type MemberWhere struct {
+	// Every one of these filters holds.
+	And []*MemberWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*MemberWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *MemberWhere `json:"NOT,omitempty"`
+	// When the country joined.
+	Since *DateFilter `json:"since,omitempty"`
+	// The node at the relation's far end.
+	Node *CountryWhere `json:"node,omitempty"`
 }
 
 // One key of the order of a list of MembershipEdge relations: a field of the relation or of the grouping or funding body at its far end, and a direction. Ties after the last key are broken by the far end's key.
@@ -121,12 +903,60 @@ type MembershipEdgeOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type MembershipQuantifier struct {
+	// At least one relation meets this filter.
+	Some *MembershipWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *MembershipWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *MembershipWhere `json:"all,omitempty"`
+}
+
+// A filter on MEMBER_OF relations (out): their properties and, with node, their far end. Every field given must hold.
+type MembershipWhere struct {
+	// Every one of these filters holds.
+	And []*MembershipWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*MembershipWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *MembershipWhere `json:"NOT,omitempty"`
+	// When the country joined.
+	Since *DateFilter `json:"since,omitempty"`
+	// The node at the relation's far end.
+	Node *EntityWhere `json:"node,omitempty"`
+}
+
 // One key of the order of a list of OrganisedForumEdge relations: a field of the relation or of the forum edition at its far end, and a direction. Ties after the last key are broken by the far end's key.
 type OrganisedForumEdgeOrder struct {
 	// The field to sort by.
 	Field OrganisedForumEdgeOrderField `json:"field"`
 	// Ascending (the default) or descending.
 	Direction OrderDirection `json:"direction"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type OrganisedForumQuantifier struct {
+	// At least one relation meets this filter.
+	Some *OrganisedForumWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *OrganisedForumWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *OrganisedForumWhere `json:"all,omitempty"`
+}
+
+// A filter on ORGANISED relations (out): their properties and, with node, their far end. Every field given must hold.
+type OrganisedForumWhere struct {
+	// Every one of these filters holds.
+	And []*OrganisedForumWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*OrganisedForumWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *OrganisedForumWhere `json:"NOT,omitempty"`
+	// The organiser's part.
+	Role *RoleFilter `json:"role,omitempty"`
+	// The node at the relation's far end.
+	Node *ForumWhere `json:"node,omitempty"`
 }
 
 // One key of the order of a list of OrganiserEdge relations: a field of the relation or of the organisation at its far end, and a direction. Ties after the last key are broken by the far end's key.
@@ -137,12 +967,72 @@ type OrganiserEdgeOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type OrganiserQuantifier struct {
+	// At least one relation meets this filter.
+	Some *OrganiserWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *OrganiserWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *OrganiserWhere `json:"all,omitempty"`
+}
+
+// A filter on ORGANISED relations (in): their properties and, with node, their far end. Every field given must hold.
+type OrganiserWhere struct {
+	// Every one of these filters holds.
+	And []*OrganiserWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*OrganiserWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *OrganiserWhere `json:"NOT,omitempty"`
+	// The organiser's part.
+	Role *RoleFilter `json:"role,omitempty"`
+	// The node at the relation's far end.
+	Node *OrganizationWhere `json:"node,omitempty"`
+}
+
+// Compares a OrganizationKind field. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold.
+type OrganizationKindFilter struct {
+	// Equal to this value.
+	Eq *domain.OrgKind `json:"eq,omitempty"`
+	// Equal to one of these values (at most 500).
+	In []domain.OrgKind `json:"in,omitempty"`
+	// Not equal to this value.
+	Not *domain.OrgKind `json:"not,omitempty"`
+	// true: the field is unknown; false: it is known.
+	IsNull *bool `json:"isNull,omitempty"`
+}
+
 // One key of the order of a list of organisations: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug.
 type OrganizationOrder struct {
 	// The field to sort by.
 	Field OrganizationOrderField `json:"field"`
 	// Ascending (the default) or descending.
 	Direction OrderDirection `json:"direction"`
+}
+
+// A filter on Organization nodes. Every field given must hold.
+type OrganizationWhere struct {
+	// Every one of these filters holds.
+	And []*OrganizationWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*OrganizationWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *OrganizationWhere `json:"NOT,omitempty"`
+	// The slug (a country's ISO code).
+	ID *StringFilter `json:"id,omitempty"`
+	// The English name.
+	Name *StringFilter `json:"name,omitempty"`
+	// The Chinese name (contains and startsWith take Chinese text).
+	NameZh *StringFilter `json:"nameZh,omitempty"`
+	// The kind of organisation.
+	Kind *OrganizationKindFilter `json:"kind,omitempty"`
+	// The city it is seated in. Some, none or all of these relations meet a filter.
+	Seat *SeatLinkQuantifier `json:"seat,omitempty"`
+	// The forums it organised. Some, none or all of these relations meet a filter.
+	ForumsOrganised *OrganisedForumQuantifier `json:"forumsOrganised,omitempty"`
+	// The forums it attended. Some, none or all of these relations meet a filter.
+	ForumsAttended *AttendedForumQuantifier `json:"forumsAttended,omitempty"`
 }
 
 // One key of the order of a list of PartnershipEdge relations: a field of the relation or of the partner city at its far end, and a direction. Ties after the last key are broken by the far end's key.
@@ -153,6 +1043,58 @@ type PartnershipEdgeOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// Compares a PartnershipKind field. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold.
+type PartnershipKindFilter struct {
+	// Equal to this value.
+	Eq *domain.PartnershipKind `json:"eq,omitempty"`
+	// Equal to one of these values (at most 500).
+	In []domain.PartnershipKind `json:"in,omitempty"`
+	// Not equal to this value.
+	Not *domain.PartnershipKind `json:"not,omitempty"`
+	// true: the field is unknown; false: it is known.
+	IsNull *bool `json:"isNull,omitempty"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type PartnershipQuantifier struct {
+	// At least one relation meets this filter.
+	Some *PartnershipWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *PartnershipWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *PartnershipWhere `json:"all,omitempty"`
+}
+
+// Compares a PartnershipStatus field. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold.
+type PartnershipStatusFilter struct {
+	// Equal to this value.
+	Eq *domain.PartnershipStatus `json:"eq,omitempty"`
+	// Equal to one of these values (at most 500).
+	In []domain.PartnershipStatus `json:"in,omitempty"`
+	// Not equal to this value.
+	Not *domain.PartnershipStatus `json:"not,omitempty"`
+	// true: the field is unknown; false: it is known.
+	IsNull *bool `json:"isNull,omitempty"`
+}
+
+// A filter on PARTNER_OF relations (both): their properties and, with node, their far end. Every field given must hold.
+type PartnershipWhere struct {
+	// Every one of these filters holds.
+	And []*PartnershipWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*PartnershipWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *PartnershipWhere `json:"NOT,omitempty"`
+	// The kind of partnership.
+	Kind *PartnershipKindFilter `json:"kind,omitempty"`
+	// Whether it is established or pending.
+	Status *PartnershipStatusFilter `json:"status,omitempty"`
+	// When it began.
+	Since *DateFilter `json:"since,omitempty"`
+	// The node at the relation's far end.
+	Node *CityWhere `json:"node,omitempty"`
+}
+
 // One key of the order of a list of projects: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug.
 type ProjectOrder struct {
 	// The field to sort by.
@@ -161,8 +1103,134 @@ type ProjectOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// Compares a ProjectStatus field. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold.
+type ProjectStatusFilter struct {
+	// Equal to this value.
+	Eq *domain.ProjectStatus `json:"eq,omitempty"`
+	// Equal to one of these values (at most 500).
+	In []domain.ProjectStatus `json:"in,omitempty"`
+	// Not equal to this value.
+	Not *domain.ProjectStatus `json:"not,omitempty"`
+	// true: the field is unknown; false: it is known.
+	IsNull *bool `json:"isNull,omitempty"`
+}
+
+// A filter on Project nodes. Every field given must hold.
+type ProjectWhere struct {
+	// Every one of these filters holds.
+	And []*ProjectWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*ProjectWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *ProjectWhere `json:"NOT,omitempty"`
+	// The slug (a country's ISO code).
+	ID *StringFilter `json:"id,omitempty"`
+	// The English name.
+	Name *StringFilter `json:"name,omitempty"`
+	// The Chinese name (contains and startsWith take Chinese text).
+	NameZh *StringFilter `json:"nameZh,omitempty"`
+	// The project's sector.
+	Sector *SectorFilter `json:"sector,omitempty"`
+	// The project's status.
+	Status *ProjectStatusFilter `json:"status,omitempty"`
+	// The cities and countries it is located in. Some, none or all of these relations meet a filter.
+	Locations *LocationLinkQuantifier `json:"locations,omitempty"`
+	// The funding bodies that finance it. Some, none or all of these relations meet a filter.
+	Financings *FinancierQuantifier `json:"financings,omitempty"`
+}
+
 // The entry points of the graph.
 type Query struct {
+}
+
+// Compares a Role field. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold.
+type RoleFilter struct {
+	// Equal to this value.
+	Eq *domain.Role `json:"eq,omitempty"`
+	// Equal to one of these values (at most 500).
+	In []domain.Role `json:"in,omitempty"`
+	// Not equal to this value.
+	Not *domain.Role `json:"not,omitempty"`
+	// true: the field is unknown; false: it is known.
+	IsNull *bool `json:"isNull,omitempty"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type SeatLinkQuantifier struct {
+	// At least one relation meets this filter.
+	Some *SeatLinkWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *SeatLinkWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *SeatLinkWhere `json:"all,omitempty"`
+}
+
+// A filter on SEATED_IN relations (out): their properties and, with node, their far end. Every field given must hold.
+type SeatLinkWhere struct {
+	// Every one of these filters holds.
+	And []*SeatLinkWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*SeatLinkWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *SeatLinkWhere `json:"NOT,omitempty"`
+	// The node at the relation's far end.
+	Node *CityWhere `json:"node,omitempty"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type SeatedOrganizationLinkQuantifier struct {
+	// At least one relation meets this filter.
+	Some *SeatedOrganizationLinkWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *SeatedOrganizationLinkWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *SeatedOrganizationLinkWhere `json:"all,omitempty"`
+}
+
+// A filter on SEATED_IN relations (in): their properties and, with node, their far end. Every field given must hold.
+type SeatedOrganizationLinkWhere struct {
+	// Every one of these filters holds.
+	And []*SeatedOrganizationLinkWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*SeatedOrganizationLinkWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *SeatedOrganizationLinkWhere `json:"NOT,omitempty"`
+	// The node at the relation's far end.
+	Node *OrganizationWhere `json:"node,omitempty"`
+}
+
+// Compares a Sector field. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold.
+type SectorFilter struct {
+	// Equal to this value.
+	Eq *domain.Sector `json:"eq,omitempty"`
+	// Equal to one of these values (at most 500).
+	In []domain.Sector `json:"in,omitempty"`
+	// Not equal to this value.
+	Not *domain.Sector `json:"not,omitempty"`
+	// true: the field is unknown; false: it is known.
+	IsNull *bool `json:"isNull,omitempty"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type SeriesLinkQuantifier struct {
+	// At least one relation meets this filter.
+	Some *SeriesLinkWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *SeriesLinkWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *SeriesLinkWhere `json:"all,omitempty"`
+}
+
+// A filter on EDITION_OF relations (out): their properties and, with node, their far end. Every field given must hold.
+type SeriesLinkWhere struct {
+	// Every one of these filters holds.
+	And []*SeriesLinkWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*SeriesLinkWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *SeriesLinkWhere `json:"NOT,omitempty"`
+	// The node at the relation's far end.
+	Node *ForumSeriesWhere `json:"node,omitempty"`
 }
 
 // One key of the order of a list of SignatoryEdge relations: a field of the relation or of the signatory city at its far end, and a direction. Ties after the last key are broken by the far end's key.
@@ -173,12 +1241,60 @@ type SignatoryEdgeOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type SignatoryQuantifier struct {
+	// At least one relation meets this filter.
+	Some *SignatoryWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *SignatoryWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *SignatoryWhere `json:"all,omitempty"`
+}
+
+// A filter on SIGNED relations (in): their properties and, with node, their far end. Every field given must hold.
+type SignatoryWhere struct {
+	// Every one of these filters holds.
+	And []*SignatoryWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*SignatoryWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *SignatoryWhere `json:"NOT,omitempty"`
+	// When it was signed.
+	Since *DateFilter `json:"since,omitempty"`
+	// The node at the relation's far end.
+	Node *CityWhere `json:"node,omitempty"`
+}
+
 // One key of the order of a list of SignedAgreementEdge relations: a field of the relation or of the agreement at its far end, and a direction. Ties after the last key are broken by the far end's key.
 type SignedAgreementEdgeOrder struct {
 	// The field to sort by.
 	Field SignedAgreementEdgeOrderField `json:"field"`
 	// Ascending (the default) or descending.
 	Direction OrderDirection `json:"direction"`
+}
+
+// Quantifies over a node's relations of one kind. Give one of some, none and all; {} as a filter matches every relation.
+type SignedAgreementQuantifier struct {
+	// At least one relation meets this filter.
+	Some *SignedAgreementWhere `json:"some,omitempty"`
+	// No relation meets this filter (with {}: the node has no such relation).
+	None *SignedAgreementWhere `json:"none,omitempty"`
+	// Every relation meets this filter (true for a node with no such relation).
+	All *SignedAgreementWhere `json:"all,omitempty"`
+}
+
+// A filter on SIGNED relations (out): their properties and, with node, their far end. Every field given must hold.
+type SignedAgreementWhere struct {
+	// Every one of these filters holds.
+	And []*SignedAgreementWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*SignedAgreementWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *SignedAgreementWhere `json:"NOT,omitempty"`
+	// When it was signed.
+	Since *DateFilter `json:"since,omitempty"`
+	// The node at the relation's far end.
+	Node *AgreementWhere `json:"node,omitempty"`
 }
 
 // One key of the order of a list of sources: a field and a direction. Give several keys to break ties by the next; ties after the last are broken by the slug.
@@ -189,12 +1305,66 @@ type SourceOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// A filter on Source nodes. Every field given must hold.
+type SourceWhere struct {
+	// Every one of these filters holds.
+	And []*SourceWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*SourceWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *SourceWhere `json:"NOT,omitempty"`
+	// The slug (a country's ISO code).
+	ID *StringFilter `json:"id,omitempty"`
+	// The English name.
+	Name *StringFilter `json:"name,omitempty"`
+	// The Chinese name (contains and startsWith take Chinese text).
+	NameZh *StringFilter `json:"nameZh,omitempty"`
+	// The publisher.
+	Publisher *StringFilter `json:"publisher,omitempty"`
+	// The author.
+	Author *StringFilter `json:"author,omitempty"`
+	// When it was published.
+	Date *DateFilter `json:"date,omitempty"`
+}
+
+// Compares a text field; Chinese text works as any other. A field that is unknown (null) matches no operator but isNull: true. Every operator given must hold.
+type StringFilter struct {
+	// Equal to this value.
+	Eq *string `json:"eq,omitempty"`
+	// Equal to one of these values (at most 500).
+	In []string `json:"in,omitempty"`
+	// Not equal to this value.
+	Not *string `json:"not,omitempty"`
+	// Contains this text (case-sensitive).
+	Contains *string `json:"contains,omitempty"`
+	// Starts with this text (case-sensitive).
+	StartsWith *string `json:"startsWith,omitempty"`
+	// true: the field is unknown; false: it is known.
+	IsNull *bool `json:"isNull,omitempty"`
+}
+
 // One key of the order of a list of TopicEdge relations: a field of the relation or of the topic at its far end, and a direction. Ties after the last key are broken by the far end's key.
 type TopicEdgeOrder struct {
 	// The field to sort by.
 	Field TopicEdgeOrderField `json:"field"`
 	// Ascending (the default) or descending.
 	Direction OrderDirection `json:"direction"`
+}
+
+// A filter on Topic nodes. Every field given must hold.
+type TopicWhere struct {
+	// Every one of these filters holds.
+	And []*TopicWhere `json:"AND,omitempty"`
+	// At least one of these filters holds.
+	Or []*TopicWhere `json:"OR,omitempty"`
+	// This filter does not hold.
+	Not *TopicWhere `json:"NOT,omitempty"`
+	// The slug (a country's ISO code).
+	ID *StringFilter `json:"id,omitempty"`
+	// The English name.
+	Name *StringFilter `json:"name,omitempty"`
+	// The Chinese name (contains and startsWith take Chinese text).
+	NameZh *StringFilter `json:"nameZh,omitempty"`
 }
 
 // What a list of agreements can be sorted by.

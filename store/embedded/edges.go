@@ -72,5 +72,8 @@ func (st *state) keepEdge(q domain.EdgeQuery, e *domain.Edge, anchor domain.Node
 		!e.ActiveOn(q.AsOf):
 		return false
 	}
-	return q.OtherCountry == "" || st.inPlace(other, q.OtherCountry, "")
+	if q.OtherCountry != "" && !st.inPlace(other, q.OtherCountry, "") {
+		return false
+	}
+	return q.Where == nil || q.Where.MatchEdge(st, domain.EdgeScope(q.Kind, q.Direction), e, anchor)
 }

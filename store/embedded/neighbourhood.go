@@ -20,7 +20,7 @@ func (s *Store) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) 
 		}
 		kinds := slices.Clone(q.Kinds)
 		if len(kinds) == 0 {
-			kinds = domain.EdgeKinds
+			kinds = slices.Clone(domain.EdgeKinds) // sorted below: never the shared list itself
 		}
 		slices.Sort(kinds)
 		kinds = slices.Compact(kinds) // a kind asked twice is followed once

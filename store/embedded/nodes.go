@@ -41,13 +41,13 @@ func (st *state) nodePage(q domain.NodeQuery, dl *deadline) domain.NodePage {
 		return st.nodeTotal(q, dl)
 	}
 	var items []positioned[domain.Node]
-	for _, id := range st.byKind[q.Kind] {
+	for _, id := range st.candidates(q.Kind, q.Where) {
 		if dl.tick() {
 			return domain.NodePage{}
 		}
 		k := domain.NodeKey{Kind: q.Kind, ID: id}
 		n := st.nodes[k]
-		if !st.matches(n, q.Filter) {
+		if !st.matches(n, q.Filter) || q.Where != nil && !q.Where.MatchNode(st, n) {
 			continue
 		}
 		items = append(items, positioned[domain.Node]{position: nodePosition(q, n), item: n})

@@ -25,7 +25,7 @@ func aggregateOf(a domain.Aggregation, node, rel string) aggregateCypher {
 	var out aggregateCypher
 	for i, f := range a.Fields {
 		prop, cur := fieldProps(f, node, rel)
-		if f.Type() == domain.FieldMoney {
+		if f.Type() == domain.SortMoney {
 			out.money = append(out.money, `WITH `+cur+` AS c, `+prop+` AS x WHERE x IS NOT NULL AND c IS NOT NULL
 			WITH c, count(x) AS n, min(x) AS lo, max(x) AS hi, sum(x) AS s
 			WITH {c: c, s: {n: n, min: lo, max: hi, sum: s}} AS g`)
@@ -61,7 +61,7 @@ func edgeAggregateExprs(a domain.Aggregation, pattern, filter, node, rel string)
 	}
 	for i, f := range a.Fields {
 		prop, cur := fieldProps(f, node, rel)
-		if f.Type() == domain.FieldMoney {
+		if f.Type() == domain.SortMoney {
 			money = append(money, "[c IN "+values(prop+" IS NOT NULL AND "+cur+" IS NOT NULL", "DISTINCT "+cur)+
 				" | {c: c, s: "+foldStats(values(cur+" = c AND "+prop+" IS NOT NULL", prop))+"}]")
 			continue
@@ -114,7 +114,7 @@ func aggregatesFrom(a domain.Aggregation, numbers any, money []any) (*domain.Agg
 	for i, f := range a.Fields {
 		fs := &out.Fields[i]
 		fs.Field = f
-		if f.Type() != domain.FieldMoney {
+		if f.Type() != domain.SortMoney {
 			s, _ := m["f"+strconv.Itoa(i)].(map[string]any)
 			fs.Stats = []domain.Stats{statsFrom(s)}
 			continue
@@ -153,7 +153,7 @@ func asInt(v any) int64 {
 func moneyFields(a domain.Aggregation) int {
 	n := 0
 	for _, f := range a.Fields {
-		if f.Type() == domain.FieldMoney {
+		if f.Type() == domain.SortMoney {
 			n++
 		}
 	}

@@ -142,6 +142,9 @@ func edgeCypher(q domain.EdgeQuery, ps paramSet, a, r, o, oc string) edgeMatch {
 		d := ps.add("asOf", string(q.AsOf))
 		conds = append(conds, "("+r+".since IS NULL OR "+r+".since <= "+d+") AND ("+r+".until IS NULL OR "+d+" < "+r+".until)")
 	}
+	if q.Where != nil {
+		conds = append(conds, newWhereCypher(ps).edgeCond(q.Where, domain.EdgeScope(q.Kind, q.Direction), r, o))
+	}
 	m.filter = strings.Join(conds, " AND ")
 	m.count = "COUNT { MATCH " + m.pattern + " WHERE " + m.filter + " }"
 	if len(conds) == 1 {

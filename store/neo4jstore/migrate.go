@@ -66,6 +66,14 @@ func migrations() []migration {
 			"CREATE INDEX change_ref_key IF NOT EXISTS FOR (r:ChangeRef) ON (r.key)",
 			"MERGE (c:ChangeLog {id: 'log'}) ON CREATE SET c.seq = 0",
 		}},
+		// Properties where filters (filter.go) compare often, so that a
+		// list filtered by them starts from an index seek or range.
+		{id: "0008_where_indexes", statements: []string{
+			"CREATE INDEX city_name_zh IF NOT EXISTS FOR (n:City) ON (n.nameZh)",
+			"CREATE INDEX city_population IF NOT EXISTS FOR (n:City) ON (n.population)",
+			"CREATE INDEX forum_start_date IF NOT EXISTS FOR (n:Forum) ON (n.startDate)",
+			"CREATE INDEX project_status IF NOT EXISTS FOR (n:Project) ON (n.status)",
+		}},
 	}
 }
 

@@ -103,6 +103,12 @@ func nodeSource(q domain.NodeQuery, ps paramSet) (src, filter string) {
 		anchor = "MATCH (g:Grouping {id: " + ps.add("grouping", q.Filter.Grouping) + "})<-[:MEMBER_OF]-(c:Country) USING INDEX SEEK g:Grouping(id)"
 		q.Filter.Grouping = ""
 	}
+	if anchor == "" && q.Where != nil {
+		anchor = whereAnchor(q, ps)
+		if anchor != "" {
+			return anchor, nodeFilter(q, ps)
+		}
+	}
 	if anchor == "" {
 		return "MATCH (v:" + label(q.Kind) + ")", nodeFilter(q, ps)
 	}
@@ -147,6 +153,9 @@ func nodeFilter(q domain.NodeQuery, ps paramSet) string {
 	}
 	if q.Filter.Sector != "" {
 		conds = append(conds, "v.sector = "+ps.add("sector", string(q.Filter.Sector)))
+	}
+	if q.Where != nil {
+		conds = append(conds, newWhereCypher(ps).nodeCond(q.Where, domain.NodeScope(q.Kind), "v"))
 	}
 	return strings.Join(conds, " AND ")
 }

@@ -118,7 +118,7 @@ func fieldExpr(f domain.FieldRef, node, rel string) string {
 	}
 	prop, _ := f.Property()
 	zero := "''"
-	if f.Type() != domain.FieldText {
+	if f.Type() != domain.SortText {
 		zero = "0"
 	}
 	return "coalesce(" + x + "." + prop + ", " + zero + ")"

@@ -157,7 +157,7 @@ func bruteAggregates(a domain.Aggregation, items []aggItem) *domain.Aggregates {
 		byCurrency := map[domain.Currency][]int64{}
 		for _, it := range items {
 			switch {
-			case f.Type() == domain.FieldMoney:
+			case f.Type() == domain.SortMoney:
 				var m *domain.Money
 				if f.Edge && it.e != nil {
 					m = it.e.Amount
@@ -178,7 +178,7 @@ func bruteAggregates(a domain.Aggregation, items []aggItem) *domain.Aggregates {
 			}
 		}
 		fs := domain.FieldStats{Field: f}
-		if f.Type() != domain.FieldMoney {
+		if f.Type() != domain.SortMoney {
 			byCurrency[""] = append(byCurrency[""], []int64{}...)
 		}
 		var currencies []domain.Currency

@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) domain.Store) {
 		{"Pages", pageTests},
 		{"Order", orderTests},
 		{"Aggregate", aggregateTests},
+		{"Filters", filterTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
