@@ -24,6 +24,10 @@ const (
 // the store keeps.
 var notWritten = []string{"id", "slug", "code", "sources", "version", "history"}
 
+// createDefaults are the values a create takes for a field not given, as
+// the seed formats default them.
+var createDefaults = map[string]string{"City.division": "CITY"}
+
 // inputTypes are the input types of the object types a write may set.
 var inputTypes = map[string]string{"GeoPoint": "GeoPointInput", "Money": "MoneyInput", "Node": "ID"}
 
@@ -123,7 +127,11 @@ func (b *sdlWriter) nodeTypes(base *ast.SchemaDocument, k domain.Kind) error {
 	b.member("clientMutationId", docClientID, "String")
 	b.member("slug", "Its slug: 1 to 128 letters, digits, '-', '_' or '.', unique among "+what+" nodes.", "String!")
 	for _, f := range fields {
-		b.member(f.Name, f.Description, inputType(f.Type, createRequired(f)))
+		typ := inputType(f.Type, createRequired(f))
+		if def, ok := createDefaults[name+"."+f.Name]; ok {
+			typ += " = " + def
+		}
+		b.member(f.Name, f.Description, typ)
 	}
 	b.sourceInputs(k)
 	b.member("idempotencyKey", docIdem, "String")
@@ -172,14 +180,19 @@ func (b *sdlWriter) nodeTypes(base *ast.SchemaDocument, k domain.Kind) error {
 
 func (b *sdlWriter) relationTypes(rel *ast.Definition, r *Relation) error {
 	var fields []*ast.FieldDefinition
-	var required []bool
-	for _, name := range r.Fields {
-		name, req := strings.CutSuffix(name, "!")
+	var onAdd []string // the type and default of each field when the relation is added
+	for _, spec := range r.Fields {
+		name, req := strings.CutSuffix(spec, "!")
+		name, def, _ := strings.Cut(name, "=")
 		f := rel.Fields.ForName(name)
 		if f == nil {
 			return fmt.Errorf("relation %s: the Relation type has no field %s", r.Name, name)
 		}
-		fields, required = append(fields, f), append(required, req)
+		typ := inputType(f.Type, req)
+		if def != "" {
+			typ += " = " + def
+		}
+		fields, onAdd = append(fields, f), append(onAdd, typ)
 	}
 	ends := func() {
 		b.member("from", fmt.Sprintf("%s, by global ID (%s).", capital(r.From), examples(domain.EdgeRules[r.Kind].From)), "ID!")
@@ -190,7 +203,7 @@ func (b *sdlWriter) relationTypes(rel *ast.Definition, r *Relation) error {
 	b.member("clientMutationId", docClientID, "String")
 	ends()
 	for i, f := range fields {
-		b.member(f.Name, f.Description, inputType(f.Type, required[i]))
+		b.member(f.Name, f.Description, onAdd[i])
 	}
 	b.sourceInputs("")
 	b.member("idempotencyKey", docIdem, "String")
