@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/export"
 	"github.com/citygraph/citygraph/graph"
 	"github.com/citygraph/citygraph/internal/admission"
 	"github.com/citygraph/citygraph/internal/telemetry"
@@ -22,9 +23,13 @@ func NewServer(st domain.Store, log *slog.Logger, cfg config, tel *telemetry.Tel
 	mux := http.NewServeMux()
 	gql := graph.NewHandler(st, log, cfg.limits, cfg.exposure.graph)
 	mux.Handle("/graphql", allowOrigins(cfg.corsOrigins, admission.Handler(cfg.http.admission, gql)))
+	mux.Handle("/export", admission.Handler(cfg.http.admission, export.Handler(st, log, cfg.exports)))
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(st))
 	mux.Handle("/", playgroundHandler(cfg.exposure))
+	explorePage := explorerHandler(cfg.explorer)
+	mux.Handle("/explore", explorePage)
+	mux.Handle("/explore/", explorePage)
 	if metrics := tel.MetricsHandler(); metrics != nil {
 		mux.Handle("GET /metrics", metrics)
 	}

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/citygraph/citygraph/domain"
@@ -67,16 +66,7 @@ func TestSeedToServer(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("got error %v, want error %v; stderr:\n%s", err, tt.wantErr, errOut.String())
 			}
-			for _, w := range tt.wantOut {
-				if !strings.Contains(out.String(), w) {
-					t.Errorf("stdout:\n%s\nwant it to contain %q", out.String(), w)
-				}
-			}
-			for _, w := range tt.wantErrOut {
-				if !strings.Contains(errOut.String(), w) {
-					t.Errorf("stderr:\n%s\nwant it to contain %q", errOut.String(), w)
-				}
-			}
+			checkOutput(t, out.String(), errOut.String(), tt.wantOut, tt.wantErrOut)
 			p, err := st.ListNodes(context.Background(), domain.NodeQuery{Kind: domain.KindCity, Page: domain.Page{First: 10}})
 			if err != nil || len(p.Items) != tt.wantCities {
 				t.Errorf("got %d cities stored (%v), want %d", len(p.Items), err, tt.wantCities)
