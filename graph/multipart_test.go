@@ -233,3 +233,21 @@ func TestMultipartTransportRefusals(t *testing.T) {
 		})
 	}
 }
+
+// A chunked upload, whose size is not known before it is read, is cut off
+// at the limit with the same answer.
+func TestChunkedUploadOverTheLimit(t *testing.T) {
+	lim := graph.DefaultLimits
+	lim.MaxUploadBytes = 4096
+	s := newUploadServer(t, lim)
+	ops := `{"query": "mutation ($files: [Upload!]!) { importSeed(files: $files) { rows } }", "variables": {"files": [null]}}`
+	body, ct := multipartBody(t, ops, `{"0": ["variables.files.0"]}`, part{"0", "big.csv", strings.Repeat("x", 5000)})
+	status, out := s.post(io.MultiReader(body), ct, "GraphQL-Require-Preflight", "1") // no Content-Length
+	errs, _ := out["errors"].([]any)
+	if status != http.StatusRequestEntityTooLarge || len(errs) != 1 || at(t, errs[0], "extensions", "code") != string(domain.ELIMIT) {
+		t.Fatalf("got %d %v, want 413 with one LIMIT_EXCEEDED error", status, out)
+	}
+	if n := s.cities(); n != 0 {
+		t.Errorf("got %d cities stored, want none", n)
+	}
+}
