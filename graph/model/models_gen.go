@@ -927,6 +927,10 @@ type MembershipWhere struct {
 	Node *EntityWhere `json:"node,omitempty"`
 }
 
+// Writes to the graph. Every write needs a credential of role editor, a delete or an import admin; each is recorded as one change set (see `changes`).
+type Mutation struct {
+}
+
 // One key of the order of a list of OrganisedForumEdge relations: a field of the relation or of the forum edition at its far end, and a direction. Ties after the last key are broken by the far end's key.
 type OrganisedForumEdgeOrder struct {
 	// The field to sort by.
