@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,41 +16,38 @@ import (
 	"github.com/coder/websocket"
 )
 
-// loggedStore is a store with an in-memory change log, shared by every
-// handler over it as one Neo4j is shared by several instances.
-type loggedStore struct {
+// writtenStore is the project's store, whose seed load the change log
+// already records, with n more change sets written to it.
+type writtenStore struct {
 	domain.Store
-	mu   sync.Mutex
-	sets []domain.ChangeSet
+	t      *testing.T
+	logged int64 // change sets in the log
+	pop    int64
 }
 
-func (s *loggedStore) Write(_ context.Context, w *domain.Write) (*domain.ChangeSet, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cs := domain.ChangeSet{Seq: int64(len(s.sets) + 1), At: time.Now().UTC(), Author: w.Author, Operation: w.Operation}
-	s.sets = append(s.sets, cs)
-	return &cs, nil
-}
-
-func (s *loggedStore) Changes(_ context.Context, after int64, first int) ([]domain.ChangeSet, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if after >= int64(len(s.sets)) {
-		return nil, nil
-	}
-	end := min(int(after)+first, len(s.sets))
-	return append([]domain.ChangeSet(nil), s.sets[after:end]...), nil
-}
-
-func (s *loggedStore) History(context.Context, domain.NodeKey, int) ([]domain.ChangeSet, error) {
-	return nil, nil
-}
-
-func (s *loggedStore) write(t *testing.T, n int) {
+func newWrittenStore(t *testing.T) *writtenStore {
 	t.Helper()
+	st := projectStore(t)
+	sets, err := st.(domain.Writer).Changes(context.Background(), 0, domain.MaxPageSize)
+	if err != nil || len(sets) == 0 {
+		t.Fatalf("the seed load's change sets: %d, %v", len(sets), err)
+	}
+	return &writtenStore{Store: st, t: t, logged: sets[len(sets)-1].Seq, pop: 8_000_000}
+}
+
+// write commits n updates of Nanning's population, one change set each.
+func (s *writtenStore) write(n int) {
+	s.t.Helper()
 	for i := 0; i < n; i++ {
-		if _, err := s.Write(context.Background(), &domain.Write{Operation: "updateCity", Author: "tester"}); err != nil {
-			t.Fatal(err)
+		s.pop++
+		city := &domain.City{Meta: domain.Meta{ID: "nanning", Sources: []string{"reference-facts"}}, Population: s.pop, PopulationYear: 2020}
+		cs, err := s.Store.(domain.Writer).Write(context.Background(), &domain.Write{Operation: "updateCity", Author: "tester",
+			Nodes: []domain.NodeChange{{Mode: domain.Update, Node: city}}})
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		if s.logged++; cs.Seq != s.logged {
+			s.t.Fatalf("the write's seq: got %d, want %d", cs.Seq, s.logged)
 		}
 	}
 }
@@ -170,9 +166,6 @@ func (c *wsClient) seqs(id string, n int) []int64 {
 		if err := json.Unmarshal(m.Payload, &p); err != nil || len(p.Errors) > 0 {
 			c.t.Fatalf("payload %s: %v", m.Payload, err)
 		}
-		if p.Data.Changes.Author != "tester" || p.Data.Changes.Operation != "updateCity" {
-			c.t.Fatalf("change set %s: want author tester, operation updateCity", m.Payload)
-		}
 		got = append(got, p.Data.Changes.Seq)
 	}
 	return got
@@ -198,43 +191,46 @@ func sameSeqs(t *testing.T, what string, got, want []int64) {
 var fastPoll = graph.WithFeed(graph.FeedConfig{Poll: 10 * time.Millisecond, MaxPerClient: 4, MaxTotal: 100, KeepAlive: time.Minute})
 
 func TestFeedDeliversTheLogInOrder(t *testing.T) {
-	st := &loggedStore{Store: projectStore(t)}
-	st.write(t, 2)
-	srv := feedServer(t, st, fastPoll)
+	st := newWrittenStore(t)
+	st.write(2)
+	srv := feedServer(t, st.Store, fastPoll)
 
 	c := dial(t, srv, nil)
 	c.subscribe("1", 0)
-	sameSeqs(t, "the log so far", c.seqs("1", 2), seqRange(1, 2))
-	st.write(t, 150) // more than one read of the log
-	sameSeqs(t, "then each set as it commits", c.seqs("1", 150), seqRange(3, 152))
+	n := st.logged
+	sameSeqs(t, "the log so far", c.seqs("1", int(n)), seqRange(1, n))
+	st.write(150) // more than one read of the log
+	sameSeqs(t, "then each set as it commits", c.seqs("1", 150), seqRange(n+1, n+150))
 
 	// Reconnect with the last sequence number: nothing missed, nothing twice.
 	c.conn.Close(websocket.StatusNormalClosure, "")
-	st.write(t, 3)
+	last := st.logged
+	st.write(3)
 	c = dial(t, srv, nil)
-	c.subscribe("2", 152)
-	st.write(t, 1)
-	sameSeqs(t, "after reconnecting", c.seqs("2", 4), seqRange(153, 156))
+	c.subscribe("2", int(last))
+	st.write(1)
+	sameSeqs(t, "after reconnecting", c.seqs("2", 4), seqRange(last+1, last+4))
 }
 
 func TestTwoInstancesDeliverTheSameFeed(t *testing.T) {
-	st := &loggedStore{Store: projectStore(t)}
-	a, b := feedServer(t, st, fastPoll), feedServer(t, st, fastPoll)
+	st := newWrittenStore(t)
+	a, b := feedServer(t, st.Store, fastPoll), feedServer(t, st.Store, fastPoll)
 	ca, cb := dial(t, a, nil), dial(t, b, nil)
-	ca.subscribe("a", 0)
-	cb.subscribe("b", 0)
-	st.write(t, 20)
-	sameSeqs(t, "instance a", ca.seqs("a", 20), seqRange(1, 20))
-	sameSeqs(t, "instance b", cb.seqs("b", 20), seqRange(1, 20))
+	from := int(st.logged)
+	ca.subscribe("a", from)
+	cb.subscribe("b", from)
+	st.write(20)
+	want := seqRange(int64(from)+1, st.logged)
+	sameSeqs(t, "instance a", ca.seqs("a", 20), want)
+	sameSeqs(t, "instance b", cb.seqs("b", 20), want)
 }
 
 func TestFeedBoundsAndCredentials(t *testing.T) {
-	st := &loggedStore{Store: projectStore(t)}
-	st.write(t, 1)
+	st := newWrittenStore(t)
 	authn, headers := credentials(t)
 	serve := func(access graph.Access, feed graph.FeedConfig) *httptest.Server {
 		feed.Authenticator = authn
-		h := authn.Middleware(auth.Refuse(graph.NewHandler(st, quietLog(), graph.DefaultLimits, graph.DefaultExposure,
+		h := authn.Middleware(auth.Refuse(graph.NewHandler(st.Store, quietLog(), graph.DefaultLimits, graph.DefaultExposure,
 			graph.WithAccess(access), graph.WithFeed(feed))))
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)
