@@ -642,6 +642,7 @@ type ComplexityRoot struct {
 		Publisher   func(childComplexity int) int
 		Sources     func(childComplexity int) int
 		URL         func(childComplexity int) int
+		URLs        func(childComplexity int) int
 	}
 
 	SourceConnection struct {
@@ -958,6 +959,8 @@ type SourceResolver interface {
 	ID(ctx context.Context, obj *domain.Source) (string, error)
 
 	Sources(ctx context.Context, obj *domain.Source) ([]*domain.Source, error)
+
+	URL(ctx context.Context, obj *domain.Source) (*string, error)
 }
 type SourceEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.Source, error)
@@ -3465,6 +3468,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.URL(childComplexity), true
+	case "Source.urls":
+		if e.ComplexityRoot.Source.URLs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.URLs(childComplexity), true
 
 	case "SourceConnection.edges":
 		if e.ComplexityRoot.SourceConnection.Edges == nil {
@@ -4708,8 +4717,10 @@ type Source implements Node {
   author: String
   "Publication date, as precise as known."
   date: Date
-  "Where it can be read."
-  url: String
+  "Where it can be read: every address, the main one first."
+  urls: [String!]!
+  "Where it can be read: the first of ` + "`" + `urls` + "`" + `."
+  url: String @deprecated(reason: "A source may have several addresses; read ` + "`" + `urls` + "`" + `.")
   "Its file in the project's seed directory, for sources kept there."
   file: String
 }
@@ -6446,6 +6457,8 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 		return ec.fieldContext_Source_author(ctx, field)
 	case "date":
 		return ec.fieldContext_Source_date(ctx, field)
+	case "urls":
+		return ec.fieldContext_Source_urls(ctx, field)
 	case "url":
 		return ec.fieldContext_Source_url(ctx, field)
 	case "file":
@@ -19157,6 +19170,29 @@ func (ec *executionContext) fieldContext_Source_date(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Source", field, false, false, "Date")
 }
 
+func (ec *executionContext) _Source_urls(ctx context.Context, field graphql.CollectedField, obj *domain.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_urls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URLs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_urls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
+}
+
 func (ec *executionContext) _Source_url(ctx context.Context, field graphql.CollectedField, obj *domain.Source) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19166,18 +19202,18 @@ func (ec *executionContext) _Source_url(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Source_url(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.URL, nil
+			return ec.Resolvers.Source().URL(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Source_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Source", field, true, true, "String")
 }
 
 func (ec *executionContext) _Source_file(ctx context.Context, field graphql.CollectedField, obj *domain.Source) (ret graphql.Marshaler) {
@@ -25181,6 +25217,11 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 		case "date":
 			out.Values[i] = ec._Source_date(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "urls":
+			out.Values[i] = ec._Source_urls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "url":

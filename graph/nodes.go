@@ -35,3 +35,11 @@ func loadAll[T domain.Node](ctx context.Context, kind domain.Kind, slugs []strin
 	nodes, err := loader.For(ctx).Nodes(ctx, keys)
 	return loader.AllAs[T](nodes), err
 }
+
+// firstURL is a source's main address, what the deprecated url field gives.
+func firstURL(s *domain.Source) *string {
+	if len(s.URLs) == 0 {
+		return nil
+	}
+	return &s.URLs[0]
+}
