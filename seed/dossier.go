@@ -82,16 +82,16 @@ type nodeRec struct {
 }
 
 type sourceRec struct {
-	ID          string `yaml:"id"`
-	Title       string `yaml:"title"`
-	TitleZh     string `yaml:"titleZh"`
-	Publisher   string `yaml:"publisher"`
-	Author      string `yaml:"author"`
-	Date        text   `yaml:"date"`
+	ID          string   `yaml:"id"`
+	Title       string   `yaml:"title"`
+	TitleZh     string   `yaml:"titleZh"`
+	Publisher   string   `yaml:"publisher"`
+	Author      string   `yaml:"author"`
+	Date        text     `yaml:"date"`
 	URL         string   `yaml:"url"`  // one address, or several joined by " ; " (the older form)
 	URLs        []string `yaml:"urls"` // several addresses, as a list
 	File        string   `yaml:"file"`
-	Description string `yaml:"description"`
+	Description string   `yaml:"description"`
 }
 
 type groupingRec struct {
