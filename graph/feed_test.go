@@ -301,3 +301,43 @@ func dial2(t *testing.T, srv *httptest.Server, header http.Header) *wsClient {
 	}
 	return c
 }
+
+// A mutation through this instance wakes its feeds at once: with a poll
+// of an hour, the second change set can only arrive by a wake-up, as the
+// first one shows that the feed has read the log and waits. Its author is
+// the credential's subject.
+func TestAMutationWakesTheFeed(t *testing.T) {
+	st := newWrittenStore(t)
+	authn, headers := credentials(t)
+	h := authn.Middleware(auth.Refuse(graph.NewHandler(st.Store, quietLog(), graph.DefaultLimits, graph.DefaultExposure,
+		graph.WithFeed(graph.FeedConfig{Poll: time.Hour, MaxPerClient: 4, MaxTotal: 100, KeepAlive: time.Minute}))))
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+
+	c := dial(t, srv, nil)
+	from := st.logged
+	c.subscribe("1", int(from))
+	for i, population := range []int{1234567, 1234568} {
+		body := postBody(t, h, headers[auth.Editor], fmt.Sprintf(
+			`mutation { updateCity(input: {slug: "nanning", population: %d, populationYear: 2021, sources: ["reference-facts"]}) { changeSeq } }`, population))
+		if !strings.Contains(body, fmt.Sprintf(`"changeSeq":%d`, from+int64(i)+1)) {
+			t.Fatalf("updateCity: got %s", body)
+		}
+		m := c.next()
+		if m.Type != "next" || !strings.Contains(string(m.Payload), `"author":"the-editor"`) ||
+			!strings.Contains(string(m.Payload), fmt.Sprintf(`"seq":%d`, from+int64(i)+1)) {
+			t.Fatalf("got %s %s, want change set %d by the-editor", m.Type, m.Payload, from+int64(i)+1)
+		}
+	}
+}
+
+func postBody(t *testing.T, h http.Handler, authorization, doc string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": doc})
+	r := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(string(body)))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Authorization", authorization)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w.Body.String()
+}

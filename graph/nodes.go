@@ -43,3 +43,12 @@ func firstURL(s *domain.Source) *string {
 	}
 	return &s.URLs[0]
 }
+
+// throughNode loads the agreement or forum a partnership came about
+// through, nil if none is known.
+func throughNode(ctx context.Context, e *domain.Edge) (domain.Node, error) {
+	if e.Through == nil {
+		return nil, nil
+	}
+	return loader.For(ctx).Node(ctx, *e.Through)
+}
