@@ -92,7 +92,7 @@ func (HTTPTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	switch op := opCtx.Operation.Operation; {
 	case op == ast.Subscription:
 		writeTransportError(w, media, &requestError{status: http.StatusBadRequest, code: domain.EINVALID,
-			msg: "subscriptions are not served over this endpoint; send a query"})
+			msg: "subscriptions are served over a websocket at this path (the graphql-transport-ws protocol), not by GET or POST"})
 		return
 	case op != ast.Query && r.Method == http.MethodGet:
 		writeTransportError(w, media, &requestError{status: http.StatusMethodNotAllowed, allow: http.MethodPost, code: domain.EINVALID,
