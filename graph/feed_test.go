@@ -259,6 +259,17 @@ func TestFeedBoundsAndCredentials(t *testing.T) {
 			t.Errorf("got %s %s, want UNAUTHENTICATED", m.Type, m.Payload)
 		}
 	})
+	t.Run("a mutation over the websocket needs its role too", func(t *testing.T) {
+		c := dial(t, serve(graph.Access{}, base), nil)
+		p, _ := json.Marshal(map[string]any{"query": `mutation { deleteCity(input: {slug: "nanning"}) { deletedId } }`})
+		c.send(wsMessage{ID: "m", Type: "subscribe", Payload: p})
+		if m := c.next(); m.ID != "m" || !strings.Contains(string(m.Payload), "UNAUTHENTICATED") {
+			t.Errorf("got %s %s, want UNAUTHENTICATED", m.Type, m.Payload)
+		}
+		if ns, err := st.Nodes(context.Background(), []domain.NodeKey{{Kind: domain.KindCity, ID: "nanning"}}); err != nil || ns[0] == nil {
+			t.Errorf("Nanning after the refused delete: %v, %v", ns, err)
+		}
+	})
 	t.Run("a bad key closes the connection", func(t *testing.T) {
 		c, err := dialRaw(t, serve(graph.Access{}, base), map[string]any{"Authorization": "Bearer cgk_wrong"}, nil)
 		if err != nil {
