@@ -125,6 +125,41 @@ func TestRateLimitKeysOnTheCredential(t *testing.T) {
 	}
 }
 
+// /export is a read: with readers required it needs a credential too.
+func TestExportNeedsWhatReadsNeed(t *testing.T) {
+	key, line := newKeyLine(t, "analyst", "reader")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	env := map[string]string{"CITYGRAPH_API_KEYS": line, "CITYGRAPH_REQUIRE_READER": "true"}
+	cfg, _, err := loadConfig(nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := buildAuthenticator(ctx, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	h := NewServer(memoryStore(t), quietLog(), cfg, telemetry.New(telemetry.Options{}))
+	for _, tc := range []struct {
+		name, authorization string
+		want                int
+	}{
+		{"anonymous", "", http.StatusUnauthorized},
+		{"a reader", "Bearer " + key, http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/export?format=jsonl", nil)
+			if tc.authorization != "" {
+				r.Header.Set("Authorization", tc.authorization)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != tc.want {
+				t.Errorf("got %d (%.200s), want %d", w.Code, w.Body, tc.want)
+			}
+		})
+	}
+}
+
 func TestLoadAuthRefusesBadSettings(t *testing.T) {
 	for _, tc := range []struct {
 		name string

@@ -31,6 +31,12 @@ import (
 // zero value), and keeps every other stored field. Each successful change
 // of a node or relation increments its Version (1 on creation).
 //
+// Every Write but a dry run records a set, even one that changes nothing
+// (its diffs are empty); a load (Store.Apply) records one only when it
+// changes something. Sources are added, not replaced: a change's sources
+// join the stored ones unless Clear names "sources". Deleting a Source
+// that a remaining node or relation cites is ECONFLICT.
+//
 // Changes lists the change sets after sequence number after, oldest first,
 // at most first of them. History lists the change sets that touched key
 // (the node or a relation at it), newest first, at most first.

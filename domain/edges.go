@@ -128,7 +128,8 @@ type EdgeQuery struct {
 	// organisers in that role.
 	PartnershipKind PartnershipKind
 	Role            Role
-	// AsOf keeps edges that existed on that date (unknown start counts).
+	// AsOf keeps edges that existed on that date (Edge.ActiveOn: an
+	// unknown start counts, an Until ends it).
 	AsOf  Date
 	Order EdgeOrder
 	Desc  bool

@@ -8,13 +8,17 @@ const (
 
 // NeighbourhoodQuery asks for the nodes around Center. Nodes come level by
 // level, each level in NodeKey order; the edges are every edge of a followed
-// kind among the kept nodes, in no particular order.
+// kind (that existed on AsOf, when set) among the kept nodes, in no
+// particular order.
 type NeighbourhoodQuery struct {
 	Center NodeKey
 	Depth  int
 	// Kinds restricts the relations followed; empty follows all.
 	Kinds []EdgeKind
 	Limit int
+	// AsOf follows only relations that existed on that date (Edge.ActiveOn:
+	// an unknown start counts, an Until ends it); empty follows every relation.
+	AsOf Date
 }
 
 // Normalize validates q and applies defaults (NeighbourhoodDepth, NeighbourhoodLimit).
@@ -30,5 +34,6 @@ func (q *NeighbourhoodQuery) Normalize() error {
 			return Errorf(EINVALID, "unknown relation kind %q", k)
 		}
 	}
-	return nil
+	_, err := ParseDate(string(q.AsOf))
+	return err
 }

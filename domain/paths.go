@@ -37,7 +37,8 @@ type PathQuery struct {
 	Via      []LinkKind
 	MaxHops  int
 	K        int
-	// AsOf     Datekeeps a relation whose Since is unknown or on or before it.
+	// AsOf keeps a relation that existed on that date (Edge.ActiveOn: an
+	// unknown Since counts as always; an Until ends it).
 	AsOf Date
 }
 

@@ -27,7 +27,8 @@ type RankQuery struct {
 	Currency Currency
 	Country  string
 	Grouping string
-	// AsOf     Datekeeps a relation whose Since is unknown or on or before it.
+	// AsOf keeps a relation that existed on that date (Edge.ActiveOn: an
+	// unknown Since counts as always; an Until ends it).
 	AsOf  Date
 	First int
 }

@@ -21,7 +21,8 @@ const (
 // distance ascending (unknown last), slug ascending.
 type SuggestQuery struct {
 	City string
-	// AsOf  Datekeeps a relation whose Since is unknown or on or before it.
+	// AsOf keeps a relation that existed on that date (Edge.ActiveOn: an
+	// unknown Since counts as always; an Until ends it).
 	AsOf  Date
 	First int
 }

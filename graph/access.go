@@ -31,6 +31,12 @@ func (a Access) RequiredRole(op ast.Operation, field string) auth.Role {
 		}
 		return auth.Editor
 	}
+	return a.ReadRole()
+}
+
+// ReadRole is the role a read needs: reader when the operator requires
+// it, else none. Other read endpoints (/export) ask it too.
+func (a Access) ReadRole() auth.Role {
 	if a.RequireReader {
 		return auth.Reader
 	}

@@ -887,7 +887,7 @@ type ComplexityRoot struct {
 		FundingBody       func(childComplexity int, slug string) int
 		FundingTotals     func(childComplexity int, groupBy domain.FundingGroup, fundingBody *string, country *string, city *string, sector *domain.Sector, currency *domain.Currency, from *domain.Date, to *domain.Date) int
 		Near              func(childComplexity int, city *string, point *model.GeoPointInput, withinKm float64, first *int) int
-		Neighbourhood     func(childComplexity int, id string, depth *int, relations []domain.EdgeKind, limit *int) int
+		Neighbourhood     func(childComplexity int, id string, depth *int, relations []domain.EdgeKind, limit *int, asOf *domain.Date) int
 		Node              func(childComplexity int, id string) int
 		Nodes             func(childComplexity int, ids []string) int
 		Organization      func(childComplexity int, slug string) int
@@ -1460,7 +1460,7 @@ type QueryResolver interface {
 	Agreements(ctx context.Context, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
 	Projects(ctx context.Context, country *string, sector *domain.Sector, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
 	Sources(ctx context.Context, orderBy *model.NodeOrder, first *int, after *string, last *int, before *string) (*model.NodeConnection, error)
-	Neighbourhood(ctx context.Context, id string, depth *int, relations []domain.EdgeKind, limit *int) (*model.Subgraph, error)
+	Neighbourhood(ctx context.Context, id string, depth *int, relations []domain.EdgeKind, limit *int, asOf *domain.Date) (*model.Subgraph, error)
 	Paths(ctx context.Context, from string, to string, via []domain.LinkKind, maxHops *int, k *int, asOf *domain.Date) ([]*domain.Path, error)
 	FundingTotals(ctx context.Context, groupBy domain.FundingGroup, fundingBody *string, country *string, city *string, sector *domain.Sector, currency *domain.Currency, from *domain.Date, to *domain.Date) ([]*model.FundingTotal, error)
 	CityRanking(ctx context.Context, by domain.RankMetric, currency *domain.Currency, country *string, grouping *string, asOf *domain.Date, first *int) ([]*model.RankedCity, error)
@@ -5524,7 +5524,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Neighbourhood(childComplexity, args["id"].(string), args["depth"].(*int), args["relations"].([]domain.EdgeKind), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.Neighbourhood(childComplexity, args["id"].(string), args["depth"].(*int), args["relations"].([]domain.EdgeKind), args["limit"].(*int), args["asOf"].(*domain.Date)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -6692,6 +6692,7 @@ type Query {
     "How many relations away to go, 1 to 3." depth: Int = 1
     "Follow only these relation kinds; all when omitted." relations: [RelationKind!]
     "Stop after this many nodes, 1 to 500; ` + "`" + `truncated` + "`" + ` says when it did." limit: Int = 200
+    "Follow only relations that existed on this date (an unknown start counts); all when omitted." asOf: Date
   ): Subgraph!
 
   "The shortest chains of cities linking two cities through partnerships, shared forums or shared agreements."
@@ -15601,6 +15602,14 @@ func (ec *executionContext) field_Query_neighbourhood_args(ctx context.Context, 
 		return nil, err
 	}
 	args["limit"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*domain.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg4
 	return args, nil
 }
 
@@ -32806,7 +32815,7 @@ func (ec *executionContext) _Query_neighbourhood(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Neighbourhood(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["relations"].([]domain.EdgeKind), fc.Args["limit"].(*int))
+			return ec.Resolvers.Query().Neighbourhood(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["relations"].([]domain.EdgeKind), fc.Args["limit"].(*int), fc.Args["asOf"].(*domain.Date))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Subgraph) graphql.Marshaler {

@@ -10,13 +10,13 @@ import (
 )
 
 // neighbourhood answers question 12.
-func (r *Resolver) neighbourhood(ctx context.Context, id string, depth *int, kinds []domain.EdgeKind, limit *int) (*model.Subgraph, error) {
+func (r *Resolver) neighbourhood(ctx context.Context, id string, depth *int, kinds []domain.EdgeKind, limit *int, asOf *domain.Date) (*model.Subgraph, error) {
 	key, err := domain.ParseNodeKey(id)
 	if err != nil {
 		return nil, err
 	}
 	var c counts
-	q := domain.NeighbourhoodQuery{Center: key, Depth: c.get(domain.NeighbourhoodDepth, depth), Kinds: kinds, Limit: c.get(domain.NeighbourhoodLimit, limit)}
+	q := domain.NeighbourhoodQuery{Center: key, Depth: c.get(domain.NeighbourhoodDepth, depth), Kinds: kinds, Limit: c.get(domain.NeighbourhoodLimit, limit), AsOf: deref(asOf)}
 	if c.err != nil {
 		return nil, c.err
 	}

@@ -614,8 +614,8 @@ func (r *queryResolver) Sources(ctx context.Context, orderBy *model.NodeOrder, f
 }
 
 // Neighbourhood is the resolver for the neighbourhood field.
-func (r *queryResolver) Neighbourhood(ctx context.Context, id string, depth *int, relations []domain.EdgeKind, limit *int) (*model.Subgraph, error) {
-	return r.neighbourhood(ctx, id, depth, relations, limit)
+func (r *queryResolver) Neighbourhood(ctx context.Context, id string, depth *int, relations []domain.EdgeKind, limit *int, asOf *domain.Date) (*model.Subgraph, error) {
+	return r.neighbourhood(ctx, id, depth, relations, limit, asOf)
 }
 
 // Paths is the resolver for the paths field.

@@ -10,16 +10,15 @@ package playground
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
-	"path"
 	"strings"
 	"sync"
+
+	"github.com/citygraph/citygraph/internal/webassets"
 )
 
 // AssetPrefix is the URL path under which the handler serves its static
@@ -45,53 +44,19 @@ var pageTemplateText string
 
 var pageTemplate = template.Must(template.New("page").Parse(pageTemplateText))
 
-// asset is an embedded file with its content hash, used both as ETag and as
-// the cache-busting version in the page's URLs.
-type asset struct {
-	hash string // hex sha256 of the content
-}
-
-var (
-	assetsOnce sync.Once
-	assets     map[string]asset // keyed by path relative to assets/, e.g. "graphiql.min.js"
-	assetsRoot fs.FS
-)
-
-func loadAssets() {
-	assetsOnce.Do(func() {
-		sub, err := fs.Sub(assetsFS, "assets")
-		if err != nil {
-			panic(err)
-		}
-		assetsRoot = sub
-		assets = map[string]asset{}
-		err = fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			b, err := fs.ReadFile(sub, p)
-			if err != nil {
-				return err
-			}
-			sum := sha256.Sum256(b)
-			assets[p] = asset{hash: hex.EncodeToString(sum[:])}
-			return nil
-		})
-		if err != nil {
-			panic(err)
-		}
-	})
-}
-
-// assetURL returns the same-origin URL of an embedded file, versioned by its
-// content hash so that it can be cached for a long time.
-func assetURL(name string) string {
-	a, ok := assets[name]
-	if !ok {
-		panic("playground: missing embedded asset " + name)
+// assets are the embedded files, served under AssetPrefix by URLs
+// versioned with their content hashes.
+var assets = sync.OnceValue(func() *webassets.Set {
+	sub, err := fs.Sub(assetsFS, "assets")
+	if err != nil {
+		panic(err)
 	}
-	return AssetPrefix + name + "?v=" + a.hash[:16]
-}
+	set, err := webassets.New(sub, AssetPrefix)
+	if err != nil {
+		panic(err)
+	}
+	return set
+})
 
 // pageConfig is what init.js reads from the page's JSON data block.
 type pageConfig struct {
@@ -150,7 +115,7 @@ func WithNotice(text string) Option {
 // Content-Security-Policy allows scripts, styles and fetches from 'self' only
 // (plus endpoint's origin when endpoint is an absolute URL).
 func Handler(title, endpoint string, examples []Example, opts ...Option) http.Handler {
-	loadAssets()
+	files := assets()
 	if title == "" {
 		title = "GraphiQL"
 	}
@@ -163,8 +128,8 @@ func Handler(title, endpoint string, examples []Example, opts ...Option) http.Ha
 	data := pageData{
 		Title:   title,
 		Config:  cfg,
-		Styles:  []string{assetURL("graphiql.min.css"), assetURL("init.css")},
-		Scripts: []string{assetURL("react.production.min.js"), assetURL("react-dom.production.min.js"), assetURL("graphiql.min.js"), assetURL("init.js")},
+		Styles:  []string{files.URL("graphiql.min.css"), files.URL("init.css")},
+		Scripts: []string{files.URL("react.production.min.js"), files.URL("react-dom.production.min.js"), files.URL("graphiql.min.js"), files.URL("init.js")},
 	}
 	for _, opt := range opts {
 		opt(&data)
@@ -176,67 +141,26 @@ func Handler(title, endpoint string, examples []Example, opts ...Option) http.Ha
 	return &handler{
 		page:  page.Bytes(),
 		csp:   contentSecurityPolicy(endpoint),
-		files: http.FileServer(http.FS(assetsRoot)),
+		files: files,
 	}
 }
 
 type handler struct {
 	page  []byte
 	csp   string
-	files http.Handler
+	files *webassets.Set
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case p == "/":
-		if !allowMethod(w, r) {
-			return
-		}
-		hd := w.Header()
-		hd.Set("Content-Type", "text/html; charset=utf-8")
-		hd.Set("Content-Security-Policy", h.csp)
-		hd.Set("Cache-Control", "no-cache")
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "no-referrer")
-		if r.Method == http.MethodHead {
-			return
-		}
-		w.Write(h.page)
+		webassets.ServePage(w, r, h.page, h.csp)
 	case strings.HasPrefix(p, AssetPrefix):
-		name := strings.TrimPrefix(p, AssetPrefix)
-		a, ok := assets[name]
-		if !ok || path.Clean(name) != name {
-			http.NotFound(w, r)
-			return
-		}
-		if !allowMethod(w, r) {
-			return
-		}
-		hd := w.Header()
-		if r.URL.Query().Get("v") == a.hash[:16] {
-			hd.Set("Cache-Control", "public, max-age=31536000, immutable")
-		} else {
-			hd.Set("Cache-Control", "no-cache")
-		}
-		hd.Set("ETag", `"`+a.hash+`"`)
-		hd.Set("X-Content-Type-Options", "nosniff")
-		r2 := new(http.Request)
-		*r2 = *r
-		r2.URL = &url.URL{Path: "/" + name, RawQuery: r.URL.RawQuery}
-		h.files.ServeHTTP(w, r2)
+		h.files.ServeHTTP(w, r)
 	default:
 		http.NotFound(w, r)
 	}
-}
-
-func allowMethod(w http.ResponseWriter, r *http.Request) bool {
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		return true
-	}
-	w.Header().Set("Allow", "GET, HEAD")
-	http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-	return false
 }
 
 // contentSecurityPolicy allows scripts, styles, images and fonts from the

@@ -96,6 +96,26 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	})
 }
 
+// Require refuses a request whose principal lacks role: 401
+// UNAUTHENTICATED without a credential, 403 FORBIDDEN with too low a
+// role. It guards endpoints other than /graphql, whose operations the
+// GraphQL layer checks field by field.
+func Require(role Role, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := FromContext(r.Context())
+		switch {
+		case p.Role >= role:
+			next.ServeHTTP(w, r)
+		case p.Role == Anonymous:
+			refuse(w, http.StatusUnauthorized, domain.EUNAUTHENTICATED, Challenge(nil),
+				fmt.Sprintf("this needs a credential with the %s role; send \"Authorization: Bearer <API key or JWT>\"", role))
+		default:
+			refuse(w, http.StatusForbidden, domain.EFORBIDDEN, "",
+				fmt.Sprintf("this needs the %s role; the credential of %q has the %s role", role, p.Subject, p.Role))
+		}
+	})
+}
+
 // Refuse answers 401 UNAUTHENTICATED, with WWW-Authenticate, to a request
 // whose credential Middleware refused; others go to next.
 func Refuse(next http.Handler) http.Handler {
@@ -105,12 +125,20 @@ func Refuse(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		w.Header().Set("WWW-Authenticate", Challenge(err))
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(http.StatusUnauthorized)
-		json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
-			"message": domain.ErrorMessage(err), "extensions": map[string]any{"code": domain.EUNAUTHENTICATED}}}})
+		refuse(w, http.StatusUnauthorized, domain.EUNAUTHENTICATED, Challenge(err), domain.ErrorMessage(err))
 	})
+}
+
+// refuse writes a GraphQL-shaped error with its status and, for a 401,
+// the WWW-Authenticate challenge.
+func refuse(w http.ResponseWriter, status int, code domain.Code, challenge, msg string) {
+	if challenge != "" {
+		w.Header().Set("WWW-Authenticate", challenge)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
+		"message": msg, "extensions": map[string]any{"code": code}}}})
 }
 
 // ClientKey keys admission by credential: an authenticated request by its

@@ -39,6 +39,9 @@ func (s *Store) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) 
 							if dl.tick() {
 								return domain.Subgraph{}, dl.Err()
 							}
+							if !e.ActiveOn(q.AsOf) {
+								continue
+							}
 							if o := e.Other(n); !kept[o] && !found[o] {
 								found[o] = true
 								next = append(next, o)
@@ -78,7 +81,7 @@ func (s *Store) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) 
 						if dl.tick() {
 							return domain.Subgraph{}, dl.Err()
 						}
-						if kept[e.To] {
+						if kept[e.To] && e.ActiveOn(q.AsOf) {
 							g.Edges = append(g.Edges, cloneEdge(e))
 						}
 					}

@@ -21,13 +21,13 @@ func (s *Store) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) 
 	for i, k := range q.Kinds {
 		kinds[i] = string(k)
 	}
-	params := map[string]any{"center": q.Center.String(), "kinds": kinds, "all": len(kinds) == 0,
+	params := map[string]any{"center": q.Center.String(), "kinds": kinds, "all": len(kinds) == 0, "asOf": string(q.AsOf),
 		"others": int64(q.Limit)} // Limit-1 others are kept; one more tells truncation
 	// The depth is an integer checked by Normalize (1..3), not user text.
 	cypher := fmt.Sprintf(`
 		MATCH (c:Entity {key: $center})
 		CALL (c) {
-			MATCH p = ANY SHORTEST (c)-[r WHERE $all OR type(r) IN $kinds]-{1,%d}(o:Entity)
+			MATCH p = ANY SHORTEST (c)-[r WHERE ($all OR type(r) IN $kinds) AND %[2]s]-{1,%[1]d}(o:Entity)
 			WHERE o <> c
 			WITH o, length(p) AS d
 			ORDER BY d, o.key
@@ -38,10 +38,10 @@ func (s *Store) Neighbourhood(ctx context.Context, q domain.NeighbourhoodQuery) 
 		CALL (ns) {
 			UNWIND ns AS x
 			MATCH (x)-[r]->(y)
-			WHERE y IN ns AND ($all OR type(r) IN $kinds)
+			WHERE y IN ns AND ($all OR type(r) IN $kinds) AND %[2]s
 			RETURN collect([type(r), x.key, y.key, properties(r)]) AS es
 		}
-		RETURN ns, es`, q.Depth)
+		RETURN ns, es`, q.Depth, asOf("r"))
 	recs, err := s.query(ctx, "reading a neighbourhood", cypher, params)
 	if err != nil {
 		return domain.Subgraph{}, err

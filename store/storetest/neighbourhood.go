@@ -9,16 +9,18 @@ import (
 )
 
 // neighbourhoodOracle computes the node set within depth of centre and the
-// edges among them, straight from the batch.
-func neighbourhoodOracle(b *domain.Batch, centre domain.NodeKey, depth int, kinds []domain.EdgeKind) (nodes []string, edges []string) {
+// edges among them that existed on asOf (empty: all), straight from the batch.
+func neighbourhoodOracle(b *domain.Batch, centre domain.NodeKey, depth int, kinds []domain.EdgeKind, asOf domain.Date) (nodes []string, edges []string) {
 	seen := map[domain.NodeKey]bool{centre: true}
 	frontier := []domain.NodeKey{centre}
-	follow := func(k domain.EdgeKind) bool { return len(kinds) == 0 || slices.Contains(kinds, k) }
+	follow := func(e domain.Edge) bool {
+		return (len(kinds) == 0 || slices.Contains(kinds, e.Kind)) && e.ActiveOn(asOf)
+	}
 	for range depth {
 		var next []domain.NodeKey
 		for _, n := range frontier {
 			for _, e := range b.Edges {
-				if !follow(e.Kind) || (e.From != n && e.To != n) {
+				if !follow(e) || (e.From != n && e.To != n) {
 					continue
 				}
 				if o := e.Other(n); !seen[o] {
@@ -33,7 +35,7 @@ func neighbourhoodOracle(b *domain.Batch, centre domain.NodeKey, depth int, kind
 		nodes = append(nodes, k.String())
 	}
 	for _, e := range b.Edges {
-		if follow(e.Kind) && seen[e.From] && seen[e.To] {
+		if follow(e) && seen[e.From] && seen[e.To] {
 			edges = append(edges, e.Key().String())
 		}
 	}
@@ -65,6 +67,8 @@ var neighbourhoodTests = []test{
 			{"Nanning at depth 2", domain.NeighbourhoodQuery{Center: cityKey("nanning"), Depth: 2, Limit: 500}},
 			{"Nanning's partners of partners", domain.NeighbourhoodQuery{Center: cityKey("nanning"), Depth: 2, Kinds: []domain.EdgeKind{domain.EdgePartnerOf}}},
 			{"Davao City at depth 3 through partnerships", domain.NeighbourhoodQuery{Center: cityKey("davao-city"), Depth: 3, Kinds: []domain.EdgeKind{domain.EdgePartnerOf}}},
+			{"Nanning at depth 2 as of 2008", domain.NeighbourhoodQuery{Center: cityKey("nanning"), Depth: 2, Limit: 500, AsOf: "2008-12-31"}},
+			{"the 2015 forum at depth 2 as of 2010", domain.NeighbourhoodQuery{Center: Forum2015Key, Depth: 2, Limit: 500, AsOf: "2010"}},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
@@ -77,7 +81,7 @@ var neighbourhoodTests = []test{
 				}
 				gotN, gotE := subgraphKeys(g)
 				depth := max(tc.q.Depth, 1)
-				wantN, wantE := neighbourhoodOracle(b, tc.q.Center, depth, tc.q.Kinds)
+				wantN, wantE := neighbourhoodOracle(b, tc.q.Center, depth, tc.q.Kinds, tc.q.AsOf)
 				eqStrings(t, "nodes", gotN, wantN)
 				eqStrings(t, "edges", gotE, wantE)
 			})
@@ -86,6 +90,31 @@ var neighbourhoodTests = []test{
 			domain.NeighbourhoodQuery{Center: cityKey("nanning"), Depth: 2, Kinds: []domain.EdgeKind{domain.EdgePartnerOf}}))
 		gotN, _ := subgraphKeys(g)
 		eqStrings(t, "Nanning's partners and theirs", gotN, []string{"City:chongqing", "City:davao-city", "City:ipoh", "City:nanning", "City:yangon"})
+	}},
+	{"asOf follows only the relations that existed on the date", func(t *testing.T, open func(*testing.T) domain.Store) {
+		s, _ := withFixture(t, open)
+		partners := []domain.EdgeKind{domain.EdgePartnerOf}
+		for _, tc := range []struct {
+			asOf domain.Date
+			want []string
+		}{
+			// Ipoh 2005-04-01, Davao City 2007, Yangon 2009-07-11; Davao City–Chongqing 2019.
+			{"2005", []string{"City:nanning"}}, // a year is its first day
+			{"2006-06-30", []string{"City:ipoh", "City:nanning"}},
+			{"2008-12-31", []string{"City:davao-city", "City:ipoh", "City:nanning"}},
+			{"2018-12-31", []string{"City:davao-city", "City:ipoh", "City:nanning", "City:yangon"}},
+			{"", []string{"City:chongqing", "City:davao-city", "City:ipoh", "City:nanning", "City:yangon"}},
+		} {
+			t.Run("as of "+string(tc.asOf), func(t *testing.T) {
+				g := must[domain.Subgraph](t)(s.Neighbourhood(context.Background(),
+					domain.NeighbourhoodQuery{Center: cityKey("nanning"), Depth: 2, Kinds: partners, AsOf: tc.asOf}))
+				gotN, gotE := subgraphKeys(g)
+				eqStrings(t, "nodes", gotN, tc.want)
+				if want := len(tc.want) - 1; len(gotE) != want { // a tree: one partnership per partner
+					t.Errorf("got %d partnerships %v, want %d", len(gotE), gotE, want)
+				}
+			})
+		}
 	}},
 	{"a limit cuts breadth first in key order and says so", func(t *testing.T, open func(*testing.T) domain.Store) {
 		s, _ := withFixture(t, open)
@@ -119,6 +148,7 @@ var neighbourhoodTests = []test{
 			"depth 4":             {Center: cityKey("nanning"), Depth: 4},
 			"limit 501":           {Center: cityKey("nanning"), Limit: 501},
 			"an unknown relation": {Center: cityKey("nanning"), Kinds: []domain.EdgeKind{"LIKES"}},
+			"a malformed asOf":    {Center: cityKey("nanning"), AsOf: "2015-13"},
 		} {
 			t.Run(name, func(t *testing.T) {
 				_, err := s.Neighbourhood(context.Background(), q)

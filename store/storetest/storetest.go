@@ -10,7 +10,8 @@
 //   - Neighbourhood visits level by level, each level in NodeKey order
 //     (kind, then slug), so the nodes a limit keeps are the same on every store;
 //     its edges are every edge of a followed kind among the kept nodes.
-//   - AsOf keeps an edge whose Since is unknown or on or before AsOf, for
+//   - AsOf keeps an edge whose Since is unknown or on or before AsOf and
+//     whose Until is unknown or after AsOf (domain.Edge.ActiveOn), for
 //     every relation an analytic follows (partnerships, attendances,
 //     signatures, financings).
 //   - A date range [From, To] keeps a date d with From <= d and (d <= To or d
