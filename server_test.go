@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/citygraph/citygraph/playground/browsertest"
+	"github.com/citygraph/citygraph/store/embedded"
 )
 
 // syncBuffer collects run's log output safely across goroutines.
@@ -187,5 +188,21 @@ func TestRunRejectsUnknownCommand(t *testing.T) {
 	err := run(context.Background(), []string{"frobnicate"}, func(k string) string { return env[k] }, nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "frobnicate") {
 		t.Errorf("run(frobnicate) = %v, want an error naming the command", err)
+	}
+}
+
+// The direct seed command, meeting the embedded store's file locked by a
+// running service, says to load through the service instead.
+func TestSeedOnALockedStoreSaysToUseServer(t *testing.T) {
+	dir := t.TempDir()
+	held, err := embedded.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	env := map[string]string{"CITYGRAPH_DATA_DIR": dir}
+	err = run(context.Background(), []string{"seed", "seed/testdata/example"}, func(k string) string { return env[k] }, nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "locked") || !strings.Contains(err.Error(), "seed --server") {
+		t.Errorf("run(seed) on a locked store = %v, want it to say the file is locked and to use seed --server", err)
 	}
 }

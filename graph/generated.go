@@ -8805,7 +8805,7 @@ input CreateCityInput {
   "A short description."
   description: String
   "Administrative level."
-  division: Division!
+  division: Division! = CITY
   "Province or region (Guangxi)."
   region: String
   "Province or region in Chinese (广西)."
@@ -9611,9 +9611,9 @@ input AddPartnershipInput {
   "The other city, by global ID (` + "`" + `City:…` + "`" + `)."
   to: ID!
   "A partnership's kind."
-  partnershipKind: PartnershipKind
+  partnershipKind: PartnershipKind!
   "A partnership's status."
-  status: PartnershipStatus
+  status: PartnershipStatus = ESTABLISHED
   "When it began: a partnership's start, an accession, a signature, an approval."
   since: Date
   "The agreement or forum a partnership came about through."
@@ -9795,7 +9795,7 @@ input AddFinancingInput {
   "The project, by global ID (` + "`" + `Project:…` + "`" + `)."
   to: ID!
   "A financing's amount."
-  amount: MoneyInput
+  amount: MoneyInput!
   "A financing's instrument: loan, grant, equity…"
   instrument: String
   "When it began: a partnership's start, an accession, a signature, an approval."
@@ -10025,7 +10025,7 @@ input AddOrganiserRoleInput {
   "The forum edition, by global ID (` + "`" + `Forum:…` + "`" + `)."
   to: ID!
   "An organiser's role."
-  role: Role
+  role: Role!
   "The source's own wording."
   note: String
   "Slugs of stored sources that state this fact. Every write names at least one source, here or in newSources: no fact without a source. They are added to the sources already cited."
@@ -10595,7 +10595,7 @@ input AddAgendaItemInput {
   "The topic, by global ID (` + "`" + `Topic:…` + "`" + `)."
   to: ID!
   "An agenda topic's place, from 1."
-  position: Int
+  position: Int!
   "The source's own wording."
   note: String
   "Slugs of stored sources that state this fact. Every write names at least one source, here or in newSources: no fact without a source. They are added to the sources already cited."
@@ -37468,7 +37468,7 @@ func (ec *executionContext) unmarshalInputAddAgendaItemInput(ctx context.Context
 			it["to"] = data
 		case "position":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("position"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalNInt2int(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -37928,7 +37928,7 @@ func (ec *executionContext) unmarshalInputAddFinancingInput(ctx context.Context,
 			it["to"] = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
-			data, err := ec.unmarshalOMoneyInput2map(ctx, v)
+			data, err := ec.unmarshalNMoneyInput2map(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -38381,7 +38381,7 @@ func (ec *executionContext) unmarshalInputAddOrganiserRoleInput(ctx context.Cont
 			it["to"] = data
 		case "role":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
-			data, err := ec.unmarshalORole2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐRole(ctx, v)
+			data, err := ec.unmarshalNRole2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐRole(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -38442,6 +38442,10 @@ func (ec *executionContext) unmarshalInputAddPartnershipInput(ctx context.Contex
 		asMap[k] = v
 	}
 
+	if _, present := asMap["status"]; !present {
+		asMap["status"] = "ESTABLISHED"
+	}
+
 	fieldsInOrder := [...]string{"clientMutationId", "from", "to", "partnershipKind", "status", "since", "through", "note", "sources", "newSources", "idempotencyKey"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
@@ -38473,7 +38477,7 @@ func (ec *executionContext) unmarshalInputAddPartnershipInput(ctx context.Contex
 			it["to"] = data
 		case "partnershipKind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partnershipKind"))
-			data, err := ec.unmarshalOPartnershipKind2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipKind(ctx, v)
+			data, err := ec.unmarshalNPartnershipKind2githubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐPartnershipKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -39020,6 +39024,10 @@ func (ec *executionContext) unmarshalInputCreateCityInput(ctx context.Context, o
 	asMap := map[string]any{}
 	for k, v := range obj.(map[string]any) {
 		asMap[k] = v
+	}
+
+	if _, present := asMap["division"]; !present {
+		asMap["division"] = "CITY"
 	}
 
 	fieldsInOrder := [...]string{"clientMutationId", "slug", "name", "nameZh", "aliases", "description", "division", "region", "regionZh", "location", "population", "populationYear", "isCapital", "sources", "newSources", "idempotencyKey"}
@@ -54775,6 +54783,11 @@ func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋcitygraphᚋcitygrap
 		return graphql.Null
 	}
 	return ec._Money(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMoneyInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputMoneyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNNearCity2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐNearCityᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.NearCity) graphql.Marshaler {

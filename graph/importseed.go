@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"path"
 	"strings"
 	"testing/fstest"
@@ -25,9 +26,13 @@ func (r *Resolver) importSeed(ctx context.Context, files []*graphql.Upload, dryR
 	fsys := fstest.MapFS{}
 	names := make([]string, 0, len(files))
 	for i, f := range files {
-		// A file is known by its base name, which decides how it is read.
-		name := path.Base(strings.ReplaceAll(f.Filename, `\`, "/"))
-		if name == "." || name == "/" || strings.HasPrefix(name, ".") {
+		// A file is known by its name, whose extension decides how it is
+		// read: a relative path as the client sent it, else its base name.
+		name := strings.ReplaceAll(f.Filename, `\`, "/")
+		if !fs.ValidPath(name) {
+			name = path.Base(name)
+		}
+		if name == "." || name == "/" || name == ".." {
 			name = fmt.Sprintf("file-%d", i+1)
 		}
 		if _, dup := fsys[name]; dup {

@@ -48,16 +48,7 @@ func TestCommand(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("got error %v, want error %v; stderr:\n%s", err, tt.wantErr, errOut.String())
 			}
-			for _, w := range tt.wantOut {
-				if !strings.Contains(out.String(), w) {
-					t.Errorf("stdout:\n%s\nwant it to contain %q", out.String(), w)
-				}
-			}
-			for _, w := range tt.wantErrOut {
-				if !strings.Contains(errOut.String(), w) {
-					t.Errorf("stderr:\n%s\nwant it to contain %q", errOut.String(), w)
-				}
-			}
+			checkOutput(t, out.String(), errOut.String(), tt.wantOut, tt.wantErrOut)
 		})
 	}
 }
@@ -86,6 +77,21 @@ func TestCommandRefusesLimitsThatAreNotPositive(t *testing.T) {
 					t.Errorf("printed a report for a refused command:\n%s", out.String())
 				}
 			})
+		}
+	}
+}
+
+// checkOutput checks that a command's stdout and stderr hold what they should.
+func checkOutput(t *testing.T, out, errOut string, wantOut, wantErrOut []string) {
+	t.Helper()
+	for _, w := range wantOut {
+		if !strings.Contains(out, w) {
+			t.Errorf("stdout:\n%s\nwant it to contain %q", out, w)
+		}
+	}
+	for _, w := range wantErrOut {
+		if !strings.Contains(errOut, w) {
+			t.Errorf("stderr:\n%s\nwant it to contain %q", errOut, w)
 		}
 	}
 }

@@ -51,6 +51,10 @@ func loadToServer(ctx context.Context, client *http.Client, server, token string
 	if err != nil {
 		return Result{}, err
 	}
+	local := map[string]string{} // the name sent → the path as typed
+	for name := range files {
+		local[uploadName(name)] = name
+	}
 	body, contentType, err := multipartImport(files, opt.DryRun)
 	if err != nil {
 		return Result{}, err
@@ -70,7 +74,16 @@ func loadToServer(ctx context.Context, client *http.Client, server, token string
 		return Result{}, domain.Unavailable(err, fmt.Sprintf("seed: the service at %s cannot be reached: %v", endpoint, err))
 	}
 	defer resp.Body.Close()
-	return importResult(resp)
+	res, err := importResult(resp)
+	var e *domain.Error
+	if errors.As(err, &e) {
+		for i, p := range e.Problems {
+			if name, ok := local[p.File]; ok {
+				e.Problems[i].File = name
+			}
+		}
+	}
+	return res, err
 }
 
 // graphqlEndpoint is the service's /graphql address; a URL with no path

@@ -24,6 +24,10 @@ const (
 // the store keeps.
 var notWritten = []string{"id", "slug", "code", "sources", "version", "history"}
 
+// createDefaults are the values a create takes for a field not given, as
+// the seed formats default them.
+var createDefaults = map[string]string{"City.division": "CITY"}
+
 // inputTypes are the input types of the object types a write may set.
 var inputTypes = map[string]string{"GeoPoint": "GeoPointInput", "Money": "MoneyInput", "Node": "ID"}
 
@@ -118,36 +122,29 @@ func (b *sdlWriter) nodeTypes(base *ast.SchemaDocument, k domain.Kind) error {
 		return err
 	}
 	name, what := string(k), strings.ToLower(string(k))
-	b.doc("A new " + name + ".")
-	b.line("input Create" + name + "Input {")
-	b.member("clientMutationId", docClientID, "String")
+	b.open("A new "+name+".", "Create"+name+"Input")
 	b.member("slug", "Its slug: 1 to 128 letters, digits, '-', '_' or '.', unique among "+what+" nodes.", "String!")
 	for _, f := range fields {
-		b.member(f.Name, f.Description, inputType(f.Type, createRequired(f)))
+		typ := inputType(f.Type, createRequired(f))
+		if def, ok := createDefaults[name+"."+f.Name]; ok {
+			typ += " = " + def
+		}
+		b.member(f.Name, f.Description, typ)
 	}
 	b.sourceInputs(k)
-	b.member("idempotencyKey", docIdem, "String")
-	b.line("}")
+	b.close(false)
 
-	b.doc("A change to a " + name + ": the fields given are set, a field given as null is cleared, the rest keep their values.")
-	b.line("input Update" + name + "Input {")
-	b.member("clientMutationId", docClientID, "String")
+	b.open("A change to a "+name+": the fields given are set, a field given as null is cleared, the rest keep their values.", "Update"+name+"Input")
 	b.member("slug", "The slug of the "+what+" to change.", "String!")
 	for _, f := range fields {
 		b.member(f.Name, f.Description, inputType(f.Type, false))
 	}
 	b.sourceInputs(k)
-	b.member("expectedVersion", docExpect, "Int")
-	b.member("idempotencyKey", docIdem, "String")
-	b.line("}")
+	b.close(true)
 
-	b.doc("The " + name + " to delete.")
-	b.line("input Delete" + name + "Input {")
-	b.member("clientMutationId", docClientID, "String")
+	b.open("The "+name+" to delete.", "Delete"+name+"Input")
 	b.member("slug", "The slug of the "+what+" to delete.", "String!")
-	b.member("expectedVersion", docExpect, "Int")
-	b.member("idempotencyKey", docIdem, "String")
-	b.line("}")
+	b.close(true)
 
 	b.doc("What create" + name + ", update" + name + " and delete" + name + " answer.")
 	b.line("type " + name + "Payload {")
@@ -172,61 +169,51 @@ func (b *sdlWriter) nodeTypes(base *ast.SchemaDocument, k domain.Kind) error {
 
 func (b *sdlWriter) relationTypes(rel *ast.Definition, r *Relation) error {
 	var fields []*ast.FieldDefinition
-	var required []bool
-	for _, name := range r.Fields {
-		name, req := strings.CutSuffix(name, "!")
+	var onAdd []string // the type and default of each field when the relation is added
+	for _, spec := range r.Fields {
+		name, req := strings.CutSuffix(spec, "!")
+		name, def, _ := strings.Cut(name, "=")
 		f := rel.Fields.ForName(name)
 		if f == nil {
 			return fmt.Errorf("relation %s: the Relation type has no field %s", r.Name, name)
 		}
-		fields, required = append(fields, f), append(required, req)
+		typ := inputType(f.Type, req)
+		if def != "" {
+			typ += " = " + def
+		}
+		fields, onAdd = append(fields, f), append(onAdd, typ)
 	}
 	ends := func() {
 		b.member("from", fmt.Sprintf("%s, by global ID (%s).", capital(r.From), examples(domain.EdgeRules[r.Kind].From)), "ID!")
 		b.member("to", fmt.Sprintf("%s, by global ID (%s).", capital(r.To), examples(domain.EdgeRules[r.Kind].To)), "ID!")
 	}
-	b.doc("A new relation: " + r.What + ".")
-	b.line("input Add" + r.Name + "Input {")
-	b.member("clientMutationId", docClientID, "String")
+	b.open("A new relation: "+r.What+".", "Add"+r.Name+"Input")
 	ends()
 	for i, f := range fields {
-		b.member(f.Name, f.Description, inputType(f.Type, required[i]))
+		b.member(f.Name, f.Description, onAdd[i])
 	}
 	b.sourceInputs("")
-	b.member("idempotencyKey", docIdem, "String")
-	b.line("}")
+	b.close(false)
 
-	b.doc("A change to " + r.What + ": the properties given are set, one given as null is cleared, the rest keep their values.")
-	b.line("input Update" + r.Name + "Input {")
-	b.member("clientMutationId", docClientID, "String")
+	b.open("A change to "+r.What+": the properties given are set, one given as null is cleared, the rest keep their values.", "Update"+r.Name+"Input")
 	ends()
 	for _, f := range fields {
 		b.member(f.Name, f.Description, inputType(f.Type, false))
 	}
 	b.sourceInputs("")
-	b.member("expectedVersion", docExpect, "Int")
-	b.member("idempotencyKey", docIdem, "String")
-	b.line("}")
+	b.close(true)
 
 	if r.LifeSpan {
-		b.doc("The end of " + r.What + ".")
-		b.line("input End" + r.Name + "Input {")
-		b.member("clientMutationId", docClientID, "String")
+		b.open("The end of "+r.What+".", "End"+r.Name+"Input")
 		ends()
 		b.member("until", "When it ended, as precisely as known.", "Date!")
 		b.sourceInputs("")
-		b.member("expectedVersion", docExpect, "Int")
-		b.member("idempotencyKey", docIdem, "String")
-		b.line("}")
+		b.close(true)
 	}
 
-	b.doc("The relation to delete: " + r.What + ".")
-	b.line("input Delete" + r.Name + "Input {")
-	b.member("clientMutationId", docClientID, "String")
+	b.open("The relation to delete: "+r.What+".", "Delete"+r.Name+"Input")
 	ends()
-	b.member("expectedVersion", docExpect, "Int")
-	b.member("idempotencyKey", docIdem, "String")
-	b.line("}")
+	b.close(true)
 
 	b.doc("What the mutations of " + r.What + " answer.")
 	b.line("type " + r.Name + "Payload {")
@@ -292,6 +279,23 @@ func (b *sdlWriter) line(s string) { b.WriteString(s + "\n") }
 
 // doc writes a description before a definition, after a blank line.
 func (b *sdlWriter) doc(s string) { b.line(""); b.line(quote(s)) }
+
+// open starts an input type with its description and clientMutationId.
+func (b *sdlWriter) open(doc, name string) {
+	b.doc(doc)
+	b.line("input " + name + " {")
+	b.member("clientMutationId", docClientID, "String")
+}
+
+// close ends a write's input with expectedVersion, where the write changes
+// something stored, and idempotencyKey.
+func (b *sdlWriter) close(expect bool) {
+	if expect {
+		b.member("expectedVersion", docExpect, "Int")
+	}
+	b.member("idempotencyKey", docIdem, "String")
+	b.line("}")
+}
 
 func (b *sdlWriter) field(name, doc, input, payload string) {
 	b.line(fmt.Sprintf("  %s\n  %s(\"The write.\" input: %s!): %s!", quote(doc), name, input, payload))

@@ -23,7 +23,8 @@ type Relation struct {
 	// From and To say what each end is, for the input's descriptions.
 	From, To string
 	// Fields are the relation's own properties a write may set, by their
-	// names on the Relation type.
+	// names on the Relation type; "name!" must be given when the relation
+	// is added, "name=VALUE" defaults to VALUE then.
 	Fields []string
 	// LifeSpan relations can be ended with a date (endPartnership): they
 	// keep their history, and asOf queries see them until that date.
@@ -33,17 +34,17 @@ type Relation struct {
 // Relations lists every relation kind a mutation may write.
 var Relations = []Relation{
 	{Name: "Partnership", Kind: domain.EdgePartnerOf, What: "a partnership between two cities (姐妹城市 / 友好城市)",
-		From: "one city", To: "the other city", Fields: []string{"partnershipKind", "status", "since", "through", "note"}, LifeSpan: true},
+		From: "one city", To: "the other city", Fields: []string{"partnershipKind!", "status=ESTABLISHED", "since", "through", "note"}, LifeSpan: true},
 	{Name: "Membership", Kind: domain.EdgeMemberOf, What: "a country's membership of a grouping or funding body",
 		From: "the member country", To: "the grouping or funding body", Fields: []string{"since", "note"}, LifeSpan: true},
 	{Name: "Financing", Kind: domain.EdgeFinanced, What: "a funding body's financing of a project",
-		From: "the funding body", To: "the project", Fields: []string{"amount", "instrument", "since", "note"}, LifeSpan: true},
+		From: "the funding body", To: "the project", Fields: []string{"amount!", "instrument", "since", "note"}, LifeSpan: true},
 	{Name: "Attendance", Kind: domain.EdgeAttended, What: "a city's or organisation's attendance at a forum edition",
 		From: "the city or organisation that attended", To: "the forum edition", Fields: []string{"delegationSize", "level", "note"}},
 	{Name: "Signature", Kind: domain.EdgeSigned, What: "a city's signature of an agreement",
 		From: "the city that signed", To: "the agreement", Fields: []string{"since", "note"}},
 	{Name: "OrganiserRole", Kind: domain.EdgeOrganised, What: "an organisation's part in organising a forum edition",
-		From: "the organisation", To: "the forum edition", Fields: []string{"role", "note"}},
+		From: "the organisation", To: "the forum edition", Fields: []string{"role!", "note"}},
 	{Name: "Appeal", Kind: domain.EdgeCalledOn, What: "a forum edition's appeal to a funding body",
 		From: "the forum edition that made the appeal", To: "the funding body called on", Fields: []string{"request", "requestZh", "note"}},
 	{Name: "Location", Kind: domain.EdgeLocatedIn, What: "where a project is located",
@@ -61,7 +62,7 @@ var Relations = []Relation{
 	{Name: "ForumEvent", Kind: domain.EdgePartOf, What: "the larger event a forum edition sat in",
 		From: "the forum edition", To: "the event", Fields: []string{"note"}},
 	{Name: "AgendaItem", Kind: domain.EdgeDiscussed, What: "a topic on a forum edition's agenda",
-		From: "the forum edition", To: "the topic", Fields: []string{"position", "note"}},
+		From: "the forum edition", To: "the topic", Fields: []string{"position!", "note"}},
 	{Name: "Adoption", Kind: domain.EdgeAdopted, What: "a forum edition's adoption of an agreement",
 		From: "the forum edition", To: "the agreement", Fields: []string{"note"}},
 	{Name: "Reference", Kind: domain.EdgeRefersTo, What: "a node's reference to an initiative",
