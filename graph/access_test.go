@@ -290,3 +290,11 @@ func TestReadsNeedReaderOnlyWhenRequired(t *testing.T) {
 		})
 	}
 }
+
+// asAdmin serves h as an admin, for tests of what writes do rather than
+// of who may write (which the tests above cover through real credentials).
+func asAdmin(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), auth.Principal{Subject: "test-admin", Role: auth.Admin})))
+	})
+}
