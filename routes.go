@@ -11,6 +11,7 @@ import (
 	"github.com/citygraph/citygraph/export"
 	"github.com/citygraph/citygraph/graph"
 	"github.com/citygraph/citygraph/internal/admission"
+	"github.com/citygraph/citygraph/internal/auth"
 	"github.com/citygraph/citygraph/internal/telemetry"
 )
 
@@ -21,9 +22,19 @@ import (
 // service exposes (cfg.exposure, cfg.corsOrigins).
 func NewServer(st domain.Store, log *slog.Logger, cfg config, tel *telemetry.Telemetry) http.Handler {
 	mux := http.NewServeMux()
-	gql := graph.NewHandler(st, log, cfg.limits, cfg.exposure.graph)
-	mux.Handle("/graphql", allowOrigins(cfg.corsOrigins, admission.Handler(cfg.http.admission, gql)))
-	mux.Handle("/export", admission.Handler(cfg.http.admission, export.Handler(st, log, cfg.exports)))
+	// Admission keys a request by its credential where it has one (auth.go).
+	authn, adm := cfg.auth.authenticator, cfg.http.admission
+	adm.Key = auth.ClientKey(orAddress(adm.Key))
+	feed := cfg.auth.feed
+	if feed.Poll == 0 { // a config not read by loadConfig
+		feed = graph.DefaultFeed
+	}
+	feed.Authenticator, feed.Client, feed.Origins = authn, adm.Key, cfg.corsOrigins
+	gql := auth.Refuse(graph.NewHandler(st, log, cfg.limits, cfg.exposure.graph, graph.WithAccess(cfg.auth.access), graph.WithFeed(feed)))
+	mux.Handle("/graphql", allowOrigins(cfg.corsOrigins, authn.Middleware(websocketsApart(gql, admission.Handler(adm, gql)))))
+	// Exports are reads: they need what queries need, and are admitted as they are.
+	exports := auth.Require(cfg.auth.access.ReadRole(), export.Handler(st, log, cfg.exports))
+	mux.Handle("/export", authn.Middleware(admission.Handler(adm, auth.Refuse(exports))))
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(st))
 	mux.Handle("/", playgroundHandler(cfg.exposure))
@@ -34,6 +45,14 @@ func NewServer(st domain.Store, log *slog.Logger, cfg config, tel *telemetry.Tel
 		mux.Handle("GET /metrics", metrics)
 	}
 	return tel.Middleware(mux, mux)
+}
+
+// orAddress is key, or keying by address when there is none.
+func orAddress(key admission.KeyFunc) admission.KeyFunc {
+	if key == nil {
+		return admission.ByAddress(nil)
+	}
+	return key
 }
 
 // healthz says the process is alive; it checks nothing else.

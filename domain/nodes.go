@@ -214,7 +214,8 @@ type Source struct {
 	Publisher string
 	Author    string
 	Date      Date
-	URL       string
+	// URLs are the addresses where it can be read, the first the main one.
+	URLs []string
 	// File is a path relative to the seed directory for sources kept there.
 	File string
 }
@@ -343,4 +344,17 @@ type NodePage struct {
 	HasPreviousPage bool
 	// Aggregates answers the query's Aggregate (nil when not asked).
 	Aggregates *Aggregates
+}
+
+// SplitURLs reads addresses written in one text, separated by white space
+// or by " ; " (the joined form a source's URL had before sources held a
+// list), as seed files and stores written before may still give them.
+func SplitURLs(s string) []string {
+	var out []string
+	for _, f := range strings.Fields(s) {
+		if f != ";" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

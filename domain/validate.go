@@ -118,15 +118,12 @@ func ValidateNode(n Node) []Problem {
 	case *Source:
 		text = append(text, field{"publisher", v.Publisher}, field{"author", v.Author}, field{"file", v.File})
 		checkDate("date", v.Date)
-		if v.URL == "" && v.File == "" && v.Publisher == "" {
-			add("url", "nothing", "a url, a file or a publisher that tells where the source is")
+		if len(v.URLs) == 0 && v.File == "" && v.Publisher == "" {
+			add("urls", "nothing", "a url, a file or a publisher that tells where the source is")
 		}
-		for _, u := range strings.Split(v.URL, " ; ") {
-			if u == "" {
-				continue
-			}
-			if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-				add("url", quote(u), "an http or https URL")
+		for i, u := range v.URLs {
+			if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || strings.ContainsAny(u, " \t\n") {
+				add(fmt.Sprintf("urls[%d]", i), quote(u), "an http or https URL")
 			}
 		}
 	}

@@ -31,15 +31,15 @@ type dMeta struct {
 }
 
 type dSource struct {
-	ID          string `json:"id"`
-	Title       string `json:"title"`
-	TitleZh     string `json:"titleZh,omitempty"`
-	Publisher   string `json:"publisher,omitempty"`
-	Author      string `json:"author,omitempty"`
-	Date        string `json:"date,omitempty"`
-	URL         string `json:"url,omitempty"`
-	File        string `json:"file,omitempty"`
-	Description string `json:"description,omitempty"`
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	TitleZh     string   `json:"titleZh,omitempty"`
+	Publisher   string   `json:"publisher,omitempty"`
+	Author      string   `json:"author,omitempty"`
+	Date        string   `json:"date,omitempty"`
+	URLs        []string `json:"urls,omitempty"`
+	File        string   `json:"file,omitempty"`
+	Description string   `json:"description,omitempty"`
 }
 
 type dGrouping struct {

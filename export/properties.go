@@ -50,7 +50,7 @@ var nodeDecls = []propDecl{
 	{"subThemes", tString}, {"subThemesZh", tString},
 	{"date", tString}, {"points", tString}, {"pointsZh", tString},
 	{"sector", tString}, {"status", tString},
-	{"publisher", tString}, {"author", tString}, {"url", tString}, {"file", tString},
+	{"publisher", tString}, {"author", tString}, {"urls", tString}, {"file", tString},
 }
 
 var edgeDecls = []propDecl{
@@ -142,7 +142,7 @@ func nodeProps(n domain.Node) props {
 		p.str("publisher", n.Publisher)
 		p.str("author", n.Author)
 		p.str("date", string(n.Date))
-		p.str("url", n.URL)
+		p.list("urls", n.URLs)
 		p.str("file", n.File)
 	}
 	return p

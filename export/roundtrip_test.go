@@ -112,7 +112,7 @@ func TestSeedFilesListWhatTheyCannotHold(t *testing.T) {
 	key := func(k domain.Kind, id string) domain.NodeKey { return domain.NodeKey{Kind: k, ID: id} }
 	batch := &domain.Batch{
 		Nodes: []domain.Node{
-			&domain.Source{Meta: domain.Meta{ID: "s", Name: "S"}, URL: "https://example.org/s"},
+			&domain.Source{Meta: domain.Meta{ID: "s", Name: "S"}, URLs: []string{"https://example.org/s"}},
 			&domain.Country{Meta: domain.Meta{ID: "CN", Name: "China", Sources: src}},
 			&domain.City{Meta: domain.Meta{ID: "a", Name: "A", Sources: src}, Division: domain.DivisionCity},
 			&domain.City{Meta: domain.Meta{ID: "b", Name: "B", Sources: src}, Division: domain.DivisionCity},

@@ -290,7 +290,7 @@ func nodeRow(n domain.Node, rel stored) []string {
 	m := n.Base()
 	switch n := n.(type) {
 	case *domain.Source:
-		return []string{m.ID, m.Name, m.NameZh, n.Publisher, n.Author, string(n.Date), n.URL, n.File, m.Description}
+		return []string{m.ID, m.Name, m.NameZh, n.Publisher, n.Author, string(n.Date), strings.Join(n.URLs, " "), n.File, m.Description}
 	case *domain.City:
 		country := ""
 		if in := rel.of(domain.EdgeInCountry, domain.Out, n.Key()); len(in) > 0 {
@@ -384,7 +384,8 @@ func (s *seedFiles) nodeFitsCSV(n domain.Node, rel stored) bool {
 	}
 	switch n := n.(type) {
 	case *domain.Source:
-		return trimmed(n.Publisher, n.Author, n.URL, n.File)
+		// The CSV url cell holds the addresses separated by spaces.
+		return trimmed(append([]string{n.Publisher, n.Author, n.File}, n.URLs...)...) && !slices.ContainsFunc(n.URLs, hasSpace)
 	case *domain.City:
 		in := rel.of(domain.EdgeInCountry, domain.Out, n.Key())
 		return len(m.Aliases) == 0 && m.Description == "" && n.Division != "" && trimmed(n.Region, n.RegionZh) &&
@@ -421,3 +422,5 @@ func edgeFitsCSV(e domain.Edge) bool {
 	}
 	return trimmed(e.Note) && holdsOnly(e, edgeHeld[e.Kind])
 }
+
+func hasSpace(s string) bool { return strings.ContainsAny(s, " \t\r\n") }

@@ -77,7 +77,7 @@ func (s *seedFiles) sourceRecords(ctx context.Context, d *dossierWriter) error {
 				continue
 			}
 			if err := d.record("sources", dSource{ID: src.ID, Title: src.Name, TitleZh: src.NameZh, Publisher: src.Publisher,
-				Author: src.Author, Date: string(src.Date), URL: src.URL, File: src.File, Description: src.Description}); err != nil {
+				Author: src.Author, Date: string(src.Date), URLs: src.URLs, File: src.File, Description: src.Description}); err != nil {
 				return err
 			}
 		}

@@ -79,7 +79,7 @@ func newUploadServer(t *testing.T, lim graph.Limits) *uploadServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	srv := httptest.NewServer(graph.NewHandler(st, quietLog(), lim, graph.DefaultExposure))
+	srv := httptest.NewServer(asAdmin(graph.NewHandler(st, quietLog(), lim, graph.DefaultExposure)))
 	t.Cleanup(srv.Close)
 	return &uploadServer{t: t, url: srv.URL, st: st}
 }

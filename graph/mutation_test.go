@@ -31,7 +31,7 @@ type writes struct {
 
 func newWrites(t *testing.T) *writes {
 	t.Helper()
-	return &writes{t: t, c: newClient(projectStore(t)), schema: graph.NewExecutableSchema(graph.Config{}).Schema()}
+	return &writes{t: t, c: client.New(asAdmin(graph.NewHandler(projectStore(t), quietLog(), graph.DefaultLimits, graph.DefaultExposure))), schema: graph.NewExecutableSchema(graph.Config{}).Schema()}
 }
 
 // do runs a mutation or query that must succeed.

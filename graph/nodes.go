@@ -36,6 +36,14 @@ func loadAll[T domain.Node](ctx context.Context, kind domain.Kind, slugs []strin
 	return loader.AllAs[T](nodes), err
 }
 
+// firstURL is a source's main address, what the deprecated url field gives.
+func firstURL(s *domain.Source) *string {
+	if len(s.URLs) == 0 {
+		return nil
+	}
+	return &s.URLs[0]
+}
+
 // throughNode loads the agreement or forum a partnership came about
 // through, nil if none is known.
 func throughNode(ctx context.Context, e *domain.Edge) (domain.Node, error) {

@@ -760,6 +760,11 @@ func (r *sourceResolver) Sources(ctx context.Context, obj *domain.Source) ([]*do
 	return nodeSources(ctx, obj)
 }
 
+// URL is the resolver for the url field.
+func (r *sourceResolver) URL(ctx context.Context, obj *domain.Source) (*string, error) {
+	return firstURL(obj), nil
+}
+
 // Node is the resolver for the node field.
 func (r *sourceEdgeResolver) Node(ctx context.Context, obj *model.NodeEdge) (*domain.Source, error) {
 	return listed[*domain.Source](obj)

@@ -183,7 +183,7 @@ func truncateText(s string, n int) string {
 var csvRows = map[string]func(r *csvRow){
 	"sources": func(r *csvRow) {
 		r.node(&domain.Source{Meta: domain.Meta{ID: r.get("id"), Name: r.get("title"), NameZh: r.get("title_zh"), Description: r.get("description")},
-			Publisher: r.get("publisher"), Author: r.get("author"), Date: r.date("date"), URL: r.get("url"), File: r.get("file")})
+			Publisher: r.get("publisher"), Author: r.get("author"), Date: r.date("date"), URLs: domain.SplitURLs(r.get("url")), File: r.get("file")})
 	},
 	"cities": func(r *csvRow) {
 		c := &domain.City{Meta: domain.Meta{ID: r.get("id"), Name: r.get("name"), NameZh: r.get("name_zh"), Sources: r.list("sources")},

@@ -85,15 +85,16 @@ type nodeRec struct {
 }
 
 type sourceRec struct {
-	ID          string `yaml:"id"`
-	Title       string `yaml:"title"`
-	TitleZh     string `yaml:"titleZh"`
-	Publisher   string `yaml:"publisher"`
-	Author      string `yaml:"author"`
-	Date        text   `yaml:"date"`
-	URL         string `yaml:"url"`
-	File        string `yaml:"file"`
-	Description string `yaml:"description"`
+	ID          string   `yaml:"id"`
+	Title       string   `yaml:"title"`
+	TitleZh     string   `yaml:"titleZh"`
+	Publisher   string   `yaml:"publisher"`
+	Author      string   `yaml:"author"`
+	Date        text     `yaml:"date"`
+	URL         string   `yaml:"url"`  // one address, or several joined by " ; " (the older form)
+	URLs        []string `yaml:"urls"` // several addresses, as a list
+	File        string   `yaml:"file"`
+	Description string   `yaml:"description"`
 }
 
 type groupingRec struct {
@@ -375,7 +376,7 @@ func (d *dossierBuilder) build(doc *dossier) {
 	for i, s := range doc.Sources {
 		r := root.idx("sources", i)
 		d.node(r, &domain.Source{Meta: domain.Meta{ID: s.ID, Name: s.Title, NameZh: s.TitleZh, Description: s.Description},
-			Publisher: s.Publisher, Author: s.Author, Date: d.date(r, "date", s.Date), URL: s.URL, File: s.File})
+			Publisher: s.Publisher, Author: s.Author, Date: d.date(r, "date", s.Date), URLs: append(domain.SplitURLs(s.URL), s.URLs...), File: s.File})
 	}
 	for i, g := range doc.Groupings {
 		r := root.idx("groupings", i)

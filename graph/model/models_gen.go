@@ -1347,6 +1347,11 @@ type StringFilter struct {
 	IsNull *bool `json:"isNull,omitempty"`
 }
 
+// Live feeds, over a websocket at /graphql (the graphql-transport-ws protocol). Send the credential in
+// the connection_init payload as `{"Authorization": "Bearer <API key or JWT>"}`.
+type Subscription struct {
+}
+
 // One key of the order of a list of TopicEdge relations: a field of the relation or of the topic at its far end, and a direction. Ties after the last key are broken by the far end's key.
 type TopicEdgeOrder struct {
 	// The field to sort by.

@@ -37,6 +37,14 @@ func decodeNode(k domain.Kind, data []byte) (domain.Node, error) {
 	if err := json.Unmarshal(data, n); err != nil {
 		return nil, err
 	}
+	if s, ok := n.(*domain.Source); ok && len(s.URLs) == 0 {
+		// Sources stored before they held a list keep their addresses in
+		// URL, joined by " ; "; the next write of the source stores URLs.
+		var old struct{ URL string }
+		if json.Unmarshal(data, &old) == nil {
+			s.URLs = domain.SplitURLs(old.URL)
+		}
+	}
 	canonNode(n)
 	return n, nil
 }
@@ -228,6 +236,8 @@ func canonNode(n domain.Node) {
 		v.SubThemes, v.SubThemesZh = nilIfEmpty(v.SubThemes), nilIfEmpty(v.SubThemesZh)
 	case *domain.Agreement:
 		v.Points, v.PointsZh = nilIfEmpty(v.Points), nilIfEmpty(v.PointsZh)
+	case *domain.Source:
+		v.URLs = nilIfEmpty(v.URLs)
 	}
 }
 

@@ -112,7 +112,7 @@ func nodeProps(n domain.Node) props {
 		p.str("publisher", v.Publisher)
 		p.str("author", v.Author)
 		p.str("date", string(v.Date))
-		p.str("url", v.URL)
+		p.strs("urls", v.URLs)
 		p.str("file", v.File)
 	}
 	p["fp"] = fingerprint(p)
@@ -245,7 +245,7 @@ func nodeFrom(v any) (domain.Node, error) {
 			Status: domain.ProjectStatus(r.s("status"))}, nil
 	case domain.KindSource:
 		return &domain.Source{Meta: m, Publisher: r.s("publisher"), Author: r.s("author"),
-			Date: domain.Date(r.s("date")), URL: r.s("url"), File: r.s("file")}, nil
+			Date: domain.Date(r.s("date")), URLs: sourceURLs(r), File: r.s("file")}, nil
 	}
 	return nil, fmt.Errorf("stored node %q has no mapper", key)
 }
@@ -307,4 +307,14 @@ func getStr(rec *neo4j.Record, key string) string {
 	v, _ := rec.Get(key)
 	s, _ := v.(string)
 	return s
+}
+
+// sourceURLs reads a source's urls list, or the " ; "-joined url string
+// that sources stored before they held a list (the next write of the
+// source replaces it with urls).
+func sourceURLs(r reader) []string {
+	if urls := r.ss("urls"); len(urls) > 0 {
+		return urls
+	}
+	return domain.SplitURLs(r.s("url"))
 }

@@ -149,12 +149,12 @@ func forum2015() *domain.Batch {
 	node(&domain.Source{Meta: domain.Meta{ID: SrcArticle, Name: "First China–ASEAN Mayors Forum held in Nanning",
 		NameZh: "首届中国—东盟市长论坛在南宁召开"}, Author: "丁翊轩", Date: "2015-09", File: "000_bc91e1b53132e0f2.txt"})
 	node(&domain.Source{Meta: domain.Meta{ID: SrcReferenceFact, Name: "Domain facts: ASEAN states, China–ASEAN Mayors Forum, China–ASEAN Expo"},
-		File: "data/reference_facts.md", URL: "http://nanning.china.com.cn/2009-10/26/content_3205270.htm"})
+		File: "data/reference_facts.md", URLs: []string{"http://nanning.china.com.cn/2009-10/26/content_3205270.htm", "https://example.org/nanning-twin-cities"}})
 	node(&domain.Source{Meta: domain.Meta{ID: SrcFundingBodies, Name: "Funding bodies reference data"}, File: "data/funding_bodies.json"})
 	node(&domain.Source{Meta: domain.Meta{ID: SrcSisterCities, Name: "Sister and friendship cities reference data"}, File: "data/sister_cities.csv"})
 	node(&domain.Source{Meta: domain.Meta{ID: SrcProjects, Name: "Projects financed in ASEAN countries"}, File: "data/projects.csv"})
 	node(&domain.Source{Meta: domain.Meta{ID: SrcCityLocations, Name: "City coordinates (WGS 84), rounded to three decimals"}, Publisher: "citygraph editors"})
-	node(&domain.Source{Meta: domain.Meta{ID: SrcCAM, Name: "China Association of Mayors", NameZh: "中国市长协会"}, URL: "http://www.citieschina.org/"})
+	node(&domain.Source{Meta: domain.Meta{ID: SrcCAM, Name: "China Association of Mayors", NameZh: "中国市长协会"}, URLs: []string{"http://www.citieschina.org/"}})
 
 	// Countries and ASEAN.
 	node(&domain.Grouping{Meta: domain.Meta{ID: "asean", Name: "Association of Southeast Asian Nations", NameZh: "东盟",
