@@ -46,8 +46,8 @@ func allowOrigins(origins []string, next http.Handler) http.Handler {
 		AllowedOrigins: origins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
 		// What GraphQL clients send beyond the CORS-safelisted headers.
-		AllowedHeaders: []string{"Content-Type", "Accept"},
-		ExposedHeaders: []string{"Retry-After"},
+		AllowedHeaders: []string{"Content-Type", "Accept", "Authorization"},
+		ExposedHeaders: []string{"Retry-After", "WWW-Authenticate"},
 		MaxAge:         600,
 	}).Handler(next)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/citygraph/citygraph/domain"
 	"github.com/citygraph/citygraph/graph"
 	"github.com/citygraph/citygraph/internal/admission"
+	"github.com/citygraph/citygraph/internal/auth"
 	"github.com/citygraph/citygraph/internal/telemetry"
 )
 
@@ -20,8 +21,16 @@ import (
 // service exposes (cfg.exposure, cfg.corsOrigins).
 func NewServer(st domain.Store, log *slog.Logger, cfg config, tel *telemetry.Telemetry) http.Handler {
 	mux := http.NewServeMux()
-	gql := graph.NewHandler(st, log, cfg.limits, cfg.exposure.graph)
-	mux.Handle("/graphql", allowOrigins(cfg.corsOrigins, admission.Handler(cfg.http.admission, gql)))
+	// Admission keys a request by its credential where it has one (auth.go).
+	authn, adm := cfg.auth.authenticator, cfg.http.admission
+	adm.Key = auth.ClientKey(orAddress(adm.Key))
+	feed := cfg.auth.feed
+	if feed.Poll == 0 { // a config not read by loadConfig
+		feed = graph.DefaultFeed
+	}
+	feed.Authenticator, feed.Client, feed.Origins = authn, adm.Key, cfg.corsOrigins
+	gql := auth.Refuse(graph.NewHandler(st, log, cfg.limits, cfg.exposure.graph, graph.WithAccess(cfg.auth.access), graph.WithFeed(feed)))
+	mux.Handle("/graphql", allowOrigins(cfg.corsOrigins, authn.Middleware(websocketsApart(gql, admission.Handler(adm, gql)))))
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(st))
 	mux.Handle("/", playgroundHandler(cfg.exposure))
@@ -32,6 +41,14 @@ func NewServer(st domain.Store, log *slog.Logger, cfg config, tel *telemetry.Tel
 		mux.Handle("GET /metrics", metrics)
 	}
 	return tel.Middleware(mux, mux)
+}
+
+// orAddress is key, or keying by address when there is none.
+func orAddress(key admission.KeyFunc) admission.KeyFunc {
+	if key == nil {
+		return admission.ByAddress(nil)
+	}
+	return key
 }
 
 // healthz says the process is alive; it checks nothing else.

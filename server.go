@@ -4,6 +4,7 @@
 //
 //	citygraph                          serve on :8080 (PORT or -addr to change)
 //	citygraph seed [--dry-run] PATH…   load seed files into the configured store
+//	citygraph key new --name N --role R  print a new API key and its configuration line
 package main
 
 import (
@@ -58,6 +59,7 @@ type config struct {
 	exposure    exposure
 	corsOrigins []string
 	explorer    explorer // the graph explorer at /explore
+	auth        authConfig
 }
 
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
@@ -146,6 +148,11 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 	if c.explorer, err = loadExplorer(getenv, c.exposure); err != nil {
 		return c, nil, err
 	}
+
+	// Credentials, roles and the live feed (auth.go).
+	if c.auth, err = loadAuth(getenv); err != nil {
+		return c, nil, err
+	}
 	return c, fs.Args(), nil
 }
 
@@ -160,6 +167,12 @@ func envOr(getenv func(string) string, key, def string) string {
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg, rest, err := loadConfig(args, getenv, stderr)
 	if err != nil {
+		return err
+	}
+	if len(rest) > 0 && rest[0] == "key" { // needs no store
+		return keyCommand(rest[1:], stdout, stderr)
+	}
+	if err := buildAuthenticator(ctx, &cfg); err != nil {
 		return err
 	}
 	var h slog.Handler = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel})
@@ -188,7 +201,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return seed.Command(ctx, st, rest[1:], stdout, stderr)
 		case "serve":
 		default:
-			return fmt.Errorf("unknown command %q; use `seed` or no command to serve", rest[0])
+			return fmt.Errorf("unknown command %q; use `seed`, `key new` or no command to serve", rest[0])
 		}
 	}
 	if !cfg.useNeo4j && cfg.seedOnStart {

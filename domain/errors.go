@@ -28,6 +28,11 @@ const (
 	// ERATELIMIT: the client sent more requests than its rate allows; retry
 	// after the time the response's Retry-After header gives.
 	ERATELIMIT Code = "RATE_LIMITED"
+	// EUNAUTHENTICATED: the request needs a credential, or the one it sent
+	// (an API key or a JWT) does not check out; the message says which.
+	EUNAUTHENTICATED Code = "UNAUTHENTICATED"
+	// EFORBIDDEN: the credential is valid but its role may not do this.
+	EFORBIDDEN Code = "FORBIDDEN"
 	// EINTERNAL: a bug or an unexpected backend failure; details are logged, not shown.
 	EINTERNAL Code = "INTERNAL"
 )

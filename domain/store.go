@@ -37,11 +37,14 @@ type Store interface {
 	Neighbourhood(ctx context.Context, q NeighbourhoodQuery) (Subgraph, error)
 
 	// Apply upserts the batch's nodes and edges in one atomic write: either
-	// all of it is stored or none of it. A node or edge replaces the stored
-	// one with the same key whole. Returns EINVALID (with every Problem) for
-	// an invalid node or edge, a duplicate key in the batch, an edge whose
-	// end or a node or edge whose source is neither in the batch nor stored.
-	// With DryRun it validates and reports but writes nothing.
+	// all of it is stored or none of it. A node or edge is merged into the
+	// stored one with the same key, as Writer's Upsert does: the fields it
+	// gives are set, its sources added, every other stored field kept.
+	// It is checked by domain.CheckWrite and recorded as one change set
+	// (operation "import", author opt.Author). Returns EINVALID (with every
+	// Problem) for an invalid node or edge, a duplicate key in the batch, an
+	// edge whose end or a node or edge whose source is neither in the batch
+	// nor stored. With DryRun it validates and reports but writes nothing.
 	//
 	// With BatchRows, a store whose transactions are bounded in size may
 	// instead commit a large batch in parts, after validating all of it:
@@ -49,7 +52,8 @@ type Store interface {
 	// fails leaves the parts before it committed and returns an error that
 	// says so; applying the same batch again finishes it, finding what was
 	// committed unchanged, and ends in the state one transaction would have
-	// left. A store with no such bound may ignore BatchRows.
+	// left. A store with no such bound may ignore BatchRows. Each part is
+	// recorded as a change set of its own.
 	Apply(ctx context.Context, b *Batch, opt ApplyOptions) (Report, error)
 
 	// Paths returns the shortest chains of cities linking q.From to q.To.
@@ -108,6 +112,9 @@ type Load struct {
 type ApplyOptions struct {
 	// DryRun validates and counts but writes nothing.
 	DryRun bool
+	// Author is recorded as the author of the load's change set(s);
+	// empty means DefaultImportAuthor ("operator").
+	Author string
 	// BatchRows, if positive, lets a store commit a batch of more rows
 	// than this in parts of about this many rows (see Store.Apply).
 	BatchRows int
@@ -119,6 +126,8 @@ type ApplyOptions struct {
 // Counts tallies what a write did to one kind of node or edge.
 type Counts struct {
 	Created, Updated, Unchanged int
+	// Deleted counts what a write removed (a deleted node's relations too).
+	Deleted int
 }
 
 // Report is what Apply did, per node kind and per edge kind.
@@ -164,7 +173,28 @@ func (r *Report) Merge(o Report) {
 }
 
 func (c Counts) plus(o Counts) Counts {
-	return Counts{Created: c.Created + o.Created, Updated: c.Updated + o.Updated, Unchanged: c.Unchanged + o.Unchanged}
+	return Counts{Created: c.Created + o.Created, Updated: c.Updated + o.Updated, Unchanged: c.Unchanged + o.Unchanged,
+		Deleted: c.Deleted + o.Deleted}
+}
+
+// AddDeletedNode counts one node removed.
+func (r *Report) AddDeletedNode(k Kind) {
+	if r.Nodes == nil {
+		r.Nodes = map[Kind]Counts{}
+	}
+	c := r.Nodes[k]
+	c.Deleted++
+	r.Nodes[k] = c
+}
+
+// AddDeletedEdge counts one relation removed.
+func (r *Report) AddDeletedEdge(k EdgeKind) {
+	if r.Edges == nil {
+		r.Edges = map[EdgeKind]Counts{}
+	}
+	c := r.Edges[k]
+	c.Deleted++
+	r.Edges[k] = c
 }
 
 func bump(c *Counts, created, changed bool) {

@@ -83,10 +83,20 @@ func (d Date) Year() int {
 // an unknown start date is never excluded by callers: they check Known first.
 func (d Date) OnOrBefore(asOf Date) bool { return d.Known() && string(d) <= string(asOf) }
 
-// ActiveAsOf reports whether a relation that began on d existed on asOf.
-// An empty asOf means "now" (everything); an unknown start counts as always.
+// ActiveAsOf reports whether a relation that began on since existed on
+// asOf. An empty asOf means "now" (everything); an unknown start counts as
+// always. Use Edge.ActiveOn for a relation, which may also have ended.
 func ActiveAsOf(since, asOf Date) bool {
 	return asOf == "" || !since.Known() || string(since) <= string(asOf)
+}
+
+// ActiveOn reports whether e existed on asOf: from its Since (unknown:
+// always) until the day before its Until (unknown: it lasts). An empty asOf
+// means every relation, ended ones included. A reduced date is the start
+// of its period, as everywhere: Until "2020" ends the relation before
+// asOf "2020-05".
+func (e *Edge) ActiveOn(asOf Date) bool {
+	return ActiveAsOf(e.Since, asOf) && (asOf == "" || !e.Until.Known() || string(asOf) < string(e.Until))
 }
 
 // Decimal is a non-negative or signed fixed-point amount with two decimal

@@ -46,7 +46,8 @@ func countFields(t *testing.T, st domain.Store) []countField {
 	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
 	var names []string
 	for name, def := range schema.Types {
-		if def.Kind == ast.Object && !strings.HasPrefix(name, "__") {
+		// Subscriptions are not served over POST; their sequence numbers are no counts.
+		if def.Kind == ast.Object && !strings.HasPrefix(name, "__") && def != schema.Subscription {
 			names = append(names, name)
 		}
 	}

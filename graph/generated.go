@@ -72,6 +72,7 @@ type ResolverRoot interface {
 	SignedAgreementEdge() SignedAgreementEdgeResolver
 	Source() SourceResolver
 	SourceEdge() SourceEdgeResolver
+	Subscription() SubscriptionResolver
 	Suggestion() SuggestionResolver
 	Topic() TopicResolver
 	TopicEdge() TopicEdgeResolver
@@ -161,6 +162,14 @@ type ComplexityRoot struct {
 		Level          func(childComplexity int) int
 		Node           func(childComplexity int) int
 		Sources        func(childComplexity int) int
+	}
+
+	ChangeSet struct {
+		At             func(childComplexity int) int
+		Author         func(childComplexity int) int
+		IdempotencyKey func(childComplexity int) int
+		Operation      func(childComplexity int) int
+		Seq            func(childComplexity int) int
 	}
 
 	City struct {
@@ -652,6 +661,10 @@ type ComplexityRoot struct {
 		Truncated func(childComplexity int) int
 	}
 
+	Subscription struct {
+		Changes func(childComplexity int, after *int) int
+	}
+
 	Suggestion struct {
 		City             func(childComplexity int) int
 		DistanceKm       func(childComplexity int) int
@@ -948,6 +961,9 @@ type SourceResolver interface {
 }
 type SourceEdgeResolver interface {
 	Node(ctx context.Context, obj *model.NodeEdge) (*domain.Source, error)
+}
+type SubscriptionResolver interface {
+	Changes(ctx context.Context, after *int) (<-chan *domain.ChangeSet, error)
 }
 type SuggestionResolver interface {
 	City(ctx context.Context, obj *domain.Suggestion) (*domain.City, error)
@@ -1295,6 +1311,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AttendeeEdge.Sources(childComplexity), true
+
+	case "ChangeSet.at":
+		if e.ComplexityRoot.ChangeSet.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSet.At(childComplexity), true
+	case "ChangeSet.author":
+		if e.ComplexityRoot.ChangeSet.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSet.Author(childComplexity), true
+	case "ChangeSet.idempotencyKey":
+		if e.ComplexityRoot.ChangeSet.IdempotencyKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSet.IdempotencyKey(childComplexity), true
+	case "ChangeSet.operation":
+		if e.ComplexityRoot.ChangeSet.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSet.Operation(childComplexity), true
+	case "ChangeSet.seq":
+		if e.ComplexityRoot.ChangeSet.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSet.Seq(childComplexity), true
 
 	case "City.agreementsSigned":
 		if e.ComplexityRoot.City.AgreementsSigned == nil {
@@ -3470,6 +3517,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subgraph.Truncated(childComplexity), true
 
+	case "Subscription.changes":
+		if e.ComplexityRoot.Subscription.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["after"].(*int)), true
+
 	case "Suggestion.city":
 		if e.ComplexityRoot.Suggestion.City == nil {
 			break
@@ -3651,6 +3710,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -5269,6 +5345,41 @@ type SearchHit {
   score: Float!
 }
 `, BuiltIn: false},
+	{Name: "../schema/feed.graphqls", Input: `extend schema {
+  subscription: Subscription
+}
+
+"""
+Live feeds, over a websocket at /graphql (the graphql-transport-ws protocol). Send the credential in
+the connection_init payload as ` + "`" + `{"Authorization": "Bearer <API key or JWT>"}` + "`" + `.
+"""
+type Subscription {
+  """
+  The change log as it grows: every change set after ` + "`" + `after` + "`" + `, oldest first, then each new one as it
+  commits. It is read from the log by sequence number, so every instance of the service delivers the
+  same feed, and a client that reconnects with the last ` + "`" + `seq` + "`" + ` it received misses nothing. Omit
+  ` + "`" + `after` + "`" + ` (or give 0) to read the whole log from the first change set.
+  """
+  changes("Deliver the change sets after this sequence number." after: Int = 0): ChangeSet!
+}
+`, BuiltIn: false},
+	{Name: "../schema/feed_changeset.graphqls", Input: `# A stand-in for the ChangeSet type of schema/changes.graphqls (branch h-mut), so that the feed
+# builds on its own branch; drop this file when that one is merged (both bind domain.ChangeSet).
+
+"The record of one write: who made it and when."
+type ChangeSet {
+  "Its sequence number, from 1, in commit order."
+  seq: Int!
+  "When it was committed."
+  at: Time!
+  "The subject of the credential that wrote it."
+  author: String!
+  "What was done: ` + "`" + `import` + "`" + `, or the mutation's name."
+  operation: String!
+  "The idempotency key the write carried, if any."
+  idempotencyKey: String
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -5440,6 +5551,22 @@ func (ec *executionContext) childFields_AttendeeEdge(ctx context.Context, field 
 		return ec.fieldContext_AttendeeEdge_sources(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AttendeeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeSet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seq":
+		return ec.fieldContext_ChangeSet_seq(ctx, field)
+	case "at":
+		return ec.fieldContext_ChangeSet_at(ctx, field)
+	case "author":
+		return ec.fieldContext_ChangeSet_author(ctx, field)
+	case "operation":
+		return ec.fieldContext_ChangeSet_operation(ctx, field)
+	case "idempotencyKey":
+		return ec.fieldContext_ChangeSet_idempotencyKey(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeSet", field.Name)
 }
 
 func (ec *executionContext) childFields_City(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8318,6 +8445,20 @@ func (ec *executionContext) field_Query_suggestedPartners_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Subscription_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9750,6 +9891,121 @@ func (ec *executionContext) fieldContext_AttendeeEdge_sources(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSet_seq(ctx context.Context, field graphql.CollectedField, obj *domain.ChangeSet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSet_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSet_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeSet", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChangeSet_at(ctx context.Context, field graphql.CollectedField, obj *domain.ChangeSet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSet_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSet_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeSet", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ChangeSet_author(ctx context.Context, field graphql.CollectedField, obj *domain.ChangeSet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSet_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSet_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeSet", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeSet_operation(ctx context.Context, field graphql.CollectedField, obj *domain.ChangeSet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSet_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSet_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeSet", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeSet_idempotencyKey(ctx context.Context, field graphql.CollectedField, obj *domain.ChangeSet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSet_idempotencyKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IdempotencyKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSet_idempotencyKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeSet", field, false, false, "String")
 }
 
 func (ec *executionContext) _City_id(ctx context.Context, field graphql.CollectedField, obj *domain.City) (ret graphql.Marshaler) {
@@ -19185,6 +19441,50 @@ func (ec *executionContext) fieldContext_Subgraph_truncated(_ context.Context, f
 	return graphql.NewScalarFieldContext("Subgraph", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Subscription_changes(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["after"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.ChangeSet) graphql.Marshaler {
+			return ec.marshalNChangeSet2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐChangeSet(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeSet(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Suggestion_city(ctx context.Context, field graphql.CollectedField, obj *domain.Suggestion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21664,6 +21964,59 @@ func (ec *executionContext) _AttendeeEdge(ctx context.Context, sel ast.Selection
 		case "sources":
 			out.Values[i] = ec._AttendeeEdge_sources(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeSetImplementors = []string{"ChangeSet"}
+
+func (ec *executionContext) _ChangeSet(ctx context.Context, sel ast.SelectionSet, obj *domain.ChangeSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeSetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.DeferredGroup{}
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeSet")
+		case "seq":
+			out.Values[i] = ec._ChangeSet_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._ChangeSet_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "author":
+			out.Values[i] = ec._ChangeSet_author(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "operation":
+			out.Values[i] = ec._ChangeSet_operation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "idempotencyKey":
+			out.Values[i] = ec._ChangeSet_idempotencyKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -24990,6 +25343,26 @@ func (ec *executionContext) _Subgraph(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "changes":
+		return ec._Subscription_changes(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
+}
+
 var suggestionImplementors = []string{"Suggestion"}
 
 func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSet, obj *domain.Suggestion) graphql.Marshaler {
@@ -25785,6 +26158,14 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNChangeSet2ᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐChangeSet(ctx context.Context, sel ast.SelectionSet, v *domain.ChangeSet) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeSet!")
+		return graphql.Null
+	}
+	return ec._ChangeSet(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCity2ᚕᚖgithubᚗcomᚋcitygraphᚋcitygraphᚋdomainᚐCityᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.City) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -26270,6 +26651,20 @@ func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, 
 func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}

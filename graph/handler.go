@@ -58,13 +58,24 @@ var DefaultLimits = Limits{MaxBodyBytes: 1 << 20, MaxQueryBytes: 64 << 10, Timeo
 // GraphQL-over-HTTP spec, per-request loaders, errors with codes in
 // extensions.code, panics turned into internal errors; exp says how much
 // of the API clients may see and send.
-func NewHandler(st domain.Store, log *slog.Logger, lim Limits, exp Exposure) http.Handler {
-	res := &Resolver{Store: st, Log: log}
+func NewHandler(st domain.Store, log *slog.Logger, lim Limits, exp Exposure, opts ...Option) http.Handler {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.feed == nil {
+		o.feed = &DefaultFeed
+	}
+	feed := newFeed(st, log, *o.feed, lim.Timeout)
+	res := &Resolver{Store: st, Log: log, Feed: feed}
 	es := NewExecutableSchema(Config{Resolvers: res})
 	res.Schema = es.Schema()
 	srv := handler.New(es)
+	srv.AddTransport(feed.transport()) // first: HTTPTransport takes every request
 	srv.AddTransport(HTTPTransport{})
 	srv.Use(telemetry.OperationName{}) // first, so refused operations are named too
+	// The one role check, before anything reads or writes.
+	srv.Use(authorize{access: o.access})
 	cache := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(lim.MaxTokens)
@@ -77,13 +88,26 @@ func NewHandler(st domain.Store, log *slog.Logger, lim Limits, exp Exposure) htt
 		srv.Use(responseSizeLimit{max: lim.MaxResponseBytes})
 	}
 	srv.Use(runPlan{store: st, schema: es.Schema(), log: log}) // after the limits and inside the deadline: one store call per request
+	srv.Use(wakeFeed{feed})
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(recoverPanic(log))
 
 	var h http.Handler = exp.wrap(srv)
 	h = loader.Middleware(st, h)
-	return limitRequest(lim, h)
+	return feed.route(limitRequest(lim, h), exp.wrap(srv))
 }
+
+// Option sets what NewHandler serves beyond its defaults.
+type Option func(*options)
+
+type options struct {
+	access Access
+	feed   *FeedConfig
+}
+
+// WithAccess sets who may run what (see Access.RequiredRole); without it
+// reads are anonymous and writes still need their roles.
+func WithAccess(a Access) Option { return func(o *options) { o.access = a } }
 
 // limitRequest refuses oversized bodies with 413 and bounds execution time.
 func limitRequest(lim Limits, next http.Handler) http.Handler {

@@ -21,4 +21,6 @@ type Resolver struct {
 	// Schema is the executable schema's, for planning what an analytic's
 	// answer names (planNamed).
 	Schema *ast.Schema
+	// Feed serves subscription changes (feed.go).
+	Feed *feed
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/internal/auth"
 	"github.com/citygraph/citygraph/internal/telemetry"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -79,7 +80,11 @@ func (HTTPTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	opCtx, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
-		writeResponse(w, media, requestErrorStatus(media, resp.Errors), resp)
+		status := requestErrorStatus(media, resp.Errors)
+		if status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", auth.Challenge(nil))
+		}
+		writeResponse(w, media, status, resp)
 		return
 	}
 	switch op := opCtx.Operation.Operation; {
@@ -162,8 +167,19 @@ func negotiate(accept []string) (string, bool) {
 // requestErrorStatus is the status of a response without data: 200 for
 // application/json, whose clients read the errors from the body, and for
 // application/graphql-response+json a 4xx or 5xx as its first coded error
-// says (400 for parse, validation and limit errors).
+// says (400 for parse, validation and limit errors); 401 and 403 for
+// UNAUTHENTICATED and FORBIDDEN with either type.
 func requestErrorStatus(media string, errs gqlerror.List) int {
+	// A refusal for want of a credential or a role has its HTTP status
+	// whatever the media type, as clients and proxies expect of auth.
+	for _, e := range errs {
+		switch fmt.Sprint(e.Extensions["code"]) {
+		case string(domain.EUNAUTHENTICATED):
+			return http.StatusUnauthorized
+		case string(domain.EFORBIDDEN):
+			return http.StatusForbidden
+		}
+	}
 	if media != mediaGraphQLResponse {
 		return http.StatusOK
 	}

@@ -29,6 +29,11 @@ type NodeOrder struct {
 type Query struct {
 }
 
+// Live feeds, over a websocket at /graphql (the graphql-transport-ws protocol). Send the credential in
+// the connection_init payload as `{"Authorization": "Bearer <API key or JWT>"}`.
+type Subscription struct {
+}
+
 // What a node list can be sorted by.
 type NodeOrderField string
 

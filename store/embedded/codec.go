@@ -14,6 +14,15 @@ import (
 
 var edgesBucket = []byte("edges")
 
+// The change log: change sets by sequence number (8 bytes, big-endian),
+// the history index (node key, 0, sequence number → nothing), and the
+// idempotency records ((author, 0, key) → sequence number).
+var (
+	changesBucket     = []byte("changes")
+	historyBucket     = []byte("history")
+	idempotencyBucket = []byte("idempotency")
+)
+
 func nodeBucket(k domain.Kind) []byte { return []byte("node:" + string(k)) }
 
 func edgeDiskKey(k domain.EdgeKey) []byte { return []byte(k.String()) }
@@ -83,6 +92,8 @@ func encodeEdge(e *domain.Edge) ([]byte, error) {
 		}
 		b = append(b, ']')
 	}
+	b = appendStringField(b, "Until", string(e.Until))
+	b = appendIntField(b, "Version", e.Version)
 	return append(b, '}'), nil
 }
 

@@ -66,7 +66,7 @@ func (st *state) keepEdge(q domain.EdgeQuery, e *domain.Edge, anchor domain.Node
 	case len(q.OtherKinds) > 0 && !slices.Contains(q.OtherKinds, other.Kind),
 		q.PartnershipKind != "" && e.PartnershipKind != q.PartnershipKind,
 		q.Role != "" && e.Role != q.Role,
-		!domain.ActiveAsOf(e.Since, q.AsOf):
+		!e.ActiveOn(q.AsOf):
 		return false
 	}
 	return q.OtherCountry == "" || st.inPlace(other, q.OtherCountry, "")

@@ -42,7 +42,7 @@ func (g *linkGraph) partners(c string, f func(other string, e *domain.Edge)) {
 			if g.dl.tick() {
 				return
 			}
-			if domain.ActiveAsOf(e.Since, g.q.AsOf) {
+			if e.ActiveOn(g.q.AsOf) {
 				f(e.Other(k).ID, e)
 			}
 		}
@@ -57,7 +57,7 @@ func (g *linkGraph) hubsOf(c string, f func(hub domain.NodeKey)) {
 				if g.dl.tick() {
 					return
 				}
-				if domain.ActiveAsOf(e.Since, g.q.AsOf) {
+				if e.ActiveOn(g.q.AsOf) {
 					f(e.To)
 				}
 			}
@@ -76,7 +76,7 @@ func (g *linkGraph) members(hub domain.NodeKey, f func(city string)) {
 			if g.dl.tick() {
 				return
 			}
-			if e.From.Kind == domain.KindCity && domain.ActiveAsOf(e.Since, g.q.AsOf) {
+			if e.From.Kind == domain.KindCity && e.ActiveOn(g.q.AsOf) {
 				f(e.From.ID)
 			}
 		}

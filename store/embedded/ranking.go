@@ -28,7 +28,7 @@ func (s *Store) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.Ra
 		if q.Metric == domain.RankByFunding {
 			values := map[string]int64{}
 			st.financings(dl, func(f financing) {
-				if f.e.Amount.Currency == q.Currency && domain.ActiveAsOf(f.e.Since, q.AsOf) {
+				if f.e.Amount.Currency == q.Currency && f.e.ActiveOn(q.AsOf) {
 					for _, c := range f.cities {
 						values[c] += int64(f.e.Amount.Amount)
 					}
@@ -65,7 +65,7 @@ func (s *Store) RankCities(ctx context.Context, q domain.RankQuery) ([]domain.Ra
 						continue
 					}
 					for _, e := range list {
-						if domain.ActiveAsOf(e.Since, q.AsOf) {
+						if e.ActiveOn(q.AsOf) {
 							v++
 						}
 					}

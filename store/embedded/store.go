@@ -34,6 +34,10 @@ type Store struct {
 	db     *bolt.DB // nil when purely in memory
 	st     *state
 	closed bool
+	// log and idempotent are the change log of a store without a file;
+	// a store with one keeps them in it (see write.go).
+	log        []domain.ChangeSet
+	idempotent map[string]int64
 }
 
 var _ domain.Store = (*Store)(nil)
@@ -41,7 +45,7 @@ var _ domain.Store = (*Store)(nil)
 // Open opens (creating it if needed) the store in dir/citygraph.db and loads
 // it into memory. Open("") returns a purely in-memory store.
 func Open(dir string) (*Store, error) {
-	s := &Store{st: newState()}
+	s := &Store{st: newState(), idempotent: map[string]int64{}}
 	if dir == "" {
 		return s, nil
 	}
@@ -129,8 +133,8 @@ type adjacency struct {
 	out, in [][]*domain.Edge // indexed by edgeKindIndex
 }
 
-// state is the in-memory graph and its indexes. It only grows: the contract
-// has no deletion, and an update replaces values in place.
+// state is the in-memory graph and its indexes. An update replaces values
+// in place; a deletion rebuilds it (see apply).
 type state struct {
 	nodes  map[domain.NodeKey]domain.Node
 	byKind map[domain.Kind][]string

@@ -20,7 +20,7 @@ func (s *Store) SuggestPartners(ctx context.Context, q domain.SuggestQuery) ([]d
 		}
 		dl := newDeadline(ctx, fmt.Sprintf("suggesting partners for %q", q.City), "fewer suggestions (first)")
 		me := cityKey(q.City)
-		active := func(e *domain.Edge) bool { return domain.ActiveAsOf(e.Since, q.AsOf) }
+		active := func(e *domain.Edge) bool { return e.ActiveOn(q.AsOf) }
 		shared := map[string]*domain.Suggestion{}
 		share := func(city string, add func(s *domain.Suggestion)) {
 			if city == q.City {

@@ -127,7 +127,8 @@ func edgeCypher(q domain.EdgeQuery, ps paramSet, a, r, o, oc string) edgeMatch {
 		conds = append(conds, r+".role = "+ps.add("role", string(q.Role)))
 	}
 	if q.AsOf != "" {
-		conds = append(conds, "("+r+".since IS NULL OR "+r+".since <= "+ps.add("asOf", string(q.AsOf))+")")
+		d := ps.add("asOf", string(q.AsOf))
+		conds = append(conds, "("+r+".since IS NULL OR "+r+".since <= "+d+") AND ("+r+".until IS NULL OR "+d+" < "+r+".until)")
 	}
 	m.filter = strings.Join(conds, " AND ")
 	m.count = "COUNT { MATCH " + m.pattern + " WHERE " + m.filter + " }"

@@ -138,6 +138,7 @@ func edgeProps(e *domain.Edge) props {
 	p.str("instrument", e.Instrument)
 	p.str("note", e.Note)
 	p.strs("sources", e.Sources)
+	p.str("until", string(e.Until))
 	p["fp"] = fingerprint(p)
 	return p
 }
@@ -184,7 +185,7 @@ func (r reader) money(amountKey, currencyKey string) *domain.Money {
 
 func (r reader) meta() domain.Meta {
 	return domain.Meta{ID: r.s("id"), Name: r.s("name"), NameZh: r.s("nameZh"), Aliases: r.ss("aliases"),
-		Description: r.s("description"), Sources: r.ss("sources")}
+		Description: r.s("description"), Sources: r.ss("sources"), Version: r.i("version")}
 }
 
 // nodeFrom maps a stored node to its domain value (nil for anything that
@@ -264,7 +265,7 @@ func edgeFrom(typ, from, to string, p map[string]any) (domain.Edge, error) {
 		Status:          domain.PartnershipStatus(r.s("status")), DelegationSize: int(r.i("delegationSize")),
 		Level: r.s("level"), Position: int(r.i("position")), Request: r.s("request"), RequestZh: r.s("requestZh"),
 		Amount: r.money("amount", "currency"), Instrument: r.s("instrument"), Note: r.s("note"),
-		Sources: r.ss("sources")}
+		Sources: r.ss("sources"), Until: domain.Date(r.s("until")), Version: r.i("version")}
 	if th := r.s("through"); th != "" {
 		k, err := domain.ParseNodeKey(th)
 		if err != nil {

@@ -57,6 +57,15 @@ func migrations() []migration {
 		{id: "0006_seed_loads", statements: []string{
 			"CREATE CONSTRAINT seed_load_id IF NOT EXISTS FOR (l:SeedLoad) REQUIRE l.id IS UNIQUE",
 		}},
+		// The change log (see write.go). The counter is created once, here,
+		// so that no write ever MERGEs it: two writes could create two.
+		{id: "0007_change_log", statements: []string{
+			"CREATE CONSTRAINT change_log_id IF NOT EXISTS FOR (c:ChangeLog) REQUIRE c.id IS UNIQUE",
+			"CREATE CONSTRAINT change_set_seq IF NOT EXISTS FOR (c:ChangeSet) REQUIRE c.seq IS UNIQUE",
+			"CREATE CONSTRAINT idempotency_id IF NOT EXISTS FOR (i:Idempotency) REQUIRE i.id IS UNIQUE",
+			"CREATE INDEX change_ref_key IF NOT EXISTS FOR (r:ChangeRef) ON (r.key)",
+			"MERGE (c:ChangeLog {id: 'log'}) ON CREATE SET c.seq = 0",
+		}},
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -21,98 +22,87 @@ import (
 //     is written whole (MERGE and its properties in one statement), so no
 //     part ever shows a relationship without its ends or without its
 //     properties.
+//   - Each part is a Write of its own, recorded as its own change set.
 //   - A (:SeedLoad {id}) record, keyed by a digest of the batch, says
 //     "incomplete" from the first part until the last part commits, with
-//     how many parts are done; each part updates it in its own transaction,
-//     so the record never claims more than is stored. It is not an :Entity,
-//     so no read of the graph sees it.
+//     how many parts are done, updated after each part commits, so the
+//     record never claims more than is stored. It is not an :Entity, so no
+//     read of the graph sees it.
 //   - Resuming is applying the same batch again. Rows that an earlier run
 //     committed are found with the same fingerprint and left unchanged, so
 //     the second run is cheap where the first got to, and the result is
 //     what one transaction would have stored even if those rows were
 //     edited in between.
 
-// part is the rows of one transaction of a load written in parts.
-type part struct {
-	nodeRows map[domain.Kind][]any
-	edgeRows map[domain.EdgeKind][]any
-	rows     int
-}
-
-// parts cuts the plan's rows into parts of at most size rows, nodes
-// first (in kind order, sources first), then edges.
-func (p *plan) parts(size int) []part {
-	var out []part
-	cur := part{nodeRows: map[domain.Kind][]any{}, edgeRows: map[domain.EdgeKind][]any{}}
-	take := func(rows []any, put func([]any)) {
-		for len(rows) > 0 {
-			n := min(size-cur.rows, len(rows))
-			put(rows[:n])
-			rows = rows[n:]
-			cur.rows += n
-			if cur.rows == size {
-				out = append(out, cur)
-				cur = part{nodeRows: map[domain.Kind][]any{}, edgeRows: map[domain.EdgeKind][]any{}}
-			}
+// parts cuts w's changes into writes of at most size changes each: nodes
+// first, Sources before the other kinds (domain.Kinds order), so that
+// every part refers only to what it or an earlier part holds, then the
+// relations.
+func parts(w *domain.Write, size int) []*domain.Write {
+	nodes := slices.Clone(w.Nodes)
+	order := func(k domain.Kind) int { return slices.Index(domain.Kinds, k) }
+	slices.SortStableFunc(nodes, func(a, b domain.NodeChange) int { return order(a.Node.Key().Kind) - order(b.Node.Key().Kind) })
+	var out []*domain.Write
+	cur := &domain.Write{Operation: w.Operation, Author: w.Author}
+	flush := func() {
+		if len(cur.Nodes)+len(cur.Edges) > 0 {
+			out = append(out, cur)
+			cur = &domain.Write{Operation: w.Operation, Author: w.Author}
 		}
 	}
-	for _, k := range domain.Kinds {
-		take(p.nodeRows[k], func(r []any) { cur.nodeRows[k] = append(cur.nodeRows[k], r...) })
+	for _, n := range nodes {
+		cur.Nodes = append(cur.Nodes, n)
+		if len(cur.Nodes) == size {
+			flush()
+		}
 	}
-	for _, k := range domain.EdgeKinds {
-		take(p.edgeRows[k], func(r []any) { cur.edgeRows[k] = append(cur.edgeRows[k], r...) })
+	for _, e := range w.Edges {
+		cur.Edges = append(cur.Edges, e)
+		if len(cur.Nodes)+len(cur.Edges) == size {
+			flush()
+		}
 	}
-	if cur.rows > 0 {
-		out = append(out, cur)
-	}
+	flush()
 	return out
 }
 
 // loadID names a batch by its content: the same files give the same id,
 // so a rerun finds the record of the run it resumes.
-func (p *plan) loadID() string {
+func loadID(b *domain.Batch) string {
 	h := sha256.New()
-	for _, k := range domain.Kinds {
-		for _, r := range p.nodeRows[k] {
-			key := r.([]any)[0].(string)
-			fmt.Fprintf(h, "n\x00%s\x00%s\x00", key, p.nodeFP[key])
-		}
+	for _, n := range b.Nodes {
+		fmt.Fprintf(h, "n\x00%s\x00%s\x00", n.Key(), nodeProps(n)["fp"])
 	}
-	for _, k := range domain.EdgeKinds {
-		for i, r := range p.edgeRows[k] {
-			row := r.([]any)
-			fmt.Fprintf(h, "e\x00%s\x00%s\x00%s\x00%s\x00", k, row[0], row[1], p.edgeFP[k][i])
-		}
+	for i := range b.Edges {
+		e := b.Edges[i]
+		e.Normalize()
+		fmt.Fprintf(h, "e\x00%s\x00%s\x00", e.Key(), edgeProps(&e)["fp"])
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
-// applyInParts validates p against the store and writes it part by part.
-func (s *Store) applyInParts(ctx context.Context, p *plan, opt domain.ApplyOptions) (domain.Report, error) {
-	parts := p.parts(opt.BatchRows)
-	total := 0
-	for _, pt := range parts {
-		total += pt.rows
+// applyInParts checks the whole batch against the store (a dry run: a
+// load that would fail for its content writes nothing), then writes it
+// part by part, each part a Write with its own change set.
+func (s *Store) applyInParts(ctx context.Context, b *domain.Batch, opt domain.ApplyOptions) (domain.Report, error) {
+	w := domain.WriteFromBatch(b, opt.Author)
+	w.DryRun = true
+	if _, err := s.write(ctx, w, false); err != nil {
+		return domain.Report{}, err
 	}
-	id := p.loadID()
-
-	// Validate references before anything is written, and open the record.
-	err := s.call(ctx, s.queryBudget(total), "checking a load before writing it in parts",
+	w.DryRun = false
+	ps := parts(w, opt.BatchRows)
+	total := len(b.Nodes) + len(b.Edges)
+	id := loadID(b)
+	err := s.call(ctx, s.queryBudget(0), "recording a load before writing it in parts",
 		func(ctx context.Context, txTimeout time.Duration) error {
 			return s.writeTx(ctx, txTimeout, func(tx neo4j.ManagedTransaction) error {
-				_, missing, err := p.check(ctx, tx, false)
-				if err != nil {
-					return err
-				}
-				if len(missing) > 0 {
-					return invalidBatch(p.refProblems(missing))
-				}
 				return runConsumed(ctx, tx, `
 					MERGE (l:SeedLoad {id: $id})
 					ON CREATE SET l.started = datetime(), l.runs = 0
 					SET l.state = 'incomplete', l.parts = $parts, l.rows = $rows, l.done = 0,
 						l.runs = l.runs + 1, l.updated = datetime(), l.finished = null`,
-					map[string]any{"id": id, "parts": len(parts), "rows": total})
+					map[string]any{"id": id, "parts": len(ps), "rows": total})
 			})
 		})
 	if err != nil {
@@ -121,45 +111,36 @@ func (s *Store) applyInParts(ctx context.Context, p *plan, opt domain.ApplyOptio
 
 	var rep domain.Report
 	done := 0
-	for i, pt := range parts {
-		r, err := s.writePart(ctx, id, pt, i+1)
+	for i, pt := range ps {
+		set, err := s.write(ctx, pt, false)
 		if err != nil {
-			return domain.Report{}, stoppedLoad(err, id, i, len(parts), done, total)
+			return domain.Report{}, stoppedLoad(err, id, i, len(ps), done, total)
 		}
-		rep.Merge(r)
-		done += pt.rows
+		rep.Merge(set.Report)
+		done += len(pt.Nodes) + len(pt.Edges)
+		// After the part's commit, so that the record never claims more
+		// than is stored.
+		if err := s.markLoad(ctx, id, `SET l.done = $done`, i+1); err != nil {
+			return domain.Report{}, stoppedLoad(err, id, i+1, len(ps), done, total)
+		}
 		if opt.Progress != nil {
 			opt.Progress(done, total)
 		}
 	}
-	err = s.call(ctx, s.queryBudget(0), "recording a finished load", func(ctx context.Context, txTimeout time.Duration) error {
-		return s.writeTx(ctx, txTimeout, func(tx neo4j.ManagedTransaction) error {
-			return runConsumed(ctx, tx,
-				`MATCH (l:SeedLoad {id: $id}) SET l.state = 'complete', l.finished = datetime(), l.updated = datetime()`,
-				map[string]any{"id": id})
-		})
-	})
-	if err != nil {
-		return domain.Report{}, stoppedLoad(err, id, len(parts), len(parts), done, total)
+	if err := s.markLoad(ctx, id, `SET l.state = 'complete', l.finished = datetime()`, len(ps)); err != nil {
+		return domain.Report{}, stoppedLoad(err, id, len(ps), len(ps), done, total)
 	}
 	return rep, nil
 }
 
-// writePart writes one part and records it, in one transaction.
-func (s *Store) writePart(ctx context.Context, id string, pt part, n int) (domain.Report, error) {
-	var rep domain.Report
-	err := s.call(ctx, s.queryBudget(pt.rows), "writing a part of a load", func(ctx context.Context, txTimeout time.Duration) error {
+// markLoad updates the record of load id (set is a fixed SET clause).
+func (s *Store) markLoad(ctx context.Context, id, set string, done int) error {
+	return s.call(ctx, s.queryBudget(0), "recording a load's progress", func(ctx context.Context, txTimeout time.Duration) error {
 		return s.writeTx(ctx, txTimeout, func(tx neo4j.ManagedTransaction) error {
-			var err error
-			rep, err = writeRows(ctx, tx, pt.nodeRows, pt.edgeRows)
-			if err != nil {
-				return err
-			}
-			return runConsumed(ctx, tx, `MATCH (l:SeedLoad {id: $id}) SET l.done = $done, l.updated = datetime()`,
-				map[string]any{"id": id, "done": n})
+			return runConsumed(ctx, tx, `MATCH (l:SeedLoad {id: $id}) `+set+`, l.updated = datetime()`,
+				map[string]any{"id": id, "done": done})
 		})
 	})
-	return rep, err
 }
 
 // writeTx runs work in one write transaction that the server stops after

@@ -196,7 +196,9 @@ func (s *Store) Wipe(ctx context.Context) error {
 			MATCH ()-[r]->()
 			CALL (r) { DELETE r } IN TRANSACTIONS OF 20000 ROWS`, `
 			MATCH (n) WHERE NOT n:Migration
-			CALL (n) { DELETE n } IN TRANSACTIONS OF 20000 ROWS`} {
+			CALL (n) { DELETE n } IN TRANSACTIONS OF 20000 ROWS`,
+			// The change log starts again with the graph.
+			`MERGE (c:ChangeLog {id: 'log'}) SET c.seq = 0`} {
 			res, err := sess.Run(ctx, stmt, nil, neo4j.WithTxTimeout(txTimeout))
 			if err == nil {
 				_, err = res.Consume(ctx)

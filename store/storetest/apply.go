@@ -72,17 +72,19 @@ var applyTests = []test{
 			}
 		}
 	}},
-	{"an edited node reports updated and replaces the stored one whole", func(t *testing.T, open func(*testing.T) domain.Store) {
+	{"an edited node reports updated and is merged into the stored one", func(t *testing.T, open func(*testing.T) domain.Store) {
 		s, _ := withFixture(t, open)
+		want := cityByID(Forum2015(t), "nanning")
+		want.Population, want.PopulationYear = 8_741_584, 2020
 		n := cityByID(Forum2015(t), "nanning")
 		n.Population, n.PopulationYear = 8_741_584, 2020
-		n.Description = "" // whole replacement: the old description must go
-		var want domain.Report
-		want.AddNode(domain.KindCity, false, true)
-		eqReport(t, mustApply(t, s, &domain.Batch{Nodes: []domain.Node{n}}), want)
+		n.Description, n.NameZh, n.Location = "", "", nil // merge: what a record leaves out is kept
+		var wantReport domain.Report
+		wantReport.AddNode(domain.KindCity, false, true)
+		eqReport(t, mustApply(t, s, &domain.Batch{Nodes: []domain.Node{n}}), wantReport)
 		got := must[[]domain.Node](t)(s.Nodes(context.Background(), []domain.NodeKey{cityKey("nanning")}))
-		if !sameValue(got[0], n) {
-			t.Errorf("got %+v, want %+v", got[0], n)
+		if !sameValue(got[0], want) {
+			t.Errorf("got %+v, want %+v", got[0], want)
 		}
 	}},
 	{"an edited edge reports updated", func(t *testing.T, open func(*testing.T) domain.Store) {

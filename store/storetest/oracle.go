@@ -55,7 +55,7 @@ func (o *oracle) links(q domain.PathQuery) map[[2]string][]domain.Link {
 	members := func(kind domain.EdgeKind) map[string][]string { // via slug → cities
 		m := map[string][]string{}
 		for _, e := range o.edges {
-			if e.Kind == kind && e.From.Kind == domain.KindCity && domain.ActiveAsOf(e.Since, q.AsOf) {
+			if e.Kind == kind && e.From.Kind == domain.KindCity && e.ActiveOn(q.AsOf) {
 				m[e.To.ID] = append(m[e.To.ID], e.From.ID)
 			}
 		}
@@ -73,7 +73,7 @@ func (o *oracle) links(q domain.PathQuery) map[[2]string][]domain.Link {
 		switch lk {
 		case domain.LinkPartnership:
 			for _, e := range o.edges {
-				if e.Kind == domain.EdgePartnerOf && domain.ActiveAsOf(e.Since, q.AsOf) {
+				if e.Kind == domain.EdgePartnerOf && e.ActiveOn(q.AsOf) {
 					add(e.From.ID, e.To.ID, domain.Link{Kind: lk, Edge: &e})
 				}
 			}

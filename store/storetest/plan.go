@@ -733,7 +733,7 @@ func (o *planOracle) relations(q domain.EdgeQuery, anchor domain.NodeKey) []rank
 			len(q.OtherKinds) > 0 && !slices.Contains(q.OtherKinds, other.Kind),
 			q.PartnershipKind != "" && e.PartnershipKind != q.PartnershipKind,
 			q.Role != "" && e.Role != q.Role,
-			!domain.ActiveAsOf(e.Since, q.AsOf),
+			!e.ActiveOn(q.AsOf),
 			q.OtherCountry != "" && !o.inPlace(other, q.OtherCountry, ""):
 			continue
 		}

@@ -90,7 +90,7 @@ func (o *oracle) rank(q domain.RankQuery) []domain.RankedCity {
 	}
 	values := map[string]int64{}
 	for _, e := range o.edges {
-		if !domain.ActiveAsOf(e.Since, q.AsOf) {
+		if !e.ActiveOn(q.AsOf) {
 			continue
 		}
 		switch {

@@ -98,7 +98,7 @@ func (o *oracle) suggest(q domain.SuggestQuery) []domain.Suggestion {
 	agreements := map[string][]string{} // city → agreements
 	funders := map[string][]string{}    // city → funding bodies
 	for _, e := range o.edges {
-		if !domain.ActiveAsOf(e.Since, q.AsOf) {
+		if !e.ActiveOn(q.AsOf) {
 			continue
 		}
 		switch {
