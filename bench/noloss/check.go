@@ -13,8 +13,10 @@ import (
 type Report struct {
 	Outages  int
 	Requests int
-	// Reads sent, answered without error, failed.
-	Reads, ReadsAnswered, ReadsFailed int
+	// Reads sent, answered without error, failed while the store was away
+	// (no answer, or UNAVAILABLE, TIMEOUT, RATE_LIMITED), and rejected for
+	// good (each read is valid, so any is a violation).
+	Reads, ReadsAnswered, ReadsFailed, ReadsRejected int
 	// Writes sent; Acknowledged: answered with data; Failed: no answer
 	// after the last attempt; Rejected: a definitive error (every write is
 	// valid, so each is a violation); Retried: needed more than one attempt.
@@ -34,7 +36,7 @@ func (r *Report) OK() bool { return len(r.Violations) == 0 }
 // Print writes the counts and every violation.
 func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "requests     %d (%d outages)\n", r.Requests, r.Outages)
-	fmt.Fprintf(w, "reads        %d sent, %d answered, %d failed\n", r.Reads, r.ReadsAnswered, r.ReadsFailed)
+	fmt.Fprintf(w, "reads        %d sent, %d answered, %d failed, %d rejected\n", r.Reads, r.ReadsAnswered, r.ReadsFailed, r.ReadsRejected)
 	fmt.Fprintf(w, "writes       %d sent, %d acknowledged, %d failed, %d rejected, %d retried (%d attempts)\n",
 		r.Writes, r.Acknowledged, r.Failed, r.Rejected, r.Retried, r.Attempts)
 	fmt.Fprintf(w, "afterwards   %d present, %d recorded, %d duplicates, %d failed but present\n",
@@ -44,8 +46,12 @@ func (r *Report) Print(w io.Writer) {
 		return
 	}
 	fmt.Fprintf(w, "%d VIOLATIONS:\n", len(r.Violations))
-	for _, v := range r.Violations {
+	const shown = 30
+	for _, v := range r.Violations[:min(shown, len(r.Violations))] {
 		fmt.Fprintln(w, "  "+v)
+	}
+	if len(r.Violations) > shown {
+		fmt.Fprintf(w, "  … and %d more\n", len(r.Violations)-shown)
 	}
 }
 

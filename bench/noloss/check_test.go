@@ -87,6 +87,10 @@ func (f *fakeService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		data = map[string]any{"nodes": nodes}
 	default:
+		if f.fault == "reads refused" {
+			json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": "no such field", "extensions": map[string]any{"code": "GRAPHQL_VALIDATION_FAILED"}}}})
+			return
+		}
 		data = map[string]any{}
 	}
 	json.NewEncoder(w).Encode(map[string]any{"data": data})
@@ -102,6 +106,7 @@ func TestCheckHoldsEveryWriteToItsOutcome(t *testing.T) {
 		{fault: "acknowledged but lost", want: "is not in the graph: lost"},
 		{fault: "applied twice", want: "applied more than once"},
 		{fault: "answered with another change set", want: "but the log records it as"},
+		{fault: "reads refused", want: "30 reads were rejected; the first: GRAPHQL_VALIDATION_FAILED"},
 	}
 	for _, c := range cases {
 		t.Run(c.fault, func(t *testing.T) {

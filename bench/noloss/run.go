@@ -79,7 +79,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		default:
 		}
 	}
-	var readsOK, readsFailed atomic.Int64
+	var readsOK, readsFailed, readsRejected atomic.Int64
+	var firstRejected sync.Once
+	var rejectedRead string // the first rejected read's error
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range cfg.Clients {
@@ -91,10 +93,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 					writes[i] = sendWrite(ctx, cl, cfg, run, i)
 					continue
 				}
-				if a := cl.do(ctx, reads[i/2%len(reads)], nil); a.err() == nil {
+				switch a := cl.do(ctx, reads[i/2%len(reads)], nil); {
+				case a.err() == nil:
 					readsOK.Add(1)
-				} else {
+				case a.retryable():
 					readsFailed.Add(1)
+				default:
+					readsRejected.Add(1)
+					firstRejected.Do(func() { rejectedRead = a.err().Error() })
 				}
 			}
 		}()
@@ -173,8 +179,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 
 	rep := &Report{Outages: len(cfg.Outages), Requests: cfg.Requests,
-		ReadsAnswered: int(readsOK.Load()), ReadsFailed: int(readsFailed.Load())}
-	rep.Reads = rep.ReadsAnswered + rep.ReadsFailed
+		ReadsAnswered: int(readsOK.Load()), ReadsFailed: int(readsFailed.Load()), ReadsRejected: int(readsRejected.Load())}
+	rep.Reads = rep.ReadsAnswered + rep.ReadsFailed + rep.ReadsRejected
+	if n := rep.ReadsRejected; n > 0 {
+		// Every read is valid: one refused for good says the tool or the service is broken.
+		rep.Violations = append(rep.Violations, fmt.Sprintf("%d reads were rejected; the first: %s", n, rejectedRead))
+	}
 	var sent []*write
 	for _, w := range writes {
 		if w != nil {
@@ -187,8 +197,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 // reads are the read requests, in turn: lists, counts and a search, as an
 // app's pages would ask.
 var reads = []string{
-	`{ sources(first: 5) { totalCount nodes { id name } } }`,
-	`{ cities(first: 10) { totalCount nodes { id name } } }`,
+	`{ sources(first: 5) { totalCount edges { node { id name } } } }`,
+	`{ cities(first: 10) { totalCount edges { node { id name } } } }`,
 	`{ search(text: "city", first: 5) { score } }`,
 }
 
@@ -200,7 +210,8 @@ const createSource = `mutation NoLossWrite($input: CreateSourceInput!) {
 // the same key while the answer is unknown or the store is away.
 func sendWrite(ctx context.Context, cl *client, cfg Config, run string, i int) *write {
 	w := &write{Key: fmt.Sprintf("noloss-%s-%05d", run, i), Slug: fmt.Sprintf("noloss-%s-%05d", run, i)}
-	input := map[string]any{"slug": w.Slug, "name": "No-loss run " + run + " write " + fmt.Sprint(i), "idempotencyKey": w.Key}
+	input := map[string]any{"slug": w.Slug, "name": "No-loss run " + run + " write " + fmt.Sprint(i),
+		"url": "https://example.org/noloss/" + w.Slug, "idempotencyKey": w.Key}
 	pause := cfg.Backoff
 	for w.Attempts < cfg.Attempts {
 		if w.Attempts > 0 {
