@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -27,6 +29,9 @@ type Report struct {
 	// FailedPresent: failed writes that were applied all the same (allowed,
 	// once).
 	FailedPresent int
+	// FailedBecause counts failed writes by their last attempt's outcome
+	// ("no answer", "UNAVAILABLE", …).
+	FailedBecause map[string]int
 	Violations    []string
 }
 
@@ -39,6 +44,13 @@ func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "reads        %d sent, %d answered, %d failed, %d rejected\n", r.Reads, r.ReadsAnswered, r.ReadsFailed, r.ReadsRejected)
 	fmt.Fprintf(w, "writes       %d sent, %d acknowledged, %d failed, %d rejected, %d retried (%d attempts)\n",
 		r.Writes, r.Acknowledged, r.Failed, r.Rejected, r.Retried, r.Attempts)
+	if len(r.FailedBecause) > 0 {
+		var parts []string
+		for _, reason := range slices.Sorted(maps.Keys(r.FailedBecause)) {
+			parts = append(parts, fmt.Sprintf("%s %d", reason, r.FailedBecause[reason]))
+		}
+		fmt.Fprintf(w, "             failed writes were last told: %s\n", strings.Join(parts, ", "))
+	}
 	fmt.Fprintf(w, "afterwards   %d present, %d recorded, %d duplicates, %d failed but present\n",
 		r.Present, r.Recorded, r.Duplicates, r.FailedPresent)
 	if r.OK() {
@@ -102,6 +114,10 @@ func (r *Report) check(ctx context.Context, cl *client, run string, writes []*wr
 			violate("write %s was rejected after %d attempts: %s", w.Key, w.Attempts, w.Err)
 		default:
 			r.Failed++
+			if r.FailedBecause == nil {
+				r.FailedBecause = map[string]int{}
+			}
+			r.FailedBecause[w.Reason]++
 			if here {
 				r.FailedPresent++
 			}

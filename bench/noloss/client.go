@@ -15,7 +15,7 @@ type client struct {
 	url   string // the /graphql endpoint
 	token string // an API key or JWT; empty for none
 	http  *http.Client
-	// failed is called after each write attempt that failed retryably.
+	// failed is called after each write attempt that failed.
 	failed func()
 }
 
@@ -56,6 +56,17 @@ func (a answer) retryable() bool {
 		}
 	}
 	return false
+}
+
+// reason names the outcome in a word: "no answer" or the error's code.
+func (a answer) reason() string {
+	if a.Transport != nil {
+		return "no answer"
+	}
+	if len(a.Errors) > 0 && a.Errors[0].code() != "" {
+		return a.Errors[0].code()
+	}
+	return "an error without a code"
 }
 
 func (a answer) err() error {

@@ -47,16 +47,19 @@ type write struct {
 	Acked     bool  // the service answered it with data
 	Seq       int64 // the change set the answer named
 	Err       string
-	Rejected  bool // a definitive error, not one worth a retry
+	Reason    string // the last failed attempt's, in a word (answer.reason)
+	Rejected  bool   // a definitive error, not one worth a retry
 }
 
 // Run sends cfg.Requests requests from cfg.Clients clients and runs the
-// outages during them, then checks what the service holds (Check). The
+// outages during them, then checks what the service holds. The
 // run is cut in 2×len(Outages)+1 equal stretches: outage k begins as the
 // first request of stretch 2k+1 is handed out; half way through that
 // stretch, requests wait until it has begun (so some meet the service while
 // it is away), and the next stretch waits until it has ended, so that
-// every outage happens within the run however fast the clients are.
+// every outage happens within the run however fast the clients are. An
+// outage ends only after a write attempt has failed since it began, so each
+// one reaches the clients whatever the timing.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	// Each stretch needs writes after its outage has begun (see above).
 	if least := 8 * (2*len(cfg.Outages) + 1); cfg.Requests < least || cfg.Clients < 1 || cfg.Attempts < 2 {
@@ -68,8 +71,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer cancel(nil)
 
 	writes := make([]*write, cfg.Requests)
-	// writeFailures counts write attempts that got no answer or a
-	// retryable error; writeFailed wakes the outage waiting for one.
+	// writeFailures counts write attempts that failed, for whatever reason;
+	// writeFailed wakes the outage waiting for one.
 	var writeFailures atomic.Int64
 	writeFailed := make(chan struct{}, 1)
 	cl.failed = func() {
@@ -110,7 +113,6 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	stretch := cfg.Requests / (2*len(cfg.Outages) + 1)
 	type phase struct{ begun, ended chan struct{} }
 	phases := make([]phase, len(cfg.Outages))
-	var outageErr error
 	var outageWG sync.WaitGroup
 	func() {
 		defer close(jobs)
@@ -130,8 +132,6 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 							return
 						}
 						close(phases[k].begun)
-						// Held away until a write has met the outage, so every
-						// outage reaches the clients however the timing falls.
 						for writeFailures.Load() == before {
 							select {
 							case <-writeFailed:
@@ -167,10 +167,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	wg.Wait()
 	outageWG.Wait()
 	if err := context.Cause(ctx); err != nil {
-		outageErr = err
-	}
-	if outageErr != nil {
-		return nil, outageErr
+		return nil, err
 	}
 	if cfg.Ready != nil {
 		if err := cfg.Ready(ctx); err != nil {
@@ -218,7 +215,7 @@ func sendWrite(ctx context.Context, cl *client, cfg Config, run string, i int) *
 			select {
 			case <-time.After(pause): // a client's backoff, not synchronisation
 			case <-ctx.Done():
-				w.Err = context.Cause(ctx).Error()
+				w.Err, w.Reason = context.Cause(ctx).Error(), "run cancelled"
 				return w
 			}
 			pause = min(2*pause, cfg.MaxBackoff)
@@ -226,12 +223,12 @@ func sendWrite(ctx context.Context, cl *client, cfg Config, run string, i int) *
 		w.Attempts++
 		a := cl.do(ctx, createSource, map[string]any{"input": input})
 		if err := a.err(); err != nil {
-			w.Err = err.Error()
+			w.Err, w.Reason = err.Error(), a.reason()
+			cl.failed()
 			if !a.retryable() {
 				w.Rejected = true
 				return w
 			}
-			cl.failed()
 			continue
 		}
 		var out struct {
