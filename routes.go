@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/export"
 	"github.com/citygraph/citygraph/graph"
 	"github.com/citygraph/citygraph/internal/admission"
 	"github.com/citygraph/citygraph/internal/auth"
@@ -31,6 +32,7 @@ func NewServer(st domain.Store, log *slog.Logger, cfg config, tel *telemetry.Tel
 	feed.Authenticator, feed.Client, feed.Origins = authn, adm.Key, cfg.corsOrigins
 	gql := auth.Refuse(graph.NewHandler(st, log, cfg.limits, cfg.exposure.graph, graph.WithAccess(cfg.auth.access), graph.WithFeed(feed)))
 	mux.Handle("/graphql", allowOrigins(cfg.corsOrigins, authn.Middleware(websocketsApart(gql, admission.Handler(adm, gql)))))
+	mux.Handle("/export", admission.Handler(cfg.http.admission, export.Handler(st, log, cfg.exports)))
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(st))
 	mux.Handle("/", playgroundHandler(cfg.exposure))

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/export"
 	"github.com/citygraph/citygraph/graph"
 	"github.com/citygraph/citygraph/internal/telemetry"
 	"github.com/citygraph/citygraph/seed"
@@ -60,6 +61,7 @@ type config struct {
 	corsOrigins []string
 	explorer    explorer // the graph explorer at /explore
 	auth        authConfig
+	exports     export.Config
 }
 
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
@@ -152,6 +154,26 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 	// Credentials, roles and the live feed (auth.go).
 	if c.auth, err = loadAuth(getenv); err != nil {
 		return c, nil, err
+	}
+
+	// /export: how many run at once, and how long one may take.
+	c.exports = export.DefaultConfig
+	if v := getenv("CITYGRAPH_EXPORT_CONCURRENCY"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return c, nil, fmt.Errorf("CITYGRAPH_EXPORT_CONCURRENCY is %q; use a whole number, 1 or more", v)
+		}
+		c.exports.Concurrency = n
+	}
+	if v := getenv("CITYGRAPH_EXPORT_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if secs, err2 := strconv.Atoi(v); err != nil && err2 == nil {
+			d, err = time.Duration(secs)*time.Second, nil
+		}
+		if err != nil || d <= 0 {
+			return c, nil, fmt.Errorf("CITYGRAPH_EXPORT_TIMEOUT is %q; give a positive Go duration such as 10m, or seconds", v)
+		}
+		c.exports.Timeout = d
 	}
 	return c, fs.Args(), nil
 }

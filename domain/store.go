@@ -80,6 +80,9 @@ type Store interface {
 type Batch struct {
 	Nodes []Node
 	Edges []Edge
+	// Clear names, per node of the batch, the fields (GraphQL names) to
+	// empty in the stored node: a load merges, so only this clears.
+	Clear map[NodeKey][]string
 }
 
 // LoadLog is implemented by a store that may commit a load in parts (see

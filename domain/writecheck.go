@@ -21,6 +21,10 @@ type Holdings interface {
 	// EdgesAt returns every stored relation with an end among keys: what
 	// deleting those nodes deletes with them.
 	EdgesAt(ctx context.Context, keys []NodeKey) ([]*Edge, error)
+	// CitedBy returns the keys (NodeKey or EdgeKey strings) of up to limit
+	// stored nodes and relations that cite source (a Source slug) in their
+	// sources: what deleting it would leave without its source.
+	CitedBy(ctx context.Context, source string, limit int) ([]string, error)
 }
 
 // WritePlan is a checked write: what to store, what to remove, and the
@@ -44,7 +48,7 @@ func (p *WritePlan) Changes() bool {
 }
 
 // WriteFromBatch is the Write a seed import makes of a batch: an Upsert of
-// every node and relation.
+// every node (with its Clear list) and relation.
 func WriteFromBatch(b *Batch, author string) *Write {
 	if author == "" {
 		author = DefaultImportAuthor
@@ -52,6 +56,9 @@ func WriteFromBatch(b *Batch, author string) *Write {
 	w := &Write{Operation: "import", Author: author, Nodes: make([]NodeChange, len(b.Nodes)), Edges: make([]EdgeChange, len(b.Edges))}
 	for i, n := range b.Nodes {
 		w.Nodes[i] = NodeChange{Mode: Upsert, Node: n}
+		if n != nil && !reflect.ValueOf(n).IsNil() {
+			w.Nodes[i].Clear = b.Clear[n.Key()]
+		}
 	}
 	for i := range b.Edges {
 		w.Edges[i] = EdgeChange{Mode: Upsert, Edge: b.Edges[i]}
@@ -231,6 +238,25 @@ func CheckWrite(ctx context.Context, w *Write, h Holdings) (*WritePlan, error) {
 		p.Set.Edges = append(p.Set.Edges, EdgeDiff{Key: ec.key, Version: merged.Version, Before: b, After: a})
 		p.Set.Report.AddEdge(ec.key.Kind, stored == nil, true)
 	}
+	// A source that a remaining fact cites stays: no fact without a source.
+	for _, k := range p.DeleteNodes {
+		if k.Kind != KindSource {
+			continue
+		}
+		citing, err := h.CitedBy(ctx, k.ID, maxCitersShown+len(p.DeleteNodes)+len(p.DeleteEdges)+len(cascade))
+		if err != nil {
+			return nil, err
+		}
+		citing = slices.DeleteFunc(citing, func(s string) bool {
+			return slices.ContainsFunc(p.DeleteNodes, func(d NodeKey) bool { return d.String() == s }) ||
+				slices.ContainsFunc(cascade, func(e *Edge) bool { return e.Key().String() == s }) ||
+				slices.ContainsFunc(edges, func(e edgeChange) bool { return e.Mode == Delete && e.key.String() == s })
+		})
+		if len(citing) > 0 {
+			c.conflict = append(c.conflict, Problem{Field: k.String(), Found: "cited by " + strings.Join(citing[:min(len(citing), maxCitersShown)], ", "),
+				Expected: "a source that nothing cites: take it out of their sources first (no fact without a source)"})
+		}
+	}
 	// The relations of deleted nodes go with them, unless the write
 	// already deletes them.
 	slices.SortFunc(cascade, func(a, b *Edge) int { return strings.Compare(a.Key().String(), b.Key().String()) })
@@ -255,6 +281,9 @@ func CheckWrite(ctx context.Context, w *Write, h Holdings) (*WritePlan, error) {
 	return p, nil
 }
 
+// maxCitersShown bounds the facts a refused source deletion names.
+const maxCitersShown = 5
+
 // checker collects a write's problems by the code they earn.
 type checker struct {
 	invalid, notFound, conflict []Problem
@@ -275,8 +304,8 @@ var modes = []WriteMode{Upsert, Create, Update, End, Delete}
 // structure checks what needs no store: each change's mode and key, and
 // that no key comes twice.
 func (c *checker) structure(w *Write) ([]nodeChange, []edgeChange) {
-	var nodes []nodeChange
-	at := map[NodeKey]int{}
+	nodes := make([]nodeChange, 0, len(w.Nodes))
+	at := make(map[NodeKey]int, len(w.Nodes))
 	for i, nc := range w.Nodes {
 		n := nc.Node
 		if n == nil || reflect.ValueOf(n).IsNil() {
@@ -308,8 +337,8 @@ func (c *checker) structure(w *Write) ([]nodeChange, []edgeChange) {
 		at[k] = i
 		nodes = append(nodes, nodeChange{NodeChange: nc, key: k})
 	}
-	var edges []edgeChange
-	eat := map[EdgeKey]int{}
+	edges := make([]edgeChange, 0, len(w.Edges))
+	eat := make(map[EdgeKey]int, len(w.Edges))
 	for i, ec := range w.Edges {
 		ec.Edge.Normalize()
 		k := ec.Edge.Key()

@@ -71,6 +71,9 @@ type meta struct {
 	Description string   `yaml:"description"`
 	Sources     []string `yaml:"sources"`
 	RefersTo    []ref    `yaml:"refersTo"`
+	// Clear names the fields to empty in the stored node (a load merges:
+	// a field the record leaves out keeps its stored value).
+	Clear []string `yaml:"clear"`
 }
 
 func (m meta) domain() domain.Meta {
@@ -178,6 +181,7 @@ type attendeeRec struct {
 	Organization   string   `yaml:"organization"`
 	DelegationSize int      `yaml:"delegationSize"`
 	Level          string   `yaml:"level"`
+	Date           text     `yaml:"date"`
 	Note           string   `yaml:"note"`
 	Sources        []string `yaml:"sources"`
 }
@@ -330,7 +334,15 @@ func (d *dossierBuilder) refEdge(r rec, kind domain.EdgeKind, from domain.NodeKe
 	d.edge(r, domain.Edge{Kind: kind, From: from, To: domain.NodeKey{Kind: toKind, ID: to.ID}, Note: to.Note}, to.Sources, inherited)
 }
 
+// refersTo adds the relations and the clear list that every record's
+// meta may carry.
 func (d *dossierBuilder) refersTo(r rec, from domain.NodeKey, m meta) {
+	if len(m.Clear) > 0 {
+		if d.batch.Clear == nil {
+			d.batch.Clear = map[domain.NodeKey][]string{}
+		}
+		d.batch.Clear[from] = m.Clear
+	}
 	for i := range m.RefersTo {
 		d.refEdge(r.idx("refersTo", i), domain.EdgeRefersTo, from, domain.KindInitiative, &m.RefersTo[i], m.Sources)
 	}
@@ -479,7 +491,8 @@ func (d *dossierBuilder) forum(r rec, f *forumRec) {
 		if a.Organization != "" {
 			from = domain.NodeKey{Kind: domain.KindOrganization, ID: a.Organization}
 		}
-		d.edge(r.idx("attendees", i), domain.Edge{Kind: domain.EdgeAttended, From: from, To: k,
+		ar := r.idx("attendees", i)
+		d.edge(ar, domain.Edge{Kind: domain.EdgeAttended, From: from, To: k, Since: d.date(ar, "date", a.Date),
 			DelegationSize: a.DelegationSize, Level: a.Level, Note: a.Note}, a.Sources, src)
 	}
 	for i := range f.Topics {

@@ -335,3 +335,46 @@ func TestParseChecksBulkRelationsInOrder(t *testing.T) {
 		}
 	}
 }
+
+// A load merges into what is stored: a record that leaves a field out
+// keeps its stored value, and only a clear list empties one.
+func TestLoadMergesAndClearsOnlyWhatItNames(t *testing.T) {
+	st := newStore(t)
+	if _, err := load(t, st, base(), seed.Options{}); err != nil {
+		t.Fatalf("base load: %v", err)
+	}
+	ctx := context.Background()
+	nanning := domain.NodeKey{Kind: domain.KindCity, ID: "nanning"}
+	for _, c := range []struct {
+		name, dossier      string
+		wantRegion, wantZh string
+	}{
+		{"a record that knows less keeps the rest", `cities:
+  - {id: nanning, name: Nanning, country: CN, sources: [src], population: 8741584, populationYear: 2020}
+`, "Guangxi", "南宁"},
+		{"a clear list empties the fields it names", `cities:
+  - {id: nanning, name: Nanning, country: CN, sources: [src], clear: [region, nameZh]}
+`, "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if _, err := load(t, st, map[string]string{"more.yaml": c.dossier}, seed.Options{}); err != nil {
+				t.Fatalf("load: %v", err)
+			}
+			ns, err := st.Nodes(ctx, []domain.NodeKey{nanning})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ns[0].(*domain.City)
+			if got.Region != c.wantRegion || got.NameZh != c.wantZh || got.Population != 8741584 || got.Location == nil {
+				t.Errorf("got region %q, nameZh %q, population %d, location %v; want %q, %q, 8741584 and the stored location",
+					got.Region, got.NameZh, got.Population, got.Location, c.wantRegion, c.wantZh)
+			}
+		})
+	}
+	_, err := load(t, st, map[string]string{"bad.yaml": `cities:
+  - {id: nanning, name: Nanning, country: CN, sources: [src], clear: [mayor]}
+`}, seed.Options{})
+	if ps := problems(t, err); len(ps) == 0 || !strings.Contains(ps[0].Found, "mayor") {
+		t.Errorf("clearing an unknown field: got problems %v, want one naming mayor", ps)
+	}
+}

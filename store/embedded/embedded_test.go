@@ -163,3 +163,55 @@ func TestOpenLockedFile(t *testing.T) {
 		t.Errorf("opening a file another store holds: got %v, want %s", err, domain.EUNAVAILABLE)
 	}
 }
+
+// A store without a file has no transaction to fail: its write is the
+// swap in memory after every check.
+func TestWriteFailingHalfwayLeavesNothing(t *testing.T) {
+	storetest.WriteFailingHalfway(t, openDisk, embedded.SetTestHookCommit)
+}
+
+func TestChangeLogSurvivesReopen(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := embedded.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Apply(ctx, storetest.Forum2015(t), domain.ApplyOptions{Author: "first"}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.Changes(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = embedded.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	after, err := s.Changes(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(after, before) || len(after) != 1 {
+		t.Fatalf("after reopening: got %d sets, want the 1 set written before, equal", len(after))
+	}
+	cs, err := s.Write(ctx, &domain.Write{Operation: "updateCity", Nodes: []domain.NodeChange{{Mode: domain.Update,
+		Node: &domain.City{Meta: domain.Meta{ID: "nanning", Sources: []string{storetest.SrcArticle}}, Population: 1, PopulationYear: 2020}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs.Seq != 2 {
+		t.Errorf("the first write after reopening got set %d, want 2", cs.Seq)
+	}
+	ns, err := s.Nodes(ctx, []domain.NodeKey{{Kind: domain.KindCity, ID: "nanning"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := ns[0].Base().Version; v != 2 {
+		t.Errorf("Nanning's version after reopening and one change: got %d, want 2", v)
+	}
+}

@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -102,16 +103,31 @@ func commit(tx *bolt.Tx, p *domain.WritePlan, set *domain.ChangeSet) error {
 			return err
 		}
 	}
-	edges := slices.Clone(p.Edges)
-	slices.SortFunc(edges, func(a, b *domain.Edge) int { return compareBytes(edgeDiskKey(a.Key()), edgeDiskKey(b.Key())) })
-	for _, e := range edges {
+	if hook := testHookCommit; hook != nil {
+		if err := hook(); err != nil {
+			return err
+		}
+	}
+	// Keys in order: bbolt appends sorted keys far faster than scattered ones.
+	type edgeWrite struct{ key, data []byte }
+	ws := make([]edgeWrite, len(p.Edges))
+	for i, e := range p.Edges {
 		data, _ := encodeEdge(e) // never fails
-		if err := eb.Put(edgeDiskKey(e.Key()), data); err != nil {
+		ws[i] = edgeWrite{edgeDiskKey(e.Key()), data}
+	}
+	slices.SortFunc(ws, func(a, b edgeWrite) int { return bytes.Compare(a.key, b.key) })
+	for _, w := range ws {
+		if err := eb.Put(w.key, w.data); err != nil {
 			return err
 		}
 	}
 	return record(tx, set)
 }
+
+// testHookCommit, when a test sets it, runs inside the write's transaction
+// after its nodes are written and before its relations; an error it
+// returns fails the write there, half made.
+var testHookCommit func() error
 
 // record appends set to the log in tx and indexes it.
 func record(tx *bolt.Tx, set *domain.ChangeSet) error {
@@ -288,16 +304,6 @@ func hasPrefix(b, prefix []byte) bool {
 	return len(b) >= len(prefix) && string(b[:len(prefix)]) == string(prefix)
 }
 
-func compareBytes(a, b []byte) int {
-	switch {
-	case string(a) < string(b):
-		return -1
-	case string(a) > string(b):
-		return 1
-	}
-	return 0
-}
-
 // HeldNodes, HeldEdges and EdgesAt answer domain.CheckWrite from memory.
 func (st *state) HeldNodes(_ context.Context, keys []domain.NodeKey) (map[domain.NodeKey]domain.Node, error) {
 	out := make(map[domain.NodeKey]domain.Node, len(keys))
@@ -371,4 +377,21 @@ func (st *state) apply(p *domain.WritePlan) {
 		c := cloneEdge(e)
 		st.putEdge(&c)
 	}
+}
+
+// CitedBy scans the graph: deleting a source is rare (admins only).
+func (st *state) CitedBy(_ context.Context, source string, limit int) ([]string, error) {
+	var out []string
+	for k, n := range st.nodes {
+		if slices.Contains(n.Base().Sources, source) {
+			out = append(out, k.String())
+		}
+	}
+	for k, e := range st.edges {
+		if slices.Contains(e.Sources, source) {
+			out = append(out, k.String())
+		}
+	}
+	slices.Sort(out)
+	return out[:min(len(out), limit)], nil
 }

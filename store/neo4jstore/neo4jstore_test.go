@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/store/neo4jstore"
 	"github.com/citygraph/citygraph/store/storetest"
 )
 
@@ -12,4 +13,9 @@ import (
 func TestContract(t *testing.T) {
 	serverConfig(t)
 	storetest.Run(t, func(t *testing.T) domain.Store { return openEmpty(t) })
+}
+
+func TestWriteFailingHalfwayLeavesNothing(t *testing.T) {
+	serverConfig(t)
+	storetest.WriteFailingHalfway(t, func(t *testing.T) domain.Store { return openEmpty(t) }, neo4jstore.SetTestHookCommit)
 }

@@ -174,6 +174,11 @@ func commitPlan(ctx context.Context, tx neo4j.ManagedTransaction, p *domain.Writ
 			return err
 		}
 	}
+	if hook := testHookCommit; hook != nil {
+		if err := hook(); err != nil {
+			return err
+		}
+	}
 	edges := map[domain.EdgeKind][]any{}
 	for _, e := range p.Edges {
 		pr := edgeProps(e)
@@ -193,6 +198,11 @@ func commitPlan(ctx context.Context, tx neo4j.ManagedTransaction, p *domain.Writ
 	}
 	return nil
 }
+
+// testHookCommit, when a test sets it, runs inside the write's transaction
+// after its nodes are written and before its relations; an error it
+// returns fails the write there, half made.
+var testHookCommit func() error
 
 // recordSet stores set, the nodes it touched and its idempotency record.
 func recordSet(ctx context.Context, tx neo4j.ManagedTransaction, set *domain.ChangeSet) error {
@@ -372,4 +382,29 @@ func collectEdges(ctx context.Context, res neo4j.ResultWithContext, kindOf func(
 		put(&e)
 	}
 	return nil
+}
+
+// CitedBy scans nodes and relations: deleting a source is rare (admins
+// only), and a list property has no index to look it up by.
+func (h txHoldings) CitedBy(ctx context.Context, source string, limit int) ([]string, error) {
+	res, err := h.tx.Run(ctx, `
+		CALL () {
+			MATCH (n:Entity) WHERE $source IN n.sources RETURN n.key AS key
+			UNION
+			MATCH (a:Entity)-[r]->(b:Entity) WHERE $source IN r.sources
+			RETURN type(r) + '(' + a.key + ',' + b.key + ')' AS key
+		}
+		RETURN key ORDER BY key LIMIT $limit`, map[string]any{"source": source, "limit": int64(limit)})
+	if err != nil {
+		return nil, err
+	}
+	recs, err := res.Collect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(recs))
+	for i, rec := range recs {
+		out[i] = getStr(rec, "key")
+	}
+	return out, nil
 }

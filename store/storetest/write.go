@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"slices"
 	"strings"
@@ -205,7 +206,7 @@ var writeTests = []test{
 		}
 	}},
 	{"bad writes are refused with their code and change nothing", testBadWrites},
-	{"ending a relation keeps it for the dates it lasted", func(t *testing.T, open func(*testing.T) domain.Store) {
+	{"ending a relation keeps it for the dates it lasted, in every read that takes a date", func(t *testing.T, open func(*testing.T) domain.Store) {
 		s := withHanoi(t, open)
 		end := hanoiPartnership()
 		end.Until, end.Sources = "2020", []string{SrcArticle}
@@ -228,6 +229,15 @@ var writeTests = []test{
 				Via: []domain.LinkKind{domain.LinkPartnership}, AsOf: c.asOf}))
 			if (len(paths) > 0) != c.want {
 				t.Errorf("as of %q: got %d paths from Hanoi to Nanning, want a path: %v", c.asOf, len(paths), c.want)
+			}
+			q := domain.EdgeQuery{Kind: domain.EdgePartnerOf, AsOf: c.asOf, Page: domain.Page{First: 10}}
+			ans := must[*domain.Answers](t)(planRunner(t, s).Run(context.Background(), &domain.Plan{Roots: []domain.Root{
+				{Keys: []domain.NodeKey{cityKey("hanoi")}, Reach: domain.Reach{Follow: []domain.Follow{{Query: q}}}}}}))
+			if err := q.Normalize(); err != nil {
+				t.Fatal(err)
+			}
+			if page, _ := ans.Page(q, cityKey("hanoi")); (len(page.Items) == 1) != c.want {
+				t.Errorf("as of %q: a plan reads %d partnerships of Hanoi, want the partnership: %v", c.asOf, len(page.Items), c.want)
 			}
 			ranked := must[[]domain.RankedCity](t)(s.RankCities(context.Background(), domain.RankQuery{Metric: domain.RankByPartners,
 				AsOf: c.asOf, First: domain.MaxUnpagedRows}))
@@ -279,6 +289,22 @@ var writeTests = []test{
 		mustWrite(t, s, &domain.Write{Operation: "createCity", Nodes: []domain.NodeChange{create(hanoi())}})
 		if v := node(t, s, cityKey("hanoi")).Base().Version; v != 1 {
 			t.Errorf("recreated Hanoi has version %d, want 1", v)
+		}
+	}},
+	{"a source that nothing else cites can be deleted, with what cites it in the same write", func(t *testing.T, open func(*testing.T) domain.Store) {
+		s, _ := withFixture(t, open)
+		src := &domain.Source{Meta: domain.Meta{ID: "new-source", Name: "A new source"}, Publisher: "Someone"}
+		city := hanoi()
+		city.Sources = []string{"new-source"}
+		mustWrite(t, s, &domain.Write{Operation: "createCity", Nodes: []domain.NodeChange{create(src), create(city)}})
+		del := func(n domain.Node) domain.NodeChange { return domain.NodeChange{Mode: domain.Delete, Node: n} }
+		_, err := writer(t, s).Write(context.Background(), &domain.Write{Operation: "deleteSource", Nodes: []domain.NodeChange{del(src)}})
+		if e := wantCode(t, err, domain.ECONFLICT); !strings.Contains(e.Message, "City:hanoi") {
+			t.Errorf("message %q does not name City:hanoi, which cites the source", e.Message)
+		}
+		mustWrite(t, s, &domain.Write{Operation: "deleteSource", Nodes: []domain.NodeChange{del(src), del(&domain.City{Meta: domain.Meta{ID: "hanoi"}})}})
+		if got := must[[]domain.Node](t)(s.Nodes(context.Background(), []domain.NodeKey{src.Key(), cityKey("hanoi")})); got[0] != nil || got[1] != nil {
+			t.Errorf("got %v, want both deleted", got)
 		}
 	}},
 	{"a load records one import change set by its author", func(t *testing.T, open func(*testing.T) domain.Store) {
@@ -357,6 +383,8 @@ func testBadWrites(t *testing.T, open func(*testing.T) domain.Store) {
 		{"a relation to a node the write deletes", &domain.Write{Nodes: []domain.NodeChange{create(hanoi()),
 			{Mode: domain.Delete, Node: &domain.City{Meta: domain.Meta{ID: "bangkok"}}}},
 			Edges: []domain.EdgeChange{{Mode: domain.Create, Edge: partnership("hanoi", "bangkok")}}}, domain.EINVALID, key(partnership("hanoi", "bangkok"))},
+		{"a delete of a source that facts cite", &domain.Write{Nodes: []domain.NodeChange{{Mode: domain.Delete,
+			Node: &domain.Source{Meta: domain.Meta{ID: SrcSisterCities}}}}}, domain.ECONFLICT, "Source:" + SrcSisterCities},
 		// Atomicity: every change but the last is good; none of them lands.
 		{"a write whose last change is bad", &domain.Write{Nodes: []domain.NodeChange{create(hanoi()),
 			{Mode: domain.Update, Node: &domain.City{Meta: domain.Meta{ID: "nanning", Sources: []string{SrcArticle}}, Population: 5, PopulationYear: 2020}}},
@@ -467,4 +495,38 @@ func seqs(sets []domain.ChangeSet) []int64 {
 		out = append(out, cs.Seq)
 	}
 	return out
+}
+
+// WriteFailingHalfway checks atomicity where the checks cannot help: a
+// write whose transaction fails after its nodes are written and before
+// its relations leaves nothing, neither in the graph nor in the log, and
+// the next write takes the sequence number it would have had. failAt sets
+// the store's hook that runs at that point (restore unsets it).
+func WriteFailingHalfway(t *testing.T, open func(*testing.T) domain.Store, failAt func(func() error) (restore func())) {
+	s, b := withFixture(t, open)
+	before := snapshot(t, s, b, cityKey("hanoi"))
+	logBefore := allChanges(t, s)
+	w := func() *domain.Write {
+		return &domain.Write{Operation: "createCity", Author: "alice", IdempotencyKey: "half",
+			Nodes: []domain.NodeChange{create(hanoi())}, Edges: []domain.EdgeChange{{Mode: domain.Create, Edge: hanoiPartnership()}}}
+	}
+	calls := 0
+	restore := failAt(func() error { calls++; return errors.New("the disk is full") })
+	_, err := writer(t, s).Write(context.Background(), w())
+	restore()
+	if calls == 0 {
+		t.Fatal("the hook never ran: the write did not reach its transaction")
+	}
+	wantCode(t, err, domain.EINTERNAL)
+	if after := snapshot(t, s, b, cityKey("hanoi")); !sameValue(before, after) {
+		t.Errorf("the failed write left a trace:\nbefore %+v\n after %+v", before, after)
+	}
+	if logAfter := allChanges(t, s); !reflect.DeepEqual(logAfter, logBefore) {
+		t.Errorf("the failed write changed the log: %v, want %v", seqs(logAfter), seqs(logBefore))
+	}
+	// The retry with the same key is a first attempt: nothing was recorded.
+	cs := mustWrite(t, s, w())
+	if cs.Seq != logBefore[len(logBefore)-1].Seq+1 || node(t, s, cityKey("hanoi")) == nil {
+		t.Errorf("the retry got set %d and Hanoi %v, want set %d and Hanoi stored", cs.Seq, node(t, s, cityKey("hanoi")), logBefore[len(logBefore)-1].Seq+1)
+	}
 }
