@@ -132,6 +132,15 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (co
 		c.limits.MaxResponseBytes = n
 	}
 
+	// How large an import's upload may be (importSeed's multipart body).
+	if v := getenv("CITYGRAPH_MAX_UPLOAD_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			return c, nil, fmt.Errorf("CITYGRAPH_MAX_UPLOAD_BYTES is %q; give a number of bytes such as 67108864", v)
+		}
+		c.limits.MaxUploadBytes = n
+	}
+
 	httpCfg, err := loadHTTPConfig(getenv)
 	if err != nil {
 		return c, nil, err
@@ -210,8 +219,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	defer flushTraces(stopTracing, log)
 	tel := telemetry.New(telemetry.Options{Metrics: cfg.metrics, AccessLog: accessLog(cfg, log), Tracing: tracing})
 
+	if len(rest) > 0 && rest[0] == "seed" && seed.ToServer(rest[1:]) {
+		return seed.Command(ctx, nil, rest[1:], stdout, stderr) // into a running service: no store here
+	}
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
+		if len(rest) > 0 && rest[0] == "seed" && !cfg.useNeo4j && domain.ErrorCode(err) == domain.EUNAVAILABLE {
+			return domain.Unavailable(err, domain.ErrorMessage(err)+
+				", probably by the running service; load into it with `citygraph seed --server http://localhost:8080 FILE|DIR…` (credential in "+seed.TokenEnv+"), or stop it first")
+		}
 		return err
 	}
 	st = tel.Store(st)

@@ -24,6 +24,8 @@ import (
 type Limits struct {
 	// MaxBodyBytes bounds a POST body; larger gets 413.
 	MaxBodyBytes int64
+	// MaxUploadBytes bounds a multipart body (importSeed's files) instead.
+	MaxUploadBytes int64
 	// MaxQueryBytes bounds the query text, before it is parsed.
 	MaxQueryBytes int
 	// MaxCost bounds an operation's cost: the items it could return,
@@ -50,7 +52,7 @@ type Limits struct {
 }
 
 // DefaultLimits suit an analyst's playground and an app's queries alike.
-var DefaultLimits = Limits{MaxBodyBytes: 1 << 20, MaxQueryBytes: 64 << 10, Timeout: 30 * time.Second,
+var DefaultLimits = Limits{MaxBodyBytes: 1 << 20, MaxUploadBytes: 64 << 20, MaxQueryBytes: 64 << 10, Timeout: 30 * time.Second,
 	MaxCost: 50_000, MaxDepth: 20, MaxAliases: 50, MaxDirectives: 10, MaxSelections: 200, MaxTokens: 10_000,
 	MaxResponseBytes: 16 << 20}
 
@@ -112,14 +114,18 @@ func WithAccess(a Access) Option { return func(o *options) { o.access = a } }
 // limitRequest refuses oversized bodies with 413 and bounds execution time.
 func limitRequest(lim Limits, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > lim.MaxBodyBytes {
+		max, what := lim.MaxBodyBytes, "send a smaller query"
+		if isMultipart(r.Header) {
+			max, what = lim.MaxUploadBytes, "send fewer or smaller files at a time (CITYGRAPH_MAX_UPLOAD_BYTES)"
+		}
+		if r.ContentLength > max {
 			// The same answer the transport gives a chunked body that outgrows the limit.
 			telemetry.RequestFrom(r.Context()).Refuse(telemetry.RefusedSize)
 			writeError(w, http.StatusRequestEntityTooLarge, domain.ELIMIT,
-				fmt.Sprintf("the request body is %d bytes, over the limit of %d bytes; send a smaller query", r.ContentLength, lim.MaxBodyBytes))
+				fmt.Sprintf("the request body is %d bytes, over the limit of %d bytes; %s", r.ContentLength, max, what))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, lim.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, max)
 		ctx, cancel := context.WithTimeout(r.Context(), lim.Timeout)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))

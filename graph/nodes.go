@@ -35,3 +35,12 @@ func loadAll[T domain.Node](ctx context.Context, kind domain.Kind, slugs []strin
 	nodes, err := loader.For(ctx).Nodes(ctx, keys)
 	return loader.AllAs[T](nodes), err
 }
+
+// throughNode loads the agreement or forum a partnership came about
+// through, nil if none is known.
+func throughNode(ctx context.Context, e *domain.Edge) (domain.Node, error) {
+	if e.Through == nil {
+		return nil, nil
+	}
+	return loader.For(ctx).Node(ctx, *e.Through)
+}

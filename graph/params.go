@@ -66,6 +66,12 @@ func paramsFromBody(r *http.Request) (*graphql.RawParams, *requestError) {
 		}
 		return nil, badRequest("the request body could not be read: it ended early or arrived too slowly")
 	}
+	return paramsFromJSON(body)
+}
+
+// paramsFromJSON reads the parameters from a JSON object: a POST's body,
+// or a multipart request's operations.
+func paramsFromJSON(body []byte) (*graphql.RawParams, *requestError) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return nil, badRequest(`the request body is empty; send a JSON object such as {"query": "{ __typename }"}`)
@@ -77,7 +83,8 @@ func paramsFromBody(r *http.Request) (*graphql.RawParams, *requestError) {
 		return nil, badRequest(`the request body is not a JSON object; send one such as {"query": "{ __typename }"}`)
 	}
 	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil {
+	var err error
+	if err = json.Unmarshal(body, &fields); err != nil {
 		return nil, badRequest("the request body is not valid JSON: " + jsonProblem(err))
 	}
 	p := &graphql.RawParams{}

@@ -479,10 +479,7 @@ func (r *partnershipEdgeResolver) Node(ctx context.Context, obj *model.RelEdge) 
 
 // Through is the resolver for the through field.
 func (r *partnershipEdgeResolver) Through(ctx context.Context, obj *model.RelEdge) (domain.Node, error) {
-	if obj.Edge.Through == nil {
-		return nil, nil
-	}
-	return loader.For(ctx).Node(ctx, *obj.Edge.Through)
+	return throughNode(ctx, &obj.Edge)
 }
 
 // Sources is the resolver for the sources field.
@@ -715,6 +712,11 @@ func (r *rankedCityResolver) City(ctx context.Context, obj *model.RankedCity) (*
 // Value is the resolver for the value field.
 func (r *rankedCityResolver) Value(ctx context.Context, obj *model.RankedCity) (domain.Decimal, error) {
 	return rankValue(obj), nil
+}
+
+// Through is the resolver for the through field.
+func (r *relationResolver) Through(ctx context.Context, obj *model.Relation) (domain.Node, error) {
+	return throughNode(ctx, &obj.Edge)
 }
 
 // Sources is the resolver for the sources field.

@@ -63,6 +63,8 @@ func (HTTPTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 			msg: "this endpoint answers in application/graphql-response+json or application/json, and the Accept header allows neither"}
 	case r.Method == http.MethodGet:
 		params, rerr = paramsFromURL(r.URL)
+	case isMultipart(r.Header):
+		params, rerr = paramsFromMultipart(r)
 	default:
 		params, rerr = paramsFromBody(r)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,10 +20,12 @@ import (
 )
 
 // Command runs the seed subcommand: `citygraph seed [--dry-run] [--batch-rows N]
-// [--max-dossier-bytes N] [--max-csv-bytes N] [--max-depth N] FILE|DIR...`.
+// [--max-dossier-bytes N] [--max-csv-bytes N] [--max-depth N] [--server URL] FILE|DIR...`.
 // It loads the files into st and prints a report table on stdout; problems
 // go to stderr, one per line as file:line: field: found X, expected Y. A
 // progress line is shown on stderr when it is a terminal and CI is unset.
+// With --server it sends the files to that running service instead, with
+// the credential in CITYGRAPH_TOKEN, and st is not used (see ToServer).
 func Command(ctx context.Context, st domain.Store, args []string, stdout, stderr io.Writer) error {
 	fl := flag.NewFlagSet("seed", flag.ContinueOnError)
 	fl.SetOutput(stderr)
@@ -33,8 +36,10 @@ func Command(ctx context.Context, st domain.Store, args []string, stdout, stderr
 	maxDossier := fl.Int64("max-dossier-bytes", DefaultLimits.MaxDossierBytes, "refuse a dossier (.yaml .yml .json) larger than this many bytes")
 	maxCSV := fl.Int64("max-csv-bytes", DefaultLimits.MaxCSVBytes, "refuse a bulk CSV file larger than this many bytes")
 	maxDepth := fl.Int("max-depth", DefaultLimits.MaxDepth, "refuse a dossier whose collections nest deeper than this")
+	server := fl.String("server", "", "send the files to the running service at this URL (http://localhost:8080) instead of "+
+		"opening the store; the credential is read from "+TokenEnv)
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "usage: citygraph seed [--dry-run] [--batch-rows N] [--max-dossier-bytes N] [--max-csv-bytes N] [--max-depth N] FILE|DIR...")
+		fmt.Fprintln(stderr, "usage: citygraph seed [--dry-run] [--batch-rows N] [--max-dossier-bytes N] [--max-csv-bytes N] [--max-depth N] [--server URL] FILE|DIR...")
 		fmt.Fprintln(stderr, "Loads seed dossiers (.yaml .yml .json) and bulk CSV files; see docs/seed-format.md.")
 		fl.PrintDefaults()
 	}
@@ -61,6 +66,20 @@ func Command(ctx context.Context, st domain.Store, args []string, stdout, stderr
 	}
 	opt := Options{DryRun: *dryRun, BatchRows: *batchRows,
 		Limits: Limits{MaxDossierBytes: *maxDossier, MaxCSVBytes: *maxCSV, MaxDepth: *maxDepth}}
+	if *server != "" {
+		if *batchRows != 0 {
+			return domain.Errorf(domain.EINVALID, "seed: --batch-rows applies to a direct load; a service writes an import in one transaction, so leave it out with --server")
+		}
+		start := time.Now()
+		res, err := loadToServer(ctx, http.DefaultClient, *server, os.Getenv(TokenEnv), fl.Args(), opt)
+		if err != nil {
+			printProblems(stderr, err)
+			return err
+		}
+		res.Elapsed = time.Since(start)
+		WriteReport(stdout, res, *dryRun)
+		return nil
+	}
 	if isTerminal(stderr) && os.Getenv("CI") == "" {
 		sl := &statusLine{w: stderr}
 		opt.Progress = sl

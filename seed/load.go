@@ -28,6 +28,9 @@ type Options struct {
 	// Limits bounds each file's size and a dossier's nesting; a zero field
 	// takes its default from DefaultLimits.
 	Limits Limits
+	// Author names who loads, for the change log (domain.ApplyOptions.Author):
+	// the credential's subject of an import into a running service.
+	Author string
 }
 
 // Result is what a load did.
@@ -83,7 +86,7 @@ func Load(ctx context.Context, st domain.Store, fsys fs.FS, paths []string, opt 
 		verb = "checking (dry run)"
 	}
 	progress("%s %d nodes and %d relations", verb, len(batch.Nodes), len(batch.Edges))
-	aopt := domain.ApplyOptions{DryRun: opt.DryRun, BatchRows: opt.BatchRows}
+	aopt := domain.ApplyOptions{DryRun: opt.DryRun, BatchRows: opt.BatchRows, Author: opt.Author}
 	if opt.Progress != nil {
 		aopt.Progress = func(done, total int) { progress("wrote %d/%d rows", done, total) }
 	}

@@ -329,3 +329,12 @@ func AllAs[T domain.Node](nodes []domain.Node) []T {
 	}
 	return out
 }
+
+// Forget drops what the request read from the store outside its plan:
+// after a write (mutations run one at a time), later fields read afresh.
+func (l *Loaders) Forget() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.nodes = map[domain.NodeKey]domain.Node{}
+	l.edges = map[string]map[domain.NodeKey]domain.EdgePage{}
+}

@@ -102,6 +102,7 @@ func (e *RelEdge) RequestZh() *string    { return optional(e.Edge.RequestZh) }
 func (e *RelEdge) Instrument() *string   { return optional(e.Edge.Instrument) }
 func (e *RelEdge) Amount() *domain.Money { return e.Edge.Amount }
 func (e *RelEdge) Position() int         { return e.Edge.Position }
+func (e *RelEdge) Until() domain.Date    { return e.Edge.Until }
 func (e *RelEdge) DelegationSize() *int {
 	if e.Edge.DelegationSize == 0 {
 		return nil
@@ -134,6 +135,30 @@ func (r *Relation) To() string            { return r.Edge.To.String() }
 func (r *Relation) Since() domain.Date    { return r.Edge.Since }
 func (r *Relation) Note() *string         { return optional(r.Edge.Note) }
 func (r *Relation) Amount() *domain.Money { return r.Edge.Amount }
+func (r *Relation) Until() domain.Date    { return r.Edge.Until }
+func (r *Relation) Version() int64        { return r.Edge.Version }
+func (r *Relation) Level() *string        { return optional(r.Edge.Level) }
+func (r *Relation) Request() *string      { return optional(r.Edge.Request) }
+func (r *Relation) RequestZh() *string    { return optional(r.Edge.RequestZh) }
+func (r *Relation) Instrument() *string   { return optional(r.Edge.Instrument) }
+func (r *Relation) Status() *domain.PartnershipStatus {
+	if r.Edge.Status == "" {
+		return nil
+	}
+	return &r.Edge.Status
+}
+func (r *Relation) DelegationSize() *int {
+	if r.Edge.DelegationSize == 0 {
+		return nil
+	}
+	return &r.Edge.DelegationSize
+}
+func (r *Relation) Position() *int {
+	if r.Edge.Position == 0 {
+		return nil
+	}
+	return &r.Edge.Position
+}
 func (r *Relation) Role() *domain.Role {
 	if r.Edge.Role == "" {
 		return nil

@@ -17,6 +17,10 @@ type GeoPointInput struct {
 	Lon float64 `json:"lon"`
 }
 
+// Writes to the graph. Every write needs a credential of role editor, a delete or an import admin; each is recorded as one change set (see `changes`).
+type Mutation struct {
+}
+
 // Sort order of a node list.
 type NodeOrder struct {
 	// What to sort by.
