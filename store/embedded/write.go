@@ -61,15 +61,18 @@ func (s *Store) write(ctx context.Context, w *domain.Write, record bool) (*domai
 		if err := s.db.Update(func(tx *bolt.Tx) error { return commit(tx, p, &set) }); err != nil {
 			return nil, domain.Internal(err, "writing to the store file")
 		}
-	} else {
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.db == nil {
+		// In memory the log is the state's: readers take s.mu to read it
+		// (readLog), so it grows under the same lock as the state.
 		set.Seq = int64(len(s.log)) + 1
 		s.log = append(s.log, set)
 		if set.IdempotencyKey != "" {
 			s.idempotent[idempotencyID(set.Author, set.IdempotencyKey)] = set.Seq
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.st.apply(p)
 	return &set, nil
 }
