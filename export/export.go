@@ -8,6 +8,7 @@ package export
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/url"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/graph"
 )
 
 // Format is an export's file format.
@@ -43,7 +45,7 @@ type Request struct {
 }
 
 // params are the query parameters ParseRequest reads.
-var params = []string{"format", "file", "center", "depth", "kinds", "limit", "kind", "country", "grouping", "orgKind", "sector"}
+var params = []string{"format", "file", "center", "depth", "kinds", "limit", "kind", "where", "country", "grouping", "orgKind", "sector"}
 
 // ParseRequest reads an export's query parameters. Every mistake is an
 // EINVALID error that names the parameter and says what it takes.
@@ -91,9 +93,9 @@ func ParseRequest(q url.Values) (Request, error) {
 		}
 		r.Filter = fq
 	default:
-		for _, p := range []string{"depth", "kinds", "limit", "country", "grouping", "orgKind", "sector"} {
+		for _, p := range []string{"depth", "kinds", "limit", "where", "country", "grouping", "orgKind", "sector"} {
 			if q.Has(p) {
-				return r, domain.Errorf(domain.EINVALID, "%s needs a scope: give center=Kind:slug for a neighbourhood (depth, kinds, limit) or kind=Kind for a filtered set (country, grouping, orgKind, sector)", p)
+				return r, domain.Errorf(domain.EINVALID, "%s needs a scope: give center=Kind:slug for a neighbourhood (depth, kinds, limit) or kind=Kind for a filtered set (where, country, grouping, orgKind, sector)", p)
 			}
 		}
 	}
@@ -105,7 +107,7 @@ func ParseRequest(q url.Values) (Request, error) {
 }
 
 func neighbourhoodQuery(q url.Values) (*domain.NeighbourhoodQuery, error) {
-	for _, p := range []string{"country", "grouping", "orgKind", "sector"} {
+	for _, p := range []string{"where", "country", "grouping", "orgKind", "sector"} {
 		if q.Has(p) {
 			return nil, domain.Errorf(domain.EINVALID, "%s filters a kind=… export, not a neighbourhood (center=…)", p)
 		}
@@ -160,6 +162,18 @@ func filterQuery(q url.Values) (*domain.NodeQuery, error) {
 	fq := &domain.NodeQuery{Kind: kind, Filter: domain.NodeFilter{
 		Country: q.Get("country"), Grouping: q.Get("grouping"),
 		OrgKind: domain.OrgKind(q.Get("orgKind")), Sector: domain.Sector(q.Get("sector"))}}
+	if q.Has("where") {
+		// The same filter a GraphQL list's where argument takes, as JSON.
+		var v any
+		if err := json.Unmarshal([]byte(q.Get("where")), &v); err != nil {
+			return nil, domain.Errorf(domain.EINVALID, "where is not JSON (%v); give a filter object such as {\"population\": {\"gt\": 5000000}}", err)
+		}
+		w, err := graph.ParseWhere(v, kind)
+		if err != nil {
+			return nil, err
+		}
+		fq.Where = w
+	}
 	return fq, fq.Normalize()
 }
 

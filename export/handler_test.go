@@ -93,6 +93,11 @@ func TestBadInput(t *testing.T) {
 		{"file with graphml", "format=graphml&file=cities", 400, domain.EINVALID, "file=cities is for format=csv"},
 		{"unknown file", "format=csv&file=towns", 400, domain.EINVALID, `unknown file "towns"`},
 		{"seed zip of a part", "format=csv&center=City:nanning", 400, domain.EINVALID, "whole graph"},
+		{"where not JSON", "format=jsonl&kind=City&where=%7Bpopulation", 400, domain.EINVALID, "where is not JSON"},
+		{"where with an unknown field", "format=jsonl&kind=City&where=%7B%22mayor%22%3A%7B%22eq%22%3A%22x%22%7D%7D", 400, domain.EINVALID, `"mayor"`},
+		{"where with a wrong operator", "format=jsonl&kind=City&where=%7B%22name%22%3A%7B%22gt%22%3A1%7D%7D", 400, domain.EINVALID, "gt"},
+		{"where on a neighbourhood", "format=jsonl&center=City:nanning&where=%7B%7D", 400, domain.EINVALID, "where"},
+		{"where without a kind", "format=jsonl&where=%7B%7D", 400, domain.EINVALID, "where needs a scope"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

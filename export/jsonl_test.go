@@ -6,7 +6,10 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"io"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/citygraph/citygraph/domain"
@@ -173,5 +176,47 @@ func TestOneCSVFileOfAPart(t *testing.T) {
 		if r[3] != "VN" {
 			t.Errorf("row %v has country %q, want VN", r, r[3])
 		}
+	}
+}
+
+// TestWhereExport exports the cities a where filter keeps (the filter a
+// GraphQL list takes, as JSON) and checks them against the store's cities
+// filtered by hand.
+func TestWhereExport(t *testing.T) {
+	for _, s := range stores() {
+		t.Run(s.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := s.empty(t)
+			if _, err := seed.LoadProject(ctx, st); err != nil {
+				t.Fatal(err)
+			}
+			// Capitals, and cities whose Chinese name starts with 南.
+			want := map[string]bool{}
+			for k, n := range snapshot(t, st).Nodes {
+				if c, ok := n.(*domain.City); ok && (c.IsCapital || strings.HasPrefix(c.NameZh, "南")) {
+					want[k.String()] = true
+				}
+			}
+			if len(want) < 2 {
+				t.Fatalf("the seed graph has %d such cities; the test needs several", len(want))
+			}
+			srv := serve(t, st, export.DefaultConfig)
+			q := url.Values{"format": {"jsonl"}, "kind": {"City"}, "where": {`{"OR": [{"isCapital": {"eq": true}}, {"nameZh": {"startsWith": "南"}}]}`}}
+			resp := get(t, ctx, srv.URL+"?"+q.Encode())
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("status %d, %v: %s", resp.StatusCode, err, body)
+			}
+			nodes, _ := parseLines(t, body)
+			if len(nodes) != len(want) {
+				t.Errorf("got %d cities, want the %d capitals and 南… cities", len(nodes), len(want))
+			}
+			for id := range nodes {
+				if !want[id] {
+					t.Errorf("%s was exported; it is neither a capital nor a 南… city", id)
+				}
+			}
+		})
 	}
 }

@@ -28,6 +28,17 @@ func whereArg(a args, s *domain.Scope) (*domain.Filter, error) {
 	return &f, nil
 }
 
+// ParseWhere reads a where filter on nodes of kind k given as decoded
+// JSON (the /export endpoint's where= parameter), exactly as a list's
+// where argument is read; nil for {}.
+func ParseWhere(v any, k domain.Kind) (*domain.Filter, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, domain.Errorf(domain.EINVALID, `where must be a JSON object, such as {"population": {"gt": 5000000}}`)
+	}
+	return whereArg(args{"where": m}, domain.NodeScope(k))
+}
+
 // readWhere reads one where object: every key a condition, all of them held.
 func readWhere(m map[string]any, s *domain.Scope, at string) (domain.Filter, error) {
 	keys := make([]string, 0, len(m))
