@@ -197,6 +197,7 @@ type dPartnership struct {
 	Kind    string   `json:"kind"`
 	Status  string   `json:"status,omitempty"`
 	Since   string   `json:"since,omitempty"`
+	Until   string   `json:"until,omitempty"`
 	Through string   `json:"through,omitempty"`
 	Note    string   `json:"note,omitempty"`
 	Sources []string `json:"sources,omitempty"`
@@ -237,7 +238,7 @@ func financingRec(e domain.Edge) dFinancing {
 
 func partnershipRec(e domain.Edge) dPartnership {
 	return dPartnership{City: e.From.ID, Partner: e.To.ID, Kind: string(e.PartnershipKind), Status: string(e.Status),
-		Since: string(e.Since), Through: throughText(e.Through), Note: e.Note, Sources: e.Sources}
+		Since: string(e.Since), Until: string(e.Until), Through: throughText(e.Through), Note: e.Note, Sources: e.Sources}
 }
 
 // maxDossierPart is where a dossier is cut into another file, below the

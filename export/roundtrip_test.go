@@ -29,6 +29,24 @@ func TestSeedFilesRoundTrip(t *testing.T) {
 				t.Fatalf("loading the project's seed data: %v", err)
 			}
 		}},
+		{"seed graph with an ended partnership", func(t *testing.T, st domain.Store) {
+			ctx := context.Background()
+			if _, err := seed.LoadProject(ctx, st); err != nil {
+				t.Fatalf("loading the project's seed data: %v", err)
+			}
+			for _, e := range snapshot(t, st).Edges {
+				if e.Kind != domain.EdgePartnerOf {
+					continue
+				}
+				e.Until = "2026-11-30"
+				w := &domain.Write{Operation: "endPartnership", Author: "test", Edges: []domain.EdgeChange{{Mode: domain.End, Edge: e}}}
+				if _, err := st.(domain.Writer).Write(ctx, w); err != nil {
+					t.Fatalf("ending %s: %v", e.Key(), err)
+				}
+				return
+			}
+			t.Fatal("the seed graph has no partnership to end")
+		}},
 		{"synthetic graph", func(t *testing.T, st domain.Store) {
 			if _, err := st.Apply(context.Background(), synth.Generate(7, 400), domain.ApplyOptions{}); err != nil {
 				t.Fatalf("applying the synthetic graph: %v", err)

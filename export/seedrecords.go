@@ -394,6 +394,18 @@ func (s *seedFiles) projectRecords(ctx context.Context, d *dossierWriter) error 
 	})
 }
 
+// recordHeld clears what a dossier record of a relation of kind ek holds:
+// what its CSV row holds and, for a partnership, its end date.
+func recordHeld(ek domain.EdgeKind) func(*domain.Edge) {
+	if ek != domain.EdgePartnerOf {
+		return edgeHeld[ek]
+	}
+	return func(e *domain.Edge) {
+		edgeHeld[ek](e)
+		e.Until = ""
+	}
+}
+
 // relationRecords writes the partnerships, memberships and financings a
 // CSV row would not hold whole (a note with surrounding spaces, say).
 func (s *seedFiles) relationRecords(ctx context.Context, d *dossierWriter) error {
@@ -403,7 +415,7 @@ func (s *seedFiles) relationRecords(ctx context.Context, d *dossierWriter) error
 				if edgeFitsCSV(e) {
 					continue
 				}
-				s.held(e, edgeHeld[ek])
+				s.held(e, recordHeld(ek))
 				var err error
 				switch ek {
 				case domain.EdgeMemberOf:

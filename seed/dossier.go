@@ -248,6 +248,7 @@ type partnershipRec struct {
 	Kind    string   `yaml:"kind"`
 	Status  string   `yaml:"status"`
 	Since   text     `yaml:"since"`
+	Until   text     `yaml:"until"`
 	Through string   `yaml:"through"`
 	Note    string   `yaml:"note"`
 	Sources []string `yaml:"sources"`
@@ -560,7 +561,7 @@ func (d *dossierBuilder) financing(r rec, project string, f financingRec, inheri
 func (d *dossierBuilder) partnership(r rec, p partnershipRec) {
 	e := domain.Edge{Kind: domain.EdgePartnerOf, From: domain.NodeKey{Kind: domain.KindCity, ID: p.City},
 		To: domain.NodeKey{Kind: domain.KindCity, ID: p.Partner}, PartnershipKind: domain.PartnershipKind(p.Kind),
-		Status: partnershipStatus(p.Status), Since: d.date(r, "since", p.Since), Note: p.Note}
+		Status: partnershipStatus(p.Status), Since: d.date(r, "since", p.Since), Until: d.date(r, "until", p.Until), Note: p.Note}
 	if p.Through != "" {
 		t, err := domain.ParseNodeKey(p.Through)
 		if err != nil {
