@@ -176,6 +176,7 @@ type dMembership struct {
 	Grouping    string   `json:"grouping,omitempty"`
 	FundingBody string   `json:"fundingBody,omitempty"`
 	Since       string   `json:"since,omitempty"`
+	Until       string   `json:"until,omitempty"`
 	Note        string   `json:"note,omitempty"`
 	Sources     []string `json:"sources,omitempty"`
 }
@@ -187,6 +188,7 @@ type dFinancing struct {
 	Currency    string   `json:"currency"`
 	Instrument  string   `json:"instrument,omitempty"`
 	Approved    string   `json:"approved,omitempty"`
+	Until       string   `json:"until,omitempty"`
 	Note        string   `json:"note,omitempty"`
 	Sources     []string `json:"sources,omitempty"`
 }
@@ -222,7 +224,7 @@ func throughText(t *domain.NodeKey) string {
 }
 
 func membershipRec(e domain.Edge) dMembership {
-	m := dMembership{Country: e.From.ID, Since: string(e.Since), Note: e.Note, Sources: e.Sources}
+	m := dMembership{Country: e.From.ID, Since: string(e.Since), Until: string(e.Until), Note: e.Note, Sources: e.Sources}
 	if e.To.Kind == domain.KindFundingBody {
 		m.FundingBody = e.To.ID
 	} else {
@@ -233,7 +235,7 @@ func membershipRec(e domain.Edge) dMembership {
 
 func financingRec(e domain.Edge) dFinancing {
 	return dFinancing{FundingBody: e.From.ID, Project: e.To.ID, Amount: e.Amount.Amount.String(), Currency: string(e.Amount.Currency),
-		Instrument: e.Instrument, Approved: string(e.Since), Note: e.Note, Sources: e.Sources}
+		Instrument: e.Instrument, Approved: string(e.Since), Until: string(e.Until), Note: e.Note, Sources: e.Sources}
 }
 
 func partnershipRec(e domain.Edge) dPartnership {

@@ -29,23 +29,27 @@ func TestSeedFilesRoundTrip(t *testing.T) {
 				t.Fatalf("loading the project's seed data: %v", err)
 			}
 		}},
-		{"seed graph with an ended partnership", func(t *testing.T, st domain.Store) {
+		{"seed graph with ended relations", func(t *testing.T, st domain.Store) {
 			ctx := context.Background()
 			if _, err := seed.LoadProject(ctx, st); err != nil {
 				t.Fatalf("loading the project's seed data: %v", err)
 			}
+			// One relation of each kind that can end.
+			ended := map[domain.EdgeKind]bool{}
 			for _, e := range snapshot(t, st).Edges {
-				if e.Kind != domain.EdgePartnerOf {
+				if e.Kind != domain.EdgePartnerOf && e.Kind != domain.EdgeMemberOf && e.Kind != domain.EdgeFinanced || ended[e.Kind] {
 					continue
 				}
 				e.Until = "2026-11-30"
-				w := &domain.Write{Operation: "endPartnership", Author: "test", Edges: []domain.EdgeChange{{Mode: domain.End, Edge: e}}}
+				w := &domain.Write{Operation: "end", Author: "test", Edges: []domain.EdgeChange{{Mode: domain.End, Edge: e}}}
 				if _, err := st.(domain.Writer).Write(ctx, w); err != nil {
 					t.Fatalf("ending %s: %v", e.Key(), err)
 				}
-				return
+				ended[e.Kind] = true
 			}
-			t.Fatal("the seed graph has no partnership to end")
+			if len(ended) != 3 {
+				t.Fatalf("ended %v; the test needs a partnership, a membership and a financing", ended)
+			}
 		}},
 		{"synthetic graph", func(t *testing.T, st domain.Store) {
 			if _, err := st.Apply(context.Background(), synth.Generate(7, 400), domain.ApplyOptions{}); err != nil {

@@ -395,11 +395,8 @@ func (s *seedFiles) projectRecords(ctx context.Context, d *dossierWriter) error 
 }
 
 // recordHeld clears what a dossier record of a relation of kind ek holds:
-// what its CSV row holds and, for a partnership, its end date.
+// what its CSV row holds and its end date.
 func recordHeld(ek domain.EdgeKind) func(*domain.Edge) {
-	if ek != domain.EdgePartnerOf {
-		return edgeHeld[ek]
-	}
 	return func(e *domain.Edge) {
 		edgeHeld[ek](e)
 		e.Until = ""

@@ -140,6 +140,7 @@ type membershipRec struct {
 	Grouping    string   `yaml:"grouping"`
 	FundingBody string   `yaml:"fundingBody"`
 	Since       text     `yaml:"since"`
+	Until       text     `yaml:"until"`
 	Note        string   `yaml:"note"`
 	Sources     []string `yaml:"sources"`
 }
@@ -238,6 +239,7 @@ type financingRec struct {
 	Currency    string   `yaml:"currency"`
 	Instrument  string   `yaml:"instrument"`
 	Approved    text     `yaml:"approved"`
+	Until       text     `yaml:"until"`
 	Note        string   `yaml:"note"`
 	Sources     []string `yaml:"sources"`
 }
@@ -419,7 +421,7 @@ func (d *dossierBuilder) build(doc *dossier) {
 			to = domain.NodeKey{Kind: domain.KindFundingBody, ID: m.FundingBody}
 		}
 		d.edge(r, domain.Edge{Kind: domain.EdgeMemberOf, From: domain.NodeKey{Kind: domain.KindCountry, ID: m.Country}, To: to,
-			Since: d.date(r, "since", m.Since), Note: m.Note}, m.Sources, nil)
+			Since: d.date(r, "since", m.Since), Until: d.date(r, "until", m.Until), Note: m.Note}, m.Sources, nil)
 	}
 	for i := range doc.Events {
 		e := &doc.Events[i]
@@ -550,7 +552,7 @@ func (d *dossierBuilder) project(r rec, p *projectRec) {
 func (d *dossierBuilder) financing(r rec, project string, f financingRec, inherited []string) {
 	e := domain.Edge{Kind: domain.EdgeFinanced, From: domain.NodeKey{Kind: domain.KindFundingBody, ID: f.FundingBody},
 		To: domain.NodeKey{Kind: domain.KindProject, ID: project}, Since: d.date(r, "approved", f.Approved),
-		Amount: d.money(r, f.Amount, f.Currency), Instrument: f.Instrument, Note: f.Note}
+		Until: d.date(r, "until", f.Until), Amount: d.money(r, f.Amount, f.Currency), Instrument: f.Instrument, Note: f.Note}
 	if e.Amount == nil {
 		d.pos.Rows++
 		return // the amount's problem is already reported
