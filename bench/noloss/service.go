@@ -1,10 +1,8 @@
 package noloss
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/citygraph/citygraph/internal/childproc"
 )
 
 // Build compiles the citygraph binary of the module at root into dir and
@@ -38,7 +38,7 @@ type Service struct {
 	ReadyTimeout time.Duration
 
 	port int
-	log  *lockedBuffer // every start's output, for the error that needs it
+	log  *childproc.Output // every start's output, for the error that needs it
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -52,11 +52,11 @@ func (s *Service) URL() string { return "http://127.0.0.1:" + strconv.Itoa(s.por
 // start picks a free port; later ones reuse it.
 func (s *Service) Start(ctx context.Context) error {
 	if s.port == 0 {
-		p, err := freePort()
+		p, err := childproc.FreePort()
 		if err != nil {
 			return err
 		}
-		s.port, s.log = p, &lockedBuffer{}
+		s.port, s.log = p, &childproc.Output{}
 	}
 	cmd := exec.Command(s.Binary, "-addr", "127.0.0.1:"+strconv.Itoa(s.port))
 	// Only PATH and HOME pass from the parent: NEO4J_* must come from Env,
@@ -148,37 +148,5 @@ func (s *Service) Tail() string {
 	if s.log == nil {
 		return ""
 	}
-	b := s.log.bytes()
-	if len(b) > 3000 {
-		b = b[len(b)-3000:]
-	}
-	return string(b)
-}
-
-// lockedBuffer collects a process's output, written by exec's copying
-// goroutines while Tail may read it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) bytes() []byte {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]byte(nil), l.b.Bytes()...)
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	return s.log.Tail(3000)
 }

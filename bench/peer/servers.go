@@ -4,15 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 	"time"
+
+	"github.com/citygraph/citygraph/internal/childproc"
 )
 
 // Process is a server under test, started on a free loopback port.
@@ -20,7 +20,7 @@ type Process struct {
 	URL  string
 	name string
 	cmd  *exec.Cmd
-	log  *lockedBuffer
+	log  *childproc.Output
 	done chan error
 }
 
@@ -31,7 +31,7 @@ const startTimeout = 120 * time.Second
 // CITYGRAPH_DATA_DIR for the embedded store) on 127.0.0.1 and waits until
 // /readyz answers 200.
 func StartCitygraph(ctx context.Context, bin string, env map[string]string) (*Process, error) {
-	port, err := freePort()
+	port, err := childproc.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func StartCitygraph(ctx context.Context, bin string, env map[string]string) (*Pr
 // StartPeer runs the peer (node server.mjs in dir, its node_modules
 // installed) on 127.0.0.1 and waits until it answers a query.
 func StartPeer(ctx context.Context, dir string, env map[string]string) (*Process, error) {
-	port, err := freePort()
+	port, err := childproc.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func start(ctx context.Context, name string, cmd *exec.Cmd, env map[string]strin
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	p := &Process{name: name, cmd: cmd, log: &lockedBuffer{}, done: make(chan error, 1)}
+	p := &Process{name: name, cmd: cmd, log: &childproc.Output{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = p.log, p.log
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", name, err)
@@ -148,37 +148,5 @@ func (p *Process) Stop() {
 }
 
 func (p *Process) tail() string {
-	b := p.log.bytes()
-	if len(b) > 2000 {
-		b = b[len(b)-2000:]
-	}
-	return string(b)
-}
-
-// lockedBuffer collects a process's output, written by exec's copying
-// goroutines while tail may read it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) bytes() []byte {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]byte(nil), l.b.Bytes()...)
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	return p.log.Tail(2000)
 }
