@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"cmp"
 	"reflect"
 	"slices"
 )
@@ -52,7 +51,12 @@ const (
 )
 
 // property is the field's stored property name (see prop).
-func (f *fieldDef) property() string { return cmp.Or(f.prop, f.name) }
+func (f *fieldDef) property() string {
+	if f.prop != "" {
+		return f.prop
+	}
+	return f.name
+}
 
 // valueDef is how a field's value compares and sorts, and how to read it
 // from a node or relation: typed getters, not reflection, as filters and
@@ -91,7 +95,7 @@ func text[X any](f func(X) string) valueDef {
 }
 
 func requiredText[X any](f func(X) string) valueDef {
-	return valueDef{typ: FieldString, always: true, get: reader(f, known[string])}
+	return valueDef{typ: FieldString, always: true, get: reader(f, knownText)}
 }
 
 func enum[X any, T ~string](typ string, values []T, f func(X) T) valueDef {
@@ -108,7 +112,7 @@ func date[X any](f func(X) Date) valueDef {
 }
 
 func flag[X any](f func(X) bool) valueDef {
-	return valueDef{typ: FieldBool, get: reader(f, known[bool])}
+	return valueDef{typ: FieldBool, get: reader(f, knownFlag)}
 }
 
 // reader reads a field with f from an item of type X and converts it with
@@ -122,8 +126,10 @@ func reader[X, T any](f func(X) T, conv func(T) (any, bool)) func(any) (any, boo
 	}
 }
 
-// known is a value that every item has, zero or not.
-func known[T any](v T) (any, bool) { return v, true }
+// knownText and knownFlag are values every item has, zero or not (not
+// generic: boxing a type parameter's value allocates on every call).
+func knownText(s string) (any, bool) { return s, true }
+func knownFlag(b bool) (any, bool)   { return b, true }
 
 // amount is a money field: it compares by its amount in hundredths.
 func amount[X any](f func(X) *Money) valueDef {
@@ -360,16 +366,52 @@ func structFields(t reflect.Type, defs []fieldDef) []structField {
 // Each kind's, Meta's and the relation's field defs by stored name (see
 // fieldDef.prop), as orders and aggregates name them.
 var (
-	nodeFieldsByProp = func() map[Kind]map[string]*fieldDef {
-		m := map[Kind]map[string]*fieldDef{}
+	nodeFieldsByProp = func() map[kindField]*fieldDef {
+		m := map[kindField]*fieldDef{}
 		for _, k := range Kinds {
-			m[k] = byProp(metaFieldDefs, nodeFieldDefs[k])
+			for name, f := range byProp(metaFieldDefs, nodeFieldDefs[k]) {
+				m[kindField{k, name}] = f
+			}
 		}
 		return m
 	}()
 	metaFieldsByProp = byProp(metaFieldDefs)
 	edgeFieldsByProp = byProp(edgeFieldDefs)
 )
+
+type kindField struct {
+	kind Kind
+	prop string
+}
+
+// sortedNodeFields are the fields lists may be ordered by, by node struct
+// type: NodeValue reads one per item and key, and a type hashes faster
+// than names do.
+var sortedNodeFields = func() map[reflect.Type][]*fieldDef {
+	m := map[reflect.Type][]*fieldDef{}
+	for _, k := range Kinds {
+		t := reflect.TypeOf(NewNode(k, ""))
+		for _, defs := range [][]fieldDef{metaFieldDefs, nodeFieldDefs[k]} {
+			for i := range defs {
+				if defs[i].sorted {
+					m[t] = append(m[t], &defs[i])
+				}
+			}
+		}
+	}
+	return m
+}()
+
+// sortedNodeField returns n's field that lists may be ordered by of the
+// given stored name.
+func sortedNodeField(n Node, prop string) (*fieldDef, bool) {
+	for _, f := range sortedNodeFields[reflect.TypeOf(n)] {
+		if f.property() == prop {
+			return f, true
+		}
+	}
+	return nil, false
+}
 
 func byProp(tables ...[]fieldDef) map[string]*fieldDef {
 	m := map[string]*fieldDef{}

@@ -49,7 +49,7 @@ func (f FieldRef) spec(kinds []Kind) (*fieldDef, bool) {
 		return s, true
 	}
 	for _, k := range kinds {
-		if s, ok := sortedDef(nodeFieldsByProp[k][f.Name]); ok {
+		if s, ok := sortedDef(nodeFieldsByProp[kindField{k, f.Name}]); ok {
 			return s, true
 		}
 	}
@@ -124,7 +124,7 @@ func checkCursors(keys []OrderKey, p Page) error {
 // numbers and for money (its amount); the zero value when n has none, as
 // the stores read an absent property.
 func NodeValue(n Node, field string) any {
-	if f, ok := sortedDef(nodeFieldsByProp[n.Key().Kind][field]); ok {
+	if f, ok := sortedNodeField(n, field); ok {
 		if v, known := f.value.get(n); known {
 			return v
 		}
@@ -134,7 +134,7 @@ func NodeValue(n Node, field string) any {
 
 // NodeMoney is n's money field (nil when it has none).
 func NodeMoney(n Node, field string) *Money {
-	if f, ok := sortedDef(nodeFieldsByProp[n.Key().Kind][field]); ok && f.value.money != nil {
+	if f, ok := sortedNodeField(n, field); ok && f.value.money != nil {
 		return f.value.money(n)
 	}
 	return nil
