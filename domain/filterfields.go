@@ -1,6 +1,9 @@
 package domain
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // FieldType is the type of a property a filter compares; it decides the
 // operators a filter may apply and the Go type of their values (string,
@@ -306,21 +309,13 @@ var edgeScopes = func() map[edgeScopeKey]*Scope {
 	return out
 }()
 
+// uniqueKinds is ks without repeats, in their first order.
 func uniqueKinds(ks []Kind) []Kind {
 	var out []Kind
 	for _, k := range ks {
-		if !containsKind(out, k) {
+		if !slices.Contains(out, k) {
 			out = append(out, k)
 		}
 	}
 	return out
-}
-
-func containsKind(ks []Kind, k Kind) bool {
-	for _, x := range ks {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }

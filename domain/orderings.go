@@ -256,48 +256,38 @@ func (q EdgeQuery) otherKinds() []Kind {
 		return q.OtherKinds
 	}
 	r := EdgeRules[q.Kind]
-	var out []Kind
-	for _, k := range append(slices.Clone(r.From), r.To...) {
-		if !slices.Contains(out, k) {
-			out = append(out, k)
-		}
-	}
-	return out
+	return uniqueKinds(append(slices.Clone(r.From), r.To...))
 }
 
 // checkOrderings validates a node list's OrderBy, its cursors for it,
 // and its Aggregate.
 func (q *NodeQuery) checkOrderings() error {
-	kinds := []Kind{q.Kind}
 	for _, f := range append(slices.Clone(q.Aggregate.Fields), orderFields(q.OrderBy)...) {
 		if f.Edge {
 			return Errorf(EINVALID, "cannot order or aggregate a list of %s by %s: a node list has no relation fields", q.Kind, f)
 		}
 	}
-	if err := checkOrder(q.OrderBy, kinds); err != nil {
-		return err
-	}
-	if len(q.OrderBy) > 0 {
-		if err := checkCursors(q.OrderBy, q.Page); err != nil {
-			return err
-		}
-	}
-	return q.Aggregate.check(kinds)
+	return checkListOrder(q.OrderBy, q.Page, q.Aggregate, []Kind{q.Kind})
 }
 
 // checkOrderings validates a relation list's OrderBy, its cursors for it,
 // and its Aggregate, against the relation's fields and its far ends'.
 func (q *EdgeQuery) checkOrderings() error {
-	kinds := q.otherKinds()
-	if err := checkOrder(q.OrderBy, kinds); err != nil {
+	return checkListOrder(q.OrderBy, q.Page, q.Aggregate, q.otherKinds())
+}
+
+// checkListOrder validates a list's order, its page's cursors for that
+// order, and its aggregate, over items of the given kinds.
+func checkListOrder(keys []OrderKey, p Page, a Aggregation, kinds []Kind) error {
+	if err := checkOrder(keys, kinds); err != nil {
 		return err
 	}
-	if len(q.OrderBy) > 0 {
-		if err := checkCursors(q.OrderBy, q.Page); err != nil {
+	if len(keys) > 0 {
+		if err := checkCursors(keys, p); err != nil {
 			return err
 		}
 	}
-	return q.Aggregate.check(kinds)
+	return a.check(kinds)
 }
 
 func orderFields(keys []OrderKey) []FieldRef {
