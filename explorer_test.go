@@ -69,12 +69,27 @@ const exploreNeighbourhood = `query($id: ID!, $asOf: Date) { neighbourhood(id: $
 // around id.
 func neighbourhoodIDs(t *testing.T, base, id, asOf string) []string {
 	t.Helper()
+	return neighbourhoodIDsAs(t, base, "", id, asOf)
+}
+
+// neighbourhoodIDsAs is neighbourhoodIDs with an Authorization header
+// (none when authorization is empty).
+func neighbourhoodIDsAs(t *testing.T, base, authorization, id, asOf string) []string {
+	t.Helper()
 	vars := map[string]any{"id": id}
 	if asOf != "" {
 		vars["asOf"] = asOf
 	}
 	body, _ := json.Marshal(map[string]any{"query": exploreNeighbourhood, "variables": vars})
-	resp, err := http.Post(base+"/graphql", "application/json", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,6 +154,13 @@ document.addEventListener('securitypolicyviolation', function (e) {
 
 func openExplorer(t *testing.T, pageURL string) *explorerSession {
 	t.Helper()
+	return openPage(t, pageURL, "#search-text")
+}
+
+// openPage opens pageURL in a fresh headless Chromium and waits until the
+// element ready selects shows.
+func openPage(t *testing.T, pageURL, ready string) *explorerSession {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(browsertest.Chromium(t)),
 		chromedp.UserDataDir(t.TempDir()),
@@ -164,8 +186,8 @@ func openExplorer(t *testing.T, pageURL string) *explorerSession {
 		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspHook})
 		return err
 	})
-	if err := chromedp.Do(tabCtx, addHook, chromedp.Navigate(pageURL), chromedp.WaitVisible(chromedp.CSS("#search-text"))); err != nil {
-		t.Fatalf("opening %s until its search box shows: %v", pageURL, err)
+	if err := chromedp.Do(tabCtx, addHook, chromedp.Navigate(pageURL), chromedp.WaitVisible(chromedp.CSS(ready))); err != nil {
+		t.Fatalf("opening %s until %s shows: %v", pageURL, ready, err)
 	}
 	return s
 }

@@ -87,8 +87,8 @@ func TestPageWithoutExamples(t *testing.T) {
 
 func TestAbsoluteEndpointAllowedByCSP(t *testing.T) {
 	rec := get(t, playground.Handler("t", "http://127.0.0.1:8080/graphql", nil), http.MethodGet, "/")
-	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "connect-src 'self' http://127.0.0.1:8080") {
-		t.Errorf("Content-Security-Policy %q does not allow the endpoint's origin", csp)
+	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "connect-src 'self' http://127.0.0.1:8080 ws://127.0.0.1:8080;") {
+		t.Errorf("Content-Security-Policy %q does not allow the endpoint's origin and its websocket (subscriptions)", csp)
 	}
 }
 

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/chromedp"
+
+	"github.com/citygraph/citygraph/playground/browsertest"
+)
+
+// readerOnlyService starts the service with readers required and returns
+// its base URL and a reader's API key.
+func readerOnlyService(t *testing.T) (base, key string) {
+	t.Helper()
+	key, line := newKeyLine(t, "analyst", "reader")
+	base, _ = startService(t, map[string]string{"CITYGRAPH_API_KEYS": line, "CITYGRAPH_REQUIRE_READER": "true"})
+	return base, key
+}
+
+// enterCredential types credential into the page's box and submits it.
+func (s *explorerSession) enterCredential(t *testing.T, credential string) {
+	t.Helper()
+	evaluate[bool](t, s, `(document.getElementById('credential').value = '', true)`)
+	s.do(t, "entering the credential",
+		chromedp.SendKeys(chromedp.CSS("#credential"), credential),
+		chromedp.Click(chromedp.CSS(`#credential-form button[type=submit]`)),
+	)
+}
+
+// checkKeptInSessionOnly checks that the page keeps credential in
+// sessionStorage, and not in localStorage, its URL or a cookie.
+func (s *explorerSession) checkKeptInSessionOnly(t *testing.T, credential string) {
+	t.Helper()
+	if got := evaluate[string](t, s, `sessionStorage.getItem('citygraph.credential') || ''`); got != credential {
+		t.Errorf("sessionStorage holds %q, want the credential entered", got)
+	}
+	for what, js := range map[string]string{
+		"localStorage": `JSON.stringify(Object.assign({}, localStorage))`,
+		"the URL":      `location.href`,
+		"a cookie":     `document.cookie`,
+	} {
+		if got := evaluate[string](t, s, js); strings.Contains(got, credential) {
+			t.Errorf("%s holds the credential: %.200s", what, got)
+		}
+	}
+}
+
+// waitMessage waits until the message next to the credential box shows
+// (holding want) or, with want empty, is hidden.
+func (s *explorerSession) waitMessage(t *testing.T, want string) {
+	t.Helper()
+	if want == "" {
+		s.waitFor(t, "the credential message to go", `document.getElementById('credential-message').hidden`)
+		return
+	}
+	s.waitFor(t, fmt.Sprintf("the credential message %q", want), fmt.Sprintf(
+		`(function () { var m = document.getElementById('credential-message'); return !m.hidden && m.textContent.indexOf(%q) >= 0; })()`, want))
+}
+
+const needsCredential = "This service needs a credential: paste an API key or token."
+
+func TestPlaygroundSendsCredential(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	browsertest.Chromium(t)
+	base, key := readerOnlyService(t)
+	s := openPage(t, base+"/", ".graphiql-container .graphiql-execute-button")
+	defer s.check(t)
+
+	const result = `(function () { var cm = document.querySelector('.result-window .CodeMirror');
+	  return cm && cm.CodeMirror ? cm.CodeMirror.getValue() : ''; })()`
+	execute := chromedp.CSS(".graphiql-container .graphiql-execute-button")
+
+	t.Run("without a credential the page says one is needed", func(t *testing.T) {
+		s.waitMessage(t, needsCredential) // the schema's introspection was refused
+		s.do(t, "running the first example", chromedp.Click(execute))
+		s.waitFor(t, "the refusal in the result pane", result+`.indexOf('UNAUTHENTICATED') >= 0`)
+	})
+
+	t.Run("with the key the query runs", func(t *testing.T) {
+		s.enterCredential(t, key)
+		s.waitMessage(t, "")
+		s.do(t, "running the first example", chromedp.Click(execute))
+		s.waitFor(t, "the forum in the result pane", result+`.indexOf('"forum"') >= 0`)
+		got := evaluate[string](t, s, result)
+		if strings.Contains(got, `"errors"`) {
+			t.Errorf("result pane = %.400s, want data without errors", got)
+		}
+		if !evaluate[bool](t, s, `document.getElementById('credential-message').hidden`) {
+			t.Errorf("the credential message still shows after a good answer")
+		}
+		s.checkKeptInSessionOnly(t, key)
+	})
+
+	t.Run("forget clears the credential", func(t *testing.T) {
+		s.do(t, "forgetting the credential", chromedp.Click(chromedp.CSS("#credential-forget")))
+		if got := evaluate[string](t, s, `sessionStorage.getItem('citygraph.credential') || ''`); got != "" {
+			t.Errorf("sessionStorage holds %q after Forget, want nothing", got)
+		}
+		s.waitMessage(t, needsCredential) // the schema is fetched again, anonymously
+	})
+}
+
+func TestExplorerSendsCredential(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	browsertest.Chromium(t)
+	base, key := readerOnlyService(t)
+	s := openExplorer(t, base+"/explore")
+	defer s.check(t)
+	downloads := t.TempDir()
+	s.do(t, "allowing downloads", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads})
+		return err
+	}))
+
+	const nanning = "City:nanning"
+	search := func(t *testing.T) {
+		t.Helper()
+		s.do(t, "searching for Nanning",
+			chromedp.SetValue(chromedp.CSS("#search-text"), "Nanning"),
+			chromedp.Click(chromedp.CSS(`#search-form button[type=submit]`)),
+		)
+	}
+
+	t.Run("without a credential the page says one is needed", func(t *testing.T) {
+		search(t)
+		s.waitMessage(t, needsCredential)
+		s.waitFor(t, "the refusal in the status line", `document.getElementById('status').textContent.indexOf('UNAUTHENTICATED') >= 0`)
+	})
+
+	t.Run("with the key the explorer draws what the API gives", func(t *testing.T) {
+		s.enterCredential(t, key)
+		search(t)
+		s.do(t, "choosing Nanning",
+			chromedp.WaitVisible(chromedp.CSS(`#hits button[data-id="`+nanning+`"]`)),
+			chromedp.Click(chromedp.CSS(`#hits button[data-id="`+nanning+`"]`)),
+		)
+		got := s.waitDrawn(t, nanning)
+		want := neighbourhoodIDsAs(t, base, "Bearer "+key, nanning, "")
+		if !slices.Equal(got, want) {
+			t.Fatalf("drawn %d nodes %v;\nthe API's neighbourhood has %d: %v", len(got), got, len(want), want)
+		}
+		if n := evaluate[string](t, s, `document.getElementById('node-count').textContent`); n != fmt.Sprint(len(want)) {
+			t.Errorf("the node count says %s, the API gives %d nodes", n, len(want))
+		}
+		if !evaluate[bool](t, s, `document.getElementById('credential-message').hidden`) {
+			t.Errorf("the credential message still shows after good answers")
+		}
+		s.checkKeptInSessionOnly(t, key)
+	})
+
+	t.Run("the export downloads with the credential", func(t *testing.T) {
+		s.do(t, "downloading the neighbourhood as JSON lines",
+			chromedp.SetValue(chromedp.CSS("#export-format"), "jsonl"),
+			chromedp.Click(chromedp.CSS("#export-drawn")),
+		)
+		s.waitFor(t, "the download to finish", `document.getElementById('status').textContent.indexOf('Downloaded ') === 0 ||
+			document.getElementById('status').classList.contains('error')`)
+		if status := evaluate[string](t, s, `document.getElementById('status').textContent`); !strings.HasPrefix(status, "Downloaded citygraph-") {
+			t.Fatalf("status = %q, want the file downloaded", status)
+		}
+		path := waitDownload(t, s.ctx, downloads, ".jsonl")
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		for i, l := range lines {
+			if !json.Valid([]byte(l)) {
+				t.Fatalf("%s line %d is not JSON: %.200s", filepath.Base(path), i+1, l)
+			}
+		}
+		if !strings.Contains(string(b), "nanning") || len(lines) < 2 {
+			t.Errorf("%s has %d lines without Nanning, want Nanning's neighbourhood: %.300s", filepath.Base(path), len(lines), b)
+		}
+	})
+}
+
+// waitDownload waits until dir holds a finished download whose name ends
+// in suffix, and returns its path; ctx is the deadline.
+func waitDownload(t *testing.T, ctx context.Context, dir, suffix string) string {
+	t.Helper()
+	for {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), suffix) {
+				return filepath.Join(dir, e.Name())
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no *%s file in the download directory (%d entries): %v", suffix, len(entries), ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
