@@ -85,7 +85,7 @@ func TestPlaygroundSendsCredential(t *testing.T) {
 	t.Run("without a credential the page says one is needed", func(t *testing.T) {
 		s.waitMessage(t, needsCredential) // the schema's introspection was refused
 		s.do(t, "running the first example", chromedp.Click(execute))
-		s.waitFor(t, "the refusal in the result pane", result+`.indexOf('UNAUTHENTICATED') >= 0`)
+		s.waitFor(t, "the query's refusal in the result pane", result+`.indexOf('forum needs a credential') >= 0`)
 	})
 
 	t.Run("with the key the query runs", func(t *testing.T) {
