@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,12 +21,35 @@ import (
 )
 
 // readerOnlyService starts the service with readers required and returns
-// its base URL and a reader's API key.
-func readerOnlyService(t *testing.T) (base, key string) {
+// its base URL, a reader's API key and an editor's (named "loader").
+func readerOnlyService(t *testing.T) (base, key, editorKey string) {
 	t.Helper()
 	key, line := newKeyLine(t, "analyst", "reader")
-	base, _ = startService(t, map[string]string{"CITYGRAPH_API_KEYS": line, "CITYGRAPH_REQUIRE_READER": "true"})
-	return base, key
+	editorKey, editorLine := newKeyLine(t, "loader", "editor")
+	base, _ = startService(t, map[string]string{"CITYGRAPH_API_KEYS": line + "," + editorLine, "CITYGRAPH_REQUIRE_READER": "true"})
+	return base, key, editorKey
+}
+
+// createSource writes one source through the API as the editor, so that
+// the change log holds a change set by "loader".
+func createSource(t *testing.T, base, editorKey string) {
+	t.Helper()
+	body := `{"query":"mutation { createSource(input: {slug: \"credential-test\", name: \"Credential test\", publisher: \"citygraph tests\"}) { changeSeq } }"}`
+	req, err := http.NewRequest(http.MethodPost, base+"/graphql", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+editorKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "changeSeq") || strings.Contains(string(b), `"errors"`) {
+		t.Fatalf("createSource: %d %s", resp.StatusCode, b)
+	}
 }
 
 // enterCredential types credential into the page's box and submits it.
@@ -74,7 +99,7 @@ func TestPlaygroundSendsCredential(t *testing.T) {
 		t.Skip("browser test skipped in -short mode")
 	}
 	browsertest.Chromium(t)
-	base, key := readerOnlyService(t)
+	base, key, editorKey := readerOnlyService(t)
 	s := openPage(t, base+"/", ".graphiql-container .graphiql-execute-button")
 	defer s.check(t)
 
@@ -103,6 +128,18 @@ func TestPlaygroundSendsCredential(t *testing.T) {
 		s.checkKeptInSessionOnly(t, key)
 	})
 
+	t.Run("a subscription sends the key in connection_init", func(t *testing.T) {
+		createSource(t, base, editorKey)
+		evaluate[bool](t, s, `(document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(
+			'subscription Feed { changes(after: 0) { seq author } }'), true)`)
+		// GraphiQL takes up an edit after a pause; the tab's title shows when it has.
+		s.waitFor(t, "the tab titled Feed", `Array.from(document.querySelectorAll('.graphiql-tab')).some(function (t) { return t.textContent.indexOf('Feed') >= 0; })`)
+		s.do(t, "subscribing to the feed", chromedp.Click(execute))
+		// The feed refuses an anonymous subscriber; with the key it delivers the write.
+		s.waitFor(t, "the editor's change set in the result pane", result+`.indexOf('"author": "loader"') >= 0`)
+		s.do(t, "stopping the subscription", chromedp.Click(execute))
+	})
+
 	t.Run("forget clears the credential", func(t *testing.T) {
 		s.do(t, "forgetting the credential", chromedp.Click(chromedp.CSS("#credential-forget")))
 		if got := evaluate[string](t, s, `sessionStorage.getItem('citygraph.credential') || ''`); got != "" {
@@ -117,7 +154,7 @@ func TestExplorerSendsCredential(t *testing.T) {
 		t.Skip("browser test skipped in -short mode")
 	}
 	browsertest.Chromium(t)
-	base, key := readerOnlyService(t)
+	base, key, _ := readerOnlyService(t)
 	s := openExplorer(t, base+"/explore")
 	defer s.check(t)
 	downloads := t.TempDir()
