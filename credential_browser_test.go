@@ -140,6 +140,15 @@ func TestPlaygroundSendsCredential(t *testing.T) {
 		s.do(t, "stopping the subscription", chromedp.Click(execute))
 	})
 
+	t.Run("a write beyond the key's role is said to be forbidden", func(t *testing.T) {
+		evaluate[bool](t, s, `(document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(
+			'mutation Write { createSource(input: {slug: "by-a-reader", name: "By a reader", publisher: "tests"}) { changeSeq } }'), true)`)
+		s.waitFor(t, "the tab titled Write", `Array.from(document.querySelectorAll('.graphiql-tab')).some(function (t) { return t.textContent.indexOf('Write') >= 0; })`)
+		s.do(t, "running the mutation", chromedp.Click(execute))
+		s.waitMessage(t, "The credential given may not do this")
+		s.waitFor(t, "FORBIDDEN in the result pane", result+`.indexOf('FORBIDDEN') >= 0`)
+	})
+
 	t.Run("forget clears the credential", func(t *testing.T) {
 		s.do(t, "forgetting the credential", chromedp.Click(chromedp.CSS("#credential-forget")))
 		if got := evaluate[string](t, s, `sessionStorage.getItem('citygraph.credential') || ''`); got != "" {
@@ -177,6 +186,12 @@ func TestExplorerSendsCredential(t *testing.T) {
 		search(t)
 		s.waitMessage(t, needsCredential)
 		s.waitFor(t, "the refusal in the status line", `document.getElementById('status').textContent.indexOf('UNAUTHENTICATED') >= 0`)
+	})
+
+	t.Run("a wrong key is said to be refused", func(t *testing.T) {
+		s.enterCredential(t, "cgk_not-a-key-of-this-service")
+		search(t)
+		s.waitMessage(t, "The service refused the credential given")
 	})
 
 	t.Run("with the key the explorer draws what the API gives", func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -382,6 +383,26 @@ func TestExplorerInBrowser(t *testing.T) {
 			t.Errorf("PNG export = %q…, want a PNG data URL", png)
 		}
 		s.do(t, "clicking both save buttons", chromedp.Click(chromedp.CSS("#save-svg")), chromedp.Click(chromedp.CSS("#save-png")))
+	})
+
+	t.Run("without a credential the data downloads by a plain link", func(t *testing.T) {
+		downloads := t.TempDir()
+		s.do(t, "allowing downloads", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+				Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads})
+			return err
+		}))
+		s.do(t, "downloading the neighbourhood as GraphML",
+			chromedp.SetValue(chromedp.CSS("#export-format"), "graphml"),
+			chromedp.Click(chromedp.CSS("#export-drawn")),
+		)
+		b, err := os.ReadFile(waitDownload(t, s.ctx, downloads, ".graphml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(b, []byte("<?xml")) || !bytes.Contains(b, []byte("nanning")) {
+			t.Errorf("the download is not GraphML of Nanning's neighbourhood: %.300s", b)
+		}
 	})
 
 	t.Run("a relation's properties and sources show in the panel", func(t *testing.T) {
