@@ -191,3 +191,54 @@ func TestBenchPlansReadWhatTheyShould(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanAllocations counts the allocations of the benchmarks' plans, so
+// that a walk that goes back to allocating per relation fails. The bounds
+// are generous: the walk takes about half of each.
+func TestPlanAllocations(t *testing.T) {
+	s, err := embedded.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const n = 2_000
+	if _, err := s.Apply(context.Background(), synth.Generate(7, n), domain.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	country := countryKeys(t, s)[3]
+	noCursors := func(p *domain.Plan) *domain.Plan {
+		for r := &p.Roots[0].Reach; len(r.Follow) > 0; r = r.Follow[0].Ends {
+			r.Follow[0].Query.Page.NoCursors = true
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name string
+		plan func() *domain.Plan
+		max  float64
+	}{
+		{"two levels", func() *domain.Plan { return twoLevelPlan(cityKey(3, n)) }, 150},
+		{"two levels without cursors", func() *domain.Plan { return noCursors(twoLevelPlan(cityKey(3, n))) }, 100},
+		{"three levels without cursors", func() *domain.Plan { return noCursors(threeLevelPlan(country)) }, 150},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := s.Run(ctx, tc.plan())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(a.Nodes) < 20 {
+				t.Fatalf("the plan read %d nodes; want at least 20, or its allocations say little", len(a.Nodes))
+			}
+			got := testing.AllocsPerRun(20, func() {
+				if _, err := s.Run(ctx, tc.plan()); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if got > tc.max {
+				t.Errorf("got %.0f allocations per run, want at most %.0f", got, tc.max)
+			}
+			t.Logf("%.0f allocations per run", got)
+		})
+	}
+}
