@@ -103,7 +103,7 @@ func NewAnswersFor(p *Plan) *Answers {
 // maxEstimate and maxFollows bound the room answers are made with: a plan
 // of large pages that finds little must not cost a large map.
 const (
-	maxEstimate = 1024
+	maxEstimate = 256
 	maxFollows  = 64
 )
 

@@ -33,7 +33,7 @@ func (s *Store) Run(ctx context.Context, p *domain.Plan) (*domain.Answers, error
 
 // maxRoom bounds the room made ahead for a step's far ends: large pages
 // may find little.
-const maxRoom = 1024
+const maxRoom = 256
 
 // planWalk is one Run's walk: the state it reads, the answers it fills and
 // the deadline every step ticks.
@@ -47,7 +47,7 @@ type planWalk struct {
 func (w *planWalk) root(r *domain.Root) {
 	var found []domain.NodeKey
 	if r.List != nil {
-		page := w.st.nodePage(*r.List, w.dl)
+		page := w.st.nodePage(*r.List, w.dl, true)
 		if w.dl.stopped() {
 			return
 		}
@@ -102,9 +102,11 @@ func (w *planWalk) reach(at []domain.NodeKey, r *domain.Reach) {
 	}
 	for i := range r.Follow {
 		f := &r.Follow[i]
-		sig := f.Query.Signature()
+		var sig string
 		if f.All {
 			sig = f.Query.AllSignature()
+		} else {
+			sig = f.Query.Signature()
 		}
 		var ends []domain.NodeKey
 		var seen map[domain.NodeKey]bool // far ends, each read once
