@@ -219,7 +219,11 @@ func relationOf(ctx context.Context) (relationField, loader.Query, error) {
 	total, noItems := asksTotal(fc.Field.Selections, vars), totalOnly(fc.Field.Selections, vars)
 	noCursors := !asksCursors(fc.Field.Selections, vars)
 	agg := asksAggregate(fc.Field.Selections, vars)
-	p := loader.For(ctx).Memo(key{fc.Field.Field, total, noItems, noCursors, fmt.Sprintf("%+v", agg)}, func() any {
+	aggKey := "" // printed only when asked: this runs for every anchor
+	if agg.Wanted() {
+		aggKey = fmt.Sprintf("%+v", agg)
+	}
+	p := loader.For(ctx).Memo(key{fc.Field.Field, total, noItems, noCursors, aggKey}, func() any {
 		rf, ok := relationFields[fc.Object][fc.Field.Name]
 		if !ok {
 			return prepared{err: domain.Errorf(domain.EINTERNAL, "%s.%s is not in the table of relation fields", fc.Object, fc.Field.Name)}
