@@ -2,6 +2,8 @@ package embedded_test
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/citygraph/citygraph/domain"
@@ -240,5 +242,65 @@ func TestPlanAllocations(t *testing.T) {
 			}
 			t.Logf("%.0f allocations per run", got)
 		})
+	}
+}
+
+// TestPlanPagesAreIndependent appends to every page a plan answered: the
+// pages share memory (pagebuf.go), and an append to one must not change
+// another, nor what the store holds.
+func TestPlanPagesAreIndependent(t *testing.T) {
+	s, err := embedded.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const n = 500
+	if _, err := s.Apply(context.Background(), synth.Generate(7, n), domain.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	plan := func() *domain.Plan { return twoLevelPlan(cityKey(3, n)) }
+	a, err := s.Run(ctx, plan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	snapshot := func(a *domain.Answers) map[domain.NodeKey][]string {
+		out := map[domain.NodeKey][]string{}
+		for _, pages := range a.Edges {
+			for k, p := range pages {
+				for i, e := range p.Items {
+					out[k] = append(out[k], e.Other(k).String()+" "+p.Cursors[i])
+				}
+			}
+		}
+		return out
+	}
+	want := snapshot(a)
+	if len(want) < 5 {
+		t.Fatalf("the plan answered %d pages with items; want at least 5", len(want))
+	}
+	stranger := domain.Edge{Kind: domain.EdgePartnerOf, From: domain.NodeKey{Kind: domain.KindCity, ID: "nowhere"}, To: domain.NodeKey{Kind: domain.KindCity, ID: "nowhere-else"}}
+	for _, pages := range a.Edges {
+		for k, p := range pages {
+			p.Items = append(p.Items, stranger, stranger)
+			p.Cursors = append(p.Cursors, "x", "y")
+			pages[k] = p
+		}
+	}
+	for _, pages := range a.Edges {
+		for k, p := range pages {
+			p.Items, p.Cursors = p.Items[:len(p.Items)-2], p.Cursors[:len(p.Cursors)-2]
+			pages[k] = p
+		}
+	}
+	if got := snapshot(a); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("appending to the pages changed other pages:\n got %v\nwant %v", got, want)
+	}
+	again, err := s.Run(ctx, plan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := snapshot(again); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("appending to the pages changed the store's answer:\n got %v\nwant %v", got, want)
 	}
 }
