@@ -110,7 +110,7 @@ func TestDefaultOrderHoldsWhileWritesRename(t *testing.T) {
 			batch := &domain.Batch{Nodes: []domain.Node{&c}}
 			if i%4 == 0 { // and a new partner for Nanning, from those it lacks
 				batch.Edges = []domain.Edge{{Kind: domain.EdgePartnerOf, From: domain.NodeKey{Kind: domain.KindCity, ID: "nanning"},
-					To: domain.NodeKey{Kind: domain.KindCity, ID: []string{"beijing", "manila", "jakarta", "vientiane", "penang"}[i/4]},
+					To:              domain.NodeKey{Kind: domain.KindCity, ID: []string{"beijing", "manila", "jakarta", "vientiane", "penang"}[i/4]},
 					PartnershipKind: domain.PartnershipSisterCity, Status: domain.PartnershipEstablished, Sources: []string{storetest.SrcSisterCities}}}
 			}
 			if _, err := s.Apply(ctx, batch, domain.ApplyOptions{}); err != nil {
