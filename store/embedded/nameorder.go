@@ -118,13 +118,14 @@ func (st *state) renamed(k domain.NodeKey, old, n domain.Node) {
 // for each kind the lists reads ask for (Both for an undirected kind, Out
 // and In for a directed one), when not empty.
 func (st *state) sortStale() {
+	directed, undirected := []domain.Direction{domain.Out, domain.In}, []domain.Direction{domain.Both}
 	for k := range st.stale {
 		a := st.adj[k]
 		ls := newNameLists()
 		for i, kind := range domain.EdgeKinds {
-			dirs := []domain.Direction{domain.Out, domain.In}
+			dirs := directed
 			if domain.EdgeRules[kind].Undirected {
-				dirs = []domain.Direction{domain.Both}
+				dirs = undirected
 			}
 			for _, d := range dirs {
 				if d == domain.Out && len(a.out[i]) == 0 || d == domain.In && len(a.in[i]) == 0 || len(a.out[i])+len(a.in[i]) == 0 {
