@@ -3,8 +3,9 @@
 // gqlgen's built-in playground loads GraphiQL from a CDN, which gives a blank
 // page on a closed network. This package embeds the browser builds of
 // GraphiQL, React and ReactDOM (copied into assets/ by
-// scripts/refresh-graphiql, versions and checksums in assets/VERSIONS) and a
-// small init.js, so the page makes no request to any other host. A
+// scripts/refresh-graphiql, versions and checksums in assets/VERSIONS), a
+// small init.js and credential.js (the credential box, shared with the
+// explorer), so the page makes no request to any other host. A
 // Content-Security-Policy header enforces that in the browser.
 package playground
 
