@@ -195,7 +195,7 @@ func TestExplorerSendsCredential(t *testing.T) {
 	})
 
 	t.Run("with the key the explorer draws what the API gives", func(t *testing.T) {
-		s.enterCredential(t, key)
+		s.enterCredential(t, "Bearer "+key) // pasted as a header value: the key is kept
 		search(t)
 		s.do(t, "choosing Nanning",
 			chromedp.WaitVisible(chromedp.CSS(`#hits button[data-id="`+nanning+`"]`)),

@@ -113,7 +113,8 @@
     input.value = get();
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
-      store(input.value.trim());
+      // What is pasted may be a whole header value: keep the credential only.
+      store(input.value.trim().replace(/^Bearer\s+/i, ''));
       changed();
     });
     $('credential-forget').addEventListener('click', function () {
