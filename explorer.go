@@ -35,7 +35,7 @@ func explorerHandler(x explorer) http.Handler {
 	if !x.on {
 		return explore.SwitchedOff("set CITYGRAPH_EXPLORE=true to serve it; GraphQL requests go to /graphql")
 	}
-	var opts []explore.Option
+	opts := []explore.Option{explore.WithExport("/export")}
 	if x.notice != "" {
 		opts = append(opts, explore.WithNotice(x.notice))
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -69,12 +70,27 @@ const exploreNeighbourhood = `query($id: ID!, $asOf: Date) { neighbourhood(id: $
 // around id.
 func neighbourhoodIDs(t *testing.T, base, id, asOf string) []string {
 	t.Helper()
+	return neighbourhoodIDsAs(t, base, "", id, asOf)
+}
+
+// neighbourhoodIDsAs is neighbourhoodIDs with an Authorization header
+// (none when authorization is empty).
+func neighbourhoodIDsAs(t *testing.T, base, authorization, id, asOf string) []string {
+	t.Helper()
 	vars := map[string]any{"id": id}
 	if asOf != "" {
 		vars["asOf"] = asOf
 	}
 	body, _ := json.Marshal(map[string]any{"query": exploreNeighbourhood, "variables": vars})
-	resp, err := http.Post(base+"/graphql", "application/json", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,6 +155,13 @@ document.addEventListener('securitypolicyviolation', function (e) {
 
 func openExplorer(t *testing.T, pageURL string) *explorerSession {
 	t.Helper()
+	return openPage(t, pageURL, "#search-text")
+}
+
+// openPage opens pageURL in a fresh headless Chromium and waits until the
+// element ready selects shows.
+func openPage(t *testing.T, pageURL, ready string) *explorerSession {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(browsertest.Chromium(t)),
 		chromedp.UserDataDir(t.TempDir()),
@@ -164,8 +187,8 @@ func openExplorer(t *testing.T, pageURL string) *explorerSession {
 		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspHook})
 		return err
 	})
-	if err := chromedp.Do(tabCtx, addHook, chromedp.Navigate(pageURL), chromedp.WaitVisible(chromedp.CSS("#search-text"))); err != nil {
-		t.Fatalf("opening %s until its search box shows: %v", pageURL, err)
+	if err := chromedp.Do(tabCtx, addHook, chromedp.Navigate(pageURL), chromedp.WaitVisible(chromedp.CSS(ready))); err != nil {
+		t.Fatalf("opening %s until %s shows: %v", pageURL, ready, err)
 	}
 	return s
 }
@@ -360,6 +383,26 @@ func TestExplorerInBrowser(t *testing.T) {
 			t.Errorf("PNG export = %q…, want a PNG data URL", png)
 		}
 		s.do(t, "clicking both save buttons", chromedp.Click(chromedp.CSS("#save-svg")), chromedp.Click(chromedp.CSS("#save-png")))
+	})
+
+	t.Run("without a credential the data downloads by a plain link", func(t *testing.T) {
+		downloads := t.TempDir()
+		s.do(t, "allowing downloads", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+				Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads})
+			return err
+		}))
+		s.do(t, "downloading the neighbourhood as GraphML",
+			chromedp.SetValue(chromedp.CSS("#export-format"), "graphml"),
+			chromedp.Click(chromedp.CSS("#export-drawn")),
+		)
+		b, err := os.ReadFile(waitDownload(t, s.ctx, downloads, ".graphml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(b, []byte("<?xml")) || !bytes.Contains(b, []byte("nanning")) {
+			t.Errorf("the download is not GraphML of Nanning's neighbourhood: %.300s", b)
+		}
 	})
 
 	t.Run("a relation's properties and sources show in the panel", func(t *testing.T) {

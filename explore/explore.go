@@ -1,7 +1,8 @@
 // Package explore serves /explore, a page that draws the graph: a search
 // box, a node's neighbourhood drawn with Cytoscape.js, expansion by click,
 // filters by relation kind and by date, the paths between two cities, a
-// side panel with a node's properties and sources, and PNG and SVG export.
+// side panel with a node's properties and sources, PNG and SVG export, data
+// downloads from /export, and a credential box for services that need one.
 //
 // The page talks only to the service's own GraphQL endpoint. Cytoscape.js
 // is embedded in the binary (copied into assets/ by scripts/refresh-explore
@@ -56,6 +57,9 @@ var pageTemplate = template.Must(template.New("page").Parse(pageTemplateText))
 // pageConfig is what explore.js reads from the page's JSON data block.
 type pageConfig struct {
 	Endpoint string `json:"endpoint"`
+	// Export is the path of the service's /export, or empty for none: the
+	// page then offers no data download.
+	Export string `json:"export,omitempty"`
 }
 
 type pageData struct {
@@ -74,20 +78,27 @@ func WithNotice(text string) Option {
 	return func(d *pageData) { d.Notice = text }
 }
 
+// WithExport offers downloads of the graph's data from the export endpoint
+// at path (a same-origin path such as "/export").
+func WithExport(path string) Option {
+	return func(d *pageData) { d.Config.Export = path }
+}
+
 // Handler serves, to be mounted at Path and under Path + "/":
 //
 //   - GET /explore: the page, drawing from the GraphQL endpoint at endpoint
 //     (a same-origin path such as "/graphql");
 //   - GET /explore/: a redirect to /explore;
 //   - GET /explore/assets/...: Cytoscape.js, its licence, VERSIONS and the
-//     page's own script and styles;
+//     page's own scripts (credential.js, the credential box, and explore.js)
+//     and styles;
 //   - 404 for any other path, 405 for methods other than GET and HEAD.
 func Handler(endpoint string, opts ...Option) http.Handler {
 	files := assets()
 	data := pageData{
 		Config:  pageConfig{Endpoint: endpoint},
 		Styles:  []string{files.URL("explore.css")},
-		Scripts: []string{files.URL("cytoscape.min.js"), files.URL("explore.js")},
+		Scripts: []string{files.URL("cytoscape.min.js"), files.URL("credential.js"), files.URL("explore.js")},
 	}
 	for _, opt := range opts {
 		opt(&data)

@@ -44,6 +44,8 @@ func TestPage(t *testing.T) {
 		explore.AssetPrefix + "cytoscape.min.js?v=",
 		explore.AssetPrefix + "explore.js?v=",
 		explore.AssetPrefix + "explore.css?v=",
+		explore.AssetPrefix + "credential.js?v=",
+		`<input id="credential" type="password"`, `id="credential-forget"`, `id="credential-message"`,
 		`<label for="search-text">`, `id="as-of"`, `id="relation-kinds"`, `id="path-find"`, `id="save-png"`, `id="save-svg"`, `id="legend"`,
 	} {
 		if !strings.Contains(body, want) {
@@ -149,6 +151,26 @@ func TestNotFoundAndMethods(t *testing.T) {
 			}
 			if tc.want == http.StatusMethodNotAllowed && rec.Header().Get("Allow") != "GET, HEAD" {
 				t.Errorf("Allow = %q, want GET, HEAD", rec.Header().Get("Allow"))
+			}
+		})
+	}
+}
+
+func TestExportOffered(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []explore.Option
+		want []string
+	}{
+		{"with an export endpoint", []explore.Option{explore.WithExport("/export")}, []string{`"export":"/export"`, `<fieldset id="export">`}},
+		{"without one the downloads are hidden", nil, []string{`<fieldset id="export" hidden>`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := get(t, explore.Handler("/graphql", tc.opts...), http.MethodGet, "/explore").Body.String()
+			for _, want := range tc.want {
+				if !strings.Contains(body, want) {
+					t.Errorf("page lacks %q", want)
+				}
 			}
 		})
 	}

@@ -3,8 +3,9 @@
 // gqlgen's built-in playground loads GraphiQL from a CDN, which gives a blank
 // page on a closed network. This package embeds the browser builds of
 // GraphiQL, React and ReactDOM (copied into assets/ by
-// scripts/refresh-graphiql, versions and checksums in assets/VERSIONS) and a
-// small init.js, so the page makes no request to any other host. A
+// scripts/refresh-graphiql, versions and checksums in assets/VERSIONS), a
+// small init.js and credential.js (the credential box, shared with the
+// explorer), so the page makes no request to any other host. A
 // Content-Security-Policy header enforces that in the browser.
 package playground
 
@@ -108,12 +109,14 @@ func WithNotice(text string) Option {
 //     "/graphql", or an absolute URL), with one tab per example, the first
 //     one open;
 //   - GET /playground/assets/... : the embedded GraphiQL, React and ReactDOM
-//     builds and init.js;
+//     builds, credential.js (the credential box) and init.js;
 //   - 404 for any other path, 405 for methods other than GET and HEAD.
 //
 // The page loads nothing but same-origin assets, and its
 // Content-Security-Policy allows scripts, styles and fetches from 'self' only
-// (plus endpoint's origin when endpoint is an absolute URL).
+// (plus endpoint's origin when endpoint is an absolute URL). Its credential
+// box sends what is pasted in it as "Authorization: Bearer …" on every
+// request, and keeps it in the tab's sessionStorage only.
 func Handler(title, endpoint string, examples []Example, opts ...Option) http.Handler {
 	files := assets()
 	if title == "" {
@@ -129,7 +132,7 @@ func Handler(title, endpoint string, examples []Example, opts ...Option) http.Ha
 		Title:   title,
 		Config:  cfg,
 		Styles:  []string{files.URL("graphiql.min.css"), files.URL("init.css")},
-		Scripts: []string{files.URL("react.production.min.js"), files.URL("react-dom.production.min.js"), files.URL("graphiql.min.js"), files.URL("init.js")},
+		Scripts: []string{files.URL("react.production.min.js"), files.URL("react-dom.production.min.js"), files.URL("graphiql.min.js"), files.URL("credential.js"), files.URL("init.js")},
 	}
 	for _, opt := range opts {
 		opt(&data)
@@ -167,13 +170,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // page's own origin only. GraphiQL sets inline style attributes and uses
 // data: URLs for its embedded fonts and icons, hence 'unsafe-inline' for
 // styles and data: for fonts and images. Fetches go to 'self', plus the
-// endpoint's origin when it is an absolute URL on another origin.
+// endpoint's origin when it is an absolute URL on another origin, and its
+// websocket counterpart, where subscriptions go.
 func contentSecurityPolicy(endpoint string) string {
 	connect := "'self'"
 	if u, err := url.Parse(endpoint); err == nil && u.Host != "" {
 		switch u.Scheme {
-		case "http", "https", "ws", "wss":
-			connect += " " + u.Scheme + "://" + u.Host
+		case "http", "ws":
+			connect += " http://" + u.Host + " ws://" + u.Host
+		case "https", "wss":
+			connect += " https://" + u.Host + " wss://" + u.Host
 		}
 	}
 	return strings.Join([]string{

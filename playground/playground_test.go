@@ -1,9 +1,12 @@
 package playground_test
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -42,7 +45,9 @@ func TestPage(t *testing.T) {
 		"/playground/assets/graphiql.min.css?v=",
 		"/playground/assets/react.production.min.js?v=",
 		"/playground/assets/react-dom.production.min.js?v=",
+		"/playground/assets/credential.js?v=",
 		"/playground/assets/init.js?v=",
+		`<input id="credential" type="password"`, `id="credential-forget"`, `id="credential-message"`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q", want)
@@ -87,8 +92,8 @@ func TestPageWithoutExamples(t *testing.T) {
 
 func TestAbsoluteEndpointAllowedByCSP(t *testing.T) {
 	rec := get(t, playground.Handler("t", "http://127.0.0.1:8080/graphql", nil), http.MethodGet, "/")
-	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "connect-src 'self' http://127.0.0.1:8080") {
-		t.Errorf("Content-Security-Policy %q does not allow the endpoint's origin", csp)
+	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "connect-src 'self' http://127.0.0.1:8080 ws://127.0.0.1:8080;") {
+		t.Errorf("Content-Security-Policy %q does not allow the endpoint's origin and its websocket (subscriptions)", csp)
 	}
 }
 
@@ -220,4 +225,25 @@ func TestPageNotice(t *testing.T) {
 			t.Errorf("page has a notice, want none:\n%s", body)
 		}
 	})
+}
+
+// TestCredentialScriptShared checks that the playground and the explorer
+// run the same credential box: one credential.js, copied into both assets.
+func TestCredentialScriptShared(t *testing.T) {
+	mine, err := os.ReadFile(filepath.Join("assets", "credential.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := os.ReadFile(filepath.Join("..", "explore", "assets", "credential.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(mine, theirs) {
+		t.Errorf("playground/assets/credential.js and explore/assets/credential.js differ: edit one and copy it over the other")
+	}
+	for _, bad := range []string{"localStorage.", "document.cookie", "console."} {
+		if bytes.Contains(mine, []byte(bad)) {
+			t.Errorf("credential.js uses %s: the credential is kept in sessionStorage only and never logged", bad)
+		}
+	}
 }

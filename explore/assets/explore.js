@@ -88,10 +88,13 @@
     return e;
   }
 
-  // gql posts one operation and returns its data, or throws an Error that
-  // carries the server's message and code.
+  var credential = window.citygraphCredential;
+
+  // gql posts one operation, with the credential of the box if one is set,
+  // and returns its data, or throws an Error that carries the server's
+  // message and code.
   function gql(query, variables) {
-    return fetch(config.endpoint, {
+    return credential.fetch(config.endpoint, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'Accept': 'application/graphql-response+json, application/json;q=0.9' },
       body: JSON.stringify({ query: query, variables: variables || {} }),
@@ -714,7 +717,62 @@
     download(new Blob([svgText()], { type: 'image/svg+xml' }), 'citygraph.svg');
   }
 
+  // ---- downloading the data ---------------------------------------------------
+
+  // filename is the name a Content-Disposition header gives, or fallback.
+  function filename(disposition, fallback) {
+    var m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition || '');
+    return m ? decodeURIComponent(m[1]) : fallback;
+  }
+
+  // exportData downloads from /export: by a plain link without a
+  // credential, so that the browser streams it to disk; with one, by a
+  // fetch that sends it, as a link cannot carry a header.
+  function exportData(scope) {
+    var format = $('export-format').value;
+    var params = new URLSearchParams({ format: format });
+    if (scope === 'drawn') {
+      if (state.centres.length === 0) { setStatus('Nothing drawn yet: draw a neighbourhood first, or download the whole graph.', true); return; }
+      if (format === 'csv') { setStatus('The CSV seed files are the whole graph: choose GraphML or JSON lines for a neighbourhood.', true); return; }
+      params.set('center', state.centres[0]);
+      params.set('depth', $('depth').value);
+    }
+    var url = config.export + '?' + params.toString();
+    if (!credential.get()) {
+      var a = el('a', { href: url, download: '' });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setStatus('Downloading ' + (scope === 'drawn' ? 'the neighbourhood of ' + state.centres[0] : 'the whole graph') + ' as ' + format + '.');
+      return;
+    }
+    setStatus('Downloading…');
+    credential.fetch(url, { credentials: 'same-origin' }).then(function (resp) {
+      if (!resp.ok) {
+        return resp.json().then(function (body) {
+          var e0 = body.errors && body.errors[0];
+          throw new Error(e0 ? (e0.extensions && e0.extensions.code ? e0.extensions.code + ': ' : '') + e0.message : resp.status + ' ' + resp.statusText);
+        }, function () { throw new Error('the server answered ' + resp.status + ' ' + resp.statusText); });
+      }
+      var name = filename(resp.headers.get('Content-Disposition'), 'citygraph.' + format);
+      return resp.blob().then(function (blob) {
+        download(blob, name);
+        setStatus('Downloaded ' + name + '.');
+      });
+    }).catch(function (err) { setStatus('Could not download the data: ' + err.message, true); });
+  }
+
   // ---- start -------------------------------------------------------------------
+
+  if (config.export) {
+    $('export-drawn').addEventListener('click', function () { exportData('drawn'); });
+    $('export-all').addEventListener('click', function () { exportData('all'); });
+  }
+  // A new credential may show what the old one could not: draw again.
+  credential.onChange(function () {
+    if (state.centres.length > 0) { redraw(); }
+    if (detailsFor) { showDetails(detailsFor); }
+  });
 
   buildControls();
   markDrawing(true);
