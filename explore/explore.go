@@ -23,6 +23,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/citygraph/citygraph/internal/credentialbox"
 	"github.com/citygraph/citygraph/internal/webassets"
 )
 
@@ -42,7 +43,7 @@ var assets = sync.OnceValue(func() *webassets.Set {
 	if err != nil {
 		panic(err)
 	}
-	set, err := webassets.New(sub, AssetPrefix)
+	set, err := webassets.New(sub, AssetPrefix, credentialbox.Files)
 	if err != nil {
 		panic(err)
 	}
@@ -98,7 +99,7 @@ func Handler(endpoint string, opts ...Option) http.Handler {
 	data := pageData{
 		Config:  pageConfig{Endpoint: endpoint},
 		Styles:  []string{files.URL("explore.css")},
-		Scripts: []string{files.URL("cytoscape.min.js"), files.URL("credential.js"), files.URL("explore.js")},
+		Scripts: []string{files.URL("cytoscape.min.js"), files.URL(credentialbox.Script), files.URL("explore.js")},
 	}
 	for _, opt := range opts {
 		opt(&data)

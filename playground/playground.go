@@ -4,8 +4,8 @@
 // page on a closed network. This package embeds the browser builds of
 // GraphiQL, React and ReactDOM (copied into assets/ by
 // scripts/refresh-graphiql, versions and checksums in assets/VERSIONS), a
-// small init.js and credential.js (the credential box, shared with the
-// explorer), so the page makes no request to any other host. A
+// small init.js, and serves the credential box the explorer shows too
+// (internal/credentialbox), so the page makes no request to any other host. A
 // Content-Security-Policy header enforces that in the browser.
 package playground
 
@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/citygraph/citygraph/internal/credentialbox"
 	"github.com/citygraph/citygraph/internal/webassets"
 )
 
@@ -52,7 +53,7 @@ var assets = sync.OnceValue(func() *webassets.Set {
 	if err != nil {
 		panic(err)
 	}
-	set, err := webassets.New(sub, AssetPrefix)
+	set, err := webassets.New(sub, AssetPrefix, credentialbox.Files)
 	if err != nil {
 		panic(err)
 	}
@@ -132,7 +133,7 @@ func Handler(title, endpoint string, examples []Example, opts ...Option) http.Ha
 		Title:   title,
 		Config:  cfg,
 		Styles:  []string{files.URL("graphiql.min.css"), files.URL("init.css")},
-		Scripts: []string{files.URL("react.production.min.js"), files.URL("react-dom.production.min.js"), files.URL("graphiql.min.js"), files.URL("credential.js"), files.URL("init.js")},
+		Scripts: []string{files.URL("react.production.min.js"), files.URL("react-dom.production.min.js"), files.URL("graphiql.min.js"), files.URL(credentialbox.Script), files.URL("init.js")},
 	}
 	for _, opt := range opts {
 		opt(&data)

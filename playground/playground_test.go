@@ -1,12 +1,9 @@
 package playground_test
 
 import (
-	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -225,25 +222,4 @@ func TestPageNotice(t *testing.T) {
 			t.Errorf("page has a notice, want none:\n%s", body)
 		}
 	})
-}
-
-// TestCredentialScriptShared checks that the playground and the explorer
-// run the same credential box: one credential.js, copied into both assets.
-func TestCredentialScriptShared(t *testing.T) {
-	mine, err := os.ReadFile(filepath.Join("assets", "credential.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	theirs, err := os.ReadFile(filepath.Join("..", "explore", "assets", "credential.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(mine, theirs) {
-		t.Errorf("playground/assets/credential.js and explore/assets/credential.js differ: edit one and copy it over the other")
-	}
-	for _, bad := range []string{"localStorage.", "document.cookie", "console."} {
-		if bytes.Contains(mine, []byte(bad)) {
-			t.Errorf("credential.js uses %s: the credential is kept in sessionStorage only and never logged", bad)
-		}
-	}
 }

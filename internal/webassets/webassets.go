@@ -18,31 +18,40 @@ import (
 // Set is the files of one directory, served under one prefix.
 type Set struct {
 	prefix string
-	hashes map[string]string // path relative to the root → hex sha256 of its content
-	files  http.Handler
+	hashes map[string]string       // path relative to the root → hex sha256 of its content
+	files  map[string]http.Handler // path → the file server of the tree that holds it
 }
 
-// New hashes every file of fsys. prefix is the URL path the files are
-// served under, with a trailing slash ("/explore/assets/").
-func New(fsys fs.FS, prefix string) (*Set, error) {
+// New hashes every file of fsys, and of the extra trees (files that pages
+// share, such as the credential box), which are served as if they were in
+// fsys; a path in two trees is an error. prefix is the URL path the files
+// are served under, with a trailing slash ("/explore/assets/").
+func New(fsys fs.FS, prefix string, extra ...fs.FS) (*Set, error) {
 	if !strings.HasPrefix(prefix, "/") || !strings.HasSuffix(prefix, "/") {
 		return nil, fmt.Errorf("webassets: prefix %q must start and end with /", prefix)
 	}
-	s := &Set{prefix: prefix, hashes: map[string]string{}, files: http.FileServer(http.FS(fsys))}
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(fsys, p)
+	s := &Set{prefix: prefix, hashes: map[string]string{}, files: map[string]http.Handler{}}
+	for _, tree := range append([]fs.FS{fsys}, extra...) {
+		server := http.FileServer(http.FS(tree))
+		err := fs.WalkDir(tree, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			if _, twice := s.hashes[p]; twice {
+				return fmt.Errorf("%s is in two of the trees", p)
+			}
+			b, err := fs.ReadFile(tree, p)
+			if err != nil {
+				return err
+			}
+			sum := sha256.Sum256(b)
+			s.hashes[p] = hex.EncodeToString(sum[:])
+			s.files[p] = server
+			return nil
+		})
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("webassets: hashing the files under %s: %w", prefix, err)
 		}
-		sum := sha256.Sum256(b)
-		s.hashes[p] = hex.EncodeToString(sum[:])
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("webassets: hashing the files under %s: %w", prefix, err)
 	}
 	return s, nil
 }
@@ -85,7 +94,7 @@ func (s *Set) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r2 := new(http.Request)
 	*r2 = *r
 	r2.URL = &url.URL{Path: "/" + name, RawQuery: r.URL.RawQuery}
-	s.files.ServeHTTP(w, r2)
+	s.files[name].ServeHTTP(w, r2)
 }
 
 // AllowRead reports whether r is a GET or HEAD; otherwise it answers 405

@@ -98,3 +98,24 @@ func TestServePage(t *testing.T) {
 		})
 	}
 }
+
+// TestExtraTreesAreServedBeside: a file that several pages share is served
+// from its own tree under each set's prefix, and a name in two trees is
+// refused when the set is made.
+func TestExtraTreesAreServedBeside(t *testing.T) {
+	shared := fstest.MapFS{"box.js": {Data: []byte("shared()")}}
+	set, err := webassets.New(fstest.MapFS{"app.js": {Data: []byte("own()")}}, "/x/assets/", shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"app.js": "own()", "box.js": "shared()"} {
+		w := httptest.NewRecorder()
+		set.ServeHTTP(w, httptest.NewRequest(http.MethodGet, set.URL(name), nil))
+		if w.Code != http.StatusOK || w.Body.String() != want {
+			t.Errorf("GET %s = %d %q, want 200 %q", set.URL(name), w.Code, w.Body.String(), want)
+		}
+	}
+	if _, err := webassets.New(fstest.MapFS{"box.js": {Data: []byte("mine")}}, "/y/", shared); err == nil || !strings.Contains(err.Error(), "box.js") {
+		t.Errorf("New with box.js in two trees: err = %v, want one naming box.js", err)
+	}
+}
