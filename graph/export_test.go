@@ -8,3 +8,18 @@ var EncodeResponse = encodeResponse
 // AuthorizeExtension exposes the role check, for tests that serve a
 // schema double with it.
 func AuthorizeExtension(a Access) graphql.HandlerExtension { return authorize{access: a} }
+
+// WithoutPlanWriter turns off writing responses straight from the plan's
+// answers, so every operation runs through gqlgen: the parity tests'
+// reference.
+func WithoutPlanWriter() Option { return func(o *options) { o.noPlanWriter = true } }
+
+// WithPlanWritten calls written for every response written straight from
+// the plan's answers.
+func WithPlanWritten(written func()) Option { return func(o *options) { o.planWritten = written } }
+
+// WithExtension adds a gqlgen extension after the handler's own, for tests
+// that watch execution (which resolvers run).
+func WithExtension(e graphql.HandlerExtension) Option {
+	return func(o *options) { o.extensions = append(o.extensions, e) }
+}
