@@ -36,7 +36,7 @@ func respondFromPlan(ctx context.Context, oc *graphql.OperationContext, answers 
 			data, ok = nil, false
 		}
 	}()
-	if !r.object("Query", oc.Operation.SelectionSet, &obj{}) && !r.over {
+	if !r.object("Query", oc.Operation.SelectionSet, obj{}) && !r.over {
 		return nil, false
 	}
 	return r.buf.Bytes(), true
@@ -56,6 +56,32 @@ type responder struct {
 	// objects counts the objects written, to look at the deadline now and then.
 	objects int
 	queries map[queryKey]preparedQuery
+	fields  map[selectionKey][]graphql.CollectedField
+}
+
+// selectionKey names a selection set (by identity) on an object type.
+type selectionKey struct {
+	typ string
+	sel *ast.Selection
+	n   int
+}
+
+// collect is graphql.CollectFields, kept per selection set and type for
+// the request: gqlgen's own cache hashes its key at every object.
+func (r *responder) collect(typ string, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
+	key := selectionKey{typ: typ, n: len(sel)}
+	if len(sel) > 0 {
+		key.sel = &sel[0]
+	}
+	if fs, ok := r.fields[key]; ok {
+		return fs
+	}
+	fs := graphql.CollectFields(r.oc, sel, satisfies)
+	if r.fields == nil {
+		r.fields = map[selectionKey][]graphql.CollectedField{}
+	}
+	r.fields[key] = fs
+	return fs
 }
 
 // obj is the Go value behind a GraphQL object being written: which fields
@@ -78,7 +104,7 @@ type obj struct {
 const deadlineEvery = 128
 
 // object writes one object of type typ with the fields sel selects on it.
-func (r *responder) object(typ string, sel ast.SelectionSet, o *obj) bool {
+func (r *responder) object(typ string, sel ast.SelectionSet, o obj) bool {
 	if r.objects++; r.objects%deadlineEvery == 0 && r.ctx.Err() != nil {
 		return false // requestDeadline answers TIMEOUT, as it does for gqlgen
 	}
@@ -86,7 +112,7 @@ func (r *responder) object(typ string, sel ast.SelectionSet, o *obj) bool {
 	if !known {
 		return false
 	}
-	fields := graphql.CollectFields(r.oc, sel, satisfies)
+	fields := r.collect(typ, sel, satisfies)
 	r.buf.WriteByte('{')
 	for i := range fields {
 		f := &fields[i]
@@ -122,7 +148,7 @@ func repeatsAlias(earlier []graphql.CollectedField, alias string) bool {
 }
 
 // field writes the value of one field of an object of type typ.
-func (r *responder) field(typ string, f *graphql.CollectedField, o *obj) bool {
+func (r *responder) field(typ string, f *graphql.CollectedField, o obj) bool {
 	if f.Name == "__typename" {
 		appendQuoted(&r.buf, typ)
 		return true
@@ -224,7 +250,7 @@ func (r *responder) root(f *graphql.CollectedField) bool {
 	if !ok {
 		return false
 	}
-	return r.object(f.Definition.Type.Name(), f.Selections, &obj{npage: &p, cursors: p.Cursors})
+	return r.object(f.Definition.Type.Name(), f.Selections, obj{npage: &p, cursors: p.Cursors})
 }
 
 // planned returns the node the plan read for k, nil when there is none;
@@ -252,7 +278,7 @@ func (r *responder) nodeValue(f *graphql.CollectedField, n domain.Node, nullable
 	if !r.shapes.holds(f.Definition.Type.Name(), typ) {
 		return false
 	}
-	return r.object(typ, f.Selections, &obj{node: n})
+	return r.object(typ, f.Selections, obj{node: n})
 }
 
 // nodeField writes a field of a node of type typ.
@@ -295,7 +321,7 @@ func (r *responder) sources(f *graphql.CollectedField, slugs []string) bool {
 			r.buf.WriteByte(',')
 		}
 		first = false
-		if !r.object(string(domain.KindSource), f.Selections, &obj{node: n}) {
+		if !r.object(string(domain.KindSource), f.Selections, obj{node: n}) {
 			return false
 		}
 	}
@@ -363,7 +389,7 @@ func (r *responder) relation(rf relationField, f *graphql.CollectedField, n doma
 	typ := f.Definition.Type.Name()
 	switch rf.shape {
 	case shapeConnection:
-		return r.object(typ, f.Selections, &obj{anchor: anchor, epage: &p, cursors: p.Cursors})
+		return r.object(typ, f.Selections, obj{anchor: anchor, epage: &p, cursors: p.Cursors})
 	case shapeNodes:
 		np := domain.NodePage{TotalCount: p.TotalCount, HasNextPage: p.HasNextPage, HasPreviousPage: p.HasPreviousPage, Aggregates: p.Aggregates}
 		for i := range p.Items {
@@ -376,7 +402,7 @@ func (r *responder) relation(rf relationField, f *graphql.CollectedField, n doma
 				np.Cursors = append(np.Cursors, p.Cursors[i])
 			}
 		}
-		return r.object(typ, f.Selections, &obj{npage: &np, cursors: np.Cursors})
+		return r.object(typ, f.Selections, obj{npage: &np, cursors: np.Cursors})
 	case shapeOne:
 		if len(p.Items) == 0 {
 			r.buf.WriteString("null")
@@ -390,7 +416,7 @@ func (r *responder) relation(rf relationField, f *graphql.CollectedField, n doma
 			r.buf.WriteString("null") // related's T assertion fails: null, no error
 			return true
 		}
-		return r.object(typ, f.Selections, &obj{node: far})
+		return r.object(typ, f.Selections, obj{node: far})
 	case shapeList:
 		r.buf.WriteByte('[')
 		first := true
@@ -413,7 +439,7 @@ func (r *responder) relation(rf relationField, f *graphql.CollectedField, n doma
 				r.buf.WriteByte(',')
 			}
 			first = false
-			if !r.object(kind, f.Selections, &obj{node: far}) {
+			if !r.object(kind, f.Selections, obj{node: far}) {
 				return false
 			}
 		}
@@ -424,13 +450,13 @@ func (r *responder) relation(rf relationField, f *graphql.CollectedField, n doma
 }
 
 // connectionField writes a field of a connection (relations or nodes).
-func (r *responder) connectionField(f *graphql.CollectedField, o *obj, items, total int, hasNext, hasPrevious bool) bool {
+func (r *responder) connectionField(f *graphql.CollectedField, o obj, items, total int, hasNext, hasPrevious bool) bool {
 	switch f.Name {
 	case "totalCount":
 		r.buf.Write(strconv.AppendInt(r.buf.AvailableBuffer(), int64(total), 10))
 		return true
 	case "pageInfo":
-		return r.object("PageInfo", f.Selections, &obj{cursors: o.cursors, hasNext: hasNext, hasPrevious: hasPrevious})
+		return r.object("PageInfo", f.Selections, obj{cursors: o.cursors, hasNext: hasNext, hasPrevious: hasPrevious})
 	case "edges":
 		typ := f.Definition.Type.Name()
 		r.buf.WriteByte('[')
@@ -444,7 +470,7 @@ func (r *responder) connectionField(f *graphql.CollectedField, o *obj, items, to
 			} else {
 				e.node = o.npage.Items[i]
 			}
-			if !r.object(typ, f.Selections, &e) {
+			if !r.object(typ, f.Selections, e) {
 				return false
 			}
 		}
@@ -456,7 +482,7 @@ func (r *responder) connectionField(f *graphql.CollectedField, o *obj, items, to
 
 // cursor writes an edge's cursor, a required String: the model indexes
 // the page's cursors, and a missing one is an error for gqlgen.
-func (r *responder) cursor(o *obj) bool {
+func (r *responder) cursor(o obj) bool {
 	if o.cursor >= len(o.cursors) || o.cursors[o.cursor] == "" {
 		return false
 	}
@@ -465,7 +491,7 @@ func (r *responder) cursor(o *obj) bool {
 }
 
 // relEdgeField writes a field of a relation edge (PartnershipEdge, …).
-func (r *responder) relEdgeField(f *graphql.CollectedField, o *obj) bool {
+func (r *responder) relEdgeField(f *graphql.CollectedField, o obj) bool {
 	switch f.Name {
 	case "cursor":
 		return r.cursor(o)
@@ -485,7 +511,7 @@ func (r *responder) relEdgeField(f *graphql.CollectedField, o *obj) bool {
 }
 
 // pageInfoField writes a field of PageInfo as model.pageInfo builds it.
-func (r *responder) pageInfoField(f *graphql.CollectedField, o *obj) bool {
+func (r *responder) pageInfoField(f *graphql.CollectedField, o obj) bool {
 	switch f.Name {
 	case "hasNextPage":
 		appendBool(&r.buf, o.hasNext)

@@ -315,7 +315,7 @@ func geoPoint[S any](get func(S) *domain.GeoPoint) leaf[S] {
 			r.buf.WriteString("null")
 			return true
 		}
-		return r.object("GeoPoint", f.Selections, &obj{point: p})
+		return r.object("GeoPoint", f.Selections, obj{point: p})
 	}
 }
 
@@ -326,7 +326,7 @@ func money[S any](get func(S) *domain.Money) leaf[S] {
 			r.buf.WriteString("null")
 			return true
 		}
-		return r.object("Money", f.Selections, &obj{money: m})
+		return r.object("Money", f.Selections, obj{money: m})
 	}
 }
 
