@@ -1,6 +1,10 @@
 package graph
 
-import "github.com/99designs/gqlgen/graphql"
+import (
+	"bytes"
+
+	"github.com/99designs/gqlgen/graphql"
+)
 
 // EncodeResponse exposes encodeResponse to the external tests.
 var EncodeResponse = encodeResponse
@@ -22,4 +26,12 @@ func WithPlanWritten(written func()) Option { return func(o *options) { o.planWr
 // that watch execution (which resolvers run).
 func WithExtension(e graphql.HandlerExtension) Option {
 	return func(o *options) { o.extensions = append(o.extensions, e) }
+}
+
+// QuoteLikeGqlgen is the plan writer's string quoting, which must match
+// graphql.MarshalString byte for byte.
+func QuoteLikeGqlgen(s string) string {
+	var b bytes.Buffer
+	appendQuoted(&b, s)
+	return b.String()
 }

@@ -323,3 +323,81 @@ func everyEdgeField(schema *ast.Schema, edge string) string {
 	}
 	return b.String()
 }
+
+// TestPlanWriterAnswersEveryShapeAsGqlgen runs the shapes of selection
+// the writer must get right, and those it must leave to gqlgen, through
+// both sides.
+func TestPlanWriterAnswersEveryShapeAsGqlgen(t *testing.T) {
+	for _, s := range parityStores(t) {
+		p := newParity(s.st, graph.DefaultLimits)
+		// Cursors to page from, read through gqlgen.
+		var page struct {
+			Data struct {
+				City struct {
+					Partners struct {
+						Edges []struct{ Cursor string }
+					}
+				}
+			}
+		}
+		if err := json.Unmarshal(answerBytes(t, p.gqlgen, `{ city(slug: "nanning") { partners(first: 4) { edges { cursor } } } }`, nil), &page); err != nil || len(page.Data.City.Partners.Edges) < 4 {
+			t.Fatalf("reading cursors: %v %+v", err, page)
+		}
+		cursor := page.Data.City.Partners.Edges[1].Cursor
+		conn := `totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor since kind node { id name } }`
+		shapes := []struct {
+			name    string
+			query   string
+			vars    map[string]any
+			written bool
+		}{
+			{"first and after", `query($c: String) { city(slug: "nanning") { partners(first: 2, after: $c) { ` + conn + ` } } }`, map[string]any{"c": cursor}, true},
+			{"last and before", `query($c: String) { city(slug: "nanning") { partners(last: 2, before: $c) { ` + conn + ` } } }`, map[string]any{"c": cursor}, true},
+			{"last alone", `{ city(slug: "nanning") { partners(last: 3) { ` + conn + ` } } }`, nil, true},
+			{"an empty page", `{ city(slug: "nanning") { partners(first: 2, country: "ZZ") { ` + conn + ` } } }`, nil, true},
+			{"only the total", `{ city(slug: "nanning") { partners { totalCount } forumsAttended { totalCount } } }`, nil, true},
+			{"orderBy", `{ cities(first: 5, orderBy: [{field: REGION, direction: DESC}, {field: NAME}]) { edges { cursor node { name region } } } }`, nil, true},
+			{"sortBy", `{ city(slug: "nanning") { partners(first: 5, sortBy: [{field: SINCE, direction: DESC}]) { edges { since node { name } } } } }`, nil, true},
+			{"where", `{ cities(first: 5, where: {name: {startsWith: "N"}}) { totalCount edges { node { name partners(where: {kind: {eq: FRIENDSHIP_CITY}}) { totalCount edges { kind } } } } } }`, nil, true},
+			{"aliases", `{ a: city(slug: "nanning") { n: name p: partners(first: 2) { t: totalCount e: edges { k: kind } } } b: city(slug: "nanning") { n: nameZh } }`, nil, true},
+			{"one field twice, merged", `{ city(slug: "nanning") { partners(first: 2) { totalCount } partners(first: 2) { edges { node { name country { name } } } } } }`, nil, true},
+			{"one field twice with other arguments", `{ city(slug: "nanning") { few: partners(first: 1) { edges { node { name } } } more: partners(first: 3) { edges { node { id } } } } }`, nil, true},
+			{"fragments", `query { city(slug: "nanning") { ...C partners(first: 3) { edges { node { ...C } } } } } fragment C on City { id name country { ...K } } fragment K on Country { code name }`, nil, true},
+			{"a fragment on the Node interface", `{ node(id: "City:nanning") { ...N ... on City { region } } } fragment N on Node { id slug __typename }`, nil, true},
+			{"inline fragments on a union", `{ forum(slug: "cam-2015") { attendees(first: 20) { edges { node { __typename ... on City { name country { code } } ... on Organization { name kind } } } } } }`, nil, true},
+			{"a union list", `{ projects(first: 5) { edges { node { name locations { __typename ... on City { name } ... on Country { code } } } } } }`, nil, true},
+			{"@skip and @include with variables", `query($yes: Boolean!, $no: Boolean!) { city(slug: "nanning") { name @include(if: $yes) nameZh @skip(if: $yes) partners(first: 2) @include(if: $no) { totalCount } country @skip(if: $no) { name } } }`, map[string]any{"yes": true, "no": false}, true},
+			{"nodes with a missing one", `{ nodes(ids: ["City:nanning", "City:no-such-city", "Country:CN"]) { id ... on City { name } } }`, nil, true},
+			{"__typename at the root", `{ __typename city(slug: "nanning") { __typename } }`, nil, true},
+			// Left to gqlgen: errors, and what the plan does not answer.
+			{"a lookup of a missing node", `{ city(slug: "no-such-city") { name } }`, nil, false},
+			{"node of a missing ID", `{ node(id: "City:no-such-city") { id } }`, nil, false},
+			{"an ill-formed ID", `{ node(id: "nanning") { id } }`, nil, false},
+			{"a page too large", `{ city(slug: "nanning") { partners(first: 5000) { totalCount } } }`, nil, false},
+			{"first and last together", `{ city(slug: "nanning") { partners(first: 2, last: 2) { totalCount } } }`, nil, false},
+			{"an unknown cursor", `{ city(slug: "nanning") { partners(after: "nonsense") { totalCount } } }`, nil, false},
+			{"a partnership's through", `{ city(slug: "nanning") { partners(first: 5) { edges { through { id } } } } }`, nil, false},
+			{"an aggregate", `{ cities(first: 2) { aggregate { count } } }`, nil, false},
+			{"history", `{ city(slug: "nanning") { history { seq } } }`, nil, false},
+			{"introspection", `{ __schema { queryType { name } } }`, nil, false},
+			{"an analytic", `{ paths(from: "nanning", to: "ipoh") { length } }`, nil, false},
+		}
+		for _, c := range shapes {
+			t.Run(s.name+"/"+c.name, func(t *testing.T) {
+				if got := p.same(t, c.query, c.vars); got != c.written {
+					t.Errorf("written by the plan writer: %v, want %v", got, c.written)
+				}
+			})
+		}
+	}
+}
+
+func TestPlanWriterQuotesStringsAsGqlgen(t *testing.T) {
+	for _, s := range []string{"", "Nanning", "南宁", `say "hi"`, `back\\slash`, "tab\tnew\nline\rret", "\x00\x01\x1f\x7f", "<&>", "\u2028\u2029", "bad \xff\xfe utf-8", "emoji 🏙"} {
+		var b bytes.Buffer
+		graphql.MarshalString(s).MarshalGQL(&b)
+		if got := graph.QuoteLikeGqlgen(s); got != b.String() {
+			t.Errorf("quoting %q: got %s, want %s", s, got, b.String())
+		}
+	}
+}
