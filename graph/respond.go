@@ -29,6 +29,9 @@ func respondFromPlan(ctx context.Context, oc *graphql.OperationContext, answers 
 	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query || answers == nil || !plainDirectives(oc) {
 		return nil, false
 	}
+	if ctx.Err() != nil {
+		return nil, false // requestDeadline answers TIMEOUT, as it does for gqlgen
+	}
 	r := &responder{ctx: ctx, oc: oc, answers: answers, shapes: shapes, max: maxBytes}
 	defer func() {
 		// A value the tables did not foresee: gqlgen answers it as before.

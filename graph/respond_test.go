@@ -12,12 +12,14 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/citygraph/citygraph/bench/peer"
 	"github.com/citygraph/citygraph/domain"
 	"github.com/citygraph/citygraph/graph"
 	"github.com/citygraph/citygraph/graph/examples"
+	"github.com/citygraph/citygraph/internal/telemetry"
 	"github.com/citygraph/citygraph/seed"
 	"github.com/citygraph/citygraph/store/embedded"
 	"github.com/citygraph/citygraph/store/neo4jstore"
@@ -141,14 +143,17 @@ func TestPlanWriterAnswersThePeerQueries(t *testing.T) {
 	if err := peer.Load(context.Background(), synthetic, 300); err != nil {
 		t.Fatal(err)
 	}
-	stores := []struct {
+	type anchored struct {
 		name    string
 		st      domain.Store
 		anchors peer.Anchors
-	}{
-		{"seed data", projectStore(t), peer.SeedAnchors},
-		{"synthetic data", synthetic, peer.Anchors{City: busiestCity(t, synthetic), Forum: "forum-0001", Country: synth.Country(1), FundingBody: synth.FundingBodies[0]}},
 	}
+	var stores []anchored
+	for _, s := range parityStores(t) {
+		stores = append(stores, anchored{s.name + " seed data", s.st, peer.SeedAnchors})
+	}
+	stores = append(stores, anchored{"embedded synthetic data", synthetic,
+		peer.Anchors{City: busiestCity(t, synthetic), Forum: "forum-0001", Country: synth.Country(1), FundingBody: synth.FundingBodies[0]}})
 	for _, s := range stores {
 		p := newParity(s.st, graph.DefaultLimits)
 		for _, q := range peer.Queries(s.anchors) {
@@ -399,5 +404,43 @@ func TestPlanWriterQuotesStringsAsGqlgen(t *testing.T) {
 		if got := graph.QuoteLikeGqlgen(s); got != b.String() {
 			t.Errorf("quoting %q: got %s, want %s", s, got, b.String())
 		}
+	}
+}
+
+// lateStore answers a plan only once the request's deadline has passed.
+type lateStore struct{ domain.Store }
+
+func (s lateStore) Run(ctx context.Context, p *domain.Plan) (*domain.Answers, error) {
+	<-ctx.Done()
+	return s.Store.(domain.PlanRunner).Run(context.WithoutCancel(ctx), p)
+}
+
+func TestPlanWriterLeavesALateRequestToTheDeadline(t *testing.T) {
+	lim := graph.DefaultLimits
+	lim.Timeout = 20 * time.Millisecond
+	p := newParity(lateStore{projectStore(t)}, lim)
+	q := `{ city(slug: "nanning") { name partners(first: 3) { edges { node { name } } } } }`
+	if p.same(t, q, nil) {
+		t.Errorf("the writer answered a request past its deadline")
+	}
+	if got := answerBytes(t, p.writer, q, nil); !bytes.Contains(got, []byte(`"TIMEOUT"`)) {
+		t.Errorf("got %s; want TIMEOUT", got)
+	}
+}
+
+func TestPlanWriterKeepsTheRequestsTelemetry(t *testing.T) {
+	p := newParity(projectStore(t), graph.DefaultLimits)
+	for _, h := range []http.Handler{p.writer, p.gqlgen} {
+		rec := &telemetry.Request{}
+		body := `{"query": "query Named { city(slug: \"nanning\") { name partners(first: 3) { edges { node { name } } } } }"}`
+		r := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		h.ServeHTTP(httptest.NewRecorder(), r.WithContext(telemetry.WithRequest(r.Context(), rec)))
+		if op, cost, _, _ := rec.Snapshot(); op != "Named" || cost == 0 {
+			t.Errorf("telemetry saw operation %q and cost %d; want Named and a cost", op, cost)
+		}
+	}
+	if p.written.Load() != 1 {
+		t.Errorf("the writer answered %d requests; want 1", p.written.Load())
 	}
 }
