@@ -8,6 +8,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/graph/model"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -99,6 +100,10 @@ type obj struct {
 	npage   *domain.NodePage // a node connection
 	point   *domain.GeoPoint
 	money   *domain.Money
+	// agg, intStats and moneyStats are an aggregate and its statistics.
+	agg        *model.Aggregate
+	intStats   *model.IntStats
+	moneyStats *model.MoneyStats
 	// hasNext and hasPrevious are a PageInfo's flags.
 	hasNext, hasPrevious bool
 }
@@ -183,6 +188,12 @@ func (r *responder) field(typ string, f *graphql.CollectedField, o obj) bool {
 		case "lon":
 			return appendFloat(&r.buf, o.point.Lon)
 		}
+	case categoryAggregate:
+		return r.aggregateField(f, o)
+	case categoryIntStats:
+		return r.intStatsField(f, o.intStats)
+	case categoryMoneyStats:
+		return r.moneyStatsField(f, o.moneyStats)
 	case categoryMoney:
 		switch f.Name {
 		case "amount":
@@ -460,6 +471,14 @@ func (r *responder) connectionField(f *graphql.CollectedField, o obj, items, tot
 		return true
 	case "pageInfo":
 		return r.object("PageInfo", f.Selections, obj{cursors: o.cursors, hasNext: hasNext, hasPrevious: hasPrevious})
+	case "aggregate":
+		a := &model.Aggregate{}
+		if o.epage != nil {
+			a.A = o.epage.Aggregates
+		} else {
+			a.A = o.npage.Aggregates
+		}
+		return r.object(f.Definition.Type.Name(), f.Selections, obj{agg: a})
 	case "edges":
 		typ := f.Definition.Type.Name()
 		r.buf.WriteByte('[')
@@ -480,7 +499,7 @@ func (r *responder) connectionField(f *graphql.CollectedField, o obj, items, tot
 		r.buf.WriteByte(']')
 		return true
 	}
-	return false // aggregate
+	return false
 }
 
 // cursor writes an edge's cursor, a required String: the model indexes

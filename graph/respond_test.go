@@ -90,6 +90,7 @@ var writtenExamples = map[string]bool{
 	"The sources that state a node and each of its relations":                                                                       true,
 	"Chinese cities that attended a forum in Nanning, with partners in early AIIB members":                                          true,
 	"Ordering: the latest forum editions first; Nanning's newest partnerships first, ties by name; funding bodies by founding date": true,
+	"Aggregates: the forums' reported attendance; funding bodies' capital and financings, per currency, never across":               true,
 }
 
 func TestPlanWriterAnswersTheExamplesAsGqlgen(t *testing.T) {
@@ -256,7 +257,8 @@ func TestPlanWriterAnswersEveryFieldAsGqlgen(t *testing.T) {
 			}
 			node := schema.Types[f.Type.Name()].Fields.ForName("edges").Type.Name()
 			node = schema.Types[node].Fields.ForName("node").Type.Name()
-			q := fmt.Sprintf("{ %s(first: 4) { __typename totalCount %s edges { __typename cursor node { %s } } } }", f.Name, pageInfoFields, everyField(schema, node, 0))
+			q := fmt.Sprintf("{ %s(first: 4) { __typename totalCount %s edges { __typename cursor node { %s } } %s } }", f.Name, pageInfoFields, everyField(schema, node, 0),
+				everyAggregate(schema, schema.Types[f.Type.Name()]))
 			t.Run(s.name+"/"+f.Name, func(t *testing.T) {
 				if !p.same(t, q, nil) {
 					t.Errorf("gqlgen answered %s; want the plan writer to", q)
@@ -269,9 +271,9 @@ func TestPlanWriterAnswersEveryFieldAsGqlgen(t *testing.T) {
 const pageInfoFields = "pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }"
 
 // declinedFields are fields the writer leaves to gqlgen: read outside the
-// plan (through, history), composite (attendanceByCountry,
-// attendingMemberCountries) or aggregates.
-var declinedFields = map[string]bool{"through": true, "history": true, "attendanceByCountry": true, "attendingMemberCountries": true, "aggregate": true}
+// plan (through, history) or composite (attendanceByCountry,
+// attendingMemberCountries).
+var declinedFields = map[string]bool{"through": true, "history": true, "attendanceByCountry": true, "attendingMemberCountries": true}
 
 // everyField selects every field of object type typ that the writer
 // claims; connections below the first level ask only their total.
@@ -297,13 +299,31 @@ func everyField(schema *ast.Schema, typ string, depth int) string {
 			b.WriteString(f.Name + "(first: 2) { totalCount }")
 		case strings.HasSuffix(def.Name, "Connection"):
 			edge := def.Fields.ForName("edges").Type.Name()
-			fmt.Fprintf(&b, "%s(first: 3) { __typename totalCount %s edges { %s } }", f.Name, pageInfoFields, everyEdgeField(schema, edge))
+			fmt.Fprintf(&b, "%s(first: 3) { __typename totalCount %s edges { %s } %s }", f.Name, pageInfoFields, everyEdgeField(schema, edge), everyAggregate(schema, def))
 		case def.Kind == ast.Object && def.Fields.ForName("slug") == nil:
 			b.WriteString("") // CountryAttendance and the like: not planned
 		default: // a node, a union or the Node interface
 			fmt.Fprintf(&b, "%s { __typename ... on Node { id name } }", f.Name)
 		}
 	}
+	return b.String()
+}
+
+// everyAggregate selects every statistic of a connection's aggregate.
+func everyAggregate(schema *ast.Schema, conn *ast.Definition) string {
+	var b strings.Builder
+	b.WriteString("aggregate { __typename")
+	for _, f := range schema.Types[conn.Fields.ForName("aggregate").Type.Name()].Fields {
+		switch f.Type.Name() {
+		case "IntStats":
+			b.WriteString(" " + f.Name + " { __typename count min max sum average }")
+		case "MoneyStats":
+			b.WriteString(" " + f.Name + " { __typename currency count min max sum average }")
+		default:
+			b.WriteString(" " + f.Name)
+		}
+	}
+	b.WriteString(" }")
 	return b.String()
 }
 
@@ -382,7 +402,8 @@ func TestPlanWriterAnswersEveryShapeAsGqlgen(t *testing.T) {
 			{"first and last together", `{ city(slug: "nanning") { partners(first: 2, last: 2) { totalCount } } }`, nil, false},
 			{"an unknown cursor", `{ city(slug: "nanning") { partners(after: "nonsense") { totalCount } } }`, nil, false},
 			{"a partnership's through", `{ city(slug: "nanning") { partners(first: 5) { edges { through { id } } } } }`, nil, false},
-			{"an aggregate", `{ cities(first: 2) { aggregate { count } } }`, nil, false},
+			{"an aggregate alone", `{ cities(first: 2) { aggregate { count population { min max average } } } }`, nil, true},
+			{"an aggregate of an empty list", `{ city(slug: "nanning") { partners(country: "ZZ") { aggregate { count } } } fundingBody(slug: "aiib") { financings(where: {instrument: {eq: "no such instrument"}}) { aggregate { amount { currency sum average } } } } }`, nil, true},
 			{"history", `{ city(slug: "nanning") { history { seq } } }`, nil, false},
 			{"introspection", `{ __schema { queryType { name } } }`, nil, false},
 			{"an analytic", `{ paths(from: "nanning", to: "ipoh") { length } }`, nil, false},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/graph/model"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -33,6 +34,9 @@ const (
 	categoryPageInfo
 	categoryGeoPoint
 	categoryMoney
+	categoryAggregate // model.Aggregate (CityAggregate, FinancingAggregate, …)
+	categoryIntStats
+	categoryMoneyStats
 )
 
 // responseShapes is the schema as the writer reads it.
@@ -64,6 +68,8 @@ func newResponseShapes(schema *ast.Schema) *responseShapes {
 	s.category["PageInfo"] = categoryPageInfo
 	s.category["GeoPoint"] = categoryGeoPoint
 	s.category["Money"] = categoryMoney
+	s.category["IntStats"] = categoryIntStats
+	s.category["MoneyStats"] = categoryMoneyStats
 	for _, k := range domain.Kinds {
 		if _, ok := s.nodes[string(k)]; ok {
 			s.category[string(k)] = categoryNode
@@ -77,6 +83,9 @@ func newResponseShapes(schema *ast.Schema) *responseShapes {
 		s.category[typ] = conn
 		if e := def.Fields.ForName("edges"); e != nil {
 			s.category[e.Type.Name()] = edge
+		}
+		if a := def.Fields.ForName("aggregate"); a != nil {
+			s.category[a.Type.Name()] = categoryAggregate
 		}
 	}
 	for object, fields := range relationFields {
@@ -226,6 +235,98 @@ func edgeLeaves() map[string]leaf[*domain.Edge] {
 		"position":       integer(func(e *domain.Edge) int64 { return int64(e.Position) }),
 		"delegationSize": optionalCount(func(e *domain.Edge) int64 { return int64(e.DelegationSize) }),
 	}
+}
+
+// aggregateLeaves are the fields of the aggregate types, model.Aggregate's
+// methods: each aggregate type has count and some of the others.
+var aggregateLeaves = map[string]func(*model.Aggregate) any{
+	"population":     func(a *model.Aggregate) any { return a.Population() },
+	"populationYear": func(a *model.Aggregate) any { return a.PopulationYear() },
+	"edition":        func(a *model.Aggregate) any { return a.Edition() },
+	"participants":   func(a *model.Aggregate) any { return a.Participants() },
+	"officials":      func(a *model.Aggregate) any { return a.Officials() },
+	"delegationSize": func(a *model.Aggregate) any { return a.DelegationSize() },
+	"position":       func(a *model.Aggregate) any { return a.Position() },
+	"capital":        func(a *model.Aggregate) any { return a.Capital() },
+	"amount":         func(a *model.Aggregate) any { return a.Amount() },
+}
+
+// aggregateField writes a field of an aggregate type, IntStats or MoneyStats.
+func (r *responder) aggregateField(f *graphql.CollectedField, o obj) bool {
+	if f.Name == "count" {
+		r.buf.Write(strconv.AppendInt(r.buf.AvailableBuffer(), int64(o.agg.Count()), 10))
+		return true
+	}
+	get, ok := aggregateLeaves[f.Name]
+	if !ok {
+		return false
+	}
+	switch v := get(o.agg).(type) {
+	case *model.IntStats:
+		return r.object("IntStats", f.Selections, obj{intStats: v})
+	case []*model.MoneyStats:
+		r.buf.WriteByte('[')
+		for i, m := range v {
+			if i > 0 {
+				r.buf.WriteByte(',')
+			}
+			if !r.object("MoneyStats", f.Selections, obj{moneyStats: m}) {
+				return false
+			}
+		}
+		r.buf.WriteByte(']')
+		return true
+	}
+	return false
+}
+
+func (r *responder) intStatsField(f *graphql.CollectedField, s *model.IntStats) bool {
+	switch f.Name {
+	case "count":
+		r.buf.Write(strconv.AppendInt(r.buf.AvailableBuffer(), int64(s.Count()), 10))
+	case "sum":
+		r.buf.Write(strconv.AppendInt(r.buf.AvailableBuffer(), s.Sum(), 10))
+	case "min", "max":
+		v := s.Min()
+		if f.Name == "max" {
+			v = s.Max()
+		}
+		if v == nil {
+			r.buf.WriteString("null")
+		} else {
+			r.buf.Write(strconv.AppendInt(r.buf.AvailableBuffer(), *v, 10))
+		}
+	case "average":
+		avg := s.Average()
+		if avg == nil {
+			r.buf.WriteString("null")
+			return true
+		}
+		return appendFloat(&r.buf, *avg)
+	default:
+		return false
+	}
+	return true
+}
+
+func (r *responder) moneyStatsField(f *graphql.CollectedField, s *model.MoneyStats) bool {
+	switch f.Name {
+	case "currency":
+		s.Currency().MarshalGQL(&r.buf)
+	case "count":
+		r.buf.Write(strconv.AppendInt(r.buf.AvailableBuffer(), int64(s.Count()), 10))
+	case "min":
+		s.Min().MarshalGQL(&r.buf)
+	case "max":
+		s.Max().MarshalGQL(&r.buf)
+	case "sum":
+		s.Sum().MarshalGQL(&r.buf)
+	case "average":
+		return appendFloat(&r.buf, s.Average())
+	default:
+		return false
+	}
+	return true
 }
 
 // on reads a field of one node type from a node of that type.
