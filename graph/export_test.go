@@ -35,3 +35,10 @@ func QuoteLikeGqlgen(s string) string {
 	appendQuoted(&b, s)
 	return b.String()
 }
+
+// OperationFields and WalkOperationFields expose the remembered and the
+// freshly walked projection of an operation.
+var (
+	OperationFields     = operationFields
+	WalkOperationFields = walkOperationFields
+)

@@ -4,8 +4,20 @@ import (
 	"slices"
 
 	"github.com/citygraph/citygraph/domain"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
+
+// projections remembers each operation's projection. The handler's query
+// cache hands every request with the same text the same parsed operation,
+// so an app's repeated query is walked once, not once per request. The
+// projections are shared and must not be changed by their readers.
+var projections, _ = lru.New[projectionKey, *domain.Projection](1000)
+
+type projectionKey struct {
+	schema *ast.Schema
+	op     *ast.OperationDefinition
+}
 
 // operationFields is the projection of a query operation: for each node
 // kind, the fields any selection of the operation reads of such a node,
@@ -21,6 +33,17 @@ func operationFields(schema *ast.Schema, op *ast.OperationDefinition) *domain.Pr
 	if schema == nil || op == nil || schema.Query == nil {
 		return nil
 	}
+	key := projectionKey{schema, op}
+	if p, ok := projections.Get(key); ok {
+		return p
+	}
+	p := walkOperationFields(schema, op)
+	projections.Add(key, p)
+	return p
+}
+
+// walkOperationFields computes operationFields' projection.
+func walkOperationFields(schema *ast.Schema, op *ast.OperationDefinition) *domain.Projection {
 	w := fieldWalk{schema: schema, selected: map[string][]string{}, edgeKinds: map[string][]domain.EdgeKind{}, fragments: map[string]bool{}}
 	w.visit(op.SelectionSet, schema.Query.Name)
 

@@ -3,6 +3,7 @@ package graph_test
 import (
 	"bytes"
 	"context"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -13,6 +14,8 @@ import (
 	"github.com/citygraph/citygraph/seed"
 	"github.com/citygraph/citygraph/store/embedded"
 	"github.com/citygraph/citygraph/synth"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // strictProjection runs plans on a store and then zeroes every field the
@@ -115,5 +118,36 @@ func TestProjectedAnswersAreTheSame(t *testing.T) {
 				t.Errorf("answer from projected plans differs from the answer read field by field:\n got %s\nwant %s", truncate(string(got)), truncate(string(want)))
 			}
 		})
+	}
+}
+
+// TestProjectionIsRememberedPerOperation: the handler's query cache gives
+// every request with one text the same parsed operation, and its
+// projection is walked once: the same value each time, equal to a fresh
+// walk, and distinct operations keep their own.
+func TestProjectionIsRememberedPerOperation(t *testing.T) {
+	s := graph.NewExecutableSchema(graph.Config{}).Schema()
+	parse := func(q string) *ast.OperationDefinition {
+		t.Helper()
+		doc, err := gqlparser.LoadQuery(s, q)
+		if err != nil {
+			t.Fatalf("parsing %q: %v", q, err)
+		}
+		return doc.Operations[0]
+	}
+	cities := parse(`{ city(slug: "nanning") { name population partners { edges { since node { nameZh } } } } }`)
+	forum := parse(`{ forum(slug: "cam-2015") { name nameZh } }`)
+	first, again := graph.OperationFields(s, cities), graph.OperationFields(s, cities)
+	if first != again {
+		t.Errorf("the second request with the same operation walked it again: got a new projection")
+	}
+	if fresh := graph.WalkOperationFields(s, cities); !reflect.DeepEqual(first, fresh) {
+		t.Errorf("remembered projection %+v differs from a fresh walk %+v", first, fresh)
+	}
+	if got := graph.OperationFields(s, forum); got == first || !reflect.DeepEqual(got, graph.WalkOperationFields(s, forum)) {
+		t.Errorf("a second operation got %+v; want its own projection", got)
+	}
+	if got := first.Nodes[domain.KindCity]; !slices.Contains(got, "population") || !slices.Contains(got, "nameZh") {
+		t.Errorf("city fields %v; want population and nameZh", got)
 	}
 }
