@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -26,7 +28,7 @@ import (
 // Past maxBytes (when positive) it stops and returns what it wrote, longer
 // than the cap: responseSizeLimit, around it, answers LIMIT_EXCEEDED just
 // as it does for gqlgen's data, without the rest being written.
-func respondFromPlan(ctx context.Context, oc *graphql.OperationContext, answers *domain.Answers, shapes *responseShapes, maxBytes int) (data json.RawMessage, ok bool) {
+func respondFromPlan(ctx context.Context, oc *graphql.OperationContext, answers *domain.Answers, shapes *responseShapes, maxBytes int) (json.RawMessage, bool) {
 	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query || answers == nil || !plainDirectives(oc) {
 		return nil, false
 	}
@@ -34,12 +36,6 @@ func respondFromPlan(ctx context.Context, oc *graphql.OperationContext, answers 
 		return nil, false // requestDeadline answers TIMEOUT, as it does for gqlgen
 	}
 	r := &responder{ctx: ctx, oc: oc, answers: answers, shapes: shapes, max: maxBytes}
-	defer func() {
-		// A value the tables did not foresee: gqlgen answers it as before.
-		if recover() != nil {
-			data, ok = nil, false
-		}
-	}()
 	if !r.object("Query", oc.Operation.SelectionSet, obj{}) && !r.over {
 		return nil, false
 	}
@@ -603,22 +599,30 @@ func onlySkipInclude(ds ast.DirectiveList) bool {
 type planWriter struct {
 	shapes   *responseShapes
 	maxBytes int
+	log      *slog.Logger
 	// written, when set, is told of every response the writer answers (tests).
 	written func()
 }
 
-func (o options) planWriter(schema *ast.Schema, maxBytes int) planWriter {
+func (o options) planWriter(schema *ast.Schema, maxBytes int, log *slog.Logger) planWriter {
 	if o.noPlanWriter {
 		return planWriter{}
 	}
-	return planWriter{shapes: newResponseShapes(schema), maxBytes: maxBytes, written: o.planWritten}
+	return planWriter{shapes: newResponseShapes(schema), maxBytes: maxBytes, log: log, written: o.planWritten}
 }
 
-func (w planWriter) write(ctx context.Context, oc *graphql.OperationContext, answers *domain.Answers) (json.RawMessage, bool) {
+func (w planWriter) write(ctx context.Context, oc *graphql.OperationContext, answers *domain.Answers) (data json.RawMessage, ok bool) {
 	if w.shapes == nil {
 		return nil, false
 	}
-	data, ok := respondFromPlan(ctx, oc, answers, w.shapes, w.maxBytes)
+	defer func() {
+		// A value the tables did not foresee: gqlgen answers it as before.
+		if p := recover(); p != nil {
+			w.log.ErrorContext(ctx, "writing a response from the plan failed; answering through gqlgen", "panic", fmt.Sprint(p))
+			data, ok = nil, false
+		}
+	}()
+	data, ok = respondFromPlan(ctx, oc, answers, w.shapes, w.maxBytes)
 	if ok && w.written != nil {
 		w.written()
 	}
