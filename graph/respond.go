@@ -348,10 +348,12 @@ type queryKey struct {
 	n     int
 }
 
-// preparedQuery is a relation field's query, as its signatures.
+// preparedQuery is a relation field's answers: the plan's pages of its
+// query (every relation for a plain list), by anchor. Looked up once per
+// field, as a signature is a long key to hash at every anchor.
 type preparedQuery struct {
-	sig, allSig string
-	ok          bool
+	pages map[domain.NodeKey]domain.EdgePage
+	ok    bool
 }
 
 // query prepares f's relation query once per request, as relationOf does.
@@ -371,7 +373,11 @@ func (r *responder) query(rf relationField, f *graphql.CollectedField) preparedQ
 	q.Aggregate = asksAggregate(f.Selections, vars)
 	var pq preparedQuery
 	if err == nil && q.Normalize() == nil {
-		pq = preparedQuery{sig: q.Signature(), allSig: q.AllSignature(), ok: true}
+		sig := q.Signature()
+		if rf.shape == shapeList {
+			sig = q.AllSignature()
+		}
+		pq.pages, pq.ok = r.answers.Edges[sig]
 	}
 	if r.queries == nil {
 		r.queries = map[queryKey]preparedQuery{}
@@ -385,14 +391,10 @@ func (r *responder) query(rf relationField, f *graphql.CollectedField) preparedQ
 func (r *responder) relation(rf relationField, f *graphql.CollectedField, n domain.Node) bool {
 	q := r.query(rf, f)
 	if !q.ok {
-		return false // bad arguments: the resolver reports them
+		return false // bad arguments (the resolver reports them), or not planned
 	}
 	anchor := n.Key()
-	sig := q.sig
-	if rf.shape == shapeList {
-		sig = q.allSig
-	}
-	p, ok := r.answers.Edges[sig][anchor]
+	p, ok := q.pages[anchor]
 	if !ok {
 		return false
 	}
