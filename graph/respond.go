@@ -96,6 +96,8 @@ type obj struct {
 	npage   *domain.NodePage // a node connection
 	point   *domain.GeoPoint
 	money   *domain.Money
+	// attendance is a forum's attendees from one country.
+	attendance *model.CountryAttendance
 	// agg, intStats and moneyStats are an aggregate and its statistics.
 	agg        *model.Aggregate
 	intStats   *model.IntStats
@@ -184,6 +186,8 @@ func (r *responder) field(typ string, f *graphql.CollectedField, o obj) bool {
 		case "lon":
 			return appendFloat(&r.buf, o.point.Lon)
 		}
+	case categoryAttendance:
+		return r.attendanceField(f, o.attendance)
 	case categoryAggregate:
 		return r.aggregateField(f, o)
 	case categoryIntStats:
@@ -307,6 +311,9 @@ func (r *responder) nodeField(typ string, f *graphql.CollectedField, n domain.No
 	}
 	if rf, ok := relationFields[typ][f.Name]; ok {
 		return r.relation(rf, f, n)
+	}
+	if forum, ok := n.(*domain.Forum); ok && f.Name == "attendanceByCountry" {
+		return r.attendanceByCountry(f, forum)
 	}
 	if w, ok := r.shapes.nodes[typ][f.Name]; ok {
 		return w(r, f, n)
@@ -523,11 +530,13 @@ func (r *responder) relEdgeField(f *graphql.CollectedField, o obj) bool {
 		return r.nodeValue(f, far, false)
 	case "sources":
 		return r.sources(f, o.edge.Sources)
+	case "attendingMemberCountries":
+		return r.attendingMemberCountries(f, o)
 	}
 	if w, ok := r.shapes.edges[f.Name]; ok {
 		return w(r, f, o.edge)
 	}
-	return false // through, attendingMemberCountries
+	return false // through
 }
 
 // pageInfoField writes a field of PageInfo as model.pageInfo builds it.
@@ -629,4 +638,74 @@ func (w planWriter) write(ctx context.Context, oc *graphql.OperationContext, ans
 		w.written()
 	}
 	return data, ok
+}
+
+// The composite fields (attendance.go) are answered by their resolvers'
+// own functions: the request's loaders hold the plan's answers, and the
+// planner planned every read they make, so they make no store call.
+
+func (r *responder) attendanceByCountry(f *graphql.CollectedField, forum *domain.Forum) bool {
+	groups, err := (&Resolver{}).attendanceByCountry(r.ctx, forum)
+	if err != nil {
+		return false
+	}
+	r.buf.WriteByte('[')
+	for i, g := range groups {
+		if i > 0 {
+			r.buf.WriteByte(',')
+		}
+		if !r.object(f.Definition.Type.Name(), f.Selections, obj{attendance: g}) {
+			return false
+		}
+	}
+	r.buf.WriteByte(']')
+	return true
+}
+
+func (r *responder) attendanceField(f *graphql.CollectedField, g *model.CountryAttendance) bool {
+	switch f.Name {
+	case "country":
+		if g.Country == nil {
+			r.buf.WriteString("null")
+			return true
+		}
+		return r.object(string(domain.KindCountry), f.Selections, obj{node: g.Country})
+	case "cities":
+		return r.nodes(f, ptrsAsNodes(g.Cities))
+	case "organizations":
+		return r.nodes(f, ptrsAsNodes(g.Organizations))
+	}
+	return false
+}
+
+func (r *responder) attendingMemberCountries(f *graphql.CollectedField, o obj) bool {
+	countries, err := (&Resolver{}).attendingMemberCountries(r.ctx, &model.RelEdge{Edge: *o.edge, Anchor: o.anchor})
+	if err != nil {
+		return false
+	}
+	return r.nodes(f, ptrsAsNodes(countries))
+}
+
+// nodes writes a list of nodes, none of them nil.
+func (r *responder) nodes(f *graphql.CollectedField, ns []domain.Node) bool {
+	r.buf.WriteByte('[')
+	for i, n := range ns {
+		if i > 0 {
+			r.buf.WriteByte(',')
+		}
+		if !r.nodeValue(f, n, false) {
+			return false
+		}
+	}
+	r.buf.WriteByte(']')
+	return true
+}
+
+// ptrsAsNodes returns typed nodes as domain.Nodes.
+func ptrsAsNodes[T domain.Node](ts []T) []domain.Node {
+	out := make([]domain.Node, len(ts))
+	for i, t := range ts {
+		out[i] = t
+	}
+	return out
 }

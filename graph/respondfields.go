@@ -34,7 +34,8 @@ const (
 	categoryPageInfo
 	categoryGeoPoint
 	categoryMoney
-	categoryAggregate // model.Aggregate (CityAggregate, FinancingAggregate, …)
+	categoryAttendance // model.CountryAttendance
+	categoryAggregate  // model.Aggregate (CityAggregate, FinancingAggregate, …)
 	categoryIntStats
 	categoryMoneyStats
 )
@@ -68,6 +69,7 @@ func newResponseShapes(schema *ast.Schema) *responseShapes {
 	s.category["PageInfo"] = categoryPageInfo
 	s.category["GeoPoint"] = categoryGeoPoint
 	s.category["Money"] = categoryMoney
+	s.category["CountryAttendance"] = categoryAttendance
 	s.category["IntStats"] = categoryIntStats
 	s.category["MoneyStats"] = categoryMoneyStats
 	for _, k := range domain.Kinds {
