@@ -532,11 +532,16 @@ func (r *responder) relEdgeField(f *graphql.CollectedField, o obj) bool {
 		return r.sources(f, o.edge.Sources)
 	case "attendingMemberCountries":
 		return r.attendingMemberCountries(f, o)
+	case "through":
+		// Named by a relation's property, which a plan cannot follow: read
+		// through the loaders by the resolver's own function, as gqlgen would.
+		n, err := throughNode(r.ctx, o.edge)
+		return err == nil && r.nodeValue(f, n, true)
 	}
 	if w, ok := r.shapes.edges[f.Name]; ok {
 		return w(r, f, o.edge)
 	}
-	return false // through
+	return false
 }
 
 // pageInfoField writes a field of PageInfo as model.pageInfo builds it.
