@@ -162,9 +162,15 @@ func TestPlanWriterAnswersThePeerQueries(t *testing.T) {
 	stores = append(stores, anchored{"embedded synthetic data", synthetic,
 		peer.Anchors{City: busiestCity(t, synthetic), Forum: "forum-0001", Country: synth.Country(1), FundingBody: synth.FundingBodies[0]}})
 	for _, s := range stores {
-		p := newParity(s.st, graph.DefaultLimits)
+		counted := countedStore(s.st)
+		p := newParity(counted, graph.DefaultLimits)
 		for _, q := range peer.Queries(s.anchors) {
 			t.Run(s.name+"/"+q.Name, func(t *testing.T) {
+				before := counted.calls.Load()
+				answerBytes(t, p.writer, q.Citygraph, q.Params)
+				if n := counted.calls.Load() - before; n != 1 && q.Name != "totals-by-country" {
+					t.Errorf("the writer's side made %d store calls for %s; want 1", n, q.Name)
+				}
 				// same checks that no gqlgen field ran when the writer answered.
 				written := p.same(t, q.Citygraph, q.Params)
 				if q.Name == "totals-by-country" {
