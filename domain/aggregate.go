@@ -30,7 +30,7 @@ func (a Aggregation) check(kinds []Kind) error {
 		if err != nil {
 			return err
 		}
-		if s.typ == SortText {
+		if s.value.sortType() == SortText {
 			return Errorf(EINVALID, "cannot aggregate %s: it is not a number; count the list instead", f)
 		}
 	}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"sync"
-	"unicode"
 )
 
 // Fields are a node's or relation's properties by their GraphQL field names
@@ -121,7 +119,7 @@ func mergeFields(dst, change reflect.Value, clear []string) []Problem {
 	var ps []Problem
 	table := fieldTable(dst.Type())
 	for _, name := range clear {
-		i := slices.IndexFunc(table, func(f fieldInfo) bool { return f.name == name })
+		i := slices.IndexFunc(table, func(f structField) bool { return f.name == name })
 		if i < 0 {
 			ps = append(ps, Problem{Field: "clear", Found: quote(name),
 				Expected: fmt.Sprint("one of the fields ", fieldNames(dst.Type()))})
@@ -173,49 +171,19 @@ func cloneValue(v reflect.Value) reflect.Value {
 	return v
 }
 
-// fieldInfo is one field of a node or relation struct: its GraphQL name
-// and where it is in the struct.
-type fieldInfo struct {
-	name  string
-	index []int
-}
-
-var fieldTables sync.Map // reflect.Type → []fieldInfo
-
-// fieldTable lists t's fields, Meta's flattened in, less the key (ID;
-// Kind, From, To) and Version.
-func fieldTable(t reflect.Type) []fieldInfo {
-	if v, ok := fieldTables.Load(t); ok {
-		return v.([]fieldInfo)
+// changeFields are the fields change sets record of each node struct and
+// of Edge (the field table's, less the key and the version), in the
+// struct's order.
+var changeFields = func() map[reflect.Type][]structField {
+	m := map[reflect.Type][]structField{reflect.TypeOf(Edge{}): withoutOmitted(edgeStructFields, omitFromChanges)}
+	for _, k := range Kinds {
+		m[reflect.TypeOf(NewNode(k, "")).Elem()] = withoutOmitted(nodeStructFields[k], omitFromChanges)
 	}
-	var out []fieldInfo
-	var walk func(t reflect.Type, prefix []int)
-	walk = func(t reflect.Type, prefix []int) {
-		for i := range t.NumField() {
-			sf := t.Field(i)
-			idx := append(slices.Clone(prefix), i)
-			if sf.Anonymous {
-				walk(sf.Type, idx)
-				continue
-			}
-			if !sf.IsExported() {
-				continue
-			}
-			switch sf.Name {
-			case "ID", "Version":
-				continue
-			case "Kind", "From", "To":
-				if t == reflect.TypeOf(Edge{}) {
-					continue
-				}
-			}
-			out = append(out, fieldInfo{name: graphQLName(sf.Name), index: idx})
-		}
-	}
-	walk(t, nil)
-	fieldTables.Store(t, out)
-	return out
-}
+	return m
+}()
+
+// fieldTable lists the fields change sets record of struct type t.
+func fieldTable(t reflect.Type) []structField { return changeFields[t] }
 
 func fieldNames(t reflect.Type) []string {
 	var names []string
@@ -223,28 +191,6 @@ func fieldNames(t reflect.Type) []string {
 		names = append(names, f.name)
 	}
 	return names
-}
-
-// graphQLName is the schema's name of a Go field: lowerCamelCase, an
-// acronym lowered whole (URL → url, URLs → urls), and "kind" for the
-// kinds the schema calls so.
-func graphQLName(goName string) string {
-	switch goName {
-	case "OrgKind", "PartnershipKind":
-		return "kind"
-	}
-	r := []rune(goName)
-	for i := range r {
-		if !unicode.IsUpper(r[i]) {
-			break
-		}
-		// Lower an acronym's letters but the one that starts the next word.
-		if i > 0 && i+1 < len(r) && unicode.IsLower(r[i+1]) && r[i+1] != 's' {
-			break
-		}
-		r[i] = unicode.ToLower(r[i])
-	}
-	return string(r)
 }
 
 func fieldsOf(v reflect.Value) Fields {

@@ -1,6 +1,9 @@
 package domain
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // FieldType is the type of a property a filter compares; it decides the
 // operators a filter may apply and the Go type of their values (string,
@@ -154,94 +157,37 @@ type edgeScopeKey struct {
 	dir  Direction
 }
 
-// Field constructors: a node field read by get, a relation field read by get.
-
-func strOf(s string) (any, bool) { return s, s != "" }
-func intOf(n int64) (any, bool)  { return n, n != 0 }
-func dateOf(d Date) (any, bool)  { return string(d), d != "" }
-func enumValues[T ~string](vs []T) []string {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = string(v)
+// filterField is f as a where filter's field, read from a node (edge
+// false) or a relation.
+func filterField(f *fieldDef, doc string, edge bool) FilterField {
+	v := f.value
+	out := FilterField{Name: f.name, Type: v.typ, Enum: v.enum, EnumType: v.enumType, Always: v.always, Doc: doc}
+	if f.prop != "" && f.prop != f.name {
+		out.Prop = f.prop
+	}
+	get := v.get
+	if edge {
+		out.edge = func(e *Edge) (any, bool) { return get(e) }
+	} else {
+		out.node = func(n Node) (any, bool) { return get(n) }
 	}
 	return out
 }
 
-func nodeField[N Node](name string, t FieldType, doc string, get func(N) (any, bool)) FilterField {
-	return FilterField{Name: name, Type: t, Doc: doc, node: func(n Node) (any, bool) {
-		x, ok := n.(N)
-		if !ok {
-			return nil, false
+// nodeFilterFields are the filter fields of defs, in their order.
+func nodeFilterFields(defs []fieldDef) []FilterField {
+	var out []FilterField
+	for i := range defs {
+		if defs[i].filter != "" {
+			out = append(out, filterField(&defs[i], defs[i].filter, false))
 		}
-		return get(x)
-	}}
-}
-
-func edgeField(name string, t FieldType, doc string, get func(*Edge) (any, bool)) FilterField {
-	return FilterField{Name: name, Type: t, Doc: doc, edge: get}
-}
-
-func withEnum[T ~string](f FilterField, typ string, vs []T) FilterField {
-	f.Enum, f.EnumType = enumValues(vs), typ
-	return f
-}
-
-func withProp(f FilterField, prop string) FilterField {
-	f.Prop = prop
-	return f
-}
-
-// commonFields are the fields every node has.
-func commonFields() []FilterField {
-	id := nodeField("id", FieldString, "The slug (a country's ISO code).", func(n Node) (any, bool) { return n.Base().ID, true })
-	name := nodeField("name", FieldString, "The English name.", func(n Node) (any, bool) { return n.Base().Name, true })
-	id.Always, name.Always = true, true
-	return []FilterField{id, name,
-		nodeField("nameZh", FieldString, "The Chinese name (contains and startsWith take Chinese text).", func(n Node) (any, bool) { return strOf(n.Base().NameZh) }),
 	}
+	return out
 }
 
-var entityScope = &Scope{Name: "EntityWhere", Doc: "A filter on a node of any kind: the fields every node has.", Fields: commonFields()}
+var entityScope = &Scope{Name: "EntityWhere", Doc: "A filter on a node of any kind: the fields every node has.", Fields: nodeFilterFields(metaFieldDefs)}
 
 var nodeScopes = func() map[Kind]*Scope {
-	extra := map[Kind][]FilterField{
-		KindGrouping: {nodeField("acronym", FieldString, "The acronym (ASEAN).", func(n *Grouping) (any, bool) { return strOf(n.Acronym) })},
-		KindCity: {
-			nodeField("region", FieldString, "The province or region.", func(n *City) (any, bool) { return strOf(n.Region) }),
-			nodeField("regionZh", FieldString, "The province or region in Chinese.", func(n *City) (any, bool) { return strOf(n.RegionZh) }),
-			nodeField("population", FieldInt, "The population; null when unknown.", func(n *City) (any, bool) { return intOf(n.Population) }),
-			nodeField("populationYear", FieldInt, "The year the population was counted.", func(n *City) (any, bool) { return intOf(int64(n.PopulationYear)) }),
-			nodeField("isCapital", FieldBool, "Whether the city is its country's capital.", func(n *City) (any, bool) { return n.IsCapital, true }),
-			withEnum(nodeField("division", FieldEnum, "What kind of place it is.", func(n *City) (any, bool) { return strOf(string(n.Division)) }), "Division", Divisions),
-		},
-		KindOrganization: {
-			withProp(withEnum(nodeField("kind", FieldEnum, "The kind of organisation.", func(n *Organization) (any, bool) { return strOf(string(n.OrgKind)) }), "OrganizationKind", OrgKinds), "orgKind"),
-		},
-		KindFundingBody: {
-			nodeField("acronym", FieldString, "The acronym (AIIB).", func(n *FundingBody) (any, bool) { return strOf(n.Acronym) }),
-			nodeField("founded", FieldDate, "When it was founded.", func(n *FundingBody) (any, bool) { return dateOf(n.Founded) }),
-		},
-		KindEvent: {nodeField("firstHeld", FieldDate, "When it was first held.", func(n *Event) (any, bool) { return dateOf(n.FirstHeld) })},
-		KindForum: {
-			nodeField("edition", FieldInt, "The edition's number.", func(n *Forum) (any, bool) { return intOf(int64(n.Edition)) }),
-			nodeField("startDate", FieldDate, "The first day.", func(n *Forum) (any, bool) { return dateOf(n.StartDate) }),
-			nodeField("endDate", FieldDate, "The last day.", func(n *Forum) (any, bool) { return dateOf(n.EndDate) }),
-			nodeField("theme", FieldString, "The theme in English.", func(n *Forum) (any, bool) { return strOf(n.Theme) }),
-			nodeField("themeZh", FieldString, "The theme in Chinese.", func(n *Forum) (any, bool) { return strOf(n.ThemeZh) }),
-			nodeField("participants", FieldInt, "The reported number of participants.", func(n *Forum) (any, bool) { return intOf(int64(n.Participants)) }),
-			nodeField("officials", FieldInt, "The governors and mayors attending.", func(n *Forum) (any, bool) { return intOf(int64(n.Officials)) }),
-		},
-		KindAgreement: {nodeField("date", FieldDate, "When it was adopted.", func(n *Agreement) (any, bool) { return dateOf(n.Date) })},
-		KindProject: {
-			withEnum(nodeField("sector", FieldEnum, "The project's sector.", func(n *Project) (any, bool) { return strOf(string(n.Sector)) }), "Sector", Sectors),
-			withEnum(nodeField("status", FieldEnum, "The project's status.", func(n *Project) (any, bool) { return strOf(string(n.Status)) }), "ProjectStatus", ProjectStatuses),
-		},
-		KindSource: {
-			nodeField("publisher", FieldString, "The publisher.", func(n *Source) (any, bool) { return strOf(n.Publisher) }),
-			nodeField("author", FieldString, "The author.", func(n *Source) (any, bool) { return strOf(n.Author) }),
-			nodeField("date", FieldDate, "When it was published.", func(n *Source) (any, bool) { return dateOf(n.Date) }),
-		},
-	}
 	rel := func(name string, k EdgeKind, d Direction, doc string) FilterRelation {
 		return FilterRelation{Name: name, Kind: k, Direction: d, Doc: doc}
 	}
@@ -296,49 +242,21 @@ var nodeScopes = func() map[Kind]*Scope {
 	out := map[Kind]*Scope{}
 	for _, k := range Kinds {
 		out[k] = &Scope{Name: string(k) + "Where", Doc: "A filter on " + string(k) + " nodes.",
-			Fields: append(commonFields(), extra[k]...), Relations: rels[k]}
+			Fields: append(nodeFilterFields(metaFieldDefs), nodeFilterFields(nodeFieldDefs[k])...), Relations: rels[k]}
 	}
 	return out
 }()
 
 // edgeFields are the properties of each relation kind a filter may compare.
-var edgeFields = map[EdgeKind][]FilterField{
-	EdgePartnerOf: {
-		withProp(withEnum(edgeField("kind", FieldEnum, "The kind of partnership.", func(e *Edge) (any, bool) { return strOf(string(e.PartnershipKind)) }), "PartnershipKind", PartnershipKinds), "partnershipKind"),
-		withEnum(edgeField("status", FieldEnum, "Whether it is established or pending.", func(e *Edge) (any, bool) { return strOf(string(e.Status)) }), "PartnershipStatus", PartnershipStatuses),
-		edgeField("since", FieldDate, "When it began.", func(e *Edge) (any, bool) { return dateOf(e.Since) }),
-	},
-	EdgeMemberOf: {edgeField("since", FieldDate, "When the country joined.", func(e *Edge) (any, bool) { return dateOf(e.Since) })},
-	EdgeOrganised: {
-		withEnum(edgeField("role", FieldEnum, "The organiser's part.", func(e *Edge) (any, bool) { return strOf(string(e.Role)) }), "Role", Roles),
-	},
-	EdgeAttended: {
-		edgeField("delegationSize", FieldInt, "How many people the delegation had.", func(e *Edge) (any, bool) { return intOf(int64(e.DelegationSize)) }),
-		edgeField("level", FieldString, "The delegation's level.", func(e *Edge) (any, bool) { return strOf(e.Level) }),
-	},
-	EdgeDiscussed: {edgeField("position", FieldInt, "The agenda position, from 1.", func(e *Edge) (any, bool) { return intOf(int64(e.Position)) })},
-	EdgeSigned:    {edgeField("since", FieldDate, "When it was signed.", func(e *Edge) (any, bool) { return dateOf(e.Since) })},
-	EdgeCalledOn: {
-		edgeField("request", FieldString, "What the forum asked, in English.", func(e *Edge) (any, bool) { return strOf(e.Request) }),
-		edgeField("requestZh", FieldString, "What the forum asked, in Chinese.", func(e *Edge) (any, bool) { return strOf(e.RequestZh) }),
-	},
-	EdgeFinanced: {
-		edgeField("amount", FieldDecimal, "The financier's share (compared within one currency: add currency).", func(e *Edge) (any, bool) {
-			if e.Amount == nil {
-				return nil, false
-			}
-			return int64(e.Amount.Amount), true
-		}),
-		edgeField("currency", FieldString, "The amount's ISO 4217 currency.", func(e *Edge) (any, bool) {
-			if e.Amount == nil {
-				return nil, false
-			}
-			return strOf(string(e.Amount.Currency))
-		}),
-		edgeField("instrument", FieldString, "The instrument (loan, equity).", func(e *Edge) (any, bool) { return strOf(e.Instrument) }),
-		edgeField("since", FieldDate, "When it was approved.", func(e *Edge) (any, bool) { return dateOf(e.Since) }),
-	},
-}
+var edgeFields = func() map[EdgeKind][]FilterField {
+	m := map[EdgeKind][]FilterField{}
+	for i := range edgeFieldDefs {
+		for k, doc := range edgeFieldDefs[i].edgeFilters {
+			m[k] = append(m[k], filterField(&edgeFieldDefs[i], doc, true))
+		}
+	}
+	return m
+}()
 
 // edgeScopeNames names each relation scope as the GraphQL edge type that
 // shows it (PartnershipEdge → PartnershipWhere), or the far end's link.
@@ -391,21 +309,13 @@ var edgeScopes = func() map[edgeScopeKey]*Scope {
 	return out
 }()
 
+// uniqueKinds is ks without repeats, in their first order.
 func uniqueKinds(ks []Kind) []Kind {
 	var out []Kind
 	for _, k := range ks {
-		if !containsKind(out, k) {
+		if !slices.Contains(out, k) {
 			out = append(out, k)
 		}
 	}
 	return out
-}
-
-func containsKind(ks []Kind, k Kind) bool {
-	for _, x := range ks {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }

@@ -38,79 +38,46 @@ func (f FieldRef) String() string {
 	return f.Name
 }
 
-// fieldSpec is a field's type and the properties that hold it in the
-// stores (money: the amount's, then the currency's).
-type fieldSpec struct {
-	typ            SortType
-	prop, currency string
-}
-
-func text(prop string) fieldSpec { return fieldSpec{typ: SortText, prop: prop} }
-func integer(prop string) fieldSpec {
-	return fieldSpec{typ: SortInt, prop: prop}
-}
-
-// orderNodeFields are the scalar fields a list may be ordered by and
-// aggregated over, per node kind; every kind has the common ones.
-var orderNodeFields = map[Kind]map[string]fieldSpec{
-	KindGrouping: {"acronym": text("acronym")},
-	KindCity: {"division": text("division"), "region": text("region"), "regionZh": text("regionZh"),
-		"population": integer("population"), "populationYear": integer("populationYear")},
-	KindOrganization: {"orgKind": text("orgKind")},
-	KindFundingBody: {"acronym": text("acronym"), "founded": text("founded"),
-		"capital": {typ: SortMoney, prop: "capitalAmount", currency: "capitalCurrency"}},
-	KindEvent: {"firstHeld": text("firstHeld")},
-	KindForum: {"edition": integer("edition"), "participants": integer("participants"), "officials": integer("officials"),
-		"startDate": text("startDate"), "endDate": text("endDate"), "theme": text("theme"), "themeZh": text("themeZh")},
-	KindAgreement: {"date": text("date")},
-	KindProject:   {"sector": text("sector"), "status": text("status")},
-	KindSource:    {"publisher": text("publisher"), "author": text("author"), "date": text("date")},
-}
-
-var orderCommonFields = map[string]fieldSpec{"id": text("id"), "name": text("name"), "nameZh": text("nameZh")}
-
-// orderEdgeFields are a relation's own scalar fields.
-var orderEdgeFields = map[string]fieldSpec{
-	"since": text("since"), "role": text("role"), "partnershipKind": text("partnershipKind"),
-	"status": text("status"), "level": text("level"), "delegationSize": integer("delegationSize"),
-	"position": integer("position"), "instrument": text("instrument"), "currency": text("currency"),
-	"amount": {typ: SortMoney, prop: "amount", currency: "currency"},
-}
-
-// spec returns the field's spec for items of the given kinds (a node
+// spec returns the field's def for items of the given kinds (a node
 // list's kind, or the kinds a relation's far end may be); ok is false for
-// a field none of them has.
-func (f FieldRef) spec(kinds []Kind) (fieldSpec, bool) {
+// a field none of them has that lists may be ordered by.
+func (f FieldRef) spec(kinds []Kind) (*fieldDef, bool) {
 	if f.Edge {
-		s, ok := orderEdgeFields[f.Name]
-		return s, ok
+		return sortedDef(edgeFieldsByProp[f.Name])
 	}
-	if s, ok := orderCommonFields[f.Name]; ok {
+	if s, ok := sortedDef(metaFieldsByProp[f.Name]); ok {
 		return s, true
 	}
 	for _, k := range kinds {
-		if s, ok := orderNodeFields[k][f.Name]; ok {
+		if s, ok := sortedDef(nodeFieldsByProp[kindField{k, f.Name}]); ok {
 			return s, true
 		}
 	}
-	return fieldSpec{}, false
+	return nil, false
 }
+
+func sortedDef(f *fieldDef) (*fieldDef, bool) { return f, f != nil && f.sorted }
 
 // Type is the field's type; any known field has one.
 func (f FieldRef) Type() SortType {
-	s, _ := f.spec(Kinds)
-	return s.typ
+	if s, ok := f.spec(Kinds); ok {
+		return s.value.sortType()
+	}
+	return SortText
 }
 
 // Property is the stored property that holds the field (a money field's
 // amount) and, for money, the one that holds its currency.
 func (f FieldRef) Property() (prop, currency string) {
-	s, _ := f.spec(Kinds)
-	return s.prop, s.currency
+	s, ok := f.spec(Kinds)
+	if !ok {
+		return "", ""
+	}
+	return cmp.Or(s.amountProp, s.property()), s.currencyProp
 }
 
 // checkField checks that f is a field of items of the given kinds.
-func checkField(f FieldRef, kinds []Kind, what string) (fieldSpec, error) {
+func checkField(f FieldRef, kinds []Kind, what string) (*fieldDef, error) {
 	s, ok := f.spec(kinds)
 	if !ok {
 		return s, Errorf(EINVALID, "cannot %s by %s: %v have no such field", what, f, kinds)
@@ -157,89 +124,9 @@ func checkCursors(keys []OrderKey, p Page) error {
 // numbers and for money (its amount); the zero value when n has none, as
 // the stores read an absent property.
 func NodeValue(n Node, field string) any {
-	m := n.Base()
-	switch field {
-	case "id":
-		return m.ID
-	case "name":
-		return m.Name
-	case "nameZh":
-		return m.NameZh
-	}
-	switch v := n.(type) {
-	case *Grouping:
-		if field == "acronym" {
-			return v.Acronym
-		}
-	case *City:
-		switch field {
-		case "division":
-			return string(v.Division)
-		case "region":
-			return v.Region
-		case "regionZh":
-			return v.RegionZh
-		case "population":
-			return v.Population
-		case "populationYear":
-			return int64(v.PopulationYear)
-		}
-	case *Organization:
-		if field == "orgKind" {
-			return string(v.OrgKind)
-		}
-	case *FundingBody:
-		switch field {
-		case "acronym":
-			return v.Acronym
-		case "founded":
-			return string(v.Founded)
-		case "capital":
-			if v.Capital != nil {
-				return int64(v.Capital.Amount)
-			}
-			return int64(0)
-		}
-	case *Event:
-		if field == "firstHeld" {
-			return string(v.FirstHeld)
-		}
-	case *Forum:
-		switch field {
-		case "edition":
-			return int64(v.Edition)
-		case "participants":
-			return int64(v.Participants)
-		case "officials":
-			return int64(v.Officials)
-		case "startDate":
-			return string(v.StartDate)
-		case "endDate":
-			return string(v.EndDate)
-		case "theme":
-			return v.Theme
-		case "themeZh":
-			return v.ThemeZh
-		}
-	case *Agreement:
-		if field == "date" {
-			return string(v.Date)
-		}
-	case *Project:
-		switch field {
-		case "sector":
-			return string(v.Sector)
-		case "status":
-			return string(v.Status)
-		}
-	case *Source:
-		switch field {
-		case "publisher":
-			return v.Publisher
-		case "author":
-			return v.Author
-		case "date":
-			return string(v.Date)
+	if f, ok := sortedNodeField(n, field); ok {
+		if v, known := f.value.get(n); known {
+			return v
 		}
 	}
 	return zeroOf(FieldRef{Name: field})
@@ -247,41 +134,18 @@ func NodeValue(n Node, field string) any {
 
 // NodeMoney is n's money field (nil when it has none).
 func NodeMoney(n Node, field string) *Money {
-	if v, ok := n.(*FundingBody); ok && field == "capital" {
-		return v.Capital
+	if f, ok := sortedNodeField(n, field); ok && f.value.money != nil {
+		return f.value.money(n)
 	}
 	return nil
 }
 
 // EdgeValue is e's value of one of its own fields, as NodeValue.
 func EdgeValue(e *Edge, field string) any {
-	switch field {
-	case "since":
-		return string(e.Since)
-	case "role":
-		return string(e.Role)
-	case "partnershipKind":
-		return string(e.PartnershipKind)
-	case "status":
-		return string(e.Status)
-	case "level":
-		return e.Level
-	case "delegationSize":
-		return int64(e.DelegationSize)
-	case "position":
-		return int64(e.Position)
-	case "instrument":
-		return e.Instrument
-	case "currency":
-		if e.Amount != nil {
-			return string(e.Amount.Currency)
+	if f, ok := sortedDef(edgeFieldsByProp[field]); ok {
+		if v, known := f.value.get(e); known {
+			return v
 		}
-		return ""
-	case "amount":
-		if e.Amount != nil {
-			return int64(e.Amount.Amount)
-		}
-		return int64(0)
 	}
 	return zeroOf(FieldRef{Name: field, Edge: true})
 }
@@ -392,48 +256,38 @@ func (q EdgeQuery) otherKinds() []Kind {
 		return q.OtherKinds
 	}
 	r := EdgeRules[q.Kind]
-	var out []Kind
-	for _, k := range append(slices.Clone(r.From), r.To...) {
-		if !slices.Contains(out, k) {
-			out = append(out, k)
-		}
-	}
-	return out
+	return uniqueKinds(append(slices.Clone(r.From), r.To...))
 }
 
 // checkOrderings validates a node list's OrderBy, its cursors for it,
 // and its Aggregate.
 func (q *NodeQuery) checkOrderings() error {
-	kinds := []Kind{q.Kind}
 	for _, f := range append(slices.Clone(q.Aggregate.Fields), orderFields(q.OrderBy)...) {
 		if f.Edge {
 			return Errorf(EINVALID, "cannot order or aggregate a list of %s by %s: a node list has no relation fields", q.Kind, f)
 		}
 	}
-	if err := checkOrder(q.OrderBy, kinds); err != nil {
-		return err
-	}
-	if len(q.OrderBy) > 0 {
-		if err := checkCursors(q.OrderBy, q.Page); err != nil {
-			return err
-		}
-	}
-	return q.Aggregate.check(kinds)
+	return checkListOrder(q.OrderBy, q.Page, q.Aggregate, []Kind{q.Kind})
 }
 
 // checkOrderings validates a relation list's OrderBy, its cursors for it,
 // and its Aggregate, against the relation's fields and its far ends'.
 func (q *EdgeQuery) checkOrderings() error {
-	kinds := q.otherKinds()
-	if err := checkOrder(q.OrderBy, kinds); err != nil {
+	return checkListOrder(q.OrderBy, q.Page, q.Aggregate, q.otherKinds())
+}
+
+// checkListOrder validates a list's order, its page's cursors for that
+// order, and its aggregate, over items of the given kinds.
+func checkListOrder(keys []OrderKey, p Page, a Aggregation, kinds []Kind) error {
+	if err := checkOrder(keys, kinds); err != nil {
 		return err
 	}
-	if len(q.OrderBy) > 0 {
-		if err := checkCursors(q.OrderBy, q.Page); err != nil {
+	if len(keys) > 0 {
+		if err := checkCursors(keys, p); err != nil {
 			return err
 		}
 	}
-	return q.Aggregate.check(kinds)
+	return a.check(kinds)
 }
 
 func orderFields(keys []OrderKey) []FieldRef {

@@ -45,6 +45,10 @@ const (
 //  5. NoItems asks for the total alone: the page then has no items and
 //     no cursors, HasNextPage and HasPreviousPage are false, and a store
 //     reads no row of the list.
+//  6. NoCursors says no cursor is wanted (a selection with neither an
+//     edge's cursor nor pageInfo's startCursor or endCursor): the page is
+//     the same, with Cursors nil, so a store need not build them. With
+//     NoItems it changes nothing.
 //
 // Cursors are keyset positions, so a page is stable while rows are added
 // elsewhere in the list, and a cursor whose item has gone still marks its
@@ -60,6 +64,9 @@ type Page struct {
 	// NoItems says only the total is wanted (a selection of totalCount
 	// alone); the zero value reads the page's items.
 	NoItems bool
+	// NoCursors says the items' cursors are not wanted (rule 6); the zero
+	// value gives every item its cursor.
+	NoCursors bool
 }
 
 // Normalize applies the default size (neither First nor Last given) and
@@ -112,20 +119,27 @@ type Cursor struct {
 }
 
 // Encode returns the opaque cursor string: the base64 of the cursor's JSON.
-// Keys and IDs of plain ASCII are written directly, without reflection, as
-// every page's cursors are; the bytes are json.Marshal's either way.
 func (c Cursor) Encode() string {
+	var buf [192]byte
+	return string(c.AppendEncoded(buf[:0]))
+}
+
+// AppendEncoded appends the opaque cursor string to b, so that a page's
+// cursors can share one buffer. Keys and IDs of plain ASCII are written
+// directly, without reflection, as every page's cursors are; the bytes are
+// json.Marshal's either way.
+func (c Cursor) AppendEncoded(b []byte) []byte {
 	if !plainJSON(c.Key) || !plainJSON(c.ID) {
-		b, _ := json.Marshal(c)
-		return base64.RawURLEncoding.EncodeToString(b)
+		j, _ := json.Marshal(c)
+		return base64.RawURLEncoding.AppendEncode(b, j)
 	}
 	var buf [128]byte
-	b := append(buf[:0], `{"k":"`...)
-	b = append(b, c.Key...)
-	b = append(b, `","i":"`...)
-	b = append(b, c.ID...)
-	b = append(b, `"}`...)
-	return base64.RawURLEncoding.EncodeToString(b)
+	j := append(buf[:0], `{"k":"`...)
+	j = append(j, c.Key...)
+	j = append(j, `","i":"`...)
+	j = append(j, c.ID...)
+	j = append(j, `"}`...)
+	return base64.RawURLEncoding.AppendEncode(b, j)
 }
 
 // plainJSON reports whether json.Marshal writes s as itself between quotes:

@@ -92,6 +92,79 @@ func NewAnswers() *Answers {
 	return &Answers{Nodes: map[NodeKey]Node{}, Lists: map[string]NodePage{}, Edges: map[string]map[NodeKey]EdgePage{}}
 }
 
+// NewAnswersFor returns empty answers with room for about what p reads
+// (see Plan.EstimateNodes), so that filling them does not grow the maps
+// step by step.
+func NewAnswersFor(p *Plan) *Answers {
+	return &Answers{Nodes: make(map[NodeKey]Node, p.EstimateNodes(maxEstimate)), Lists: map[string]NodePage{},
+		Edges: make(map[string]map[NodeKey]EdgePage, p.follows(maxFollows))}
+}
+
+// maxEstimate and maxFollows bound the room answers are made with: a plan
+// of large pages that finds little must not cost a large map.
+const (
+	maxEstimate = 256
+	maxFollows  = 64
+)
+
+// EstimateNodes is about how many nodes p reads at most, up to limit: each
+// root's keys or page, and at each step every anchor's page (a few for a
+// plain list, whose size is not known). Nodes met twice are counted twice.
+func (p *Plan) EstimateNodes(limit int) int {
+	n := 0
+	for i := range p.Roots {
+		r := &p.Roots[i]
+		found := len(r.Keys)
+		if r.List != nil {
+			found = max(r.List.Page.First, r.List.Page.Last)
+		}
+		if n = min(n+found+r.Reach.estimate(found, limit), limit); n == limit {
+			break
+		}
+	}
+	return n
+}
+
+// estimate is about how many nodes r reads from anchors nodes, up to limit.
+func (r *Reach) estimate(anchors, limit int) int {
+	n := 0
+	for i := range r.Follow {
+		f := &r.Follow[i]
+		if f.Ends == nil || anchors == 0 {
+			continue
+		}
+		each := 4 // a plain list: usually a few
+		if !f.All {
+			each = max(f.Query.Page.First, f.Query.Page.Last, 1)
+		}
+		found := min(anchors*min(each, limit), limit)
+		if n = min(n+found+f.Ends.estimate(found, limit), limit); n == limit {
+			break // a shared reach is not walked again and again
+		}
+	}
+	return n
+}
+
+// follows counts the plan's follows (the relation lists it answers), up
+// to limit.
+func (p *Plan) follows(limit int) int {
+	n := 0
+	for i := range p.Roots {
+		n = min(n+p.Roots[i].Reach.follows(limit-n), limit)
+	}
+	return n
+}
+
+func (r *Reach) follows(limit int) int {
+	n := len(r.Follow)
+	for i := range r.Follow {
+		if e := r.Follow[i].Ends; e != nil && n < limit {
+			n += e.follows(limit - n)
+		}
+	}
+	return min(n, limit)
+}
+
 // Page returns the page answered for q (normalized) at anchor, if any.
 func (a *Answers) Page(q EdgeQuery, anchor NodeKey) (EdgePage, bool) {
 	if a == nil {

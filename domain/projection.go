@@ -3,8 +3,6 @@ package domain
 import (
 	"reflect"
 	"slices"
-	"strings"
-	"unicode"
 )
 
 // Projection says which fields a plan reads of the nodes and relations it
@@ -13,10 +11,11 @@ import (
 // carries the fields listed for its kind wherever it was found, and a
 // relation those listed for its relation kind.
 //
-// Field names are the domain structs' field names with a lower-case first
-// letter ("name", "nameZh", "population", "capital", "url"):
-// ProjectableNodeFields and ProjectableEdgeFields list them. A node's Key (kind and ID) and a relation's Kind,
-// From and To are always read. A store answers each listed field exactly
+// Field names are the fields' stored names in the field table
+// (fieldtable.go: "name", "nameZh", "population", "capital", "orgKind",
+// "partnershipKind"): ProjectableNodeFields and ProjectableEdgeFields list
+// them. A node's Key (kind and ID) and a relation's Kind, From and To are
+// always read. A store answers each listed field exactly
 // as its single reads would; a field not listed holds its zero value or
 // its stored value (a store may share its own copy), so a caller reads
 // only the fields it listed.
@@ -96,75 +95,54 @@ func ProjectNode(n Node, fields []string) Node {
 	v := reflect.ValueOf(n).Elem()
 	out := reflect.New(v.Type())
 	out.Elem().FieldByName("ID").Set(v.FieldByName("ID"))
-	for _, f := range fields {
-		if src := v.FieldByName(goFieldName(f)); src.IsValid() {
-			out.Elem().FieldByName(goFieldName(f)).Set(src)
-		}
-	}
+	projectFields(out.Elem(), v, nodeProjection[n.Key().Kind], fields)
 	return out.Interface().(Node)
 }
 
 // ProjectEdge returns a copy of e with only its kind, ends and the given
 // fields set.
 func ProjectEdge(e Edge, fields []string) Edge {
-	v := reflect.ValueOf(e)
-	out := reflect.New(v.Type()).Elem()
-	for _, f := range append([]string{"kind", "from", "to"}, fields...) {
-		if src := v.FieldByName(goFieldName(f)); src.IsValid() {
-			out.FieldByName(goFieldName(f)).Set(src)
-		}
-	}
-	return out.Interface().(Edge)
-}
-
-// The field names are read from the structs, so a field added to a node
-// type or to Edge can be projected without a table to keep in step.
-var (
-	nodeFieldNames = func() map[Kind][]string {
-		m := map[Kind][]string{}
-		for _, k := range Kinds {
-			m[k] = projectionFieldNames(reflect.TypeOf(NewNode(k, "x")).Elem(), "ID")
-		}
-		return m
-	}()
-	edgeFieldNames = projectionFieldNames(reflect.TypeOf(Edge{}), "Kind", "From", "To")
-)
-
-// projectionFieldNames lists t's fields, those of embedded structs flattened, as
-// projection names, leaving out skip.
-func projectionFieldNames(t reflect.Type, skip ...string) []string {
-	var out []string
-	for i := range t.NumField() {
-		f := t.Field(i)
-		switch {
-		case f.Anonymous && f.Type.Kind() == reflect.Struct:
-			out = append(out, projectionFieldNames(f.Type, skip...)...)
-		case f.IsExported() && !slices.Contains(skip, f.Name):
-			out = append(out, projectionName(f.Name))
-		}
-	}
+	out := Edge{Kind: e.Kind, From: e.From, To: e.To}
+	projectFields(reflect.ValueOf(&out).Elem(), reflect.ValueOf(e), edgeProjection, fields)
 	return out
 }
 
-// projectionName is a Go field name with its leading capitals lowered
-// (URL → url, NameZh → nameZh).
-func projectionName(goName string) string {
-	r := []rune(goName)
-	i := 0
-	for i < len(r) && unicode.IsUpper(r[i]) && (i == 0 || i+1 == len(r) || unicode.IsUpper(r[i+1])) {
-		r[i] = unicode.ToLower(r[i])
-		i++
+// projectFields copies the listed fields of src into dst (both of the struct
+// type whose projectable fields are table).
+func projectFields(dst, src reflect.Value, table []structField, fields []string) {
+	for _, name := range fields {
+		if i := slices.IndexFunc(table, func(f structField) bool { return f.property() == name }); i >= 0 {
+			dst.FieldByIndex(table[i].index).Set(src.FieldByIndex(table[i].index))
+		}
 	}
-	return string(r)
 }
 
-// goFieldName is projectionName's inverse for the names in use.
-func goFieldName(name string) string {
-	if name == "url" {
-		return "URL"
+// The projectable fields of each node kind and of a relation, in the
+// struct's order, and their names.
+var (
+	nodeProjection = func() map[Kind][]structField {
+		m := map[Kind][]structField{}
+		for _, k := range Kinds {
+			m[k] = withoutOmitted(nodeStructFields[k], omitFromProjections)
+		}
+		return m
+	}()
+	edgeProjection = withoutOmitted(edgeStructFields, omitFromProjections)
+
+	nodeFieldNames = func() map[Kind][]string {
+		m := map[Kind][]string{}
+		for k, fs := range nodeProjection {
+			m[k] = projectionNames(fs)
+		}
+		return m
+	}()
+	edgeFieldNames = projectionNames(edgeProjection)
+)
+
+func projectionNames(fs []structField) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.property()
 	}
-	if name == "" {
-		return ""
-	}
-	return strings.ToUpper(name[:1]) + name[1:]
+	return out
 }

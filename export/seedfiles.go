@@ -329,7 +329,7 @@ func edgeRow(e domain.Edge) []string {
 		return []string{e.From.ID, e.To.ID, string(e.PartnershipKind), string(e.Status), string(e.Since), throughText(e.Through), e.Note, src}
 	case domain.EdgeMemberOf:
 		m := membershipRec(e)
-		return []string{m.Country, m.Grouping, m.FundingBody, m.Since, m.Note, src}
+		return []string{m.Country, m.Grouping, m.FundingBody, string(m.Since), m.Note, src}
 	case domain.EdgeFinanced:
 		amount, currency := "", ""
 		if e.Amount != nil {

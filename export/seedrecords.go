@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/citygraph/citygraph/domain"
+	"github.com/citygraph/citygraph/seed"
 )
 
 // dossier writes, as dossier records, every node and relation of the whole
@@ -46,7 +47,7 @@ func (s *seedFiles) held(e domain.Edge, clear func(*domain.Edge)) {
 
 // single is a record's one-relation field (a city's country, a forum's
 // host city); a second relation of that kind has no place.
-func (s *seedFiles) single(es []domain.Edge, field string) *dRef {
+func (s *seedFiles) single(es []domain.Edge, field string) *seed.Ref {
 	if len(es) == 0 {
 		return nil
 	}
@@ -76,8 +77,8 @@ func (s *seedFiles) sourceRecords(ctx context.Context, d *dossierWriter) error {
 			if s.nodeFitsCSV(n, rel) {
 				continue
 			}
-			if err := d.record("sources", dSource{ID: src.ID, Title: src.Name, TitleZh: src.NameZh, Publisher: src.Publisher,
-				Author: src.Author, Date: string(src.Date), URLs: src.URLs, File: src.File, Description: src.Description}); err != nil {
+			if err := d.record("sources", seed.SourceRecord{ID: src.ID, Title: src.Name, TitleZh: src.NameZh, Publisher: src.Publisher,
+				Author: src.Author, Date: seed.Text(src.Date), URLs: src.URLs, File: src.File, Description: src.Description}); err != nil {
 				return err
 			}
 		}
@@ -92,8 +93,7 @@ func (s *seedFiles) groupingRecords(ctx context.Context, d *dossierWriter) error
 			for _, e := range rel.of(domain.EdgeRefersTo, domain.Out, n.Key()) {
 				s.note("%s: a grouping's record has no refersTo; left out", e.Key())
 			}
-			if err := d.record("groupings", dGrouping{ID: g.ID, Name: g.Name, NameZh: g.NameZh, Aliases: g.Aliases,
-				Description: g.Description, Sources: g.Sources, Acronym: g.Acronym}); err != nil {
+			if err := d.record("groupings", seed.GroupingRecord{MetaRecord: metaOf(g, nil), Acronym: g.Acronym}); err != nil {
 				return err
 			}
 		}
@@ -123,7 +123,7 @@ func (s *seedFiles) cityRecords(ctx context.Context, d *dossierWriter) error {
 				continue
 			}
 			c := n.(*domain.City)
-			rec := dCity{dMeta: metaOf(c, s.refersTo(rel, c)), Division: string(c.Division), Region: c.Region, RegionZh: c.RegionZh,
+			rec := seed.CityRecord{MetaRecord: metaOf(c, s.refersTo(rel, c)), Division: string(c.Division), Region: c.Region, RegionZh: c.RegionZh,
 				Population: c.Population, PopulationYear: c.PopulationYear, Capital: c.IsCapital,
 				Country: s.single(rel.of(domain.EdgeInCountry, domain.Out, c.Key()), "country")}
 			if rec.Country == nil {
@@ -146,7 +146,7 @@ func (s *seedFiles) organizationRecords(ctx context.Context, d *dossierWriter) e
 	return s.pages(ctx, domain.KindOrganization, wants, func(page []domain.Node, rel stored) error {
 		for _, n := range page {
 			o := n.(*domain.Organization)
-			rec := dOrganization{dMeta: metaOf(o, s.refersTo(rel, o)), Kind: string(o.OrgKind),
+			rec := seed.OrganizationRecord{MetaRecord: metaOf(o, s.refersTo(rel, o)), Kind: string(o.OrgKind),
 				Seat: s.single(rel.of(domain.EdgeSeatedIn, domain.Out, o.Key()), "seat")}
 			if err := d.record("organizations", rec); err != nil {
 				return err
@@ -161,10 +161,10 @@ func (s *seedFiles) fundingBodyRecords(ctx context.Context, d *dossierWriter) er
 	return s.pages(ctx, domain.KindFundingBody, wants, func(page []domain.Node, rel stored) error {
 		for _, n := range page {
 			f := n.(*domain.FundingBody)
-			rec := dFundingBody{dMeta: metaOf(f, s.refersTo(rel, f)), Acronym: f.Acronym, Founded: string(f.Founded),
+			rec := seed.FundingBodyRecord{MetaRecord: metaOf(f, s.refersTo(rel, f)), Acronym: f.Acronym, Founded: seed.Text(f.Founded),
 				CapitalNote: f.CapitalNote, Headquarters: s.single(rel.of(domain.EdgeHeadquarteredIn, domain.Out, f.Key()), "headquarters")}
 			if f.Capital != nil {
-				rec.Capital = &dMoney{Amount: f.Capital.Amount.String(), Currency: string(f.Capital.Currency)}
+				rec.Capital = &seed.MoneyRecord{Amount: seed.Text(f.Capital.Amount.String()), Currency: string(f.Capital.Currency)}
 			}
 			if err := d.record("fundingBodies", rec); err != nil {
 				return err
@@ -179,7 +179,7 @@ func (s *seedFiles) eventRecords(ctx context.Context, d *dossierWriter) error {
 	return s.pages(ctx, domain.KindEvent, wants, func(page []domain.Node, rel stored) error {
 		for _, n := range page {
 			e := n.(*domain.Event)
-			rec := dEvent{dMeta: metaOf(e, s.refersTo(rel, e)), FirstHeld: string(e.FirstHeld),
+			rec := seed.EventRecord{MetaRecord: metaOf(e, s.refersTo(rel, e)), FirstHeld: seed.Text(e.FirstHeld),
 				HeldIn: s.single(rel.of(domain.EdgeHeldIn, domain.Out, e.Key()), "heldIn")}
 			if err := d.record("events", rec); err != nil {
 				return err
@@ -284,20 +284,20 @@ func (s *seedFiles) forumRecords(ctx context.Context, d *dossierWriter) error {
 }
 
 func (s *seedFiles) forumRecord(f *domain.Forum, rel stored, topics map[domain.NodeKey]domain.Node, topicRel stored,
-	agreements map[domain.NodeKey]domain.Node, agreementRel stored) dForum {
+	agreements map[domain.NodeKey]domain.Node, agreementRel stored) seed.ForumRecord {
 	k := f.Key()
-	rec := dForum{dMeta: metaOf(f, s.refersTo(rel, f)), Edition: f.Edition, StartDate: string(f.StartDate), EndDate: string(f.EndDate),
+	rec := seed.ForumRecord{MetaRecord: metaOf(f, s.refersTo(rel, f)), Edition: f.Edition, StartDate: seed.Text(f.StartDate), EndDate: seed.Text(f.EndDate),
 		Theme: f.Theme, ThemeZh: f.ThemeZh, Participants: f.Participants, Officials: f.Officials, AttendanceNote: f.AttendanceNote,
 		Series:   s.single(rel.of(domain.EdgeEditionOf, domain.Out, k), "series"),
 		HostCity: s.single(rel.of(domain.EdgeHeldIn, domain.Out, k), "hostCity"),
 		PartOf:   s.single(rel.of(domain.EdgePartOf, domain.Out, k), "partOf")}
 	for _, e := range rel.of(domain.EdgeOrganised, domain.In, k) {
 		s.held(e, holdsOrganiser)
-		rec.Organisers = append(rec.Organisers, dOrganiser{Organization: e.From.ID, Role: string(e.Role), Note: e.Note, Sources: e.Sources})
+		rec.Organisers = append(rec.Organisers, seed.OrganiserRecord{Organization: e.From.ID, Role: string(e.Role), Note: e.Note, Sources: e.Sources})
 	}
 	for _, e := range rel.of(domain.EdgeAttended, domain.In, k) {
 		s.held(e, holdsAttendee)
-		a := dAttendee{DelegationSize: e.DelegationSize, Level: e.Level, Date: string(e.Since), Note: e.Note, Sources: e.Sources}
+		a := seed.AttendeeRecord{DelegationSize: e.DelegationSize, Level: e.Level, Date: seed.Text(e.Since), Note: e.Note, Sources: e.Sources}
 		if e.From.Kind == domain.KindOrganization {
 			a.Organization = e.From.ID
 		} else {
@@ -317,7 +317,7 @@ func (s *seedFiles) forumRecord(f *domain.Forum, rel stored, topics map[domain.N
 			s.note("%s: a dossier numbers a forum's topics 1, 2, … and cites the topic's sources; this relation's position %d or sources differ", e.Key(), e.Position)
 		}
 		s.held(e, holdsPosition)
-		rec.Topics = append(rec.Topics, dTopic{dMeta: metaOf(t, s.refersTo(topicRel, t)), SubThemes: t.SubThemes, SubThemesZh: t.SubThemesZh})
+		rec.Topics = append(rec.Topics, seed.TopicRecord{MetaRecord: metaOf(t, s.refersTo(topicRel, t)), SubThemes: t.SubThemes, SubThemesZh: t.SubThemesZh})
 	}
 	for _, e := range rel.of(domain.EdgeAdopted, domain.Out, k) {
 		a, ok := agreements[e.To].(*domain.Agreement)
@@ -332,16 +332,16 @@ func (s *seedFiles) forumRecord(f *domain.Forum, rel stored, topics map[domain.N
 	}
 	for _, e := range rel.of(domain.EdgeCalledOn, domain.Out, k) {
 		s.held(e, holdsAppeal)
-		rec.Appeals = append(rec.Appeals, dAppeal{FundingBody: e.To.ID, Request: e.Request, RequestZh: e.RequestZh, Note: e.Note, Sources: e.Sources})
+		rec.Appeals = append(rec.Appeals, seed.AppealRecord{FundingBody: e.To.ID, Request: e.Request, RequestZh: e.RequestZh, Note: e.Note, Sources: e.Sources})
 	}
 	return rec
 }
 
-func (s *seedFiles) agreementRecord(a *domain.Agreement, rel stored) dAgreement {
-	rec := dAgreement{dMeta: metaOf(a, s.refersTo(rel, a)), Date: string(a.Date), Points: a.Points, PointsZh: a.PointsZh}
+func (s *seedFiles) agreementRecord(a *domain.Agreement, rel stored) seed.AgreementRecord {
+	rec := seed.AgreementRecord{MetaRecord: metaOf(a, s.refersTo(rel, a)), Date: seed.Text(a.Date), Points: a.Points, PointsZh: a.PointsZh}
 	for _, e := range rel.of(domain.EdgeSigned, domain.In, a.Key()) {
 		s.held(e, holdsSignatory)
-		rec.Signatories = append(rec.Signatories, dSignatory{City: e.From.ID, Date: string(e.Since), Note: e.Note, Sources: e.Sources})
+		rec.Signatories = append(rec.Signatories, seed.SignatoryRecord{City: e.From.ID, Date: seed.Text(e.Since), Note: e.Note, Sources: e.Sources})
 	}
 	return rec
 }
@@ -375,10 +375,10 @@ func (s *seedFiles) projectRecords(ctx context.Context, d *dossierWriter) error 
 				continue
 			}
 			p := n.(*domain.Project)
-			rec := dProject{dMeta: metaOf(p, s.refersTo(rel, p)), Sector: string(p.Sector), Status: string(p.Status)}
+			rec := seed.ProjectRecord{MetaRecord: metaOf(p, s.refersTo(rel, p)), Sector: string(p.Sector), Status: string(p.Status)}
 			for _, e := range rel.of(domain.EdgeLocatedIn, domain.Out, p.Key()) {
 				s.held(e, holdsNote)
-				l := dLocation{Note: e.Note, Sources: e.Sources}
+				l := seed.LocationRecord{Note: e.Note, Sources: e.Sources}
 				if e.To.Kind == domain.KindCountry {
 					l.Country = e.To.ID
 				} else {

@@ -86,6 +86,7 @@ func (p *planner) root(f *ast.Field) (domain.Root, bool) {
 	if build, ok := listFields[f.Name]; ok {
 		q, err := listPageQuery(build, a, asksTotal(f.SelectionSet, p.vars))
 		q.Aggregate = asksAggregate(f.SelectionSet, p.vars)
+		q.Page.NoCursors = !asksCursors(f.SelectionSet, p.vars)
 		if err != nil || q.Normalize() != nil {
 			return domain.Root{}, false
 		}
@@ -149,6 +150,7 @@ func (p *planner) follows(t string, f *ast.Field) []domain.Follow {
 	}
 	if rf.shape == shapeConnection || rf.shape == shapeNodes {
 		q.Page.NoItems = totalOnly(f.SelectionSet, p.vars)
+		q.Page.NoCursors = !asksCursors(f.SelectionSet, p.vars)
 	}
 	q.Aggregate = asksAggregate(f.SelectionSet, p.vars)
 	fl := domain.Follow{Query: q}

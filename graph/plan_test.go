@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -607,6 +608,36 @@ func TestThePlanReadsWhatTheSelectionAsks(t *testing.T) {
 					t.Errorf("countries page = %+v; want last 2 before a cursor, no total", q)
 				}
 			}
+		}
+	})
+	t.Run("a page builds cursors only when the selection reads one", func(t *testing.T) {
+		for _, tc := range []struct {
+			name, sel, frag string
+			want            bool // NoCursors
+		}{
+			{"nodes only", `edges { node { name } }`, "", true},
+			{"an edge's cursor", `edges { cursor }`, "", false},
+			{"pageInfo's flags", `pageInfo { hasNextPage hasPreviousPage } totalCount`, "", true},
+			{"pageInfo's startCursor", `pageInfo { startCursor }`, "", false},
+			{"pageInfo's endCursor", `pageInfo { endCursor }`, "", false},
+			{"a cursor through a fragment", `...E`, `fragment E on PartnershipConnection { edges { node { name } cursor } }`, false},
+			{"a cursor through an inline fragment", `... on PartnershipConnection { pageInfo { endCursor } }`, "", false},
+			{"a skipped cursor", `edges { cursor @skip(if: true) node { name } }`, "", true},
+			{"an included cursor", `edges { cursor @include(if: true) }`, "", false},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				p := plan(t, `{ city(slug: "nanning") { partners(first: 2) { `+tc.sel+` } } } `+tc.frag)
+				if got := follows(t, p.Roots[0].Reach)[domain.EdgePartnerOf].Query.Page.NoCursors; got != tc.want {
+					t.Errorf("partners page NoCursors = %v, want %v", got, tc.want)
+				}
+				onCities := strings.NewReplacer("PartnershipConnection", "CityConnection")
+				p = plan(t, onCities.Replace(`{ city(slug: "nanning") { name } cities(first: 2) { `+tc.sel+` } } `+tc.frag))
+				for _, r := range p.Roots {
+					if r.List != nil && r.List.Page.NoCursors != tc.want {
+						t.Errorf("cities page NoCursors = %v, want %v", r.List.Page.NoCursors, tc.want)
+					}
+				}
+			})
 		}
 	})
 	t.Run("a list root carries its query", func(t *testing.T) {

@@ -211,14 +211,19 @@ func relationOf(ctx context.Context) (relationField, loader.Query, error) {
 		err error
 	}
 	type key struct {
-		field          *ast.Field
-		total, noItems bool
-		aggregate      string
+		field                     *ast.Field
+		total, noItems, noCursors bool
+		aggregate                 string
 	}
 	vars := graphql.GetOperationContext(ctx).Variables
 	total, noItems := asksTotal(fc.Field.Selections, vars), totalOnly(fc.Field.Selections, vars)
+	noCursors := !asksCursors(fc.Field.Selections, vars)
 	agg := asksAggregate(fc.Field.Selections, vars)
-	p := loader.For(ctx).Memo(key{fc.Field.Field, total, noItems, fmt.Sprintf("%+v", agg)}, func() any {
+	aggKey := "" // printed only when asked: this runs for every anchor
+	if agg.Wanted() {
+		aggKey = fmt.Sprintf("%+v", agg)
+	}
+	p := loader.For(ctx).Memo(key{fc.Field.Field, total, noItems, noCursors, aggKey}, func() any {
 		rf, ok := relationFields[fc.Object][fc.Field.Name]
 		if !ok {
 			return prepared{err: domain.Errorf(domain.EINTERNAL, "%s.%s is not in the table of relation fields", fc.Object, fc.Field.Name)}
@@ -229,6 +234,7 @@ func relationOf(ctx context.Context) (relationField, loader.Query, error) {
 		}
 		if rf.shape == shapeConnection || rf.shape == shapeNodes {
 			q.Page.NoItems = noItems
+			q.Page.NoCursors = noCursors
 		}
 		q.Aggregate = agg
 		pq, err := loader.Prepare(q)
@@ -271,7 +277,9 @@ func nodesVia(ctx context.Context, anchor domain.Node) (*model.NodeConnection, e
 	for i, n := range nodes {
 		if n != nil {
 			np.Items = append(np.Items, n)
-			np.Cursors = append(np.Cursors, p.Cursors[i])
+			if i < len(p.Cursors) { // none when the selection reads none (Page.NoCursors)
+				np.Cursors = append(np.Cursors, p.Cursors[i])
+			}
 		}
 	}
 	return &model.NodeConnection{Page: np}, nil

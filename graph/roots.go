@@ -83,6 +83,7 @@ func listNodes(ctx context.Context) (*model.NodeConnection, error) {
 		return nil, err
 	}
 	q.Aggregate = asksAggregate(fc.Field.Selections, vars)
+	q.Page.NoCursors = !asksCursors(fc.Field.Selections, vars)
 	p, err := loader.For(ctx).ListNodes(ctx, q)
 	if err != nil {
 		return nil, err

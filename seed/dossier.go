@@ -10,250 +10,276 @@ import (
 	"github.com/citygraph/citygraph/domain"
 )
 
-// The types below mirror schema/dossier.schema.json field for field; the
-// schema (additionalProperties: false) is what rejects unknown fields, so a
-// field added here must be added there too (the project-data and worked-example
-// tests fail otherwise).
+// The record types below mirror schema/dossier.schema.json field for
+// field; the schema (additionalProperties: false) is what rejects unknown
+// fields, so a field added here must be added there too (the project-data
+// and worked-example tests fail otherwise). They are exported with JSON
+// tags as well, so that package export writes dossiers with the same
+// types the loader reads (a dossier may be JSON).
 
 type dossier struct {
-	Sources       []sourceRec      `yaml:"sources"`
-	Groupings     []groupingRec    `yaml:"groupings"`
-	Countries     []nodeRec        `yaml:"countries"`
-	Cities        []cityRec        `yaml:"cities"`
-	Organizations []orgRec         `yaml:"organizations"`
-	FundingBodies []fundingBodyRec `yaml:"fundingBodies"`
-	Memberships   []membershipRec  `yaml:"memberships"`
-	Events        []eventRec       `yaml:"events"`
-	Series        []nodeRec        `yaml:"series"`
-	Initiatives   []nodeRec        `yaml:"initiatives"`
-	Forum         *forumRec        `yaml:"forum"`
-	Forums        []forumRec       `yaml:"forums"`
-	Projects      []projectRec     `yaml:"projects"`
-	Financings    []financingRec   `yaml:"financings"`
-	Partnerships  []partnershipRec `yaml:"partnerships"`
+	Sources       []SourceRecord       `yaml:"sources"`
+	Groupings     []GroupingRecord     `yaml:"groupings"`
+	Countries     []NodeRecord         `yaml:"countries"`
+	Cities        []CityRecord         `yaml:"cities"`
+	Organizations []OrganizationRecord `yaml:"organizations"`
+	FundingBodies []FundingBodyRecord  `yaml:"fundingBodies"`
+	Memberships   []MembershipRecord   `yaml:"memberships"`
+	Events        []EventRecord        `yaml:"events"`
+	Series        []NodeRecord         `yaml:"series"`
+	Initiatives   []NodeRecord         `yaml:"initiatives"`
+	Forum         *ForumRecord         `yaml:"forum"`
+	Forums        []ForumRecord        `yaml:"forums"`
+	Projects      []ProjectRecord      `yaml:"projects"`
+	Financings    []FinancingRecord    `yaml:"financings"`
+	Partnerships  []PartnershipRecord  `yaml:"partnerships"`
 }
 
-// text keeps a scalar exactly as written, so that 2015, 2015-09-19 and
+// Text keeps a scalar exactly as written, so that 2015, 2015-09-19 and
 // 207600000 reach ParseDate and ParseDecimal without a detour via floats or
 // timestamps.
-type text string
+type Text string
 
-func (t *text) UnmarshalYAML(n *yaml.Node) error {
+func (t *Text) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode {
 		return fmt.Errorf("line %d: expected a single value", n.Line)
 	}
-	*t = text(n.Value)
+	*t = Text(n.Value)
 	return nil
 }
 
-// ref names another node by slug, either bare or with the relation's own
+// Ref names another node by slug, either bare or with the relation's own
 // sources and note: `seat: beijing` or `seat: {id: beijing, sources: [x]}`.
-type ref struct {
-	ID      string   `yaml:"id"`
-	Sources []string `yaml:"sources"`
-	Note    string   `yaml:"note"`
+type Ref struct {
+	ID      string   `yaml:"id" json:"id"`
+	Sources []string `yaml:"sources" json:"sources,omitempty"`
+	Note    string   `yaml:"note" json:"note,omitempty"`
 }
 
-func (r *ref) UnmarshalYAML(n *yaml.Node) error {
+func (r *Ref) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind == yaml.ScalarNode {
 		r.ID = n.Value
 		return nil
 	}
-	type plain ref
+	type plain Ref
 	return n.Decode((*plain)(r))
 }
 
-type meta struct {
-	ID          string   `yaml:"id"`
-	Name        string   `yaml:"name"`
-	NameZh      string   `yaml:"nameZh"`
-	Aliases     []string `yaml:"aliases"`
-	Description string   `yaml:"description"`
-	Sources     []string `yaml:"sources"`
-	RefersTo    []ref    `yaml:"refersTo"`
+// MetaRecord holds the fields every node's record has.
+type MetaRecord struct {
+	ID          string   `yaml:"id" json:"id"`
+	Name        string   `yaml:"name" json:"name,omitempty"`
+	NameZh      string   `yaml:"nameZh" json:"nameZh,omitempty"`
+	Aliases     []string `yaml:"aliases" json:"aliases,omitempty"`
+	Description string   `yaml:"description" json:"description,omitempty"`
+	Sources     []string `yaml:"sources" json:"sources,omitempty"`
+	RefersTo    []Ref    `yaml:"refersTo" json:"refersTo,omitempty"`
 	// Clear names the fields to empty in the stored node (a load merges:
 	// a field the record leaves out keeps its stored value).
-	Clear []string `yaml:"clear"`
+	Clear []string `yaml:"clear" json:"clear,omitempty"`
 }
 
-func (m meta) domain() domain.Meta {
+func (m MetaRecord) domain() domain.Meta {
 	return domain.Meta{ID: m.ID, Name: m.Name, NameZh: m.NameZh, Aliases: m.Aliases, Description: m.Description, Sources: m.Sources}
 }
 
-type nodeRec struct {
-	meta `yaml:",inline"`
+// NodeRecord is a country's, a forum series' or an initiative's record.
+type NodeRecord struct {
+	MetaRecord `yaml:",inline"`
 }
 
-type sourceRec struct {
-	ID          string   `yaml:"id"`
-	Title       string   `yaml:"title"`
-	TitleZh     string   `yaml:"titleZh"`
-	Publisher   string   `yaml:"publisher"`
-	Author      string   `yaml:"author"`
-	Date        text     `yaml:"date"`
-	URL         string   `yaml:"url"`  // one address, or several joined by " ; " (the older form)
-	URLs        []string `yaml:"urls"` // several addresses, as a list
-	File        string   `yaml:"file"`
-	Description string   `yaml:"description"`
+// SourceRecord is a source (sources); its title is the node's name.
+type SourceRecord struct {
+	ID        string `yaml:"id" json:"id"`
+	Title     string `yaml:"title" json:"title"`
+	TitleZh   string `yaml:"titleZh" json:"titleZh,omitempty"`
+	Publisher string `yaml:"publisher" json:"publisher,omitempty"`
+	Author    string `yaml:"author" json:"author,omitempty"`
+	Date      Text   `yaml:"date" json:"date,omitempty"`
+	// URL is one address, or several joined by " ; " (the older form);
+	// URLs are several, as a list.
+	URL         string   `yaml:"url" json:"url,omitempty"`
+	URLs        []string `yaml:"urls" json:"urls,omitempty"`
+	File        string   `yaml:"file" json:"file,omitempty"`
+	Description string   `yaml:"description" json:"description,omitempty"`
 }
 
-type groupingRec struct {
-	meta    `yaml:",inline"`
-	Acronym string `yaml:"acronym"`
+// GroupingRecord is a grouping of countries (groupings).
+type GroupingRecord struct {
+	MetaRecord `yaml:",inline"`
+	Acronym    string `yaml:"acronym" json:"acronym,omitempty"`
 }
 
-type cityRec struct {
-	meta           `yaml:",inline"`
-	Country        ref      `yaml:"country"`
-	Division       string   `yaml:"division"`
-	Region         string   `yaml:"region"`
-	RegionZh       string   `yaml:"regionZh"`
-	Lat            *float64 `yaml:"lat"`
-	Lon            *float64 `yaml:"lon"`
-	Population     int64    `yaml:"population"`
-	PopulationYear int      `yaml:"populationYear"`
-	Capital        bool     `yaml:"capital"`
+// CityRecord is a city with its country (cities).
+type CityRecord struct {
+	MetaRecord     `yaml:",inline"`
+	Country        *Ref     `yaml:"country" json:"country,omitempty"`
+	Division       string   `yaml:"division" json:"division,omitempty"`
+	Region         string   `yaml:"region" json:"region,omitempty"`
+	RegionZh       string   `yaml:"regionZh" json:"regionZh,omitempty"`
+	Lat            *float64 `yaml:"lat" json:"lat,omitempty"`
+	Lon            *float64 `yaml:"lon" json:"lon,omitempty"`
+	Population     int64    `yaml:"population" json:"population,omitempty"`
+	PopulationYear int      `yaml:"populationYear" json:"populationYear,omitempty"`
+	Capital        bool     `yaml:"capital" json:"capital,omitempty"`
 }
 
-type orgRec struct {
-	meta `yaml:",inline"`
-	Kind string `yaml:"kind"`
-	Seat *ref   `yaml:"seat"`
+// OrganizationRecord is an organisation with its seat (organizations).
+type OrganizationRecord struct {
+	MetaRecord `yaml:",inline"`
+	Kind       string `yaml:"kind" json:"kind,omitempty"`
+	Seat       *Ref   `yaml:"seat" json:"seat,omitempty"`
 }
 
-type moneyRec struct {
-	Amount   text   `yaml:"amount"`
-	Currency string `yaml:"currency"`
+// MoneyRecord is an amount in a currency, the amount as written.
+type MoneyRecord struct {
+	Amount   Text   `yaml:"amount" json:"amount"`
+	Currency string `yaml:"currency" json:"currency"`
 }
 
-type fundingBodyRec struct {
-	meta         `yaml:",inline"`
-	Acronym      string    `yaml:"acronym"`
-	Founded      text      `yaml:"founded"`
-	Headquarters *ref      `yaml:"headquarters"`
-	Capital      *moneyRec `yaml:"capital"`
-	CapitalNote  string    `yaml:"capitalNote"`
+// FundingBodyRecord is a funding body with its headquarters (fundingBodies).
+type FundingBodyRecord struct {
+	MetaRecord   `yaml:",inline"`
+	Acronym      string       `yaml:"acronym" json:"acronym,omitempty"`
+	Founded      Text         `yaml:"founded" json:"founded,omitempty"`
+	Headquarters *Ref         `yaml:"headquarters" json:"headquarters,omitempty"`
+	Capital      *MoneyRecord `yaml:"capital" json:"capital,omitempty"`
+	CapitalNote  string       `yaml:"capitalNote" json:"capitalNote,omitempty"`
 }
 
-type membershipRec struct {
-	Country     string   `yaml:"country"`
-	Grouping    string   `yaml:"grouping"`
-	FundingBody string   `yaml:"fundingBody"`
-	Since       text     `yaml:"since"`
-	Until       text     `yaml:"until"`
-	Note        string   `yaml:"note"`
-	Sources     []string `yaml:"sources"`
+// MembershipRecord is a country's membership of a grouping or a funding body (memberships).
+type MembershipRecord struct {
+	Country     string   `yaml:"country" json:"country"`
+	Grouping    string   `yaml:"grouping" json:"grouping,omitempty"`
+	FundingBody string   `yaml:"fundingBody" json:"fundingBody,omitempty"`
+	Since       Text     `yaml:"since" json:"since,omitempty"`
+	Until       Text     `yaml:"until" json:"until,omitempty"`
+	Note        string   `yaml:"note" json:"note,omitempty"`
+	Sources     []string `yaml:"sources" json:"sources,omitempty"`
 }
 
-type eventRec struct {
-	meta      `yaml:",inline"`
-	FirstHeld text `yaml:"firstHeld"`
-	HeldIn    *ref `yaml:"heldIn"`
+// EventRecord is an event with the city it is held in (events).
+type EventRecord struct {
+	MetaRecord `yaml:",inline"`
+	FirstHeld  Text `yaml:"firstHeld" json:"firstHeld,omitempty"`
+	HeldIn     *Ref `yaml:"heldIn" json:"heldIn,omitempty"`
 }
 
-type forumRec struct {
-	meta           `yaml:",inline"`
-	Series         *ref           `yaml:"series"`
-	Edition        int            `yaml:"edition"`
-	StartDate      text           `yaml:"startDate"`
-	EndDate        text           `yaml:"endDate"`
-	HostCity       *ref           `yaml:"hostCity"`
-	Theme          string         `yaml:"theme"`
-	ThemeZh        string         `yaml:"themeZh"`
-	Participants   int            `yaml:"participants"`
-	Officials      int            `yaml:"officials"`
-	AttendanceNote string         `yaml:"attendanceNote"`
-	PartOf         *ref           `yaml:"partOf"`
-	Organisers     []organiserRec `yaml:"organisers"`
-	Attendees      []attendeeRec  `yaml:"attendees"`
-	Topics         []topicRec     `yaml:"topics"`
-	Agreements     []agreementRec `yaml:"agreements"`
-	Appeals        []appealRec    `yaml:"appeals"`
+// ForumRecord is a forum edition with its organisers, attendees, topics, agreements and appeals (forum, forums).
+type ForumRecord struct {
+	MetaRecord     `yaml:",inline"`
+	Series         *Ref              `yaml:"series" json:"series,omitempty"`
+	Edition        int               `yaml:"edition" json:"edition,omitempty"`
+	StartDate      Text              `yaml:"startDate" json:"startDate,omitempty"`
+	EndDate        Text              `yaml:"endDate" json:"endDate,omitempty"`
+	HostCity       *Ref              `yaml:"hostCity" json:"hostCity,omitempty"`
+	Theme          string            `yaml:"theme" json:"theme,omitempty"`
+	ThemeZh        string            `yaml:"themeZh" json:"themeZh,omitempty"`
+	Participants   int               `yaml:"participants" json:"participants,omitempty"`
+	Officials      int               `yaml:"officials" json:"officials,omitempty"`
+	AttendanceNote string            `yaml:"attendanceNote" json:"attendanceNote,omitempty"`
+	PartOf         *Ref              `yaml:"partOf" json:"partOf,omitempty"`
+	Organisers     []OrganiserRecord `yaml:"organisers" json:"organisers,omitempty"`
+	Attendees      []AttendeeRecord  `yaml:"attendees" json:"attendees,omitempty"`
+	Topics         []TopicRecord     `yaml:"topics" json:"topics,omitempty"`
+	Agreements     []AgreementRecord `yaml:"agreements" json:"agreements,omitempty"`
+	Appeals        []AppealRecord    `yaml:"appeals" json:"appeals,omitempty"`
 }
 
-type organiserRec struct {
-	Organization string   `yaml:"organization"`
-	Role         string   `yaml:"role"`
-	Note         string   `yaml:"note"`
-	Sources      []string `yaml:"sources"`
+// OrganiserRecord is an organisation's part in organising a forum.
+type OrganiserRecord struct {
+	Organization string   `yaml:"organization" json:"organization"`
+	Role         string   `yaml:"role" json:"role"`
+	Note         string   `yaml:"note" json:"note,omitempty"`
+	Sources      []string `yaml:"sources" json:"sources,omitempty"`
 }
 
-type attendeeRec struct {
-	City           string   `yaml:"city"`
-	Organization   string   `yaml:"organization"`
-	DelegationSize int      `yaml:"delegationSize"`
-	Level          string   `yaml:"level"`
-	Date           text     `yaml:"date"`
-	Note           string   `yaml:"note"`
-	Sources        []string `yaml:"sources"`
+// AttendeeRecord is a city or organisation attending a forum.
+type AttendeeRecord struct {
+	City           string   `yaml:"city" json:"city,omitempty"`
+	Organization   string   `yaml:"organization" json:"organization,omitempty"`
+	DelegationSize int      `yaml:"delegationSize" json:"delegationSize,omitempty"`
+	Level          string   `yaml:"level" json:"level,omitempty"`
+	Date           Text     `yaml:"date" json:"date,omitempty"`
+	Note           string   `yaml:"note" json:"note,omitempty"`
+	Sources        []string `yaml:"sources" json:"sources,omitempty"`
 }
 
-type topicRec struct {
-	meta        `yaml:",inline"`
-	SubThemes   []string `yaml:"subThemes"`
-	SubThemesZh []string `yaml:"subThemesZh"`
+// TopicRecord is a forum's agenda item; its position is its place in the list.
+type TopicRecord struct {
+	MetaRecord  `yaml:",inline"`
+	SubThemes   []string `yaml:"subThemes" json:"subThemes,omitempty"`
+	SubThemesZh []string `yaml:"subThemesZh" json:"subThemesZh,omitempty"`
 }
 
-type agreementRec struct {
-	meta        `yaml:",inline"`
-	Date        text           `yaml:"date"`
-	Points      []string       `yaml:"points"`
-	PointsZh    []string       `yaml:"pointsZh"`
-	Signatories []signatoryRec `yaml:"signatories"`
+// AgreementRecord is an agreement a forum adopted, with its signatories.
+type AgreementRecord struct {
+	MetaRecord  `yaml:",inline"`
+	Date        Text              `yaml:"date" json:"date,omitempty"`
+	Points      []string          `yaml:"points" json:"points,omitempty"`
+	PointsZh    []string          `yaml:"pointsZh" json:"pointsZh,omitempty"`
+	Signatories []SignatoryRecord `yaml:"signatories" json:"signatories,omitempty"`
 }
 
-type signatoryRec struct {
-	City    string   `yaml:"city"`
-	Date    text     `yaml:"date"`
-	Note    string   `yaml:"note"`
-	Sources []string `yaml:"sources"`
+// SignatoryRecord is a city signing an agreement.
+type SignatoryRecord struct {
+	City    string   `yaml:"city" json:"city"`
+	Date    Text     `yaml:"date" json:"date,omitempty"`
+	Note    string   `yaml:"note" json:"note,omitempty"`
+	Sources []string `yaml:"sources" json:"sources,omitempty"`
 }
 
-type appealRec struct {
-	FundingBody string   `yaml:"fundingBody"`
-	Request     string   `yaml:"request"`
-	RequestZh   string   `yaml:"requestZh"`
-	Note        string   `yaml:"note"`
-	Sources     []string `yaml:"sources"`
+// AppealRecord is what a forum asked of a funding body.
+type AppealRecord struct {
+	FundingBody string   `yaml:"fundingBody" json:"fundingBody"`
+	Request     string   `yaml:"request" json:"request,omitempty"`
+	RequestZh   string   `yaml:"requestZh" json:"requestZh,omitempty"`
+	Note        string   `yaml:"note" json:"note,omitempty"`
+	Sources     []string `yaml:"sources" json:"sources,omitempty"`
 }
 
-type projectRec struct {
-	meta       `yaml:",inline"`
-	Sector     string         `yaml:"sector"`
-	Status     string         `yaml:"status"`
-	LocatedIn  []locationRec  `yaml:"locatedIn"`
-	Financings []financingRec `yaml:"financings"`
+// ProjectRecord is a project with its locations and financings (projects).
+type ProjectRecord struct {
+	MetaRecord `yaml:",inline"`
+	Sector     string           `yaml:"sector" json:"sector,omitempty"`
+	Status     string           `yaml:"status" json:"status,omitempty"`
+	LocatedIn  []LocationRecord `yaml:"locatedIn" json:"locatedIn,omitempty"`
+	// Financings are the project's, with no project field of their own.
+	Financings []FinancingRecord `yaml:"financings" json:"financings,omitempty"`
 }
 
-type locationRec struct {
-	City    string   `yaml:"city"`
-	Country string   `yaml:"country"`
-	Note    string   `yaml:"note"`
-	Sources []string `yaml:"sources"`
+// LocationRecord is a city or country a project is located in.
+type LocationRecord struct {
+	City    string   `yaml:"city" json:"city,omitempty"`
+	Country string   `yaml:"country" json:"country,omitempty"`
+	Note    string   `yaml:"note" json:"note,omitempty"`
+	Sources []string `yaml:"sources" json:"sources,omitempty"`
 }
 
-type financingRec struct {
-	FundingBody string   `yaml:"fundingBody"`
-	Project     string   `yaml:"project"`
-	Amount      text     `yaml:"amount"`
-	Currency    string   `yaml:"currency"`
-	Instrument  string   `yaml:"instrument"`
-	Approved    text     `yaml:"approved"`
-	Until       text     `yaml:"until"`
-	Note        string   `yaml:"note"`
-	Sources     []string `yaml:"sources"`
+// FinancingRecord is a funding body's share of a project (financings, or a project's).
+type FinancingRecord struct {
+	FundingBody string   `yaml:"fundingBody" json:"fundingBody"`
+	Project     string   `yaml:"project" json:"project"`
+	Amount      Text     `yaml:"amount" json:"amount"`
+	Currency    string   `yaml:"currency" json:"currency"`
+	Instrument  string   `yaml:"instrument" json:"instrument,omitempty"`
+	Approved    Text     `yaml:"approved" json:"approved,omitempty"`
+	Until       Text     `yaml:"until" json:"until,omitempty"`
+	Note        string   `yaml:"note" json:"note,omitempty"`
+	Sources     []string `yaml:"sources" json:"sources,omitempty"`
 }
 
-type partnershipRec struct {
-	City    string   `yaml:"city"`
-	Partner string   `yaml:"partner"`
-	Kind    string   `yaml:"kind"`
-	Status  string   `yaml:"status"`
-	Since   text     `yaml:"since"`
-	Until   text     `yaml:"until"`
-	Through string   `yaml:"through"`
-	Note    string   `yaml:"note"`
-	Sources []string `yaml:"sources"`
+// PartnershipRecord is a partnership between two cities (partnerships).
+type PartnershipRecord struct {
+	City    string   `yaml:"city" json:"city"`
+	Partner string   `yaml:"partner" json:"partner"`
+	Kind    string   `yaml:"kind" json:"kind"`
+	Status  string   `yaml:"status" json:"status,omitempty"`
+	Since   Text     `yaml:"since" json:"since,omitempty"`
+	Until   Text     `yaml:"until" json:"until,omitempty"`
+	Through string   `yaml:"through" json:"through,omitempty"`
+	Note    string   `yaml:"note" json:"note,omitempty"`
+	Sources []string `yaml:"sources" json:"sources,omitempty"`
 }
 
 // parseDossier checks a dossier against the schema, then turns each record
@@ -331,7 +357,7 @@ func (d *dossierBuilder) edge(r rec, e domain.Edge, own, inherited []string) {
 	d.addEdge(e, r.at(d), r.lines(d))
 }
 
-func (d *dossierBuilder) refEdge(r rec, kind domain.EdgeKind, from domain.NodeKey, toKind domain.Kind, to *ref, inherited []string) {
+func (d *dossierBuilder) refEdge(r rec, kind domain.EdgeKind, from domain.NodeKey, toKind domain.Kind, to *Ref, inherited []string) {
 	if to == nil {
 		return
 	}
@@ -340,7 +366,7 @@ func (d *dossierBuilder) refEdge(r rec, kind domain.EdgeKind, from domain.NodeKe
 
 // refersTo adds the relations and the clear list that every record's
 // meta may carry.
-func (d *dossierBuilder) refersTo(r rec, from domain.NodeKey, m meta) {
+func (d *dossierBuilder) refersTo(r rec, from domain.NodeKey, m MetaRecord) {
 	if len(m.Clear) > 0 {
 		if d.batch.Clear == nil {
 			d.batch.Clear = map[domain.NodeKey][]string{}
@@ -353,7 +379,7 @@ func (d *dossierBuilder) refersTo(r rec, from domain.NodeKey, m meta) {
 }
 
 // date parses a written date; a bad one is a problem at r.field.
-func (d *dossierBuilder) date(r rec, field string, t text) domain.Date {
+func (d *dossierBuilder) date(r rec, field string, t Text) domain.Date {
 	v, err := domain.ParseDate(string(t))
 	if err != nil {
 		d.problem(r.sub(field).at(d), "", strconv.Quote(string(t)), "a date YYYY, YYYY-MM or YYYY-MM-DD")
@@ -361,7 +387,7 @@ func (d *dossierBuilder) date(r rec, field string, t text) domain.Date {
 	return v
 }
 
-func (d *dossierBuilder) money(r rec, amount text, currency string) *domain.Money {
+func (d *dossierBuilder) money(r rec, amount Text, currency string) *domain.Money {
 	a, err := domain.ParseDecimal(string(amount))
 	if err != nil {
 		d.problem(r.sub("amount").at(d), "", strconv.Quote(string(amount)), "a decimal amount with at most two decimals")
@@ -384,12 +410,12 @@ func (d *dossierBuilder) build(doc *dossier) {
 	for i, g := range doc.Groupings {
 		r := root.idx("groupings", i)
 		d.node(r, &domain.Grouping{Meta: g.domain(), Acronym: g.Acronym})
-		d.refersTo(r, domain.NodeKey{Kind: domain.KindGrouping, ID: g.ID}, g.meta)
+		d.refersTo(r, domain.NodeKey{Kind: domain.KindGrouping, ID: g.ID}, g.MetaRecord)
 	}
 	for i, c := range doc.Countries {
 		r := root.idx("countries", i)
 		d.node(r, &domain.Country{Meta: c.domain()})
-		d.refersTo(r, domain.NodeKey{Kind: domain.KindCountry, ID: c.ID}, c.meta)
+		d.refersTo(r, domain.NodeKey{Kind: domain.KindCountry, ID: c.ID}, c.MetaRecord)
 	}
 	for i := range doc.Cities {
 		d.city(root.idx("cities", i), &doc.Cities[i])
@@ -400,7 +426,7 @@ func (d *dossierBuilder) build(doc *dossier) {
 		k := domain.NodeKey{Kind: domain.KindOrganization, ID: o.ID}
 		d.node(r, &domain.Organization{Meta: o.domain(), OrgKind: domain.OrgKind(o.Kind)})
 		d.refEdge(r.sub("seat"), domain.EdgeSeatedIn, k, domain.KindCity, o.Seat, o.Sources)
-		d.refersTo(r, k, o.meta)
+		d.refersTo(r, k, o.MetaRecord)
 	}
 	for i := range doc.FundingBodies {
 		f := &doc.FundingBodies[i]
@@ -412,7 +438,7 @@ func (d *dossierBuilder) build(doc *dossier) {
 		}
 		d.node(r, n)
 		d.refEdge(r.sub("headquarters"), domain.EdgeHeadquarteredIn, k, domain.KindCity, f.Headquarters, f.Sources)
-		d.refersTo(r, k, f.meta)
+		d.refersTo(r, k, f.MetaRecord)
 	}
 	for i, m := range doc.Memberships {
 		r := root.idx("memberships", i)
@@ -429,17 +455,17 @@ func (d *dossierBuilder) build(doc *dossier) {
 		k := domain.NodeKey{Kind: domain.KindEvent, ID: e.ID}
 		d.node(r, &domain.Event{Meta: e.domain(), FirstHeld: d.date(r, "firstHeld", e.FirstHeld)})
 		d.refEdge(r.sub("heldIn"), domain.EdgeHeldIn, k, domain.KindCity, e.HeldIn, e.Sources)
-		d.refersTo(r, k, e.meta)
+		d.refersTo(r, k, e.MetaRecord)
 	}
 	for i, s := range doc.Series {
 		r := root.idx("series", i)
 		d.node(r, &domain.ForumSeries{Meta: s.domain()})
-		d.refersTo(r, domain.NodeKey{Kind: domain.KindForumSeries, ID: s.ID}, s.meta)
+		d.refersTo(r, domain.NodeKey{Kind: domain.KindForumSeries, ID: s.ID}, s.MetaRecord)
 	}
 	for i, s := range doc.Initiatives {
 		r := root.idx("initiatives", i)
 		d.node(r, &domain.Initiative{Meta: s.domain()})
-		d.refersTo(r, domain.NodeKey{Kind: domain.KindInitiative, ID: s.ID}, s.meta)
+		d.refersTo(r, domain.NodeKey{Kind: domain.KindInitiative, ID: s.ID}, s.MetaRecord)
 	}
 	if doc.Forum != nil {
 		d.forum(root.sub("forum"), doc.Forum)
@@ -458,7 +484,7 @@ func (d *dossierBuilder) build(doc *dossier) {
 	}
 }
 
-func (d *dossierBuilder) city(r rec, c *cityRec) {
+func (d *dossierBuilder) city(r rec, c *CityRecord) {
 	n := &domain.City{Meta: c.domain(), Division: domain.Division(c.Division), Region: c.Region, RegionZh: c.RegionZh,
 		Population: c.Population, PopulationYear: c.PopulationYear, IsCapital: c.Capital}
 	if n.Division == "" {
@@ -472,11 +498,11 @@ func (d *dossierBuilder) city(r rec, c *cityRec) {
 	}
 	d.node(r, n)
 	k := n.Key()
-	d.refEdge(r.sub("country"), domain.EdgeInCountry, k, domain.KindCountry, &c.Country, c.Sources)
-	d.refersTo(r, k, c.meta)
+	d.refEdge(r.sub("country"), domain.EdgeInCountry, k, domain.KindCountry, c.Country, c.Sources)
+	d.refersTo(r, k, c.MetaRecord)
 }
 
-func (d *dossierBuilder) forum(r rec, f *forumRec) {
+func (d *dossierBuilder) forum(r rec, f *ForumRecord) {
 	k := domain.NodeKey{Kind: domain.KindForum, ID: f.ID}
 	d.node(r, &domain.Forum{Meta: f.domain(), Edition: f.Edition, StartDate: d.date(r, "startDate", f.StartDate),
 		EndDate: d.date(r, "endDate", f.EndDate), Theme: f.Theme, ThemeZh: f.ThemeZh, Participants: f.Participants,
@@ -485,7 +511,7 @@ func (d *dossierBuilder) forum(r rec, f *forumRec) {
 	d.refEdge(r.sub("series"), domain.EdgeEditionOf, k, domain.KindForumSeries, f.Series, src)
 	d.refEdge(r.sub("hostCity"), domain.EdgeHeldIn, k, domain.KindCity, f.HostCity, src)
 	d.refEdge(r.sub("partOf"), domain.EdgePartOf, k, domain.KindEvent, f.PartOf, src)
-	d.refersTo(r, k, f.meta)
+	d.refersTo(r, k, f.MetaRecord)
 	for i, o := range f.Organisers {
 		d.edge(r.idx("organisers", i), domain.Edge{Kind: domain.EdgeOrganised, Role: domain.Role(o.Role), Note: o.Note,
 			From: domain.NodeKey{Kind: domain.KindOrganization, ID: o.Organization}, To: k}, o.Sources, src)
@@ -508,7 +534,7 @@ func (d *dossierBuilder) forum(r rec, f *forumRec) {
 		}
 		d.node(tr, &domain.Topic{Meta: t.domain(), SubThemes: t.SubThemes, SubThemesZh: t.SubThemesZh})
 		d.edge(tr, domain.Edge{Kind: domain.EdgeDiscussed, From: k, To: tk, Position: i + 1}, t.Sources, nil)
-		d.refersTo(tr, tk, t.meta)
+		d.refersTo(tr, tk, t.MetaRecord)
 	}
 	for i := range f.Agreements {
 		a := &f.Agreements[i]
@@ -519,7 +545,7 @@ func (d *dossierBuilder) forum(r rec, f *forumRec) {
 		}
 		d.node(ar, &domain.Agreement{Meta: a.domain(), Date: d.date(ar, "date", a.Date), Points: a.Points, PointsZh: a.PointsZh})
 		d.edge(ar, domain.Edge{Kind: domain.EdgeAdopted, From: k, To: ak}, a.Sources, nil)
-		d.refersTo(ar, ak, a.meta)
+		d.refersTo(ar, ak, a.MetaRecord)
 		for j, s := range a.Signatories {
 			sr := ar.idx("signatories", j)
 			d.edge(sr, domain.Edge{Kind: domain.EdgeSigned, From: domain.NodeKey{Kind: domain.KindCity, ID: s.City}, To: ak,
@@ -533,10 +559,10 @@ func (d *dossierBuilder) forum(r rec, f *forumRec) {
 	}
 }
 
-func (d *dossierBuilder) project(r rec, p *projectRec) {
+func (d *dossierBuilder) project(r rec, p *ProjectRecord) {
 	k := domain.NodeKey{Kind: domain.KindProject, ID: p.ID}
 	d.node(r, &domain.Project{Meta: p.domain(), Sector: domain.Sector(p.Sector), Status: domain.ProjectStatus(p.Status)})
-	d.refersTo(r, k, p.meta)
+	d.refersTo(r, k, p.MetaRecord)
 	for i, l := range p.LocatedIn {
 		to := domain.NodeKey{Kind: domain.KindCity, ID: l.City}
 		if l.Country != "" {
@@ -549,7 +575,7 @@ func (d *dossierBuilder) project(r rec, p *projectRec) {
 	}
 }
 
-func (d *dossierBuilder) financing(r rec, project string, f financingRec, inherited []string) {
+func (d *dossierBuilder) financing(r rec, project string, f FinancingRecord, inherited []string) {
 	e := domain.Edge{Kind: domain.EdgeFinanced, From: domain.NodeKey{Kind: domain.KindFundingBody, ID: f.FundingBody},
 		To: domain.NodeKey{Kind: domain.KindProject, ID: project}, Since: d.date(r, "approved", f.Approved),
 		Until: d.date(r, "until", f.Until), Amount: d.money(r, f.Amount, f.Currency), Instrument: f.Instrument, Note: f.Note}
@@ -560,7 +586,7 @@ func (d *dossierBuilder) financing(r rec, project string, f financingRec, inheri
 	d.edge(r, e, f.Sources, inherited)
 }
 
-func (d *dossierBuilder) partnership(r rec, p partnershipRec) {
+func (d *dossierBuilder) partnership(r rec, p PartnershipRecord) {
 	e := domain.Edge{Kind: domain.EdgePartnerOf, From: domain.NodeKey{Kind: domain.KindCity, ID: p.City},
 		To: domain.NodeKey{Kind: domain.KindCity, ID: p.Partner}, PartnershipKind: domain.PartnershipKind(p.Kind),
 		Status: partnershipStatus(p.Status), Since: d.date(r, "since", p.Since), Until: d.date(r, "until", p.Until), Note: p.Note}

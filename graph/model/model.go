@@ -21,6 +21,15 @@ func pageInfo(cursors []string, hasNext, hasPrevious bool) *PageInfo {
 	return p
 }
 
+// cursorAt is the i-th item's cursor; none when the page was read without
+// cursors, as its selection reads none (domain.Page.NoCursors).
+func cursorAt(cursors []string, i int) string {
+	if i < len(cursors) {
+		return cursors[i]
+	}
+	return ""
+}
+
 // NodeConnection backs every list of nodes (CityConnection, …).
 type NodeConnection struct {
 	Page domain.NodePage
@@ -30,7 +39,7 @@ type NodeConnection struct {
 func (c *NodeConnection) Edges() []*NodeEdge {
 	out := make([]*NodeEdge, len(c.Page.Items))
 	for i, n := range c.Page.Items {
-		out[i] = &NodeEdge{Cursor: c.Page.Cursors[i], Node: n}
+		out[i] = &NodeEdge{Cursor: cursorAt(c.Page.Cursors, i), Node: n}
 	}
 	return out
 }
@@ -60,7 +69,7 @@ type RelConnection struct {
 func (c *RelConnection) Edges() []*RelEdge {
 	out := make([]*RelEdge, len(c.Page.Items))
 	for i := range c.Page.Items {
-		out[i] = &RelEdge{Cursor: c.Page.Cursors[i], Edge: c.Page.Items[i], Anchor: c.Anchor}
+		out[i] = &RelEdge{Cursor: cursorAt(c.Page.Cursors, i), Edge: c.Page.Items[i], Anchor: c.Anchor}
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package embedded_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -73,4 +74,88 @@ func mustNode(t *testing.T, s domain.Store, keys []domain.NodeKey) domain.Node {
 		return &domain.City{}
 	}
 	return ns[0]
+}
+
+// TestDefaultOrderHoldsWhileWritesRename runs plans while a writer renames
+// a city back and forth and adds partnerships: every page a plan answers
+// is in the default order of the names it answers with (read under one
+// lock), whether its list was sorted by the write or by a read. Run with
+// -race, it also checks that readers making lists race with nothing.
+func TestDefaultOrderHoldsWhileWritesRename(t *testing.T) {
+	s, err := embedded.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	b := storetest.Forum2015(t)
+	if _, err := s.Apply(ctx, b, domain.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ipoh := *(mustNode(t, s, []domain.NodeKey{{Kind: domain.KindCity, ID: "ipoh"}}).(*domain.City))
+	partners := domain.EdgeQuery{Kind: domain.EdgePartnerOf}
+	attendees := domain.EdgeQuery{Kind: domain.EdgeAttended, Direction: domain.Both} // a list no write sorts
+	plan := func() *domain.Plan {
+		return &domain.Plan{Roots: []domain.Root{
+			{Keys: []domain.NodeKey{{Kind: domain.KindCity, ID: "nanning"}}, Reach: domain.Reach{Follow: []domain.Follow{{Query: partners, Ends: &domain.Reach{}}}}},
+			{Keys: []domain.NodeKey{storetest.Forum2015Key}, Reach: domain.Reach{Follow: []domain.Follow{{Query: attendees, Ends: &domain.Reach{}}}}},
+		}}
+	}
+	const readers, reads, writes = 3, 40, 20
+	errs := make(chan error, readers+1)
+	go func() {
+		for i := range writes {
+			c := ipoh
+			c.Name = []string{"Aaa Ipoh", "Zzz Ipoh"}[i%2]
+			batch := &domain.Batch{Nodes: []domain.Node{&c}}
+			if i%4 == 0 { // and a new partner for Nanning, from those it lacks
+				batch.Edges = []domain.Edge{{Kind: domain.EdgePartnerOf, From: domain.NodeKey{Kind: domain.KindCity, ID: "nanning"},
+					To:              domain.NodeKey{Kind: domain.KindCity, ID: []string{"beijing", "manila", "jakarta", "vientiane", "penang"}[i/4]},
+					PartnershipKind: domain.PartnershipSisterCity, Status: domain.PartnershipEstablished, Sources: []string{storetest.SrcSisterCities}}}
+			}
+			if _, err := s.Apply(ctx, batch, domain.ApplyOptions{}); err != nil {
+				errs <- err
+				return
+			}
+		}
+		errs <- nil
+	}()
+	for range readers {
+		go func() {
+			for range reads {
+				a, err := s.Run(ctx, plan())
+				if err != nil {
+					errs <- err
+					return
+				}
+				if err := inDefaultOrder(a); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range readers + 1 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// inDefaultOrder checks that every page of a is in the default order:
+// far end's name, then key.
+func inDefaultOrder(a *domain.Answers) error {
+	for sig, pages := range a.Edges {
+		for anchor, p := range pages {
+			for i := 1; i < len(p.Items); i++ {
+				prev, cur := p.Items[i-1].Other(anchor), p.Items[i].Other(anchor)
+				pn, cn := a.Nodes[prev].Base().Name, a.Nodes[cur].Base().Name
+				if pn > cn || pn == cn && prev.String() > cur.String() {
+					return fmt.Errorf("%s at %s: %s (%q) before %s (%q), out of the default order", sig, anchor, prev, pn, cur, cn)
+				}
+			}
+		}
+	}
+	return nil
 }

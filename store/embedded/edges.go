@@ -15,8 +15,9 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 	return read(s, ctx, func(st *state) ([]domain.EdgePage, error) {
 		dl := newDeadline(ctx, "listing relations of kind "+string(q.Kind), "fewer nodes per page, or a narrower filter on the relations")
 		out := make([]domain.EdgePage, len(anchors))
+		buf := &pageBuf{}
 		for i, a := range anchors {
-			out[i] = st.edgePage(q, a, false, dl)
+			out[i] = st.edgePage(q, a, false, dl, buf)
 			if dl.stopped() {
 				return nil, dl.Err()
 			}
@@ -26,12 +27,15 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 }
 
 // edgePage is one anchor's page of edges, or every matching edge with
-// all (q.Page's size ignored); empty once dl stops the read.
-func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey, all bool, dl *deadline) domain.EdgePage {
-	lists := st.edgesOf(anchor, q.Kind, q.Direction)
+// all (q.Page's size ignored), made in buf; empty once dl stops the read.
+func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey, all bool, dl *deadline, buf *pageBuf) domain.EdgePage {
 	if q.Page.NoItems && !all {
-		return st.edgeTotal(q, anchor, lists, dl)
+		return st.edgeTotal(q, anchor, st.edgesOf(anchor, q.Kind, q.Direction), dl)
 	}
+	if len(q.OrderBy) == 0 && q.Order == domain.OrderByOtherName && !q.Aggregate.Wanted() {
+		return st.namePage(q, anchor, all, dl, buf)
+	}
+	lists := st.edgesOf(anchor, q.Kind, q.Direction)
 	n := 0
 	for _, list := range lists {
 		n += len(list)
@@ -55,10 +59,10 @@ func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey, all bool, d
 	page := domain.EdgePage{Cursors: lp.cursors, TotalCount: total(q.Page, len(items)), HasNextPage: lp.hasNext, HasPreviousPage: lp.hasPrev,
 		Aggregates: st.aggregateEdges(q.Aggregate, items, anchor)}
 	if len(lp.items) > 0 {
-		page.Items = make([]domain.Edge, 0, len(lp.items))
+		page.Items = buf.items(len(lp.items))
 	}
 	for _, e := range lp.items {
-		page.Items = append(page.Items, cloneEdge(e))
+		page.Items = append(page.Items, buf.edge(e))
 	}
 	return page
 }

@@ -26,7 +26,7 @@ func (s *Store) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodeP
 	}
 	return read(s, ctx, func(st *state) (domain.NodePage, error) {
 		dl := newDeadline(ctx, "listing nodes of kind "+string(q.Kind), "a narrower filter (country, grouping, sector)")
-		page := st.nodePage(q, dl)
+		page := st.nodePage(q, dl, false)
 		if dl.stopped() {
 			return domain.NodePage{}, dl.Err()
 		}
@@ -35,8 +35,9 @@ func (s *Store) ListNodes(ctx context.Context, q domain.NodeQuery) (domain.NodeP
 }
 
 // nodePage is one page of a node list (q normalized); empty once dl stops
-// the read.
-func (st *state) nodePage(q domain.NodeQuery, dl *deadline) domain.NodePage {
+// the read. With share it holds the stored nodes (a plan's answers are
+// read-only), else copies.
+func (st *state) nodePage(q domain.NodeQuery, dl *deadline, share bool) domain.NodePage {
 	if q.Page.NoItems {
 		return st.nodeTotal(q, dl)
 	}
@@ -53,8 +54,10 @@ func (st *state) nodePage(q domain.NodeQuery, dl *deadline) domain.NodePage {
 		items = append(items, positioned[domain.Node]{position: nodePosition(q, n), item: n})
 	}
 	lp := pageOf(items, nodeOrder(q), q.Page)
-	for i := range lp.items {
-		lp.items[i] = cloneNode(lp.items[i])
+	if !share {
+		for i := range lp.items {
+			lp.items[i] = cloneNode(lp.items[i])
+		}
 	}
 	return domain.NodePage{Items: lp.items, Cursors: lp.cursors, TotalCount: total(q.Page, len(items)), HasNextPage: lp.hasNext, HasPreviousPage: lp.hasPrev,
 		Aggregates: aggregateNodes(q.Aggregate, items)}

@@ -20,7 +20,7 @@ type listPage[T any] struct {
 }
 
 // pageOf returns the page of items that page asks for, in the list's order
-// (see listOrder), with its cursors and the rules of domain.Page
+// (see listOrder), with its cursors (unless page.NoCursors) and the rules of domain.Page
 // for hasNext and hasPrev. It keeps the page's items as it goes rather than
 // sorting all of them. The total is len(items): counting costs nothing
 // here, since every item is visited to find the page anyway.
@@ -78,7 +78,9 @@ func pageOf[T any](items []positioned[T], o listOrder, page domain.Page) listPag
 	}
 	for _, p := range kept {
 		lp.items = append(lp.items, p.item)
-		lp.cursors = append(lp.cursors, o.cursor(p.position))
+		if !page.NoCursors {
+			lp.cursors = append(lp.cursors, o.cursor(p.position))
+		}
 	}
 	return lp
 }

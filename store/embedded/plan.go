@@ -19,8 +19,8 @@ func (s *Store) Run(ctx context.Context, p *domain.Plan) (*domain.Answers, error
 		return nil, err
 	}
 	return read(s, ctx, func(st *state) (*domain.Answers, error) {
-		w := &planWalk{st: st, a: domain.NewAnswers(),
-			dl: newDeadline(ctx, "reading what the query asks", "fewer fields, smaller pages (first) or less nesting")}
+		w := &planWalk{st: st, a: domain.NewAnswersFor(p),
+			dl: newDeadline(ctx, "reading what the query asks", "fewer fields, smaller pages (first) or less nesting"), buf: pageBuf{share: true}}
 		for i := range p.Roots {
 			w.root(&p.Roots[i])
 			if w.dl.stopped() {
@@ -31,18 +31,23 @@ func (s *Store) Run(ctx context.Context, p *domain.Plan) (*domain.Answers, error
 	})
 }
 
+// maxRoom bounds the room made ahead for a step's far ends: large pages
+// may find little.
+const maxRoom = 256
+
 // planWalk is one Run's walk: the state it reads, the answers it fills and
 // the deadline every step ticks.
 type planWalk struct {
-	st *state
-	a  *domain.Answers
-	dl *deadline
+	st  *state
+	a   *domain.Answers
+	dl  *deadline
+	buf pageBuf
 }
 
 func (w *planWalk) root(r *domain.Root) {
 	var found []domain.NodeKey
 	if r.List != nil {
-		page := w.st.nodePage(*r.List, w.dl)
+		page := w.st.nodePage(*r.List, w.dl, true)
 		if w.dl.stopped() {
 			return
 		}
@@ -97,27 +102,35 @@ func (w *planWalk) reach(at []domain.NodeKey, r *domain.Reach) {
 	}
 	for i := range r.Follow {
 		f := &r.Follow[i]
-		sig := f.Query.Signature()
+		var sig string
 		if f.All {
 			sig = f.Query.AllSignature()
+		} else {
+			sig = f.Query.Signature()
 		}
 		var ends []domain.NodeKey
 		var seen map[domain.NodeKey]bool // far ends, each read once
 		if f.Ends != nil {
-			seen = map[domain.NodeKey]bool{}
+			n := min(len(at)*max(f.Query.Page.First, f.Query.Page.Last, 1), maxRoom)
+			ends, seen = make([]domain.NodeKey, 0, n), make(map[domain.NodeKey]bool, n)
 		}
+		pages := w.a.Edges[sig]
 		for _, k := range at {
 			if f.From != "" && k.Kind != f.From {
 				continue
 			}
+			if pages == nil { // made for the first anchor: a step that reaches none answers nothing
+				pages = make(map[domain.NodeKey]domain.EdgePage, len(at))
+				w.a.Edges[sig] = pages
+			}
 			// An anchor reached by two paths is answered once.
-			page, ok := w.a.Edges[sig][k]
+			page, ok := pages[k]
 			if !ok {
-				page = w.st.edgePage(f.Query, k, f.All, w.dl)
+				page = w.st.edgePage(f.Query, k, f.All, w.dl, &w.buf)
 				if w.dl.stopped() {
 					return
 				}
-				w.a.SetPage(sig, k, page)
+				pages[k] = page
 			}
 			for j := range page.Items {
 				e := &page.Items[j]

@@ -2,6 +2,8 @@ package embedded_test
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/citygraph/citygraph/domain"
@@ -189,5 +191,116 @@ func TestBenchPlansReadWhatTheyShould(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPlanAllocations counts the allocations of the benchmarks' plans, so
+// that a walk that goes back to allocating per relation fails. The bounds
+// are generous: the walk takes about half of each.
+func TestPlanAllocations(t *testing.T) {
+	s, err := embedded.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const n = 2_000
+	if _, err := s.Apply(context.Background(), synth.Generate(7, n), domain.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	country := countryKeys(t, s)[3]
+	noCursors := func(p *domain.Plan) *domain.Plan {
+		for r := &p.Roots[0].Reach; len(r.Follow) > 0; r = r.Follow[0].Ends {
+			r.Follow[0].Query.Page.NoCursors = true
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name string
+		plan func() *domain.Plan
+		max  float64
+	}{
+		{"two levels", func() *domain.Plan { return twoLevelPlan(cityKey(3, n)) }, 150},
+		{"two levels without cursors", func() *domain.Plan { return noCursors(twoLevelPlan(cityKey(3, n))) }, 100},
+		{"three levels without cursors", func() *domain.Plan { return noCursors(threeLevelPlan(country)) }, 150},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := s.Run(ctx, tc.plan())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(a.Nodes) < 20 {
+				t.Fatalf("the plan read %d nodes; want at least 20, or its allocations say little", len(a.Nodes))
+			}
+			got := testing.AllocsPerRun(20, func() {
+				if _, err := s.Run(ctx, tc.plan()); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if got > tc.max {
+				t.Errorf("got %.0f allocations per run, want at most %.0f", got, tc.max)
+			}
+			t.Logf("%.0f allocations per run", got)
+		})
+	}
+}
+
+// TestPlanPagesAreIndependent appends to every page a plan answered: the
+// pages share memory (pagebuf.go), and an append to one must not change
+// another, nor what the store holds.
+func TestPlanPagesAreIndependent(t *testing.T) {
+	s, err := embedded.Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const n = 500
+	if _, err := s.Apply(context.Background(), synth.Generate(7, n), domain.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	plan := func() *domain.Plan { return twoLevelPlan(cityKey(3, n)) }
+	a, err := s.Run(ctx, plan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	snapshot := func(a *domain.Answers) map[domain.NodeKey][]string {
+		out := map[domain.NodeKey][]string{}
+		for _, pages := range a.Edges {
+			for k, p := range pages {
+				for i, e := range p.Items {
+					out[k] = append(out[k], e.Other(k).String()+" "+p.Cursors[i])
+				}
+			}
+		}
+		return out
+	}
+	want := snapshot(a)
+	if len(want) < 5 {
+		t.Fatalf("the plan answered %d pages with items; want at least 5", len(want))
+	}
+	stranger := domain.Edge{Kind: domain.EdgePartnerOf, From: domain.NodeKey{Kind: domain.KindCity, ID: "nowhere"}, To: domain.NodeKey{Kind: domain.KindCity, ID: "nowhere-else"}}
+	for _, pages := range a.Edges {
+		for k, p := range pages {
+			p.Items = append(p.Items, stranger, stranger)
+			p.Cursors = append(p.Cursors, "x", "y")
+			pages[k] = p
+		}
+	}
+	for _, pages := range a.Edges {
+		for k, p := range pages {
+			p.Items, p.Cursors = p.Items[:len(p.Items)-2], p.Cursors[:len(p.Cursors)-2]
+			pages[k] = p
+		}
+	}
+	if got := snapshot(a); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("appending to the pages changed other pages:\n got %v\nwant %v", got, want)
+	}
+	again, err := s.Run(ctx, plan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := snapshot(again); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("appending to the pages changed the store's answer:\n got %v\nwant %v", got, want)
 	}
 }

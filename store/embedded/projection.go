@@ -8,7 +8,7 @@ import "github.com/citygraph/citygraph/domain"
 
 // edgeTotal answers a page that asks for its total alone (Page.NoItems):
 // the matching relations are counted, none sorted or copied.
-func (st *state) edgeTotal(q domain.EdgeQuery, anchor domain.NodeKey, lists [][]*domain.Edge, dl *deadline) domain.EdgePage {
+func (st *state) edgeTotal(q domain.EdgeQuery, anchor domain.NodeKey, lists [2][]*domain.Edge, dl *deadline) domain.EdgePage {
 	n := 0
 	for _, list := range lists {
 		for _, e := range list {

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -131,6 +132,8 @@ var edgeKindIndex = func() map[domain.EdgeKind]int {
 // (in). An undirected edge is in its From's out list and its To's in list.
 type adjacency struct {
 	out, in [][]*domain.Edge // indexed by edgeKindIndex
+	// named holds the same relations in the default order (nameorder.go).
+	named atomic.Pointer[nameLists]
 }
 
 // state is the in-memory graph and its indexes. An update replaces values
@@ -160,6 +163,9 @@ type state struct {
 	// groupings: grouping slug → member country codes.
 	groupings map[string]map[string]bool
 	search    map[domain.NodeKey]*searchDoc
+	// stale lists the nodes whose default-order lists a write dropped,
+	// to be made again when it is done (nameorder.go).
+	stale map[domain.NodeKey]struct{}
 }
 
 func newState() *state {
@@ -169,7 +175,7 @@ func newState() *state {
 		cityCountries: map[string][]string{}, seats: map[string][]string{}, hqs: map[string][]string{},
 		places: map[string][]domain.NodeKey{}, groupings: map[string]map[string]bool{},
 		projects: map[string]*projectInfo{}, cityProjects: map[string][]*projectInfo{},
-		search: map[domain.NodeKey]*searchDoc{},
+		search: map[domain.NodeKey]*searchDoc{}, stale: map[domain.NodeKey]struct{}{},
 	}
 }
 
@@ -195,7 +201,7 @@ func (st *state) load(tx *bolt.Tx) error {
 	if b == nil {
 		return nil
 	}
-	return b.ForEach(func(_, v []byte) error {
+	err := b.ForEach(func(_, v []byte) error {
 		e, err := decodeEdge(v)
 		if err != nil {
 			return err
@@ -203,6 +209,8 @@ func (st *state) load(tx *bolt.Tx) error {
 		st.putEdge(e)
 		return nil
 	})
+	st.sortStale()
+	return err
 }
 
 // putNode stores n (already a private canonical copy) and indexes it.
@@ -217,6 +225,7 @@ func (st *state) putNode(n domain.Node) {
 	if p, ok := n.(*domain.Project); ok {
 		st.project(p.ID).node = p
 	}
+	st.renamed(k, st.nodes[k], n)
 	st.nodes[k] = n
 	st.search[k] = newSearchDoc(n)
 }
@@ -233,6 +242,8 @@ func (st *state) putEdge(e *domain.Edge) {
 	from, to := st.adjOf(e.From), st.adjOf(e.To)
 	from.out[i] = append(from.out[i], e)
 	to.in[i] = append(to.in[i], e)
+	st.dropNamed(e.From)
+	st.dropNamed(e.To)
 	switch e.Kind {
 	case domain.EdgeInCountry:
 		st.cityCountries[e.From.ID] = append(st.cityCountries[e.From.ID], e.To.ID)
@@ -317,20 +328,21 @@ func (st *state) adjOf(k domain.NodeKey) *adjacency {
 	return a
 }
 
-// edgesOf returns k's edges of one kind in a direction (Both: out then in).
-func (st *state) edgesOf(k domain.NodeKey, kind domain.EdgeKind, dir domain.Direction) [][]*domain.Edge {
+// edgesOf returns k's edges of one kind in a direction (Both: out then
+// in), as an array so that the hot paths calling it allocate nothing.
+func (st *state) edgesOf(k domain.NodeKey, kind domain.EdgeKind, dir domain.Direction) [2][]*domain.Edge {
 	a := st.adj[k]
 	if a == nil {
-		return nil
+		return [2][]*domain.Edge{}
 	}
 	i := edgeKindIndex[kind]
 	switch dir {
 	case domain.Out:
-		return [][]*domain.Edge{a.out[i]}
+		return [2][]*domain.Edge{a.out[i]}
 	case domain.In:
-		return [][]*domain.Edge{a.in[i]}
+		return [2][]*domain.Edge{a.in[i]}
 	}
-	return [][]*domain.Edge{a.out[i], a.in[i]}
+	return [2][]*domain.Edge{a.out[i], a.in[i]}
 }
 
 // countriesOf returns the countries a node is in: a country itself, a

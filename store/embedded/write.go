@@ -384,6 +384,7 @@ func (st *state) apply(p *domain.WritePlan) {
 		c := cloneEdge(e)
 		st.putEdge(&c)
 	}
+	st.sortStale()
 }
 
 // CitedBy scans the graph: deleting a source is rare (admins only).

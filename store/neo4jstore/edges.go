@@ -59,7 +59,9 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 				return nil, domain.Internal(err, "reading relations")
 			}
 			p.Items = append(p.Items, e)
-			p.Cursors = append(p.Cursors, cursor)
+			if !q.Page.NoCursors {
+				p.Cursors = append(p.Cursors, cursor)
+			}
 		}
 		pages[i] = p
 	}

@@ -209,6 +209,9 @@ func nodePageFrom(q domain.NodeQuery, items []any, total int, atAfter, atBefore 
 			return domain.NodePage{}, err
 		}
 		page.Items = append(page.Items, n)
+		if q.Page.NoCursors {
+			continue
+		}
 		key := q.Order.SortKey(n)
 		if len(q.OrderBy) > 0 {
 			key = domain.EncodeSortValues(domain.NodeSortValues(n, q.OrderBy))

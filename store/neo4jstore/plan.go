@@ -359,7 +359,9 @@ func nodeAnswer(x any, reach *domain.Reach, a *domain.Answers) (domain.Node, err
 				}
 			}
 			page.Items = append(page.Items, e)
-			page.Cursors = append(page.Cursors, cursor)
+			if !f.Query.Page.NoCursors {
+				page.Cursors = append(page.Cursors, cursor)
+			}
 		}
 		a.SetPage(sig, key, page)
 	}

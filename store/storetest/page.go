@@ -300,6 +300,89 @@ var pageTests = []test{
 			}
 		}
 	}},
+	{"a page that declines its cursors answers the same page with none", func(t *testing.T, open func(*testing.T) domain.Store) {
+		s := open(t)
+		b := synth.Generate(5, planSynthCities)
+		mustApply(t, s, b)
+		o := newPlanOracle(b)
+		city := o.busiest(domain.KindCity, domain.EdgePartnerOf, 1)[0]
+		body := o.busiest(domain.KindFundingBody, domain.EdgeFinanced, 1)[0]
+		country := o.busiest(domain.KindCountry, domain.EdgeInCountry, 1)[0]
+		var pagers []pager
+		for _, c := range []struct {
+			anchor domain.NodeKey
+			q      domain.EdgeQuery
+		}{
+			{city, domain.EdgeQuery{Kind: domain.EdgePartnerOf}},
+			{city, domain.EdgeQuery{Kind: domain.EdgePartnerOf, Desc: true}},
+			{city, domain.EdgeQuery{Kind: domain.EdgePartnerOf, PartnershipKind: domain.PartnershipSisterCity}},
+			{city, domain.EdgeQuery{Kind: domain.EdgePartnerOf, Order: domain.OrderBySince}},
+			{body, domain.EdgeQuery{Kind: domain.EdgeFinanced, Direction: domain.Out}},
+			{country, domain.EdgeQuery{Kind: domain.EdgeInCountry, Direction: domain.In}},
+		} {
+			for _, p := range edgePagers(s, c.q, c.anchor) {
+				p.name = fmt.Sprintf("%s %s %s by %s desc=%v %q", p.name, c.anchor, c.q.Kind, c.q.Order, c.q.Desc, c.q.PartnershipKind)
+				pagers = append(pagers, p)
+			}
+		}
+		pagers = append(pagers, listPagers(s, domain.NodeQuery{Kind: domain.KindCity})...)
+		for _, p := range pagers {
+			t.Run(p.name, func(t *testing.T) {
+				second := p.read(t, domain.Page{First: 3}).cursors
+				if len(second) < 3 {
+					t.Fatalf("got %d cursors on the first page of 3, want 3 to page on from", len(second))
+				}
+				for _, page := range []domain.Page{{First: 3}, {Last: 3}, {First: 2, After: second[0]}, {Last: 1, Before: second[2]},
+					{First: 1000}, {First: 2, NoTotal: true}, {Last: 2, NoTotal: true}} {
+					with := p.read(t, page)
+					page.NoCursors = true
+					got := p.read(t, page)
+					if got.cursors != nil {
+						t.Errorf("%+v: got cursors %v, want nil", page, got.cursors)
+					}
+					if len(with.keys) == 0 || len(with.cursors) != len(with.keys) {
+						t.Errorf("%+v without NoCursors: got %d items and %d cursors, want some items, each with its cursor", page, len(with.keys), len(with.cursors))
+					}
+					eqStrings(t, fmt.Sprintf("%+v: items", page), got.keys, with.keys)
+					if got.total != with.total || got.hasNext != with.hasNext || got.hasPrev != with.hasPrev {
+						t.Errorf("%+v: got totalCount %d, hasNextPage %v, hasPreviousPage %v; want %d, %v, %v as with cursors",
+							page, got.total, got.hasNext, got.hasPrev, with.total, with.hasNext, with.hasPrev)
+					}
+				}
+			})
+		}
+	}},
+	{"a rename or a new relation moves the neighbours' pages to the new order", func(t *testing.T, open func(*testing.T) domain.Store) {
+		s, b := withFixture(t, open)
+		var ipoh domain.Node
+		for _, n := range b.Nodes {
+			if n.Key() == cityKey("ipoh") {
+				ipoh = n
+			}
+		}
+		if ipoh == nil {
+			t.Fatal("the fixture has no Ipoh")
+		}
+		ipoh.Base().Name = "Zamboanga" // from first by name among Nanning's partners to last
+		mustApply(t, s, &domain.Batch{Nodes: []domain.Node{ipoh}})
+		mustApply(t, s, &domain.Batch{Edges: []domain.Edge{partnership("bangkok", "nanning")}})
+		for _, c := range []struct {
+			anchor domain.NodeKey
+			q      domain.EdgeQuery
+			want   []string
+		}{
+			{cityKey("nanning"), domain.EdgeQuery{Kind: domain.EdgePartnerOf}, []string{"City:bangkok", "City:davao-city", "City:yangon", "City:ipoh"}},
+			{cityKey("nanning"), domain.EdgeQuery{Kind: domain.EdgePartnerOf, Desc: true}, []string{"City:ipoh", "City:yangon", "City:davao-city", "City:bangkok"}},
+			{cityKey("bangkok"), domain.EdgeQuery{Kind: domain.EdgePartnerOf}, []string{"City:beijing", "City:chongqing", "City:nanning"}},
+			{countryKey("MY"), domain.EdgeQuery{Kind: domain.EdgeInCountry, Direction: domain.In}, []string{"City:penang", "City:ipoh"}},
+		} {
+			for _, p := range edgePagers(s, c.q, c.anchor) {
+				t.Run(fmt.Sprintf("%s %s %s desc=%v", p.name, c.anchor, c.q.Kind, c.q.Desc), func(t *testing.T) {
+					walkBoth(t, p.read, 1, c.want)
+				})
+			}
+		}
+	}},
 	{"pages of 1,000 on a synthetic graph", func(t *testing.T, open func(*testing.T) domain.Store) {
 		s := open(t)
 		b := synth.Generate(5, planSynthCities)
