@@ -257,6 +257,7 @@ func (r *responder) root(f *graphql.CollectedField) bool {
 	vars := r.oc.Variables
 	q, err := listPageQuery(build, a, asksTotal(f.Selections, vars))
 	q.Aggregate = asksAggregate(f.Selections, vars)
+	q.Page.NoCursors = !asksCursors(f.Selections, vars)
 	if err != nil || q.Normalize() != nil {
 		return false
 	}
@@ -376,6 +377,7 @@ func (r *responder) query(rf relationField, f *graphql.CollectedField) preparedQ
 	q, err := rf.queryFor(args(f.ArgumentMap(vars)), asksTotal(f.Selections, vars))
 	if rf.shape == shapeConnection || rf.shape == shapeNodes {
 		q.Page.NoItems = totalOnly(f.Selections, vars)
+		q.Page.NoCursors = !asksCursors(f.Selections, vars)
 	}
 	q.Aggregate = asksAggregate(f.Selections, vars)
 	var pq preparedQuery
@@ -413,12 +415,14 @@ func (r *responder) relation(rf relationField, f *graphql.CollectedField, n doma
 		np := domain.NodePage{TotalCount: p.TotalCount, HasNextPage: p.HasNextPage, HasPreviousPage: p.HasPreviousPage, Aggregates: p.Aggregates}
 		for i := range p.Items {
 			far, ok := r.answers.Nodes[p.Items[i].Other(anchor)]
-			if !ok || far != nil && i >= len(p.Cursors) {
+			if !ok {
 				return false
 			}
 			if far != nil {
 				np.Items = append(np.Items, far)
-				np.Cursors = append(np.Cursors, p.Cursors[i])
+				if i < len(p.Cursors) { // none when the selection reads none (Page.NoCursors)
+					np.Cursors = append(np.Cursors, p.Cursors[i])
+				}
 			}
 		}
 		return r.object(typ, f.Selections, obj{npage: &np, cursors: np.Cursors})
@@ -507,8 +511,8 @@ func (r *responder) connectionField(f *graphql.CollectedField, o obj, items, tot
 	return false
 }
 
-// cursor writes an edge's cursor, a required String: the model indexes
-// the page's cursors, and a missing one is an error for gqlgen.
+// cursor writes an edge's cursor, a required String: a page read without
+// cursors gives "" (model.cursorAt), an error for gqlgen.
 func (r *responder) cursor(o obj) bool {
 	if o.cursor >= len(o.cursors) || o.cursors[o.cursor] == "" {
 		return false
