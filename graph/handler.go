@@ -91,7 +91,7 @@ func NewHandler(st domain.Store, log *slog.Logger, lim Limits, exp Exposure, opt
 	}
 	// After the limits and inside the deadline: one store call per request,
 	// and its answers written straight to the response where they can be.
-	srv.Use(runPlan{store: st, schema: es.Schema(), log: log, writer: o.planWriter(es.Schema(), lim.MaxResponseBytes, log)})
+	srv.Use(runPlan{store: st, schema: es.Schema(), log: log, writer: o.planWriter(res, lim.MaxResponseBytes)})
 	for _, e := range o.extensions {
 		srv.Use(e)
 	}

@@ -28,14 +28,14 @@ import (
 // Past maxBytes (when positive) it stops and returns what it wrote, longer
 // than the cap: responseSizeLimit, around it, answers LIMIT_EXCEEDED just
 // as it does for gqlgen's data, without the rest being written.
-func respondFromPlan(ctx context.Context, oc *graphql.OperationContext, answers *domain.Answers, shapes *responseShapes, maxBytes int) (json.RawMessage, bool) {
+func respondFromPlan(ctx context.Context, oc *graphql.OperationContext, answers *domain.Answers, shapes *responseShapes, res *Resolver, maxBytes int) (json.RawMessage, bool) {
 	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query || answers == nil || !plainDirectives(oc) {
 		return nil, false
 	}
 	if ctx.Err() != nil {
 		return nil, false // requestDeadline answers TIMEOUT, as it does for gqlgen
 	}
-	r := &responder{ctx: ctx, oc: oc, answers: answers, shapes: shapes, max: maxBytes}
+	r := &responder{ctx: ctx, oc: oc, answers: answers, shapes: shapes, res: res, max: maxBytes}
 	if !r.object("Query", oc.Operation.SelectionSet, obj{}) && !r.over {
 		return nil, false
 	}
@@ -49,6 +49,7 @@ type responder struct {
 	oc      *graphql.OperationContext
 	answers *domain.Answers
 	shapes  *responseShapes
+	res     *Resolver
 	buf     bytes.Buffer
 	max     int
 	// over says the data outgrew max and the walk stopped.
@@ -620,15 +621,17 @@ type planWriter struct {
 	shapes   *responseShapes
 	maxBytes int
 	log      *slog.Logger
+	// resolver answers the composite fields, with its own functions.
+	resolver *Resolver
 	// written, when set, is told of every response the writer answers (tests).
 	written func()
 }
 
-func (o options) planWriter(schema *ast.Schema, maxBytes int, log *slog.Logger) planWriter {
+func (o options) planWriter(res *Resolver, maxBytes int) planWriter {
 	if o.noPlanWriter {
 		return planWriter{}
 	}
-	return planWriter{shapes: newResponseShapes(schema), maxBytes: maxBytes, log: log, written: o.planWritten}
+	return planWriter{shapes: newResponseShapes(res.Schema), maxBytes: maxBytes, log: res.Log, resolver: res, written: o.planWritten}
 }
 
 func (w planWriter) write(ctx context.Context, oc *graphql.OperationContext, answers *domain.Answers) (data json.RawMessage, ok bool) {
@@ -642,7 +645,7 @@ func (w planWriter) write(ctx context.Context, oc *graphql.OperationContext, ans
 			data, ok = nil, false
 		}
 	}()
-	data, ok = respondFromPlan(ctx, oc, answers, w.shapes, w.maxBytes)
+	data, ok = respondFromPlan(ctx, oc, answers, w.shapes, w.resolver, w.maxBytes)
 	if ok && w.written != nil {
 		w.written()
 	}
@@ -654,7 +657,7 @@ func (w planWriter) write(ctx context.Context, oc *graphql.OperationContext, ans
 // planner planned every read they make, so they make no store call.
 
 func (r *responder) attendanceByCountry(f *graphql.CollectedField, forum *domain.Forum) bool {
-	groups, err := (&Resolver{}).attendanceByCountry(r.ctx, forum)
+	groups, err := r.res.attendanceByCountry(r.ctx, forum)
 	if err != nil {
 		return false
 	}
@@ -688,7 +691,7 @@ func (r *responder) attendanceField(f *graphql.CollectedField, g *model.CountryA
 }
 
 func (r *responder) attendingMemberCountries(f *graphql.CollectedField, o obj) bool {
-	countries, err := (&Resolver{}).attendingMemberCountries(r.ctx, &model.RelEdge{Edge: *o.edge, Anchor: o.anchor})
+	countries, err := r.res.attendingMemberCountries(r.ctx, &model.RelEdge{Edge: *o.edge, Anchor: o.anchor})
 	if err != nil {
 		return false
 	}
