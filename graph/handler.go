@@ -89,7 +89,12 @@ func NewHandler(st domain.Store, log *slog.Logger, lim Limits, exp Exposure, opt
 	if lim.MaxResponseBytes > 0 {
 		srv.Use(responseSizeLimit{max: lim.MaxResponseBytes})
 	}
-	srv.Use(runPlan{store: st, schema: es.Schema(), log: log}) // after the limits and inside the deadline: one store call per request
+	// After the limits and inside the deadline: one store call per request,
+	// and its answers written straight to the response where they can be.
+	srv.Use(runPlan{store: st, schema: es.Schema(), log: log, writer: o.planWriter(res, lim.MaxResponseBytes)})
+	for _, e := range o.extensions {
+		srv.Use(e)
+	}
 	srv.Use(wakeFeed{feed})
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(recoverPanic(log))
@@ -105,6 +110,11 @@ type Option func(*options)
 type options struct {
 	access Access
 	feed   *FeedConfig
+	// The tests' switches (export_test.go): the plan writer off, a hook
+	// that counts its answers, extensions that watch execution.
+	noPlanWriter bool
+	planWritten  func()
+	extensions   []graphql.HandlerExtension
 }
 
 // WithAccess sets who may run what (see Access.RequiredRole); without it

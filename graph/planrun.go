@@ -13,14 +13,17 @@ import (
 
 // runPlan answers a query operation with one store call: it plans the
 // operation (planOperation), runs the plan when the store is a
-// domain.PlanRunner, and puts the answers into the request's loaders
-// before any resolver runs, so resolvers read them instead of the store.
+// domain.PlanRunner, and writes the response from the answers when it
+// can (respondFromPlan); otherwise it puts the answers into the request's
+// loaders before any resolver runs, so resolvers read them instead of the
+// store.
 // A store that cannot run plans is read through the loaders, field by
 // field, as before.
 type runPlan struct {
 	store  domain.Store
 	schema *ast.Schema
 	log    *slog.Logger
+	writer planWriter
 }
 
 var _ interface {
@@ -46,6 +49,9 @@ func (p runPlan) InterceptOperation(ctx context.Context, next graphql.OperationH
 	switch domain.ErrorCode(err) {
 	case "":
 		l.Answer(answers)
+		if data, ok := p.writer.write(ctx, oc, answers); ok {
+			return graphql.OneShot(&graphql.Response{Data: data})
+		}
 	case domain.EINVALID, domain.ETIMEOUT:
 		// A query the planner should not have let through: the resolvers
 		// read it field by field and report the error where it belongs.
