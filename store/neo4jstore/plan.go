@@ -246,6 +246,7 @@ func (b *planBuilder) follow(v, i string, f *domain.Follow) ([]string, error) {
 // planAnswers reads the plan statement's one row (its columns in
 // planStatement's order) into a.
 func planAnswers(p *domain.Plan, cols []any, a *domain.Answers) error {
+	d := &planDecoder{a: a, sigs: map[*domain.Follow]string{}}
 	c := 0
 	next := func() any {
 		if c >= len(cols) {
@@ -262,7 +263,7 @@ func planAnswers(p *domain.Plan, cols []any, a *domain.Answers) error {
 				}
 			}
 			for _, x := range asList(next()) {
-				if _, err := nodeAnswer(x, &r.Reach, a); err != nil {
+				if _, err := d.node(x, &r.Reach); err != nil {
 					return err
 				}
 			}
@@ -272,7 +273,7 @@ func planAnswers(p *domain.Plan, cols []any, a *domain.Answers) error {
 		total, _ := next().(int64)
 		atAfter, atBefore := next() == true, next() == true
 		page, err := nodePageFrom(*r.List, items, int(total), atAfter, atBefore, func(x any) (domain.Node, error) {
-			return nodeAnswer(x, &r.Reach, a)
+			return d.node(x, &r.Reach)
 		})
 		if err != nil {
 			return err
@@ -291,9 +292,55 @@ func planAnswers(p *domain.Plan, cols []any, a *domain.Answers) error {
 	return nil
 }
 
-// nodeAnswer reads a node map (see planBuilder.node) and everything
-// reached from it into a, and returns the node.
-func nodeAnswer(x any, reach *domain.Reach, a *domain.Answers) (domain.Node, error) {
+// planDecoder reads a plan's row into answers. A follow's signature is
+// the same at every anchor, and printing it is costly, so it is worked
+// out once per follow, not once per node the follow starts from.
+type planDecoder struct {
+	a    *domain.Answers
+	sigs map[*domain.Follow]string
+}
+
+// sig is the signature f's pages are answered under.
+func (d *planDecoder) sig(f *domain.Follow) string {
+	s, ok := d.sigs[f]
+	if !ok {
+		if f.All {
+			s = f.Query.AllSignature()
+		} else {
+			s = f.Query.Signature()
+		}
+		d.sigs[f] = s
+	}
+	return s
+}
+
+// followKeys are the node map's keys of follow i (see planBuilder.follow),
+// made once rather than for every node.
+type followKeys struct{ rows, total, atAfter, atBefore, agg string }
+
+var followKeyNames = func() []followKeys {
+	out := make([]followKeys, 16)
+	for i := range out {
+		out[i] = newFollowKeys(i)
+	}
+	return out
+}()
+
+func newFollowKeys(i int) followKeys {
+	n := strconv.Itoa(i)
+	return followKeys{rows: "f" + n, total: "t" + n, atAfter: "a" + n, atBefore: "b" + n, agg: "g" + n + "_"}
+}
+
+func keysOfFollow(i int) followKeys {
+	if i < len(followKeyNames) {
+		return followKeyNames[i]
+	}
+	return newFollowKeys(i)
+}
+
+// node reads a node map (see planBuilder.node) and everything reached
+// from it into the answers, and returns the node.
+func (d *planDecoder) node(x any, reach *domain.Reach) (domain.Node, error) {
 	m, ok := x.(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("expected a node map, got %T", x)
@@ -303,9 +350,9 @@ func nodeAnswer(x any, reach *domain.Reach, a *domain.Answers) (domain.Node, err
 		return nil, err
 	}
 	key := n.Key()
-	a.Nodes[key] = n
+	d.a.Nodes[key] = n
 	if reach.Sources {
-		if err := sourceAnswers(m["s"], a); err != nil {
+		if err := sourceAnswers(m["s"], d.a); err != nil {
 			return nil, err
 		}
 	}
@@ -314,30 +361,33 @@ func nodeAnswer(x any, reach *domain.Reach, a *domain.Answers) (domain.Node, err
 		if f.From != "" && f.From != key.Kind {
 			continue
 		}
-		rows := asList(m["f"+strconv.Itoa(i)])
-		page, sig := domain.EdgePage{}, f.Query.AllSignature()
+		fk := keysOfFollow(i)
+		rows := asList(m[fk.rows])
+		var page domain.EdgePage
 		if f.All {
 			page.TotalCount = len(rows)
 		} else {
-			sig = f.Query.Signature()
-			t, _ := m["t"+strconv.Itoa(i)].(int64)
+			t, _ := m[fk.total].(int64)
 			c := pageShape(readPage(f.Query))
 			var more bool
 			rows, more = c.cut(rows, int(t))
 			if !f.Query.Page.NoTotal {
 				page.TotalCount = int(t)
 			}
-			page.HasNextPage, page.HasPreviousPage = c.flags(more, m["a"+strconv.Itoa(i)] == true, m["b"+strconv.Itoa(i)] == true)
+			page.HasNextPage, page.HasPreviousPage = c.flags(more, m[fk.atAfter] == true, m[fk.atBefore] == true)
 		}
 		if f.Query.Aggregate.Wanted() {
 			money := make([]any, moneyFields(f.Query.Aggregate))
 			for j := range money {
-				money[j] = m["g"+strconv.Itoa(i)+"_"+strconv.Itoa(j+1)]
+				money[j] = m[fk.agg+strconv.Itoa(j+1)]
 			}
 			var err error
-			if page.Aggregates, err = aggregatesFrom(f.Query.Aggregate, m["g"+strconv.Itoa(i)+"_0"], money); err != nil {
+			if page.Aggregates, err = aggregatesFrom(f.Query.Aggregate, m[fk.agg+"0"], money); err != nil {
 				return nil, err
 			}
+		}
+		if len(rows) > 0 {
+			page.Items, page.Cursors = make([]domain.Edge, 0, len(rows)), make([]string, 0, len(rows))
 		}
 		for _, x := range rows {
 			row := asList(x)
@@ -349,19 +399,19 @@ func nodeAnswer(x any, reach *domain.Reach, a *domain.Answers) (domain.Node, err
 				return nil, fmt.Errorf("plan edge row of %d columns", len(row))
 			}
 			if f.Ends != nil {
-				if _, err := nodeAnswer(row[4], f.Ends, a); err != nil {
+				if _, err := d.node(row[4], f.Ends); err != nil {
 					return nil, err
 				}
 			}
 			if f.EdgeSources {
-				if err := sourceAnswers(row[5], a); err != nil {
+				if err := sourceAnswers(row[5], d.a); err != nil {
 					return nil, err
 				}
 			}
 			page.Items = append(page.Items, e)
 			page.Cursors = append(page.Cursors, cursor)
 		}
-		a.SetPage(sig, key, page)
+		d.a.SetPage(d.sig(f), key, page)
 	}
 	return n, nil
 }
