@@ -56,8 +56,8 @@ func (s *Store) Run(ctx context.Context, p *domain.Plan) (*domain.Answers, error
 //	CALL () { <list of v at or before After> LIMIT 1 … AS root1a }  // when After is given
 //	RETURN root0, root1, root1t, false AS root1b
 //
-// where <node v> is a map {n: v, s: [its sources], f0: [page of its first
-// follow], t0: its total, …}, each follow a COLLECT subquery that filters,
+// where <node v> is a list [v, its sources, page of its first follow, its
+// total, …] (see planBuilder.node), each follow a COLLECT subquery that filters,
 // orders and cuts the page by keyset and LIMIT before anything else is read,
 // then maps each row to the relation and <node o> of its far end,
 // recursively. Totals are COUNT subqueries, the tests of the rows beyond a
@@ -148,23 +148,46 @@ func (b *planBuilder) name(base string) string {
 	return base + strconv.Itoa(b.n)
 }
 
-// node returns the map expression of a node bound to v, of one of kinds,
-// and what reach reads from it: {n: v or its projection (see nodeExpr),
-// s: sources, f<i>: follow i's rows, t<i>: its total, a<i>, b<i>: its
-// cursor tests} (see follow).
+// node returns the expression of a node bound to v, of one of kinds, and
+// what reach reads from it: a list of slots (see nodeSlots), the node or
+// its projection (see nodeExpr), its sources, then each follow's slots
+// (see follow). A list, not a map: the driver allocates every key of every
+// map it reads, once per node.
 func (b *planBuilder) node(v string, kinds []domain.Kind, reach *domain.Reach) (string, error) {
-	fields := []string{"n: " + nodeExpr(v, b.proj, kinds)}
+	slots := []string{nodeExpr(v, b.proj, kinds), "null"}
 	if reach.Sources {
-		fields = append(fields, "s: "+b.sources(v))
+		slots[1] = b.sources(v)
 	}
 	for i := range reach.Follow {
-		ff, err := b.follow(v, strconv.Itoa(i), &reach.Follow[i])
+		ff, err := b.follow(v, &reach.Follow[i])
 		if err != nil {
 			return "", err
 		}
-		fields = append(fields, ff...)
+		slots = append(slots, ff...)
 	}
-	return "{" + strings.Join(fields, ", ") + "}", nil
+	return "[" + strings.Join(slots, ", ") + "]", nil
+}
+
+// nodeSlots is how many slots of a node's list come before its follows':
+// the node and its sources.
+const nodeSlots = 2
+
+// The slots of one follow in its anchor's list, in their order, then its
+// aggregates; a slot the follow does not ask for is null.
+const (
+	slotRows     = iota // the page's rows
+	slotTotal           // its total
+	slotAtAfter         // whether a relation is at or before After
+	slotAtBefore        // whether one is at or after Before
+	slotAggs            // the first aggregate: counts and numbers, then money fields
+)
+
+// followSlots is how many slots follow f takes in its anchor's list.
+func followSlots(f *domain.Follow) int {
+	if !f.Query.Aggregate.Wanted() {
+		return slotAggs
+	}
+	return slotAggs + 1 + moneyFields(f.Query.Aggregate)
 }
 
 // sources reads the Source nodes an entity or relation x cites, by the
@@ -175,14 +198,15 @@ func (b *planBuilder) sources(x string) string {
 		" MATCH (" + src + ":Source {id: " + s + "}) RETURN " + nodeExpr(src, b.proj, []domain.Kind{domain.KindSource}) + " }"
 }
 
-// follow returns the fields of one follow i from anchor v: f<i>, the
-// COLLECT subquery of its rows and, unless it reads every relation, t<i>
-// the COUNT subquery of its total (unless the page declines it), a<i> and
-// b<i> the EXISTS subqueries of relations at or before its After cursor,
-// at or after its Before cursor (when given). A row is planRow's four
-// columns, then the far end's node map (or null) and the relation's
-// sources (or null). A page that asks for its total alone reads no row.
-func (b *planBuilder) follow(v, i string, f *domain.Follow) ([]string, error) {
+// follow returns the slots of one follow from anchor v (see slotRows):
+// the COLLECT subquery of its rows and, unless it reads every relation,
+// the COUNT subquery of its total (unless the page declines it), the
+// EXISTS subqueries of relations at or before its After cursor, at or
+// after its Before cursor (when given), and its aggregates. A row is
+// planRow's four columns, then the far end's node list (or null) and the
+// relation's sources (or null). A page that asks for its total alone
+// reads no row.
+func (b *planBuilder) follow(v string, f *domain.Follow) ([]string, error) {
 	q := f.Query
 	r, o, sk, oc := b.name("r"), b.name("o"), b.name("sk"), b.name("oc")
 	ps := paramSet{m: b.params, prefix: "p" + strconv.Itoa(b.n) + "_"}
@@ -195,7 +219,10 @@ func (b *planBuilder) follow(v, i string, f *domain.Follow) ([]string, error) {
 	if f.From != "" {
 		filter = v + ":" + label(f.From) + " AND " + filter
 	}
-	var fields []string
+	slots := make([]string, followSlots(f))
+	for j := range slots {
+		slots[j] = "null"
+	}
 	sort := edgeSort(q, m, sk, r, o)
 	inRange, order, cut := "true", sort.order(o+".key", false), ""
 	if !f.All {
@@ -206,16 +233,17 @@ func (b *planBuilder) follow(v, i string, f *domain.Follow) ([]string, error) {
 		}
 		inRange, order, cut = c.inRange, c.order, "\n\t\t\tLIMIT "+c.limit
 		if !page.NoTotal {
-			fields = append(fields, "t"+i+": "+m.count) // an anchor of another kind than From is not answered
+			slots[slotTotal] = m.count // an anchor of another kind than From is not answered
 		}
 		if q.Page.NoItems {
-			return append(fields, "f"+i+": []"), nil
+			slots[slotRows] = "[]"
+			return slots, nil
 		}
 		if c.atAfter != "" {
-			fields = append(fields, "a"+i+": "+m.outside(filter, c.atAfter))
+			slots[slotAtAfter] = m.outside(filter, c.atAfter)
 		}
 		if c.atBefore != "" {
-			fields = append(fields, "b"+i+": "+m.outside(filter, c.atBefore))
+			slots[slotAtBefore] = m.outside(filter, c.atBefore)
 		}
 	}
 	end, sources := "null", "null"
@@ -229,18 +257,16 @@ func (b *planBuilder) follow(v, i string, f *domain.Follow) ([]string, error) {
 		sources = b.sources(r)
 	}
 	if q.Aggregate.Wanted() {
-		for j, x := range edgeAggregateExprs(q.Aggregate, m.pattern, filter, o, r) {
-			fields = append(fields, "g"+i+"_"+strconv.Itoa(j)+": "+x)
-		}
+		copy(slots[slotAggs:], edgeAggregateExprs(q.Aggregate, m.pattern, filter, o, r))
 	}
-	rows := `COLLECT {
+	slots[slotRows] = `COLLECT {
 			MATCH ` + m.pattern + `
 			WHERE ` + filter + `
 			WITH ` + r + `, ` + o + `, ` + sort.with() + `
 			WHERE ` + inRange + `
 			ORDER BY ` + order + cut + `
 			RETURN [` + planRow(v, r, edgePropsExpr(r, b.proj, q.Kind), sort.row(), o) + `, ` + end + `, ` + sources + `] }`
-	return append([]string{"f" + i + ": " + rows}, fields...), nil
+	return slots, nil
 }
 
 // planAnswers reads the plan statement's one row (its columns in
@@ -314,75 +340,49 @@ func (d *planDecoder) sig(f *domain.Follow) string {
 	return s
 }
 
-// followKeys are the node map's keys of follow i (see planBuilder.follow),
-// made once rather than for every node.
-type followKeys struct{ rows, total, atAfter, atBefore, agg string }
-
-var followKeyNames = func() []followKeys {
-	out := make([]followKeys, 16)
-	for i := range out {
-		out[i] = newFollowKeys(i)
-	}
-	return out
-}()
-
-func newFollowKeys(i int) followKeys {
-	n := strconv.Itoa(i)
-	return followKeys{rows: "f" + n, total: "t" + n, atAfter: "a" + n, atBefore: "b" + n, agg: "g" + n + "_"}
-}
-
-func keysOfFollow(i int) followKeys {
-	if i < len(followKeyNames) {
-		return followKeyNames[i]
-	}
-	return newFollowKeys(i)
-}
-
-// node reads a node map (see planBuilder.node) and everything reached
+// node reads a node list (see planBuilder.node) and everything reached
 // from it into the answers, and returns the node.
 func (d *planDecoder) node(x any, reach *domain.Reach) (domain.Node, error) {
-	m, ok := x.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("expected a node map, got %T", x)
+	m, ok := x.([]any)
+	if want := nodeSlots + slotsOf(reach); !ok || len(m) != want {
+		return nil, fmt.Errorf("expected a node list of %d slots, got %T of %d", want, x, len(m))
 	}
-	n, err := nodeFrom(m["n"])
+	n, err := nodeFrom(m[0])
 	if err != nil {
 		return nil, err
 	}
 	key := n.Key()
 	d.a.Nodes[key] = n
 	if reach.Sources {
-		if err := sourceAnswers(m["s"], d.a); err != nil {
+		if err := sourceAnswers(m[1], d.a); err != nil {
 			return nil, err
 		}
 	}
+	at := nodeSlots
 	for i := range reach.Follow {
 		f := &reach.Follow[i]
+		slots := m[at : at+followSlots(f)]
+		at += len(slots)
 		if f.From != "" && f.From != key.Kind {
 			continue
 		}
-		fk := keysOfFollow(i)
-		rows := asList(m[fk.rows])
+		rows := asList(slots[slotRows])
 		var page domain.EdgePage
 		if f.All {
 			page.TotalCount = len(rows)
 		} else {
-			t, _ := m[fk.total].(int64)
+			t, _ := slots[slotTotal].(int64)
 			c := pageShape(readPage(f.Query))
 			var more bool
 			rows, more = c.cut(rows, int(t))
 			if !f.Query.Page.NoTotal {
 				page.TotalCount = int(t)
 			}
-			page.HasNextPage, page.HasPreviousPage = c.flags(more, m[fk.atAfter] == true, m[fk.atBefore] == true)
+			page.HasNextPage, page.HasPreviousPage = c.flags(more, slots[slotAtAfter] == true, slots[slotAtBefore] == true)
 		}
 		if f.Query.Aggregate.Wanted() {
-			money := make([]any, moneyFields(f.Query.Aggregate))
-			for j := range money {
-				money[j] = m[fk.agg+strconv.Itoa(j+1)]
-			}
 			var err error
-			if page.Aggregates, err = aggregatesFrom(f.Query.Aggregate, m[fk.agg+"0"], money); err != nil {
+			if page.Aggregates, err = aggregatesFrom(f.Query.Aggregate, slots[slotAggs], slots[slotAggs+1:]); err != nil {
 				return nil, err
 			}
 		}
@@ -414,6 +414,15 @@ func (d *planDecoder) node(x any, reach *domain.Reach) (domain.Node, error) {
 		d.a.SetPage(d.sig(f), key, page)
 	}
 	return n, nil
+}
+
+// slotsOf is how many slots reach's follows take in a node's list.
+func slotsOf(reach *domain.Reach) int {
+	n := 0
+	for i := range reach.Follow {
+		n += followSlots(&reach.Follow[i])
+	}
+	return n
 }
 
 // sourceAnswers reads a list of Source nodes into a.

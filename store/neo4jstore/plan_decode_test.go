@@ -35,10 +35,12 @@ func decodeCase(partners int) (*domain.Plan, []any) {
 	rows := make([]any, partners)
 	for i := range rows {
 		id := fmt.Sprintf("c-%d", i+1)
-		far := []any{row(id, id+"-a", map[string]any{"n": city(id + "-a")}), row(id, id+"-b", map[string]any{"n": city(id + "-b")})}
-		rows[i] = row("c-0", id, map[string]any{"n": city(id), "f0": far, "t0": int64(5)})
+		// A node's list: the node, its sources, then each follow's rows,
+		// total, cursor tests (see planBuilder.node).
+		far := []any{row(id, id+"-a", []any{city(id + "-a"), nil}), row(id, id+"-b", []any{city(id + "-b"), nil})}
+		rows[i] = row("c-0", id, []any{city(id), nil, far, int64(5), nil, nil})
 	}
-	root := map[string]any{"n": city("c-0"), "f0": rows, "t0": int64(partners)}
+	root := []any{city("c-0"), nil, rows, int64(partners), nil, nil}
 	return p, []any{[]any{root}}
 }
 
@@ -73,6 +75,18 @@ func BenchmarkPlanDecode(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := planAnswers(p, cols, domain.NewAnswers()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPlanStatement builds the statement of the two-level plan: the
+// Go side of a plan's question, without a server.
+func BenchmarkPlanStatement(b *testing.B) {
+	p, _ := decodeCase(1)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := planStatement(p); err != nil {
 			b.Fatal(err)
 		}
 	}
