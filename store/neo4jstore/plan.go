@@ -272,7 +272,7 @@ func (b *planBuilder) follow(v string, f *domain.Follow) ([]string, error) {
 // planAnswers reads the plan statement's one row (its columns in
 // planStatement's order) into a.
 func planAnswers(p *domain.Plan, cols []any, a *domain.Answers) error {
-	d := &planDecoder{a: a, sigs: map[*domain.Follow]string{}}
+	d := &planDecoder{a: a, pages: map[*domain.Follow]map[domain.NodeKey]domain.EdgePage{}}
 	c := 0
 	next := func() any {
 		if c >= len(cols) {
@@ -322,22 +322,28 @@ func planAnswers(p *domain.Plan, cols []any, a *domain.Answers) error {
 // the same at every anchor, and printing it is costly, so it is worked
 // out once per follow, not once per node the follow starts from.
 type planDecoder struct {
-	a    *domain.Answers
-	sigs map[*domain.Follow]string
+	a *domain.Answers
+	// pages holds, per follow, its pages in the answers by anchor, so that
+	// neither its signature nor the hash of that long string is worked out
+	// for every anchor.
+	pages map[*domain.Follow]map[domain.NodeKey]domain.EdgePage
 }
 
-// sig is the signature f's pages are answered under.
-func (d *planDecoder) sig(f *domain.Follow) string {
-	s, ok := d.sigs[f]
+// setPage records f's page at anchor.
+func (d *planDecoder) setPage(f *domain.Follow, anchor domain.NodeKey, p domain.EdgePage) {
+	m, ok := d.pages[f]
 	if !ok {
+		sig := f.Query.Signature()
 		if f.All {
-			s = f.Query.AllSignature()
-		} else {
-			s = f.Query.Signature()
+			sig = f.Query.AllSignature()
 		}
-		d.sigs[f] = s
+		if m = d.a.Edges[sig]; m == nil {
+			m = map[domain.NodeKey]domain.EdgePage{}
+			d.a.Edges[sig] = m
+		}
+		d.pages[f] = m
 	}
-	return s
+	m[anchor] = p
 }
 
 // node reads a node list (see planBuilder.node) and everything reached
@@ -411,7 +417,7 @@ func (d *planDecoder) node(x any, reach *domain.Reach) (domain.Node, error) {
 			page.Items = append(page.Items, e)
 			page.Cursors = append(page.Cursors, cursor)
 		}
-		d.a.SetPage(d.sig(f), key, page)
+		d.setPage(f, key, page)
 	}
 	return n, nil
 }
