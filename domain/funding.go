@@ -38,6 +38,12 @@ type FundingQuery struct {
 	Currency    Currency
 	// From and To bound the financing's date, inclusive.
 	From, To Date
+	// GroupNodes asks for the nodes the groups name (funding bodies,
+	// countries, cities) with the totals, in FundingTotal.Nodes, so that a
+	// caller showing them needs no second read. GroupFields is what to read
+	// of them, by kind (see Projection; nil reads them whole).
+	GroupNodes  bool
+	GroupFields *Projection
 }
 
 // Normalize validates q.
@@ -70,7 +76,7 @@ func (q *FundingQuery) Normalize() error {
 	if q.From != "" && q.To != "" && q.To < q.From {
 		return Errorf(EINVALID, "date range ends (%s) before it starts (%s)", q.To, q.From)
 	}
-	return nil
+	return q.GroupFields.Validate()
 }
 
 // FundingTotal is the sum of one group's financings in one currency.
@@ -85,6 +91,50 @@ type FundingTotal struct {
 	Amount     Decimal
 	Projects   int
 	Financings int
+	// Nodes are, when the query asked for GroupNodes, the nodes the
+	// total's groups name: one per dimension of the query's Grouped(), in
+	// their order, nil where the dimension's groups are not nodes (sector,
+	// year) or no node has the group's key. Each holds the fields
+	// GroupFields lists for its kind, and may hold others (see
+	// Projection). nil when the query did not ask.
+	Nodes []Node
+}
+
+// GroupIn is the total's group in the i-th dimension of its query's
+// Grouped(): Groups[i], or Group for a query of one dimension.
+func (t FundingTotal) GroupIn(i int) string {
+	if i < len(t.Groups) {
+		return t.Groups[i]
+	}
+	if i == 0 {
+		return t.Group
+	}
+	return ""
+}
+
+// Kind is the kind of node g's groups are keys of (funding bodies,
+// countries, cities), and false for groups that are plain values (sector,
+// year).
+func (g FundingGroup) Kind() (Kind, bool) {
+	switch g {
+	case GroupByFundingBody:
+		return KindFundingBody, true
+	case GroupByCountry:
+		return KindCountry, true
+	case GroupByCity:
+		return KindCity, true
+	}
+	return "", false
+}
+
+// GroupKey is the key of the node a total's group names in dimension d, and
+// false where d's groups are not nodes or the group is empty.
+func GroupKey(d FundingGroup, group string) (NodeKey, bool) {
+	k, isNode := d.Kind()
+	if !isNode || group == "" {
+		return NodeKey{}, false
+	}
+	return NodeKey{Kind: k, ID: group}, true
 }
 
 // Grouped returns the dimensions q groups by: its Dimensions, or GroupBy.

@@ -109,27 +109,6 @@ func namedInPaths(ps []domain.Path) []named {
 	return []named{{[]string{"cities"}, cities}, {[]string{"hops", "from"}, from}, {[]string{"hops", "to"}, to}, {[]string{"hops", "links", "via"}, via}}
 }
 
-func namedInFunding(ts []domain.FundingTotal, dims []domain.FundingGroup) []named {
-	var first, all []domain.NodeKey
-	for i, d := range dims {
-		kind, isNode := fundingGroupKinds[d]
-		if !isNode {
-			continue
-		}
-		for _, t := range ts {
-			g := t.Group
-			if i < len(t.Groups) {
-				g = t.Groups[i]
-			}
-			if i == 0 {
-				first = append(first, domain.NodeKey{Kind: kind, ID: g})
-			}
-			all = append(all, domain.NodeKey{Kind: kind, ID: g})
-		}
-	}
-	return []named{{[]string{"groupName"}, first}, {[]string{"groups", "groupName"}, all}}
-}
-
 func namedInRanking(rs []domain.RankedCity) []named {
 	keys := make([]domain.NodeKey, len(rs))
 	for i, r := range rs {

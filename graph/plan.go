@@ -99,7 +99,8 @@ func (p *planner) root(f *ast.Field) (domain.Root, bool) {
 	// The analytics (paths, near, cityRanking, suggestedPartners, search,
 	// fundingTotals, neighbourhood) and partLoads are not planned: their
 	// answers come from their own store methods, and the nodes they name
-	// are read with a second plan once they are known (planNamed).
+	// are read with a second plan once they are known (planNamed), or, for
+	// fundingTotals, with the totals.
 	return domain.Root{}, false
 }
 

@@ -366,15 +366,16 @@ var plannedShapes = []struct{ name, query string }{
 }
 
 // exampleCalls are the store calls each example query makes with a store
-// that runs plans: one for those the planner answers whole; for those that
-// call analytics (neighbourhood, paths, funding totals, rankings,
-// suggestions, near, search), two per analytic field: its own store method,
-// then one plan for the nodes its answer names.
+// that runs plans: one for those the planner answers whole; one per
+// fundingTotals field, whose answer brings the nodes its groups name; for
+// those that call the other analytics (neighbourhood, paths, rankings,
+// suggestions, near, search), two per analytic field: its own store
+// method, then one plan for the nodes its answer names.
 // They are named by operation name. The seed data suggests no partner for
 // Nanning, so Suggestions names no node; analyticShapes asks a synthetic city.
 var exampleCalls = map[string]int64{"Organisers": 1, "Attendance": 1, "Agreement": 1, "Partners": 1, "Appeals": 1,
-	"Neighbourhood": 2, "Sources": 1, "Paths": 2, "Funding": 4, "Rankings": 4, "Suggestions": 1, "Near": 2, "Search": 4,
-	"Ordering": 1, "Aggregates": 1, "FundingByDimensions": 2, "ChineseCitiesWithEarlyAIIBPartners": 1}
+	"Neighbourhood": 2, "Sources": 1, "Paths": 2, "Funding": 2, "Rankings": 4, "Suggestions": 1, "Near": 2, "Search": 4,
+	"Ordering": 1, "Aggregates": 1, "FundingByDimensions": 1, "ChineseCitiesWithEarlyAIIBPartners": 1}
 
 var operationName = regexp.MustCompile(`(?m)^query (\w+)`)
 
@@ -401,6 +402,10 @@ func TestOneStoreCallPerRequest(t *testing.T) {
 		for _, s := range plannedShapes {
 			shapes = append(shapes, shape{s.name, s.query, 1})
 		}
+		shapes = append(shapes, shape{"a funding body's totals per country, with the countries' names", `query($body: String!) {
+			fundingTotals(groupBy: COUNTRY, fundingBody: $body) { group groupName total { amount currency } projects financings } }`, 1},
+			shape{"totals by body and city, named in their groups", `query($body: String!) {
+			fundingTotals(groupBy: [FUNDING_BODY, CITY], fundingBody: $body) { group groups { by group groupName } total { amount } } }`, 1})
 		if n >= 1000 { // in a graph of 10 cities, every city is a partner of the first
 			shapes = append(shapes, shape{"suggestions naming cities, forums, agreements and funders", `query($city: String!) {
 				suggestedPartners(city: $city, first: 10) { score city { name country { code } partners(first: 3) { totalCount } }

@@ -46,9 +46,10 @@ type relationField struct {
 //     to the operation's plan (plan.go), built from this table's queries.
 //   - The nodes an analytic's answer names (Path.cities, Hop.from/to,
 //     Link.via, RankedCity.city, NearCity.city, SearchHit.node,
-//     Suggestion.city and shared*, Subgraph.nodes, FundingTotal.groupName)
-//     are known only once the analytic has answered: they are read with a
-//     second plan, one store call per analytic field (namedplan.go).
+//     Suggestion.city and shared*, Subgraph.nodes) are known only once the
+//     analytic has answered: they are read with a second plan, one store
+//     call per analytic field (namedplan.go). FundingTotal.groupName's
+//     nodes come with the totals themselves (funding.go).
 //   - PartnershipEdge.through names a node by a relation's property, which
 //     a plan cannot follow: it is read through the loaders, one store call
 //     per partnership through an organisation, bounded by the page sizes the

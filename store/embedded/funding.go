@@ -85,6 +85,9 @@ func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]dom
 		}
 		out := make([]domain.FundingTotal, 0, len(totals))
 		for _, t := range totals {
+			if q.GroupNodes {
+				t.Nodes = st.groupNodes(dims, t.FundingTotal)
+			}
 			out = append(out, t.FundingTotal)
 		}
 		slices.SortFunc(out, domain.CompareFundingTotals)
@@ -106,4 +109,17 @@ func fundingGroupsOf(d domain.FundingGroup, f financing) []string {
 		return []string{string(f.project.Sector)}
 	}
 	return []string{string(f.e.Since)[:min(4, len(f.e.Since))]}
+}
+
+// groupNodes are the nodes t's groups name, one per dimension (see
+// domain.FundingTotal.Nodes); they are the stored nodes, shared as a plan's
+// answers share them.
+func (st *state) groupNodes(dims []domain.FundingGroup, t domain.FundingTotal) []domain.Node {
+	nodes := make([]domain.Node, len(dims))
+	for i, d := range dims {
+		if k, ok := domain.GroupKey(d, t.GroupIn(i)); ok {
+			nodes[i] = st.nodes[k]
+		}
+	}
+	return nodes
 }

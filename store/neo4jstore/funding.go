@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
 	"github.com/citygraph/citygraph/domain"
 )
 
@@ -32,6 +34,11 @@ func (s *Store) FundingTotals(ctx context.Context, q domain.FundingQuery) ([]dom
 				t.Groups = append(t.Groups, s)
 			}
 			t.Group = t.Groups[0]
+		}
+		if q.GroupNodes {
+			if t.Nodes, err = fundingGroupNodesFrom(q, rec); err != nil {
+				return nil, domain.Internal(err, "summing funding")
+			}
 		}
 		out = append(out, t)
 	}
@@ -73,7 +80,8 @@ func fundingStatement(q domain.FundingQuery) (string, map[string]any) {
 			AND (($from = '' AND $to = '') OR (f.since IS NOT NULL
 				AND ($from = '' OR f.since >= $from)
 				AND ($to = '' OR f.since <= $to OR f.since STARTS WITH $to)))
-		` + fundingPlaces(q) + fundingGroups(q) + `, f.currency AS currency, sum(f.amount) AS amount, count(DISTINCT p) AS projects, count(f) AS financings
+		` + fundingPlaces(q) + fundingGroups(q) + `, f.currency AS currency, sum(f.amount) AS amount, count(DISTINCT p) AS projects, count(f) AS financings` +
+			fundingGroupNodes(q) + `
 		ORDER BY g, currency`, map[string]any{"fundingBody": q.FundingBody, "sector": string(q.Sector),
 			"currency": string(q.Currency), "from": string(q.From), "to": string(q.To), "country": q.Country,
 			"city": q.City, "groupBy": string(q.GroupBy)}
@@ -90,9 +98,14 @@ var fundingGroupOf = map[domain.FundingGroup]string{
 }
 
 // fundingGroups binds each financing's groups and returns the start of the
-// RETURN that totals them: g, the first dimension's group, and with
-// Dimensions gs, the list of every dimension's, one row per combination.
+// RETURN that totals them (a WITH when fundingGroupNodes follows): g, the
+// first dimension's group, and with Dimensions gs, the list of every
+// dimension's, one row per combination.
 func fundingGroups(q domain.FundingQuery) string {
+	clause := "RETURN"
+	if q.GroupNodes {
+		clause = "WITH"
+	}
 	if len(q.Dimensions) == 0 {
 		return `
 		WITH f, p, CASE $groupBy
@@ -102,7 +115,7 @@ func fundingGroups(q domain.FundingQuery) string {
 			WHEN 'sector' THEN [p.sector]
 			ELSE [CASE WHEN f.since IS NULL THEN '' ELSE left(f.since, 4) END] END AS groups
 		UNWIND groups AS g
-		RETURN g`
+		` + clause + ` g`
 	}
 	lists, unwinds, gs := make([]string, len(q.Dimensions)), make([]string, len(q.Dimensions)), make([]string, len(q.Dimensions))
 	for i, d := range q.Dimensions {
@@ -114,5 +127,57 @@ func fundingGroups(q domain.FundingQuery) string {
 	return `
 		WITH f, p, ` + strings.Join(lists, ", ") + `
 		` + strings.Join(unwinds, " ") + `
-		RETURN [` + strings.Join(gs, ", ") + `] AS gs, coalesce(g0, '') AS g`
+		` + clause + ` [` + strings.Join(gs, ", ") + `] AS gs, coalesce(g0, '') AS g`
+}
+
+// fundingGroupNodes reads, once per total, the node each node dimension's
+// group names (by its kind's id index, in the fields GroupFields lists) as
+// column n<i>, and returns the totals with them: the statement answers
+// the groups' names itself, with no second read. Empty without GroupNodes.
+func fundingGroupNodes(q domain.FundingQuery) string {
+	if !q.GroupNodes {
+		return ""
+	}
+	var b strings.Builder
+	cols := "g, currency, amount, projects, financings"
+	if len(q.Dimensions) > 0 {
+		cols = "gs, " + cols
+	}
+	for i, d := range q.Grouped() {
+		k, isNode := d.Kind()
+		if !isNode {
+			continue
+		}
+		n := strconv.Itoa(i)
+		group := "g"
+		if len(q.Dimensions) > 0 {
+			group = "gs[" + n + "]"
+		}
+		b.WriteString("\n\t\tOPTIONAL MATCH (n" + n + ":" + string(k) + " {id: " + group + "})")
+		cols += ", " + nodeExpr("n"+n, q.GroupFields, []domain.Kind{k}) + " AS n" + n
+	}
+	return b.String() + "\n\t\tRETURN " + cols
+}
+
+// fundingGroupNodesFrom reads a total's group nodes from its record (see
+// fundingGroupNodes).
+func fundingGroupNodesFrom(q domain.FundingQuery, rec *neo4j.Record) ([]domain.Node, error) {
+	dims := q.Grouped()
+	nodes := make([]domain.Node, len(dims))
+	for i, d := range dims {
+		if _, isNode := d.Kind(); !isNode {
+			continue
+		}
+		v, err := get(rec, "n"+strconv.Itoa(i))
+		if err != nil {
+			return nil, err
+		}
+		if v == nil { // no node has the group's key
+			continue
+		}
+		if nodes[i], err = nodeFrom(v); err != nil {
+			return nil, err
+		}
+	}
+	return nodes, nil
 }

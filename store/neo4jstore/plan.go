@@ -56,8 +56,8 @@ func (s *Store) Run(ctx context.Context, p *domain.Plan) (*domain.Answers, error
 //	CALL () { <list of v at or before After> LIMIT 1 … AS root1a }  // when After is given
 //	RETURN root0, root1, root1t, false AS root1b
 //
-// where <node v> is a map {n: v, s: [its sources], f0: [page of its first
-// follow], t0: its total, …}, each follow a COLLECT subquery that filters,
+// where <node v> is a list [v, its sources, page of its first follow, its
+// total, …] (see planBuilder.node), each follow a COLLECT subquery that filters,
 // orders and cuts the page by keyset and LIMIT before anything else is read,
 // then maps each row to the relation and <node o> of its far end,
 // recursively. Totals are COUNT subqueries, the tests of the rows beyond a
@@ -148,23 +148,46 @@ func (b *planBuilder) name(base string) string {
 	return base + strconv.Itoa(b.n)
 }
 
-// node returns the map expression of a node bound to v, of one of kinds,
-// and what reach reads from it: {n: v or its projection (see nodeExpr),
-// s: sources, f<i>: follow i's rows, t<i>: its total, a<i>, b<i>: its
-// cursor tests} (see follow).
+// node returns the expression of a node bound to v, of one of kinds, and
+// what reach reads from it: a list of slots (see nodeSlots), the node or
+// its projection (see nodeExpr), its sources, then each follow's slots
+// (see follow). A list, not a map: the driver allocates every key of every
+// map it reads, once per node.
 func (b *planBuilder) node(v string, kinds []domain.Kind, reach *domain.Reach) (string, error) {
-	fields := []string{"n: " + nodeExpr(v, b.proj, kinds)}
+	slots := []string{nodeExpr(v, b.proj, kinds), "null"}
 	if reach.Sources {
-		fields = append(fields, "s: "+b.sources(v))
+		slots[1] = b.sources(v)
 	}
 	for i := range reach.Follow {
-		ff, err := b.follow(v, strconv.Itoa(i), &reach.Follow[i])
+		ff, err := b.follow(v, &reach.Follow[i])
 		if err != nil {
 			return "", err
 		}
-		fields = append(fields, ff...)
+		slots = append(slots, ff...)
 	}
-	return "{" + strings.Join(fields, ", ") + "}", nil
+	return "[" + strings.Join(slots, ", ") + "]", nil
+}
+
+// nodeSlots is how many slots of a node's list come before its follows':
+// the node and its sources.
+const nodeSlots = 2
+
+// The slots of one follow in its anchor's list, in their order, then its
+// aggregates; a slot the follow does not ask for is null.
+const (
+	slotRows     = iota // the page's rows
+	slotTotal           // its total
+	slotAtAfter         // whether a relation is at or before After
+	slotAtBefore        // whether one is at or after Before
+	slotAggs            // the first aggregate: counts and numbers, then money fields
+)
+
+// followSlots is how many slots follow f takes in its anchor's list.
+func followSlots(f *domain.Follow) int {
+	if !f.Query.Aggregate.Wanted() {
+		return slotAggs
+	}
+	return slotAggs + 1 + moneyFields(f.Query.Aggregate)
 }
 
 // sources reads the Source nodes an entity or relation x cites, by the
@@ -175,14 +198,15 @@ func (b *planBuilder) sources(x string) string {
 		" MATCH (" + src + ":Source {id: " + s + "}) RETURN " + nodeExpr(src, b.proj, []domain.Kind{domain.KindSource}) + " }"
 }
 
-// follow returns the fields of one follow i from anchor v: f<i>, the
-// COLLECT subquery of its rows and, unless it reads every relation, t<i>
-// the COUNT subquery of its total (unless the page declines it), a<i> and
-// b<i> the EXISTS subqueries of relations at or before its After cursor,
-// at or after its Before cursor (when given). A row is planRow's four
-// columns, then the far end's node map (or null) and the relation's
-// sources (or null). A page that asks for its total alone reads no row.
-func (b *planBuilder) follow(v, i string, f *domain.Follow) ([]string, error) {
+// follow returns the slots of one follow from anchor v (see slotRows):
+// the COLLECT subquery of its rows and, unless it reads every relation,
+// the COUNT subquery of its total (unless the page declines it), the
+// EXISTS subqueries of relations at or before its After cursor, at or
+// after its Before cursor (when given), and its aggregates. A row is
+// planRow's four columns, then the far end's node list (or null) and the
+// relation's sources (or null). A page that asks for its total alone
+// reads no row.
+func (b *planBuilder) follow(v string, f *domain.Follow) ([]string, error) {
 	q := f.Query
 	r, o, sk, oc := b.name("r"), b.name("o"), b.name("sk"), b.name("oc")
 	ps := paramSet{m: b.params, prefix: "p" + strconv.Itoa(b.n) + "_"}
@@ -195,7 +219,10 @@ func (b *planBuilder) follow(v, i string, f *domain.Follow) ([]string, error) {
 	if f.From != "" {
 		filter = v + ":" + label(f.From) + " AND " + filter
 	}
-	var fields []string
+	slots := make([]string, followSlots(f))
+	for j := range slots {
+		slots[j] = "null"
+	}
 	sort := edgeSort(q, m, sk, r, o)
 	inRange, order, cut := "true", sort.order(o+".key", false), ""
 	if !f.All {
@@ -206,16 +233,17 @@ func (b *planBuilder) follow(v, i string, f *domain.Follow) ([]string, error) {
 		}
 		inRange, order, cut = c.inRange, c.order, "\n\t\t\tLIMIT "+c.limit
 		if !page.NoTotal {
-			fields = append(fields, "t"+i+": "+m.count) // an anchor of another kind than From is not answered
+			slots[slotTotal] = m.count // an anchor of another kind than From is not answered
 		}
 		if q.Page.NoItems {
-			return append(fields, "f"+i+": []"), nil
+			slots[slotRows] = "[]"
+			return slots, nil
 		}
 		if c.atAfter != "" {
-			fields = append(fields, "a"+i+": "+m.outside(filter, c.atAfter))
+			slots[slotAtAfter] = m.outside(filter, c.atAfter)
 		}
 		if c.atBefore != "" {
-			fields = append(fields, "b"+i+": "+m.outside(filter, c.atBefore))
+			slots[slotAtBefore] = m.outside(filter, c.atBefore)
 		}
 	}
 	end, sources := "null", "null"
@@ -229,23 +257,22 @@ func (b *planBuilder) follow(v, i string, f *domain.Follow) ([]string, error) {
 		sources = b.sources(r)
 	}
 	if q.Aggregate.Wanted() {
-		for j, x := range edgeAggregateExprs(q.Aggregate, m.pattern, filter, o, r) {
-			fields = append(fields, "g"+i+"_"+strconv.Itoa(j)+": "+x)
-		}
+		copy(slots[slotAggs:], edgeAggregateExprs(q.Aggregate, m.pattern, filter, o, r))
 	}
-	rows := `COLLECT {
+	slots[slotRows] = `COLLECT {
 			MATCH ` + m.pattern + `
 			WHERE ` + filter + `
 			WITH ` + r + `, ` + o + `, ` + sort.with() + `
 			WHERE ` + inRange + `
 			ORDER BY ` + order + cut + `
 			RETURN [` + planRow(v, r, edgePropsExpr(r, b.proj, q.Kind), sort.row(), o) + `, ` + end + `, ` + sources + `] }`
-	return append([]string{"f" + i + ": " + rows}, fields...), nil
+	return slots, nil
 }
 
 // planAnswers reads the plan statement's one row (its columns in
 // planStatement's order) into a.
 func planAnswers(p *domain.Plan, cols []any, a *domain.Answers) error {
+	d := &planDecoder{a: a, pages: map[*domain.Follow]map[domain.NodeKey]domain.EdgePage{}}
 	c := 0
 	next := func() any {
 		if c >= len(cols) {
@@ -262,7 +289,7 @@ func planAnswers(p *domain.Plan, cols []any, a *domain.Answers) error {
 				}
 			}
 			for _, x := range asList(next()) {
-				if _, err := nodeAnswer(x, &r.Reach, a); err != nil {
+				if _, err := d.node(x, &r.Reach); err != nil {
 					return err
 				}
 			}
@@ -272,7 +299,7 @@ func planAnswers(p *domain.Plan, cols []any, a *domain.Answers) error {
 		total, _ := next().(int64)
 		atAfter, atBefore := next() == true, next() == true
 		page, err := nodePageFrom(*r.List, items, int(total), atAfter, atBefore, func(x any) (domain.Node, error) {
-			return nodeAnswer(x, &r.Reach, a)
+			return d.node(x, &r.Reach)
 		})
 		if err != nil {
 			return err
@@ -291,53 +318,82 @@ func planAnswers(p *domain.Plan, cols []any, a *domain.Answers) error {
 	return nil
 }
 
-// nodeAnswer reads a node map (see planBuilder.node) and everything
-// reached from it into a, and returns the node.
-func nodeAnswer(x any, reach *domain.Reach, a *domain.Answers) (domain.Node, error) {
-	m, ok := x.(map[string]any)
+// planDecoder reads a plan's row into answers. A follow's signature is
+// the same at every anchor, and printing it is costly, so it is worked
+// out once per follow, not once per node the follow starts from.
+type planDecoder struct {
+	a *domain.Answers
+	// pages holds, per follow, its pages in the answers by anchor, so that
+	// neither its signature nor the hash of that long string is worked out
+	// for every anchor.
+	pages map[*domain.Follow]map[domain.NodeKey]domain.EdgePage
+}
+
+// setPage records f's page at anchor.
+func (d *planDecoder) setPage(f *domain.Follow, anchor domain.NodeKey, p domain.EdgePage) {
+	m, ok := d.pages[f]
 	if !ok {
-		return nil, fmt.Errorf("expected a node map, got %T", x)
+		sig := f.Query.Signature()
+		if f.All {
+			sig = f.Query.AllSignature()
+		}
+		if m = d.a.Edges[sig]; m == nil {
+			m = map[domain.NodeKey]domain.EdgePage{}
+			d.a.Edges[sig] = m
+		}
+		d.pages[f] = m
 	}
-	n, err := nodeFrom(m["n"])
+	m[anchor] = p
+}
+
+// node reads a node list (see planBuilder.node) and everything reached
+// from it into the answers, and returns the node.
+func (d *planDecoder) node(x any, reach *domain.Reach) (domain.Node, error) {
+	m, ok := x.([]any)
+	if want := nodeSlots + slotsOf(reach); !ok || len(m) != want {
+		return nil, fmt.Errorf("expected a node list of %d slots, got %T of %d", want, x, len(m))
+	}
+	n, err := nodeFrom(m[0])
 	if err != nil {
 		return nil, err
 	}
 	key := n.Key()
-	a.Nodes[key] = n
+	d.a.Nodes[key] = n
 	if reach.Sources {
-		if err := sourceAnswers(m["s"], a); err != nil {
+		if err := sourceAnswers(m[1], d.a); err != nil {
 			return nil, err
 		}
 	}
+	at := nodeSlots
 	for i := range reach.Follow {
 		f := &reach.Follow[i]
+		slots := m[at : at+followSlots(f)]
+		at += len(slots)
 		if f.From != "" && f.From != key.Kind {
 			continue
 		}
-		rows := asList(m["f"+strconv.Itoa(i)])
-		page, sig := domain.EdgePage{}, f.Query.AllSignature()
+		rows := asList(slots[slotRows])
+		var page domain.EdgePage
 		if f.All {
 			page.TotalCount = len(rows)
 		} else {
-			sig = f.Query.Signature()
-			t, _ := m["t"+strconv.Itoa(i)].(int64)
+			t, _ := slots[slotTotal].(int64)
 			c := pageShape(readPage(f.Query))
 			var more bool
 			rows, more = c.cut(rows, int(t))
 			if !f.Query.Page.NoTotal {
 				page.TotalCount = int(t)
 			}
-			page.HasNextPage, page.HasPreviousPage = c.flags(more, m["a"+strconv.Itoa(i)] == true, m["b"+strconv.Itoa(i)] == true)
+			page.HasNextPage, page.HasPreviousPage = c.flags(more, slots[slotAtAfter] == true, slots[slotAtBefore] == true)
 		}
 		if f.Query.Aggregate.Wanted() {
-			money := make([]any, moneyFields(f.Query.Aggregate))
-			for j := range money {
-				money[j] = m["g"+strconv.Itoa(i)+"_"+strconv.Itoa(j+1)]
-			}
 			var err error
-			if page.Aggregates, err = aggregatesFrom(f.Query.Aggregate, m["g"+strconv.Itoa(i)+"_0"], money); err != nil {
+			if page.Aggregates, err = aggregatesFrom(f.Query.Aggregate, slots[slotAggs], slots[slotAggs+1:]); err != nil {
 				return nil, err
 			}
+		}
+		if len(rows) > 0 {
+			page.Items, page.Cursors = make([]domain.Edge, 0, len(rows)), make([]string, 0, len(rows))
 		}
 		for _, x := range rows {
 			row := asList(x)
@@ -349,12 +405,12 @@ func nodeAnswer(x any, reach *domain.Reach, a *domain.Answers) (domain.Node, err
 				return nil, fmt.Errorf("plan edge row of %d columns", len(row))
 			}
 			if f.Ends != nil {
-				if _, err := nodeAnswer(row[4], f.Ends, a); err != nil {
+				if _, err := d.node(row[4], f.Ends); err != nil {
 					return nil, err
 				}
 			}
 			if f.EdgeSources {
-				if err := sourceAnswers(row[5], a); err != nil {
+				if err := sourceAnswers(row[5], d.a); err != nil {
 					return nil, err
 				}
 			}
@@ -363,9 +419,18 @@ func nodeAnswer(x any, reach *domain.Reach, a *domain.Answers) (domain.Node, err
 				page.Cursors = append(page.Cursors, cursor)
 			}
 		}
-		a.SetPage(sig, key, page)
+		d.setPage(f, key, page)
 	}
 	return n, nil
+}
+
+// slotsOf is how many slots reach's follows take in a node's list.
+func slotsOf(reach *domain.Reach) int {
+	n := 0
+	for i := range reach.Follow {
+		n += followSlots(&reach.Follow[i])
+	}
+	return n
 }
 
 // sourceAnswers reads a list of Source nodes into a.

@@ -292,6 +292,18 @@ func TestPlans(t *testing.T) {
 			c, p := fundingStatement(*mustNormalize(t, &domain.FundingQuery{GroupBy: domain.GroupByCountry, Currency: "USD"}))
 			return c, p, nil
 		}, mayScan: []string{"FundingBody", "Project", "FINANCED"}},
+		// The nodes the groups name are read after the totals, by key.
+		{name: "FundingTotals by country with the countries", build: func(t *testing.T) (string, map[string]any, error) {
+			c, p := fundingStatement(*mustNormalize(t, &domain.FundingQuery{GroupBy: domain.GroupByCountry, FundingBody: synth.FundingBodies[0],
+				GroupNodes: true, GroupFields: &domain.Projection{Nodes: map[domain.Kind][]string{domain.KindCountry: {"name"}}}}))
+			return c, p, nil
+		}, mayScan: []string{"FundingBody", "Project", "FINANCED"}, seeks: []want{{"NodeUniqueIndexSeek", ":Country(id)"}}},
+		{name: "FundingTotals by body, year and city with their nodes", build: func(t *testing.T) (string, map[string]any, error) {
+			c, p := fundingStatement(*mustNormalize(t, &domain.FundingQuery{GroupNodes: true,
+				Dimensions: []domain.FundingGroup{domain.GroupByFundingBody, domain.GroupByYear, domain.GroupByCity}}))
+			return c, p, nil
+		}, mayScan: []string{"FundingBody", "Project", "FINANCED"},
+			seeks: []want{{"NodeUniqueIndexSeek", ":FundingBody(id)"}, {"NodeUniqueIndexSeek", ":City(id)"}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

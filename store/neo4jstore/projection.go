@@ -139,7 +139,7 @@ func planRowFrom(kind domain.EdgeKind, anchor domain.NodeKey, row []any) (domain
 // that row's far end is read to every depth below it, only to be dropped.
 // Where the count is the anchor's degree (no filter), which the server
 // reads without a relation, the total tells it instead: the page is read
-// as one that counts its total, and the total is dropped (see nodeAnswer).
+// as one that counts its total, and the total is dropped (see planDecoder.node).
 func readPage(q domain.EdgeQuery) domain.Page {
 	p := q.Page
 	if p.NoTotal && !p.NoItems && p.After == "" && p.Before == "" && len(q.OtherKinds) == 0 && q.OtherCountry == "" &&

@@ -71,6 +71,65 @@ var fundingTests = []test{
 			})
 		}
 	}},
+	{"synthetic graph: totals bring the nodes their groups name, in the fields asked", func(t *testing.T, open func(*testing.T) domain.Store) {
+		s, o := withSynth(t, open)
+		names := &domain.Projection{Nodes: map[domain.Kind][]string{}}
+		for _, k := range domain.Kinds {
+			names.Nodes[k] = []string{"name"}
+		}
+		some := &domain.Projection{Nodes: map[domain.Kind][]string{domain.KindCity: {"name", "population", "location"},
+			domain.KindFundingBody: {"acronym", "capital"}}}
+		cases := []struct {
+			name   string
+			q      domain.FundingQuery
+			fields *domain.Projection
+		}{
+			{"countries by name", domain.FundingQuery{GroupBy: domain.GroupByCountry, FundingBody: synth.FundingBodies[0]}, names},
+			{"cities, some fields", domain.FundingQuery{GroupBy: domain.GroupByCity, Country: synth.Country(1)}, some},
+			{"funding bodies whole", domain.FundingQuery{GroupBy: domain.GroupByFundingBody, Currency: "USD"}, nil},
+			{"sectors name no node", domain.FundingQuery{GroupBy: domain.GroupBySector}, names},
+			{"body, year and city at once", domain.FundingQuery{Dimensions: []domain.FundingGroup{domain.GroupByFundingBody,
+				domain.GroupByYear, domain.GroupByCity}, Country: synth.Country(2)}, some},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				plain := must[[]domain.FundingTotal](t)(s.FundingTotals(context.Background(), tc.q))
+				q := tc.q
+				q.GroupNodes, q.GroupFields = true, tc.fields
+				got := must[[]domain.FundingTotal](t)(s.FundingTotals(context.Background(), q))
+				if len(plain) == 0 {
+					t.Fatalf("%+v has no totals; the case checks nothing", tc.q)
+				}
+				// The totals are those asked without the nodes; the nodes
+				// are the oracle's, in the fields listed.
+				dims := q.Grouped()
+				bare := make([]domain.FundingTotal, len(got))
+				named := 0
+				for i, g := range got {
+					bare[i] = g
+					bare[i].Nodes = nil
+					if len(g.Nodes) != len(dims) {
+						t.Fatalf("total %+v has %d nodes, want one per dimension (%d)", g, len(g.Nodes), len(dims))
+					}
+					for j, d := range dims {
+						var want domain.Node
+						if k, ok := domain.GroupKey(d, g.GroupIn(j)); ok {
+							want = o.nodes[k]
+						}
+						if want != nil {
+							named++
+						}
+						eqValue(t, fmt.Sprintf("the node of group %q in dimension %s", g.GroupIn(j), d),
+							projectNode(g.Nodes[j], tc.fields), projectNode(want, tc.fields))
+					}
+				}
+				eqValue(t, "totals", bare, plain)
+				if _, isNode := dims[0].Kind(); isNode && named == 0 {
+					t.Errorf("no total named a node; the case checks nothing")
+				}
+			})
+		}
+	}},
 	{"rejects bad queries", func(t *testing.T, open func(*testing.T) domain.Store) {
 		s, _ := withFixture(t, open)
 		for name, q := range map[string]domain.FundingQuery{
@@ -79,6 +138,8 @@ var fundingTests = []test{
 			"an unknown sector":      {GroupBy: domain.GroupByCity, Sector: "mining"},
 			"a reversed range":       {GroupBy: domain.GroupByYear, From: "2020", To: "2019"},
 			"a date that is not one": {GroupBy: domain.GroupByYear, From: "20"},
+			"a group field the kind has not": {GroupBy: domain.GroupByCity, GroupNodes: true,
+				GroupFields: &domain.Projection{Nodes: map[domain.Kind][]string{domain.KindCity: {"acronym"}}}},
 		} {
 			t.Run(name, func(t *testing.T) {
 				_, err := s.FundingTotals(context.Background(), q)
