@@ -139,7 +139,7 @@ func whereAnchor(q domain.NodeQuery, ps paramSet) string {
 				}
 				return `CALL () {
 				UNWIND ` + ps.add("anchorKeys", keys) + ` AS wk
-				MATCH (w:Entity {key: wk})
+				MATCH (w:Entity {key: wk}) USING INDEX SEEK w:Entity(key)
 				MATCH ` + relPattern("v:"+label(q.Kind), "", rel.Kind, rel.Direction, "w") + `
 				RETURN DISTINCT v
 			}`

@@ -190,6 +190,12 @@ func loadPlanGraph(t *testing.T) *Store {
 	if _, err := s.Apply(ctx, synth.Generate(11, 1000), domain.ApplyOptions{}); err != nil {
 		t.Fatalf("loading the synthetic graph: %v", err)
 	}
+	// A statement planned while the database held another test's graph (or
+	// none) stays cached until the server decides to replan; clearing the
+	// cache makes every EXPLAIN below plan against this graph's statistics.
+	if _, err := neo4j.ExecuteQuery(ctx, s.driver, "CALL db.clearQueryCaches()", nil, neo4j.EagerResultTransformer, s.queryOpts(false, 30*time.Second)...); err != nil {
+		t.Fatalf("clearing the query caches: %v", err)
+	}
 	return s
 }
 
