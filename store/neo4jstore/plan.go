@@ -393,7 +393,10 @@ func (d *planDecoder) node(x any, reach *domain.Reach) (domain.Node, error) {
 			}
 		}
 		if len(rows) > 0 {
-			page.Items, page.Cursors = make([]domain.Edge, 0, len(rows)), make([]string, 0, len(rows))
+			page.Items = make([]domain.Edge, 0, len(rows))
+			if !f.Query.Page.NoCursors {
+				page.Cursors = make([]string, 0, len(rows))
+			}
 		}
 		for _, x := range rows {
 			row := asList(x)
