@@ -12,22 +12,33 @@ import (
 // keys (domain.OrderByOtherName). Sorting an anchor's relations on every
 // read was most of a plan's cost, so each anchor keeps them in that order,
 // per kind and direction. A write that could change a list (a relation
-// added at the anchor, a neighbour renamed) drops the anchor's lists and
+// added or changed at the anchor, a neighbour renamed) drops the anchor's lists and
 // sorts them again once it is done (sortStale), so reads find them made;
 // a list no write made (both directions of a directed kind) is made by its
 // first read, under the read lock, hence the atomics.
 
-// named is a relation in its anchor's default order, with its position.
-type named struct {
-	e    *domain.Edge
+// nameList is one anchor's relations of a kind and direction in the
+// default order: copies of the stored relations, so that a plan's page is
+// a stretch of edges, not a copy of each (a write that changes a relation
+// drops the lists holding it), and their far ends' sort keys.
+type nameList struct {
+	edges []domain.Edge
+	ends  []nameEnd
+}
+
+// nameEnd is a relation's far end as the default order sorts it.
+type nameEnd struct {
 	name string // the far end's name: the sort key
 	id   string // the far end's key: the tie-breaker
 }
 
+// noNames is the list of an anchor with no such relation.
+var noNames = &nameList{}
+
 // nameLists holds one anchor's relation lists in the default order,
 // indexed by nameSlot; a nil slot is not built yet.
 type nameLists struct {
-	lists []atomic.Pointer[[]named]
+	lists []atomic.Pointer[nameList]
 }
 
 // nameSlot numbers a (kind, direction) list.
@@ -44,10 +55,10 @@ func nameSlot(kind domain.EdgeKind, dir domain.Direction) int {
 
 // byName returns anchor's relations of one kind in a direction (as
 // edgesOf) in the default order.
-func (st *state) byName(anchor domain.NodeKey, kind domain.EdgeKind, dir domain.Direction) []named {
+func (st *state) byName(anchor domain.NodeKey, kind domain.EdgeKind, dir domain.Direction) *nameList {
 	a := st.adj[anchor]
 	if a == nil {
-		return nil
+		return noNames
 	}
 	ls := a.named.Load()
 	if ls == nil {
@@ -60,36 +71,50 @@ func (st *state) byName(anchor domain.NodeKey, kind domain.EdgeKind, dir domain.
 	}
 	slot := &ls.lists[nameSlot(kind, dir)]
 	if l := slot.Load(); l != nil {
-		return *l
+		return l
 	}
 	l := st.sortByName(anchor, kind, dir)
-	if len(l) > 0 { // an empty list costs nothing to make again
-		slot.Store(&l) // a reader racing this one made the same list
+	if len(l.edges) > 0 { // an empty list costs nothing to make again
+		slot.Store(l) // a reader racing this one made the same list
 	}
 	return l
 }
 
 func newNameLists() *nameLists {
-	return &nameLists{lists: make([]atomic.Pointer[[]named], 3*len(domain.EdgeKinds))}
+	return &nameLists{lists: make([]atomic.Pointer[nameList], 3*len(domain.EdgeKinds))}
 }
 
 // sortByName lists anchor's relations in the default order; ties (two
 // relations with one far end) keep their adjacency order.
-func (st *state) sortByName(anchor domain.NodeKey, kind domain.EdgeKind, dir domain.Direction) []named {
+func (st *state) sortByName(anchor domain.NodeKey, kind domain.EdgeKind, dir domain.Direction) *nameList {
 	lists := st.edgesOf(anchor, kind, dir)
-	l := make([]named, 0, len(lists[0])+len(lists[1]))
+	n := len(lists[0]) + len(lists[1])
+	if n == 0 {
+		return noNames
+	}
+	type named struct {
+		e   *domain.Edge
+		end nameEnd
+	}
+	l := make([]named, 0, n)
 	for _, list := range lists {
 		for _, e := range list {
 			o := e.Other(anchor)
-			l = append(l, named{e: e, name: st.nodes[o].Base().Name, id: o.String()})
+			l = append(l, named{e: e, end: nameEnd{name: st.nodes[o].Base().Name, id: o.String()}})
 		}
 	}
-	slices.SortStableFunc(l, func(a, b named) int { return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.id, b.id)) })
-	return l
+	slices.SortStableFunc(l, func(a, b named) int {
+		return cmp.Or(cmp.Compare(a.end.name, b.end.name), cmp.Compare(a.end.id, b.end.id))
+	})
+	out := &nameList{edges: make([]domain.Edge, n), ends: make([]nameEnd, n)}
+	for i, r := range l {
+		out.edges[i], out.ends[i] = *r.e, r.end
+	}
+	return out
 }
 
 // dropNamed forgets k's default-order lists, as a relation at k was
-// added or a neighbour renamed; sortStale makes them again.
+// added or changed or a neighbour renamed; sortStale makes them again.
 func (st *state) dropNamed(k domain.NodeKey) {
 	if a := st.adj[k]; a != nil {
 		a.named.Store(nil)
@@ -131,8 +156,7 @@ func (st *state) sortStale() {
 				if d == domain.Out && len(a.out[i]) == 0 || d == domain.In && len(a.in[i]) == 0 || len(a.out[i])+len(a.in[i]) == 0 {
 					continue
 				}
-				l := st.sortByName(k, kind, d)
-				ls.lists[nameSlot(kind, d)].Store(&l)
+				ls.lists[nameSlot(kind, d)].Store(st.sortByName(k, kind, d))
 			}
 		}
 		a.named.Store(ls)

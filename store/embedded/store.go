@@ -234,7 +234,9 @@ func (st *state) putNode(n domain.Node) {
 func (st *state) putEdge(e *domain.Edge) {
 	k := e.Key()
 	if old, ok := st.edges[k]; ok {
-		*old = *e // adjacency lists hold old; its ends are the same
+		*old = *e            // adjacency lists hold old; its ends are the same
+		st.dropNamed(e.From) // the default-order lists hold copies
+		st.dropNamed(e.To)
 		return
 	}
 	st.edges[k] = e
