@@ -109,12 +109,14 @@ func (w *planWalk) reach(at []domain.NodeKey, r *domain.Reach) {
 			sig = f.Query.Signature()
 		}
 		var ends []domain.NodeKey
-		var seen map[domain.NodeKey]bool // far ends, each read once
+		var seen map[any]struct{} // far ends, each read once
 		if f.Ends != nil {
 			n := min(len(at)*max(f.Query.Page.First, f.Query.Page.Last, 1), maxRoom)
-			ends, seen = make([]domain.NodeKey, 0, n), make(map[domain.NodeKey]bool, n)
+			ends, seen = make([]domain.NodeKey, 0, n), make(map[any]struct{}, n)
 		}
 		pages := w.a.Edges[sig]
+		// The anchors are distinct: pages made by this step need no look-up.
+		fresh := pages == nil
 		for _, k := range at {
 			if f.From != "" && k.Kind != f.From {
 				continue
@@ -124,7 +126,11 @@ func (w *planWalk) reach(at []domain.NodeKey, r *domain.Reach) {
 				w.a.Edges[sig] = pages
 			}
 			// An anchor reached by two paths is answered once.
-			page, ok := pages[k]
+			var page domain.EdgePage
+			ok := false
+			if !fresh {
+				page, ok = pages[k]
+			}
 			if !ok {
 				page = w.st.edgePage(f.Query, k, f.All, w.dl, &w.buf)
 				if w.dl.stopped() {
@@ -137,20 +143,33 @@ func (w *planWalk) reach(at []domain.NodeKey, r *domain.Reach) {
 				if f.EdgeSources {
 					w.sources(e.Sources)
 				}
-				if o := e.Other(k); seen != nil && !seen[o] {
-					seen[o] = true
-					ends = append(ends, o)
+				if seen != nil {
+					ends = w.end(e.Other(k), seen, ends)
 				}
 			}
 		}
 		if f.Ends != nil {
-			for _, k := range ends {
-				w.read(k)
-			}
 			w.reach(ends, f.Ends)
 			if w.dl.stopped() {
 				return
 			}
 		}
 	}
+}
+
+// end reads far end o into the answers and adds it to ends, unless seen
+// holds it. seen is keyed by the node itself, one pointer to hash rather
+// than a key's two strings (by key if there is no node).
+func (w *planWalk) end(o domain.NodeKey, seen map[any]struct{}, ends []domain.NodeKey) []domain.NodeKey {
+	n := w.st.nodes[o]
+	var id any = n
+	if n == nil {
+		id = o
+	}
+	if _, ok := seen[id]; ok {
+		return ends
+	}
+	seen[id] = struct{}{}
+	w.a.Nodes[o] = n // what read would record: the stored node, or nil
+	return append(ends, o)
 }
