@@ -20,16 +20,38 @@ import (
 // nameList is one anchor's relations of a kind and direction in the
 // default order: copies of the stored relations, so that a plan's page is
 // a stretch of edges, not a copy of each (a write that changes a relation
-// drops the lists holding it), and their far ends' sort keys.
+// drops the lists holding it), their far ends' sort keys and their
+// cursors, which a page in ascending order takes as a stretch too.
 type nameList struct {
-	edges []domain.Edge
-	ends  []nameEnd
+	edges   []domain.Edge
+	ends    []nameEnd
+	cursors []string
 }
 
-// nameEnd is a relation's far end as the default order sorts it.
+// nameEnd is a relation's far end as the default order sorts it. A
+// relation's cursor is its far end's name and key, so the ends' strings
+// are made once per node (see endsMemo), not once per relation.
 type nameEnd struct {
-	name string // the far end's name: the sort key
-	id   string // the far end's key: the tie-breaker
+	name   string // the far end's name: the sort key
+	id     string // the far end's key: the tie-breaker
+	cursor string // the encoded domain.Cursor{Key: name, ID: id}
+}
+
+// endsMemo holds the far ends one write's sortStale met, so each node's
+// key and cursor strings are made once and shared by every list.
+type endsMemo map[domain.NodeKey]nameEnd
+
+// end returns o as a far end; memo, when not nil, remembers it.
+func (st *state) end(o domain.NodeKey, memo endsMemo) nameEnd {
+	if e, ok := memo[o]; ok {
+		return e
+	}
+	e := nameEnd{name: st.nodes[o].Base().Name, id: o.String()}
+	e.cursor = domain.Cursor{Key: e.name, ID: e.id}.Encode()
+	if memo != nil {
+		memo[o] = e
+	}
+	return e
 }
 
 // noNames is the list of an anchor with no such relation.
@@ -73,8 +95,8 @@ func (st *state) byName(anchor domain.NodeKey, kind domain.EdgeKind, dir domain.
 	if l := slot.Load(); l != nil {
 		return l
 	}
-	l := st.sortByName(anchor, kind, dir)
-	if len(l.edges) > 0 { // an empty list costs nothing to make again
+	l := st.sortByName(anchor, kind, dir, nil) // readers share no memo
+	if len(l.edges) > 0 {                      // an empty list costs nothing to make again
 		slot.Store(l) // a reader racing this one made the same list
 	}
 	return l
@@ -86,7 +108,7 @@ func newNameLists() *nameLists {
 
 // sortByName lists anchor's relations in the default order; ties (two
 // relations with one far end) keep their adjacency order.
-func (st *state) sortByName(anchor domain.NodeKey, kind domain.EdgeKind, dir domain.Direction) *nameList {
+func (st *state) sortByName(anchor domain.NodeKey, kind domain.EdgeKind, dir domain.Direction, memo endsMemo) *nameList {
 	lists := st.edgesOf(anchor, kind, dir)
 	n := len(lists[0]) + len(lists[1])
 	if n == 0 {
@@ -100,15 +122,15 @@ func (st *state) sortByName(anchor domain.NodeKey, kind domain.EdgeKind, dir dom
 	for _, list := range lists {
 		for _, e := range list {
 			o := e.Other(anchor)
-			l = append(l, named{e: e, end: nameEnd{name: st.nodes[o].Base().Name, id: o.String()}})
+			l = append(l, named{e: e, end: st.end(o, memo)})
 		}
 	}
 	slices.SortStableFunc(l, func(a, b named) int {
 		return cmp.Or(cmp.Compare(a.end.name, b.end.name), cmp.Compare(a.end.id, b.end.id))
 	})
-	out := &nameList{edges: make([]domain.Edge, n), ends: make([]nameEnd, n)}
+	out := &nameList{edges: make([]domain.Edge, n), ends: make([]nameEnd, n), cursors: make([]string, n)}
 	for i, r := range l {
-		out.edges[i], out.ends[i] = *r.e, r.end
+		out.edges[i], out.ends[i], out.cursors[i] = *r.e, r.end, r.end.cursor
 	}
 	return out
 }
@@ -144,6 +166,7 @@ func (st *state) renamed(k domain.NodeKey, old, n domain.Node) {
 // and In for a directed one), when not empty.
 func (st *state) sortStale() {
 	directed, undirected := []domain.Direction{domain.Out, domain.In}, []domain.Direction{domain.Both}
+	memo := endsMemo{}
 	for k := range st.stale {
 		a := st.adj[k]
 		ls := newNameLists()
@@ -156,7 +179,7 @@ func (st *state) sortStale() {
 				if d == domain.Out && len(a.out[i]) == 0 || d == domain.In && len(a.in[i]) == 0 || len(a.out[i])+len(a.in[i]) == 0 {
 					continue
 				}
-				ls.lists[nameSlot(kind, d)].Store(st.sortByName(k, kind, d))
+				ls.lists[nameSlot(kind, d)].Store(st.sortByName(k, kind, d, memo))
 			}
 		}
 		a.named.Store(ls)

@@ -92,16 +92,15 @@ func (c *nameCut) slice() domain.EdgePage {
 	stretch := c.buf.share && !c.o.desc
 	if stretch && to > from {
 		page.Items = c.list.edges[from:to:to]
+		if c.cursors {
+			page.Cursors = c.list.cursors[from:to:to]
+		}
 	}
-	for i := from; i < to && (c.cursors || !stretch); i++ {
+	for i := from; i < to && !stretch; i++ {
 		if c.dl.tick() {
 			return domain.EdgePage{}
 		}
-		if stretch {
-			c.addCursor(i)
-		} else {
-			c.add(&page, i, to-from)
-		}
+		c.add(&page, i, to-from)
 	}
 	c.finish(&page, walked{matched: l, inRange: inRange, atAfter: lo > 0, atBefore: hi < l})
 	return page
@@ -147,21 +146,17 @@ func (c *nameCut) add(page *domain.EdgePage, i, size int) {
 		page.Items = c.buf.items(size)
 	}
 	page.Items = append(page.Items, c.buf.edge(&c.list.edges[c.at(i)]))
-	c.addCursor(i)
-}
-
-// addCursor adds the i-th relation's cursor to the page, if it has them.
-func (c *nameCut) addCursor(i int) {
 	if c.cursors {
-		e := &c.list.ends[c.at(i)]
-		c.buf.addCursor(domain.Cursor{Key: e.name, ID: e.id})
+		c.buf.addCursor(c.list.cursors[c.at(i)])
 	}
 }
 
 // finish sets the page's cursors and what it says of the list around it
 // (domain.Page's rules 3 and 4).
 func (c *nameCut) finish(page *domain.EdgePage, r walked) {
-	page.Cursors = c.buf.cursors()
+	if page.Cursors == nil {
+		page.Cursors = c.buf.cursors()
+	}
 	page.HasNextPage = !c.back && r.inRange > c.n || r.atBefore
 	page.HasPreviousPage = c.back && r.inRange > c.n || r.atAfter
 	if c.counted {
