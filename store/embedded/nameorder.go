@@ -35,6 +35,7 @@ type nameEnd struct {
 	name   string // the far end's name: the sort key
 	id     string // the far end's key: the tie-breaker
 	cursor string // the encoded domain.Cursor{Key: name, ID: id}
+	at     *adjacency
 }
 
 // endsMemo holds the far ends one write's sortStale met, so each node's
@@ -46,7 +47,7 @@ func (st *state) end(o domain.NodeKey, memo endsMemo) nameEnd {
 	if e, ok := memo[o]; ok {
 		return e
 	}
-	e := nameEnd{name: st.nodes[o].Base().Name, id: o.String()}
+	e := nameEnd{name: st.nodes[o].Base().Name, id: o.String(), at: st.adj[o]}
 	e.cursor = domain.Cursor{Key: e.name, ID: e.id}.Encode()
 	if memo != nil {
 		memo[o] = e

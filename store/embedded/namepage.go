@@ -92,6 +92,7 @@ func (c *nameCut) slice() domain.EdgePage {
 	stretch := c.buf.share && !c.o.desc
 	if stretch && to > from {
 		page.Items = c.list.edges[from:to:to]
+		c.buf.ends = c.list.ends[from:to:to]
 		if c.cursors {
 			page.Cursors = c.list.cursors[from:to:to]
 		}

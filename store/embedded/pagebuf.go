@@ -20,6 +20,9 @@ type pageBuf struct {
 	// up to maxChunk, so a read of one small page makes a small chunk.
 	edgeChunk, strChunk int
 	pending             []string // the cursors of the page being made
+	// ends are the far ends of the last page made when it is a stretch of
+	// a default-order list, else nil: a plan's walk reads them from there.
+	ends []nameEnd
 }
 
 // maxChunk bounds the items one chunk holds; a larger page has its own.

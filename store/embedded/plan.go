@@ -42,6 +42,11 @@ type planWalk struct {
 	a   *domain.Answers
 	dl  *deadline
 	buf pageBuf
+	// seen holds the far ends a step met, each read once; one map serves
+	// every step, as a step is done with it before the next starts, unless
+	// a step wants more room than it was made with (seenRoom).
+	seen     map[any]struct{}
+	seenRoom int
 }
 
 func (w *planWalk) root(r *domain.Root) {
@@ -109,10 +114,14 @@ func (w *planWalk) reach(at []domain.NodeKey, r *domain.Reach) {
 			sig = f.Query.Signature()
 		}
 		var ends []domain.NodeKey
-		var seen map[any]struct{} // far ends, each read once
 		if f.Ends != nil {
 			n := min(len(at)*max(f.Query.Page.First, f.Query.Page.Last, 1), maxRoom)
-			ends, seen = make([]domain.NodeKey, 0, n), make(map[any]struct{}, n)
+			ends = make([]domain.NodeKey, 0, n)
+			if n > w.seenRoom {
+				w.seen, w.seenRoom = make(map[any]struct{}, n), n
+			} else {
+				clear(w.seen)
+			}
 		}
 		pages := w.a.Edges[sig]
 		// The anchors are distinct: pages made by this step need no look-up.
@@ -127,6 +136,7 @@ func (w *planWalk) reach(at []domain.NodeKey, r *domain.Reach) {
 			}
 			// An anchor reached by two paths is answered once.
 			var page domain.EdgePage
+			var far []nameEnd // the page's far ends, when its list has them
 			ok := false
 			if !fresh {
 				page, ok = pages[k]
@@ -136,15 +146,19 @@ func (w *planWalk) reach(at []domain.NodeKey, r *domain.Reach) {
 				if w.dl.stopped() {
 					return
 				}
-				pages[k] = page
+				pages[k], far = page, w.buf.ends
 			}
 			for j := range page.Items {
 				e := &page.Items[j]
 				if f.EdgeSources {
 					w.sources(e.Sources)
 				}
-				if seen != nil {
-					ends = w.end(e.Other(k), seen, ends)
+				switch {
+				case f.Ends == nil:
+				case far != nil:
+					ends = w.endAt(far[j].at.node, e.Other(k), ends)
+				default:
+					ends = w.endAt(w.st.nodes[e.Other(k)], e.Other(k), ends)
 				}
 			}
 		}
@@ -157,19 +171,19 @@ func (w *planWalk) reach(at []domain.NodeKey, r *domain.Reach) {
 	}
 }
 
-// end reads far end o into the answers and adds it to ends, unless seen
-// holds it. seen is keyed by the node itself, one pointer to hash rather
-// than a key's two strings (by key if there is no node).
-func (w *planWalk) end(o domain.NodeKey, seen map[any]struct{}, ends []domain.NodeKey) []domain.NodeKey {
-	n := w.st.nodes[o]
+// endAt reads far end o, node n (nil if there is none), into the answers
+// and adds it to ends, unless the step met it already. The step's seen
+// set is keyed by the node itself, one pointer to hash rather than a
+// key's two strings (by key if there is no node).
+func (w *planWalk) endAt(n domain.Node, o domain.NodeKey, ends []domain.NodeKey) []domain.NodeKey {
 	var id any = n
 	if n == nil {
 		id = o
 	}
-	if _, ok := seen[id]; ok {
+	if _, ok := w.seen[id]; ok {
 		return ends
 	}
-	seen[id] = struct{}{}
+	w.seen[id] = struct{}{}
 	w.a.Nodes[o] = n // what read would record: the stored node, or nil
 	return append(ends, o)
 }
