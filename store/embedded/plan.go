@@ -114,7 +114,10 @@ func (w *planWalk) reach(at []domain.NodeKey, r *domain.Reach) {
 			sig = f.Query.Signature()
 		}
 		var ends []domain.NodeKey
-		if f.Ends != nil {
+		// A leaf (far ends asked, nothing read from them) records its far
+		// ends and need not list them once each for a next step.
+		leaf := f.Ends != nil && !f.Ends.Sources && len(f.Ends.Follow) == 0
+		if f.Ends != nil && !leaf {
 			n := min(len(at)*max(f.Query.Page.First, f.Query.Page.Last, 1), maxRoom)
 			ends = make([]domain.NodeKey, 0, n)
 			if n > w.seenRoom {
@@ -155,6 +158,11 @@ func (w *planWalk) reach(at []domain.NodeKey, r *domain.Reach) {
 				}
 				switch {
 				case f.Ends == nil:
+				case leaf && far != nil:
+					w.a.Nodes[e.Other(k)] = far[j].at.node
+				case leaf:
+					o := e.Other(k)
+					w.a.Nodes[o] = w.st.nodes[o]
 				case far != nil:
 					ends = w.endAt(far[j].at.node, e.Other(k), ends)
 				default:
@@ -162,7 +170,7 @@ func (w *planWalk) reach(at []domain.NodeKey, r *domain.Reach) {
 				}
 			}
 		}
-		if f.Ends != nil {
+		if f.Ends != nil && !leaf {
 			w.reach(ends, f.Ends)
 			if w.dl.stopped() {
 				return
