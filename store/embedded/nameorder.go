@@ -28,26 +28,31 @@ type nameList struct {
 	cursors []string
 }
 
-// nameEnd is a relation's far end as the default order sorts it. A
-// relation's cursor is its far end's name and key, so the ends' strings
-// are made once per node (see endsMemo), not once per relation.
+// nameEnd is a relation's far end as the default order sorts it.
 type nameEnd struct {
-	name   string // the far end's name: the sort key
-	id     string // the far end's key: the tie-breaker
-	cursor string // the encoded domain.Cursor{Key: name, ID: id}
-	at     *adjacency
+	name string // the far end's name: the sort key
+	id   string // the far end's key: the tie-breaker
+	at   *adjacency
 }
 
-// endsMemo holds the far ends one write's sortStale met, so each node's
-// key and cursor strings are made once and shared by every list.
-type endsMemo map[domain.NodeKey]nameEnd
+// cursoredEnd is a far end with its relations' cursor: the encoded
+// domain.Cursor{Key: name, ID: id}.
+type cursoredEnd struct {
+	nameEnd
+	cursor string
+}
+
+// endsMemo holds the far ends one write's sortStale met: a relation's
+// cursor is its far end's name and key, so each node's key and cursor
+// strings are made once and shared by every list, not once per relation.
+type endsMemo map[domain.NodeKey]cursoredEnd
 
 // end returns o as a far end; memo, when not nil, remembers it.
-func (st *state) end(o domain.NodeKey, memo endsMemo) nameEnd {
+func (st *state) end(o domain.NodeKey, memo endsMemo) cursoredEnd {
 	if e, ok := memo[o]; ok {
 		return e
 	}
-	e := nameEnd{name: st.nodes[o].Base().Name, id: o.String(), at: st.adj[o]}
+	e := cursoredEnd{nameEnd: nameEnd{name: st.nodes[o].Base().Name, id: o.String(), at: st.adj[o]}}
 	e.cursor = domain.Cursor{Key: e.name, ID: e.id}.Encode()
 	if memo != nil {
 		memo[o] = e
@@ -117,7 +122,7 @@ func (st *state) sortByName(anchor domain.NodeKey, kind domain.EdgeKind, dir dom
 	}
 	type named struct {
 		e   *domain.Edge
-		end nameEnd
+		end cursoredEnd
 	}
 	l := make([]named, 0, n)
 	for _, list := range lists {
@@ -131,7 +136,7 @@ func (st *state) sortByName(anchor domain.NodeKey, kind domain.EdgeKind, dir dom
 	})
 	out := &nameList{edges: make([]domain.Edge, n), ends: make([]nameEnd, n), cursors: make([]string, n)}
 	for i, r := range l {
-		out.edges[i], out.ends[i], out.cursors[i] = *r.e, r.end, r.end.cursor
+		out.edges[i], out.ends[i], out.cursors[i] = *r.e, r.end.nameEnd, r.end.cursor
 	}
 	return out
 }
