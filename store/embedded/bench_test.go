@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -187,4 +188,27 @@ func BenchmarkEdgesPartners(b *testing.B) {
 		_, err := s.Edges(context.Background(), domain.EdgeQuery{Kind: domain.EdgePartnerOf}, []domain.NodeKey{{Kind: domain.KindCity, ID: city(i, n)}})
 		return err
 	})
+}
+
+// BenchmarkHeapAfterLoad reports the live heap of a store holding the
+// synthetic graph of planBenchCities cities (heap-MB), the memory the
+// default-order lists and the other indexes cost.
+func BenchmarkHeapAfterLoad(b *testing.B) {
+	var before, after runtime.MemStats
+	for b.Loop() {
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		s, err := embedded.Open("")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Apply(context.Background(), synth.Generate(7, planBenchCities), domain.ApplyOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(s)
+		s.Close()
+	}
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "heap-MB")
 }

@@ -29,6 +29,7 @@ func (s *Store) Edges(ctx context.Context, q domain.EdgeQuery, anchors []domain.
 // edgePage is one anchor's page of edges, or every matching edge with
 // all (q.Page's size ignored), made in buf; empty once dl stops the read.
 func (st *state) edgePage(q domain.EdgeQuery, anchor domain.NodeKey, all bool, dl *deadline, buf *pageBuf) domain.EdgePage {
+	buf.ends = nil
 	if q.Page.NoItems && !all {
 		return st.edgeTotal(q, anchor, st.edgesOf(anchor, q.Kind, q.Direction), dl)
 	}

@@ -12,22 +12,61 @@ import (
 // keys (domain.OrderByOtherName). Sorting an anchor's relations on every
 // read was most of a plan's cost, so each anchor keeps them in that order,
 // per kind and direction. A write that could change a list (a relation
-// added at the anchor, a neighbour renamed) drops the anchor's lists and
+// added or changed at the anchor, a neighbour renamed) drops the anchor's lists and
 // sorts them again once it is done (sortStale), so reads find them made;
 // a list no write made (both directions of a directed kind) is made by its
 // first read, under the read lock, hence the atomics.
 
-// named is a relation in its anchor's default order, with its position.
-type named struct {
-	e    *domain.Edge
+// nameList is one anchor's relations of a kind and direction in the
+// default order: copies of the stored relations, so that a plan's page is
+// a stretch of edges, not a copy of each (a write that changes a relation
+// drops the lists holding it), their far ends' sort keys and their
+// cursors, which a page in ascending order takes as a stretch too.
+type nameList struct {
+	edges   []domain.Edge
+	ends    []nameEnd
+	cursors []string
+}
+
+// nameEnd is a relation's far end as the default order sorts it.
+type nameEnd struct {
 	name string // the far end's name: the sort key
 	id   string // the far end's key: the tie-breaker
+	at   *adjacency
 }
+
+// cursoredEnd is a far end with its relations' cursor: the encoded
+// domain.Cursor{Key: name, ID: id}.
+type cursoredEnd struct {
+	nameEnd
+	cursor string
+}
+
+// endsMemo holds the far ends one write's sortStale met: a relation's
+// cursor is its far end's name and key, so each node's key and cursor
+// strings are made once and shared by every list, not once per relation.
+type endsMemo map[domain.NodeKey]cursoredEnd
+
+// end returns o as a far end; memo, when not nil, remembers it.
+func (st *state) end(o domain.NodeKey, memo endsMemo) cursoredEnd {
+	if e, ok := memo[o]; ok {
+		return e
+	}
+	e := cursoredEnd{nameEnd: nameEnd{name: st.nodes[o].Base().Name, id: o.String(), at: st.adj[o]}}
+	e.cursor = domain.Cursor{Key: e.name, ID: e.id}.Encode()
+	if memo != nil {
+		memo[o] = e
+	}
+	return e
+}
+
+// noNames is the list of an anchor with no such relation.
+var noNames = &nameList{}
 
 // nameLists holds one anchor's relation lists in the default order,
 // indexed by nameSlot; a nil slot is not built yet.
 type nameLists struct {
-	lists []atomic.Pointer[[]named]
+	lists []atomic.Pointer[nameList]
 }
 
 // nameSlot numbers a (kind, direction) list.
@@ -44,10 +83,10 @@ func nameSlot(kind domain.EdgeKind, dir domain.Direction) int {
 
 // byName returns anchor's relations of one kind in a direction (as
 // edgesOf) in the default order.
-func (st *state) byName(anchor domain.NodeKey, kind domain.EdgeKind, dir domain.Direction) []named {
+func (st *state) byName(anchor domain.NodeKey, kind domain.EdgeKind, dir domain.Direction) *nameList {
 	a := st.adj[anchor]
 	if a == nil {
-		return nil
+		return noNames
 	}
 	ls := a.named.Load()
 	if ls == nil {
@@ -60,36 +99,50 @@ func (st *state) byName(anchor domain.NodeKey, kind domain.EdgeKind, dir domain.
 	}
 	slot := &ls.lists[nameSlot(kind, dir)]
 	if l := slot.Load(); l != nil {
-		return *l
+		return l
 	}
-	l := st.sortByName(anchor, kind, dir)
-	if len(l) > 0 { // an empty list costs nothing to make again
-		slot.Store(&l) // a reader racing this one made the same list
+	l := st.sortByName(anchor, kind, dir, nil) // readers share no memo
+	if len(l.edges) > 0 {                      // an empty list costs nothing to make again
+		slot.Store(l) // a reader racing this one made the same list
 	}
 	return l
 }
 
 func newNameLists() *nameLists {
-	return &nameLists{lists: make([]atomic.Pointer[[]named], 3*len(domain.EdgeKinds))}
+	return &nameLists{lists: make([]atomic.Pointer[nameList], 3*len(domain.EdgeKinds))}
 }
 
 // sortByName lists anchor's relations in the default order; ties (two
 // relations with one far end) keep their adjacency order.
-func (st *state) sortByName(anchor domain.NodeKey, kind domain.EdgeKind, dir domain.Direction) []named {
+func (st *state) sortByName(anchor domain.NodeKey, kind domain.EdgeKind, dir domain.Direction, memo endsMemo) *nameList {
 	lists := st.edgesOf(anchor, kind, dir)
-	l := make([]named, 0, len(lists[0])+len(lists[1]))
+	n := len(lists[0]) + len(lists[1])
+	if n == 0 {
+		return noNames
+	}
+	type named struct {
+		e   *domain.Edge
+		end cursoredEnd
+	}
+	l := make([]named, 0, n)
 	for _, list := range lists {
 		for _, e := range list {
 			o := e.Other(anchor)
-			l = append(l, named{e: e, name: st.nodes[o].Base().Name, id: o.String()})
+			l = append(l, named{e: e, end: st.end(o, memo)})
 		}
 	}
-	slices.SortStableFunc(l, func(a, b named) int { return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.id, b.id)) })
-	return l
+	slices.SortStableFunc(l, func(a, b named) int {
+		return cmp.Or(cmp.Compare(a.end.name, b.end.name), cmp.Compare(a.end.id, b.end.id))
+	})
+	out := &nameList{edges: make([]domain.Edge, n), ends: make([]nameEnd, n), cursors: make([]string, n)}
+	for i, r := range l {
+		out.edges[i], out.ends[i], out.cursors[i] = *r.e, r.end.nameEnd, r.end.cursor
+	}
+	return out
 }
 
 // dropNamed forgets k's default-order lists, as a relation at k was
-// added or a neighbour renamed; sortStale makes them again.
+// added or changed or a neighbour renamed; sortStale makes them again.
 func (st *state) dropNamed(k domain.NodeKey) {
 	if a := st.adj[k]; a != nil {
 		a.named.Store(nil)
@@ -119,6 +172,7 @@ func (st *state) renamed(k domain.NodeKey, old, n domain.Node) {
 // and In for a directed one), when not empty.
 func (st *state) sortStale() {
 	directed, undirected := []domain.Direction{domain.Out, domain.In}, []domain.Direction{domain.Both}
+	memo := endsMemo{}
 	for k := range st.stale {
 		a := st.adj[k]
 		ls := newNameLists()
@@ -131,8 +185,7 @@ func (st *state) sortStale() {
 				if d == domain.Out && len(a.out[i]) == 0 || d == domain.In && len(a.in[i]) == 0 || len(a.out[i])+len(a.in[i]) == 0 {
 					continue
 				}
-				l := st.sortByName(k, kind, d)
-				ls.lists[nameSlot(kind, d)].Store(&l)
+				ls.lists[nameSlot(kind, d)].Store(st.sortByName(k, kind, d, memo))
 			}
 		}
 		a.named.Store(ls)

@@ -12,8 +12,9 @@ import (
 // (nameorder.go), so the page is a stretch of it: found by binary search
 // when the query keeps every relation, else by a walk that filters. Either
 // follows domain.Page's rules as pageOf does, with no sort and no
-// allocation but the page's own; the contract suite checks both stores
-// against the oracle.
+// allocation but the page's own (none for a plan's page in ascending
+// order: it is a stretch of the list); the contract suite checks both
+// stores against the oracle.
 func (st *state) namePage(q domain.EdgeQuery, anchor domain.NodeKey, all bool, dl *deadline, buf *pageBuf) domain.EdgePage {
 	c := nameCut{st: st, dl: dl, q: q, anchor: anchor, list: st.byName(anchor, q.Kind, q.Direction), o: listOrder{desc: q.Desc},
 		n: q.Page.First, back: q.Page.Last > 0, cursors: !q.Page.NoCursors, counted: !q.Page.NoTotal, buf: buf}
@@ -45,7 +46,7 @@ type nameCut struct {
 	dl                  *deadline
 	q                   domain.EdgeQuery
 	anchor              domain.NodeKey
-	list                []named
+	list                *nameList
 	o                   listOrder
 	afterAt, beforeAt   position
 	hasAfter, hasBefore bool
@@ -55,23 +56,24 @@ type nameCut struct {
 	buf                    *pageBuf
 }
 
-// at is the i-th relation in the list's order (the list is ascending).
-func (c *nameCut) at(i int) *named {
+// at is where the i-th relation in the query's order is in the list (the
+// list is ascending).
+func (c *nameCut) at(i int) int {
 	if c.o.desc {
-		return &c.list[len(c.list)-1-i]
+		return len(c.list.ends) - 1 - i
 	}
-	return &c.list[i]
+	return i
 }
 
 func (c *nameCut) position(i int) position {
-	e := c.at(i)
+	e := &c.list.ends[c.at(i)]
 	return position{key: e.name, id: e.id}
 }
 
 // slice cuts the page when every relation matches: the range is the
 // stretch between After and Before, found by binary search.
 func (c *nameCut) slice() domain.EdgePage {
-	l := len(c.list)
+	l := len(c.list.ends)
 	lo, hi := 0, l
 	if c.hasAfter { // the first past After
 		lo = sort.Search(l, func(i int) bool { return c.o.compare(c.position(i), c.afterAt) > 0 })
@@ -85,11 +87,21 @@ func (c *nameCut) slice() domain.EdgePage {
 		from, to = hi-min(c.n, inRange), hi
 	}
 	var page domain.EdgePage
-	for i := from; i < to; i++ {
+	// A plan's answers are read-only: its page in ascending order is the
+	// list's stretch, capped so that appending to it copies.
+	stretch := c.buf.share && !c.o.desc
+	if stretch && to > from {
+		page.Items = c.list.edges[from:to:to]
+		c.buf.ends = c.list.ends[from:to:to]
+		if c.cursors {
+			page.Cursors = c.list.cursors[from:to:to]
+		}
+	}
+	for i := from; i < to && !stretch; i++ {
 		if c.dl.tick() {
 			return domain.EdgePage{}
 		}
-		c.add(&page, c.at(i), to-from)
+		c.add(&page, i, to-from)
 	}
 	c.finish(&page, walked{matched: l, inRange: inRange, atAfter: lo > 0, atBefore: hi < l})
 	return page
@@ -102,7 +114,7 @@ func (c *nameCut) slice() domain.EdgePage {
 func (c *nameCut) filter() domain.EdgePage {
 	skip := 0
 	if c.back {
-		r, ok := c.walk(-1, func(*named) {})
+		r, ok := c.walk(-1, func(int) {})
 		if !ok {
 			return domain.EdgePage{}
 		}
@@ -113,12 +125,12 @@ func (c *nameCut) filter() domain.EdgePage {
 		stopAt = c.n + 1
 	}
 	var page domain.EdgePage
-	r, ok := c.walk(stopAt, func(e *named) {
+	r, ok := c.walk(stopAt, func(i int) {
 		switch {
 		case skip > 0:
 			skip--
 		case len(page.Items) < c.n:
-			c.add(&page, e, min(c.n, len(c.list)))
+			c.add(&page, i, min(c.n, len(c.list.ends)))
 		}
 	})
 	if !ok {
@@ -128,21 +140,24 @@ func (c *nameCut) filter() domain.EdgePage {
 	return page
 }
 
-// add appends e to the page, made with room for size items.
-func (c *nameCut) add(page *domain.EdgePage, e *named, size int) {
+// add appends the i-th relation in the query's order to the page, made
+// with room for size items.
+func (c *nameCut) add(page *domain.EdgePage, i, size int) {
 	if page.Items == nil {
 		page.Items = c.buf.items(size)
 	}
-	page.Items = append(page.Items, c.buf.edge(e.e))
+	page.Items = append(page.Items, c.buf.edge(&c.list.edges[c.at(i)]))
 	if c.cursors {
-		c.buf.addCursor(domain.Cursor{Key: e.name, ID: e.id})
+		c.buf.addCursor(c.list.cursors[c.at(i)])
 	}
 }
 
 // finish sets the page's cursors and what it says of the list around it
 // (domain.Page's rules 3 and 4).
 func (c *nameCut) finish(page *domain.EdgePage, r walked) {
-	page.Cursors = c.buf.cursors()
+	if page.Cursors == nil {
+		page.Cursors = c.buf.cursors()
+	}
 	page.HasNextPage = !c.back && r.inRange > c.n || r.atBefore
 	page.HasPreviousPage = c.back && r.inRange > c.n || r.atAfter
 	if c.counted {
@@ -158,20 +173,21 @@ type walked struct {
 	atAfter, atBefore bool
 }
 
-// walk visits the matching relations in the list's order, calling inRange
-// for those in the page's range. It goes to the end when the total is
+// walk visits the matching relations in the query's order, calling
+// inRange with the position in that order of those in the page's range. It goes to the end when the total is
 // wanted; otherwise it stops past the range, or once stopAt (when not -1)
 // relations are in it. ok is false once the deadline stopped it.
-func (c *nameCut) walk(stopAt int, inRange func(*named)) (r walked, ok bool) {
-	for i := range c.list {
-		e := c.at(i)
+func (c *nameCut) walk(stopAt int, inRange func(int)) (r walked, ok bool) {
+	for i := range c.list.ends {
+		j := c.at(i)
 		if c.dl.tick() {
 			return r, false
 		}
-		if !c.st.keepEdge(c.q, e.e, c.anchor) {
+		if !c.st.keepEdge(c.q, &c.list.edges[j], c.anchor) {
 			continue
 		}
 		r.matched++
+		e := &c.list.ends[j]
 		p := position{key: e.name, id: e.id}
 		out := false
 		if c.hasAfter && c.o.compare(p, c.afterAt) <= 0 {
@@ -187,7 +203,7 @@ func (c *nameCut) walk(stopAt int, inRange func(*named)) (r walked, ok bool) {
 			continue
 		}
 		r.inRange++
-		inRange(e)
+		inRange(i)
 		if r.inRange == stopAt {
 			return r, true
 		}

@@ -7,9 +7,9 @@ import (
 // pageBuf is where one read makes its relation pages. A plan answers a
 // page for every anchor it reaches, mostly small ones, so the pages'
 // items and cursors are carved from shared chunks (each page capped, so
-// that appending to one never writes into the next) and a page's cursors
-// are cut from one string: a page costs a few allocations, not two per
-// item.
+// that appending to one never writes into the next), and the cursors are
+// the lists' own strings (nameorder.go): a page costs a few allocations at
+// most, not two per item.
 type pageBuf struct {
 	// share says the pages hold the stored relations' values, which a
 	// plan's answers may (they are read-only); else private copies.
@@ -19,8 +19,10 @@ type pageBuf struct {
 	// edgeChunk and strChunk are the last chunks' sizes, doubling from 16
 	// up to maxChunk, so a read of one small page makes a small chunk.
 	edgeChunk, strChunk int
-	cur                 []byte
-	ends                []int // where each cursor of the page being made ends in cur
+	pending             []string // the cursors of the page being made
+	// ends are the far ends of the last page made when it is a stretch of
+	// a default-order list, else nil: a plan's walk reads them from there.
+	ends []nameEnd
 }
 
 // maxChunk bounds the items one chunk holds; a larger page has its own.
@@ -48,7 +50,7 @@ func (b *pageBuf) items(n int) []domain.Edge {
 // cursors returns the cursors added for the page being made (see
 // addCursor), nil if none, and starts the next page's.
 func (b *pageBuf) cursors() []string {
-	n := len(b.ends)
+	n := len(b.pending)
 	if n == 0 {
 		return nil
 	}
@@ -65,23 +67,16 @@ func (b *pageBuf) cursors() []string {
 		b.strs = b.strs[:l+n]
 		out = b.strs[l : l+n : l+n]
 	}
-	all := string(b.cur) // one string; the cursors are its pieces
-	from := 0
-	for i, to := range b.ends {
-		out[i], from = all[from:to], to
-	}
+	copy(out, b.pending)
 	b.startPage()
 	return out
 }
 
 // startPage forgets the cursors of a page left unfinished.
-func (b *pageBuf) startPage() { b.cur, b.ends = b.cur[:0], b.ends[:0] }
+func (b *pageBuf) startPage() { b.pending = b.pending[:0] }
 
 // addCursor adds the cursor of the page's next item.
-func (b *pageBuf) addCursor(c domain.Cursor) {
-	b.cur = c.AppendEncoded(b.cur)
-	b.ends = append(b.ends, len(b.cur))
-}
+func (b *pageBuf) addCursor(c string) { b.pending = append(b.pending, c) }
 
 // edge is e as a page holds it.
 func (b *pageBuf) edge(e *domain.Edge) domain.Edge {

@@ -42,6 +42,11 @@ type planWalk struct {
 	a   *domain.Answers
 	dl  *deadline
 	buf pageBuf
+	// seen holds the far ends a step met, each read once; one map serves
+	// every step, as a step is done with it before the next starts, unless
+	// a step wants more room than it was made with (seenRoom).
+	seen     map[any]struct{}
+	seenRoom int
 }
 
 func (w *planWalk) root(r *domain.Root) {
@@ -109,12 +114,21 @@ func (w *planWalk) reach(at []domain.NodeKey, r *domain.Reach) {
 			sig = f.Query.Signature()
 		}
 		var ends []domain.NodeKey
-		var seen map[domain.NodeKey]bool // far ends, each read once
-		if f.Ends != nil {
+		// A leaf (far ends asked, nothing read from them) records its far
+		// ends and need not list them once each for a next step.
+		leaf := f.Ends != nil && !f.Ends.Sources && len(f.Ends.Follow) == 0
+		if f.Ends != nil && !leaf {
 			n := min(len(at)*max(f.Query.Page.First, f.Query.Page.Last, 1), maxRoom)
-			ends, seen = make([]domain.NodeKey, 0, n), make(map[domain.NodeKey]bool, n)
+			ends = make([]domain.NodeKey, 0, n)
+			if n > w.seenRoom {
+				w.seen, w.seenRoom = make(map[any]struct{}, n), n
+			} else {
+				clear(w.seen)
+			}
 		}
 		pages := w.a.Edges[sig]
+		// The anchors are distinct: pages made by this step need no look-up.
+		fresh := pages == nil
 		for _, k := range at {
 			if f.From != "" && k.Kind != f.From {
 				continue
@@ -124,33 +138,60 @@ func (w *planWalk) reach(at []domain.NodeKey, r *domain.Reach) {
 				w.a.Edges[sig] = pages
 			}
 			// An anchor reached by two paths is answered once.
-			page, ok := pages[k]
+			var page domain.EdgePage
+			var far []nameEnd // the page's far ends, when its list has them
+			ok := false
+			if !fresh {
+				page, ok = pages[k]
+			}
 			if !ok {
 				page = w.st.edgePage(f.Query, k, f.All, w.dl, &w.buf)
 				if w.dl.stopped() {
 					return
 				}
-				pages[k] = page
+				pages[k], far = page, w.buf.ends
 			}
 			for j := range page.Items {
 				e := &page.Items[j]
 				if f.EdgeSources {
 					w.sources(e.Sources)
 				}
-				if o := e.Other(k); seen != nil && !seen[o] {
-					seen[o] = true
-					ends = append(ends, o)
+				switch {
+				case f.Ends == nil:
+				case leaf && far != nil:
+					w.a.Nodes[e.Other(k)] = far[j].at.node
+				case leaf:
+					o := e.Other(k)
+					w.a.Nodes[o] = w.st.nodes[o]
+				case far != nil:
+					ends = w.endAt(far[j].at.node, e.Other(k), ends)
+				default:
+					ends = w.endAt(w.st.nodes[e.Other(k)], e.Other(k), ends)
 				}
 			}
 		}
-		if f.Ends != nil {
-			for _, k := range ends {
-				w.read(k)
-			}
+		if f.Ends != nil && !leaf {
 			w.reach(ends, f.Ends)
 			if w.dl.stopped() {
 				return
 			}
 		}
 	}
+}
+
+// endAt reads far end o, node n (nil if there is none), into the answers
+// and adds it to ends, unless the step met it already. The step's seen
+// set is keyed by the node itself, one pointer to hash rather than a
+// key's two strings (by key if there is no node).
+func (w *planWalk) endAt(n domain.Node, o domain.NodeKey, ends []domain.NodeKey) []domain.NodeKey {
+	var id any = n
+	if n == nil {
+		id = o
+	}
+	if _, ok := w.seen[id]; ok {
+		return ends
+	}
+	w.seen[id] = struct{}{}
+	w.a.Nodes[o] = n // what read would record: the stored node, or nil
+	return append(ends, o)
 }

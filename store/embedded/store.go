@@ -134,6 +134,9 @@ type adjacency struct {
 	out, in [][]*domain.Edge // indexed by edgeKindIndex
 	// named holds the same relations in the default order (nameorder.go).
 	named atomic.Pointer[nameLists]
+	// node is the node itself (st.nodes'), so that a walk reaching it
+	// through a default-order list need not look it up.
+	node domain.Node
 }
 
 // state is the in-memory graph and its indexes. An update replaces values
@@ -227,6 +230,9 @@ func (st *state) putNode(n domain.Node) {
 	}
 	st.renamed(k, st.nodes[k], n)
 	st.nodes[k] = n
+	if a := st.adj[k]; a != nil {
+		a.node = n
+	}
 	st.search[k] = newSearchDoc(n)
 }
 
@@ -234,7 +240,9 @@ func (st *state) putNode(n domain.Node) {
 func (st *state) putEdge(e *domain.Edge) {
 	k := e.Key()
 	if old, ok := st.edges[k]; ok {
-		*old = *e // adjacency lists hold old; its ends are the same
+		*old = *e            // adjacency lists hold old; its ends are the same
+		st.dropNamed(e.From) // the default-order lists hold copies
+		st.dropNamed(e.To)
 		return
 	}
 	st.edges[k] = e
@@ -322,7 +330,8 @@ func (st *state) reserve(n int) {
 func (st *state) adjOf(k domain.NodeKey) *adjacency {
 	a := st.adj[k]
 	if a == nil {
-		a = &adjacency{out: make([][]*domain.Edge, len(domain.EdgeKinds)), in: make([][]*domain.Edge, len(domain.EdgeKinds))}
+		a = &adjacency{out: make([][]*domain.Edge, len(domain.EdgeKinds)), in: make([][]*domain.Edge, len(domain.EdgeKinds)),
+			node: st.nodes[k]}
 		st.adj[k] = a
 	}
 	return a
