@@ -35,11 +35,15 @@ func respondFromPlan(ctx context.Context, oc *graphql.OperationContext, answers 
 	if ctx.Err() != nil {
 		return nil, false // requestDeadline answers TIMEOUT, as it does for gqlgen
 	}
-	r := &responder{ctx: ctx, oc: oc, answers: answers, shapes: shapes, res: res, max: maxBytes}
+	r := &responder{ctx: ctx, oc: oc, answers: answers, shapes: shapes, res: res, max: maxBytes, buf: responseBuffer(ctx)}
+	// Written framed as the whole response, which the transport sends as it is (responseFrame).
+	r.buf.WriteString(dataPrefix)
 	if !r.object("Query", oc.Operation.SelectionSet, obj{}) && !r.over {
 		return nil, false
 	}
-	return r.buf.Bytes(), true
+	r.buf.WriteString(dataSuffix)
+	b := r.buf.Bytes()
+	return b[len(dataPrefix) : len(b)-len(dataSuffix)], true
 }
 
 // responder is one operation's walk: the answers it reads and the data it
@@ -50,7 +54,7 @@ type responder struct {
 	answers *domain.Answers
 	shapes  *responseShapes
 	res     *Resolver
-	buf     bytes.Buffer
+	buf     *bytes.Buffer
 	max     int
 	// over says the data outgrew max and the walk stopped.
 	over bool
@@ -129,14 +133,14 @@ func (r *responder) object(typ string, sel ast.SelectionSet, o obj) bool {
 		if i > 0 {
 			r.buf.WriteByte(',')
 		}
-		appendQuoted(&r.buf, f.Alias)
+		appendQuoted(r.buf, f.Alias)
 		r.buf.WriteByte(':')
 		if !r.field(typ, f, o) {
 			return false
 		}
 	}
 	r.buf.WriteByte('}')
-	if r.max > 0 && r.buf.Len() > r.max {
+	if r.max > 0 && r.buf.Len()-len(dataPrefix) > r.max {
 		r.over = true
 		return false
 	}
@@ -157,7 +161,7 @@ func repeatsAlias(earlier []graphql.CollectedField, alias string) bool {
 // field writes the value of one field of an object of type typ.
 func (r *responder) field(typ string, f *graphql.CollectedField, o obj) bool {
 	if f.Name == "__typename" {
-		appendQuoted(&r.buf, typ)
+		appendQuoted(r.buf, typ)
 		return true
 	}
 	switch r.shapes.category[typ] {
@@ -183,9 +187,9 @@ func (r *responder) field(typ string, f *graphql.CollectedField, o obj) bool {
 	case categoryGeoPoint:
 		switch f.Name {
 		case "lat":
-			return appendFloat(&r.buf, o.point.Lat)
+			return appendFloat(r.buf, o.point.Lat)
 		case "lon":
-			return appendFloat(&r.buf, o.point.Lon)
+			return appendFloat(r.buf, o.point.Lon)
 		}
 	case categoryAttendance:
 		return r.attendanceField(f, o.attendance)
@@ -198,10 +202,10 @@ func (r *responder) field(typ string, f *graphql.CollectedField, o obj) bool {
 	case categoryMoney:
 		switch f.Name {
 		case "amount":
-			o.money.Amount.MarshalGQL(&r.buf)
+			o.money.Amount.MarshalGQL(r.buf)
 			return true
 		case "currency":
-			o.money.Currency.MarshalGQL(&r.buf)
+			o.money.Currency.MarshalGQL(r.buf)
 			return true
 		}
 	}
@@ -305,7 +309,7 @@ func (r *responder) nodeField(typ string, f *graphql.CollectedField, n domain.No
 		r.buf.WriteByte('"')
 		r.buf.WriteString(typ)
 		r.buf.WriteByte(':')
-		appendEscaped(&r.buf, n.Base().ID)
+		appendEscaped(r.buf, n.Base().ID)
 		r.buf.WriteByte('"')
 		return true
 	case "sources":
@@ -518,7 +522,7 @@ func (r *responder) cursor(o obj) bool {
 	if o.cursor >= len(o.cursors) || o.cursors[o.cursor] == "" {
 		return false
 	}
-	appendQuoted(&r.buf, o.cursors[o.cursor])
+	appendQuoted(r.buf, o.cursors[o.cursor])
 	return true
 }
 
@@ -553,10 +557,10 @@ func (r *responder) relEdgeField(f *graphql.CollectedField, o obj) bool {
 func (r *responder) pageInfoField(f *graphql.CollectedField, o obj) bool {
 	switch f.Name {
 	case "hasNextPage":
-		appendBool(&r.buf, o.hasNext)
+		appendBool(r.buf, o.hasNext)
 		return true
 	case "hasPreviousPage":
-		appendBool(&r.buf, o.hasPrevious)
+		appendBool(r.buf, o.hasPrevious)
 		return true
 	case "startCursor", "endCursor":
 		if len(o.cursors) == 0 {
@@ -567,7 +571,7 @@ func (r *responder) pageInfoField(f *graphql.CollectedField, o obj) bool {
 		if f.Name == "endCursor" {
 			c = o.cursors[len(o.cursors)-1]
 		}
-		appendOptional(&r.buf, c)
+		appendOptional(r.buf, c)
 		return true
 	}
 	return false

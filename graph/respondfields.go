@@ -304,7 +304,7 @@ func (r *responder) intStatsField(f *graphql.CollectedField, s *model.IntStats) 
 			r.buf.WriteString("null")
 			return true
 		}
-		return appendFloat(&r.buf, *avg)
+		return appendFloat(r.buf, *avg)
 	default:
 		return false
 	}
@@ -314,17 +314,17 @@ func (r *responder) intStatsField(f *graphql.CollectedField, s *model.IntStats) 
 func (r *responder) moneyStatsField(f *graphql.CollectedField, s *model.MoneyStats) bool {
 	switch f.Name {
 	case "currency":
-		s.Currency().MarshalGQL(&r.buf)
+		s.Currency().MarshalGQL(r.buf)
 	case "count":
 		r.buf.Write(strconv.AppendInt(r.buf.AvailableBuffer(), int64(s.Count()), 10))
 	case "min":
-		s.Min().MarshalGQL(&r.buf)
+		s.Min().MarshalGQL(r.buf)
 	case "max":
-		s.Max().MarshalGQL(&r.buf)
+		s.Max().MarshalGQL(r.buf)
 	case "sum":
-		s.Sum().MarshalGQL(&r.buf)
+		s.Sum().MarshalGQL(r.buf)
 	case "average":
-		return appendFloat(&r.buf, s.Average())
+		return appendFloat(r.buf, s.Average())
 	default:
 		return false
 	}
@@ -343,7 +343,7 @@ func required[S any](get func(S) string) leaf[S] {
 		if v == "" {
 			return false
 		}
-		appendQuoted(&r.buf, v)
+		appendQuoted(r.buf, v)
 		return true
 	}
 }
@@ -351,7 +351,7 @@ func required[S any](get func(S) string) leaf[S] {
 // optionalText is a String: "" is null (model.MarshalString).
 func optionalText[S any](get func(S) string) leaf[S] {
 	return func(r *responder, _ *graphql.CollectedField, s S) bool {
-		appendOptional(&r.buf, get(s))
+		appendOptional(r.buf, get(s))
 		return true
 	}
 }
@@ -367,7 +367,7 @@ func texts[S any](get func(S) []string) leaf[S] {
 			if i > 0 {
 				r.buf.WriteByte(',')
 			}
-			appendQuoted(&r.buf, v)
+			appendQuoted(r.buf, v)
 		}
 		r.buf.WriteByte(']')
 		return true
@@ -397,7 +397,7 @@ func optionalCount[S any](get func(S) int64) leaf[S] {
 
 func boolean[S any](get func(S) bool) leaf[S] {
 	return func(r *responder, _ *graphql.CollectedField, s S) bool {
-		appendBool(&r.buf, get(s))
+		appendBool(r.buf, get(s))
 		return true
 	}
 }
@@ -406,7 +406,7 @@ func boolean[S any](get func(S) bool) leaf[S] {
 // Division, …): gqlgen writes what its MarshalGQL writes, null included.
 func marshaled[S any, V interface{ MarshalGQL(io.Writer) }](get func(S) V) leaf[S] {
 	return func(r *responder, _ *graphql.CollectedField, s S) bool {
-		get(s).MarshalGQL(&r.buf)
+		get(s).MarshalGQL(r.buf)
 		return true
 	}
 }
