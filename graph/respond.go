@@ -61,7 +61,7 @@ type responder struct {
 	// objects counts the objects written, to look at the deadline now and then.
 	objects int
 	queries map[queryKey]preparedQuery
-	fields  map[selectionKey][]graphql.CollectedField
+	sets    map[selectionKey]*compiledSet
 }
 
 // selectionKey names a selection set (by identity) on an object type.
@@ -69,24 +69,6 @@ type selectionKey struct {
 	typ string
 	sel *ast.Selection
 	n   int
-}
-
-// collect is graphql.CollectFields, kept per selection set and type for
-// the request: gqlgen's own cache hashes its key at every object.
-func (r *responder) collect(typ string, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
-	key := selectionKey{typ: typ, n: len(sel)}
-	if len(sel) > 0 {
-		key.sel = &sel[0]
-	}
-	if fs, ok := r.fields[key]; ok {
-		return fs
-	}
-	fs := graphql.CollectFields(r.oc, sel, satisfies)
-	if r.fields == nil {
-		r.fields = map[selectionKey][]graphql.CollectedField{}
-	}
-	r.fields[key] = fs
-	return fs
 }
 
 // obj is the Go value behind a GraphQL object being written: which fields
@@ -116,26 +98,22 @@ const deadlineEvery = 128
 
 // object writes one object of type typ with the fields sel selects on it.
 func (r *responder) object(typ string, sel ast.SelectionSet, o obj) bool {
+	return r.write(r.compile(typ, sel), o)
+}
+
+// write writes one object with its compiled selection set.
+func (r *responder) write(set *compiledSet, o obj) bool {
 	if r.objects++; r.objects%deadlineEvery == 0 && r.ctx.Err() != nil {
 		return false // requestDeadline answers TIMEOUT, as it does for gqlgen
 	}
-	satisfies, known := r.shapes.satisfies[typ]
-	if !known {
+	if !set.ok {
 		return false
 	}
-	fields := r.collect(typ, sel, satisfies)
 	r.buf.WriteByte('{')
-	for i := range fields {
-		f := &fields[i]
-		if len(f.Deferrables) > 0 || f.Definition == nil && f.Name != "__typename" || repeatsAlias(fields[:i], f.Alias) {
-			return false
-		}
-		if i > 0 {
-			r.buf.WriteByte(',')
-		}
-		appendQuoted(r.buf, f.Alias)
-		r.buf.WriteByte(':')
-		if !r.field(typ, f, o) {
+	for i := range set.fields {
+		cf := &set.fields[i]
+		r.buf.WriteString(cf.key)
+		if !cf.write(r, cf.f, o) {
 			return false
 		}
 	}
@@ -404,6 +382,11 @@ func (r *responder) query(rf relationField, f *graphql.CollectedField) preparedQ
 // relations, nodesVia, related and relatedList read them.
 func (r *responder) relation(rf relationField, f *graphql.CollectedField, n domain.Node) bool {
 	q := r.query(rf, f)
+	return r.relationOn(rf, f, n, &q)
+}
+
+// relationOn is relation with f's query prepared.
+func (r *responder) relationOn(rf relationField, f *graphql.CollectedField, n domain.Node, q *preparedQuery) bool {
 	if !q.ok {
 		return false // bad arguments (the resolver reports them), or not planned
 	}
@@ -494,7 +477,7 @@ func (r *responder) connectionField(f *graphql.CollectedField, o obj, items, tot
 		}
 		return r.object(f.Definition.Type.Name(), f.Selections, obj{agg: a})
 	case "edges":
-		typ := f.Definition.Type.Name()
+		set := r.compile(f.Definition.Type.Name(), f.Selections)
 		r.buf.WriteByte('[')
 		for i := range items {
 			if i > 0 {
@@ -506,7 +489,7 @@ func (r *responder) connectionField(f *graphql.CollectedField, o obj, items, tot
 			} else {
 				e.node = o.npage.Items[i]
 			}
-			if !r.object(typ, f.Selections, e) {
+			if !r.write(set, e) {
 				return false
 			}
 		}
