@@ -144,7 +144,7 @@ func nodeLeaves() map[string]map[string]leaf[domain.Node] {
 			"acronym": optionalText(on(func(g *domain.Grouping) string { return g.Acronym })),
 		},
 		domain.KindCity: {
-			"division":       marshaled(on(func(c *domain.City) domain.Division { return c.Division })),
+			"division":       enum(on(func(c *domain.City) domain.Division { return c.Division })),
 			"region":         optionalText(on(func(c *domain.City) string { return c.Region })),
 			"regionZh":       optionalText(on(func(c *domain.City) string { return c.RegionZh })),
 			"location":       geoPoint(on(func(c *domain.City) *domain.GeoPoint { return c.Location })),
@@ -153,22 +153,22 @@ func nodeLeaves() map[string]map[string]leaf[domain.Node] {
 			"isCapital":      boolean(on(func(c *domain.City) bool { return c.IsCapital })),
 		},
 		domain.KindOrganization: {
-			"kind": marshaled(on(func(o *domain.Organization) domain.OrgKind { return o.OrgKind })),
+			"kind": enum(on(func(o *domain.Organization) domain.OrgKind { return o.OrgKind })),
 		},
 		domain.KindFundingBody: {
 			"acronym":     required(on(func(b *domain.FundingBody) string { return b.Acronym })),
-			"founded":     marshaled(on(func(b *domain.FundingBody) domain.Date { return b.Founded })),
+			"founded":     date(on(func(b *domain.FundingBody) domain.Date { return b.Founded })),
 			"capital":     money(on(func(b *domain.FundingBody) *domain.Money { return b.Capital })),
 			"capitalNote": optionalText(on(func(b *domain.FundingBody) string { return b.CapitalNote })),
 		},
 		domain.KindForumSeries: {},
 		domain.KindEvent: {
-			"firstHeld": marshaled(on(func(e *domain.Event) domain.Date { return e.FirstHeld })),
+			"firstHeld": date(on(func(e *domain.Event) domain.Date { return e.FirstHeld })),
 		},
 		domain.KindForum: {
 			"edition":        optionalCount(on(func(f *domain.Forum) int64 { return int64(f.Edition) })),
-			"startDate":      marshaled(on(func(f *domain.Forum) domain.Date { return f.StartDate })),
-			"endDate":        marshaled(on(func(f *domain.Forum) domain.Date { return f.EndDate })),
+			"startDate":      date(on(func(f *domain.Forum) domain.Date { return f.StartDate })),
+			"endDate":        date(on(func(f *domain.Forum) domain.Date { return f.EndDate })),
 			"theme":          optionalText(on(func(f *domain.Forum) string { return f.Theme })),
 			"themeZh":        optionalText(on(func(f *domain.Forum) string { return f.ThemeZh })),
 			"participants":   optionalCount(on(func(f *domain.Forum) int64 { return int64(f.Participants) })),
@@ -180,19 +180,19 @@ func nodeLeaves() map[string]map[string]leaf[domain.Node] {
 			"subThemesZh": texts(on(func(t *domain.Topic) []string { return t.SubThemesZh })),
 		},
 		domain.KindAgreement: {
-			"date":     marshaled(on(func(a *domain.Agreement) domain.Date { return a.Date })),
+			"date":     date(on(func(a *domain.Agreement) domain.Date { return a.Date })),
 			"points":   texts(on(func(a *domain.Agreement) []string { return a.Points })),
 			"pointsZh": texts(on(func(a *domain.Agreement) []string { return a.PointsZh })),
 		},
 		domain.KindInitiative: {},
 		domain.KindProject: {
-			"sector": marshaled(on(func(p *domain.Project) domain.Sector { return p.Sector })),
-			"status": marshaled(on(func(p *domain.Project) domain.ProjectStatus { return p.Status })),
+			"sector": enum(on(func(p *domain.Project) domain.Sector { return p.Sector })),
+			"status": enum(on(func(p *domain.Project) domain.ProjectStatus { return p.Status })),
 		},
 		domain.KindSource: {
 			"publisher": optionalText(on(func(s *domain.Source) string { return s.Publisher })),
 			"author":    optionalText(on(func(s *domain.Source) string { return s.Author })),
-			"date":      marshaled(on(func(s *domain.Source) domain.Date { return s.Date })),
+			"date":      date(on(func(s *domain.Source) domain.Date { return s.Date })),
 			"urls":      texts(on(func(s *domain.Source) []string { return s.URLs })),
 			"url":       optionalText(on(func(s *domain.Source) string { return deref(firstURL(s)) })),
 			"file":      optionalText(on(func(s *domain.Source) string { return s.File })),
@@ -216,18 +216,18 @@ func nodeLeaves() map[string]map[string]leaf[domain.Node] {
 // model.RelEdge; every edge type has some of them.
 func edgeLeaves() map[string]leaf[*domain.Edge] {
 	return map[string]leaf[*domain.Edge]{
-		"kind": marshaled(func(e *domain.Edge) domain.PartnershipKind { return e.PartnershipKind }),
-		"status": marshaled(func(e *domain.Edge) domain.PartnershipStatus {
+		"kind": enum(func(e *domain.Edge) domain.PartnershipKind { return e.PartnershipKind }),
+		"status": enum(func(e *domain.Edge) domain.PartnershipStatus {
 			if e.Status == "" {
 				return domain.PartnershipEstablished
 			}
 			return e.Status
 		}),
-		"since":          marshaled(func(e *domain.Edge) domain.Date { return e.Since }),
-		"date":           marshaled(func(e *domain.Edge) domain.Date { return e.Since }),
-		"approved":       marshaled(func(e *domain.Edge) domain.Date { return e.Since }),
-		"until":          marshaled(func(e *domain.Edge) domain.Date { return e.Until }),
-		"role":           marshaled(func(e *domain.Edge) domain.Role { return e.Role }),
+		"since":          date(func(e *domain.Edge) domain.Date { return e.Since }),
+		"date":           date(func(e *domain.Edge) domain.Date { return e.Since }),
+		"approved":       date(func(e *domain.Edge) domain.Date { return e.Since }),
+		"until":          date(func(e *domain.Edge) domain.Date { return e.Until }),
+		"role":           enum(func(e *domain.Edge) domain.Role { return e.Role }),
 		"note":           optionalText(func(e *domain.Edge) string { return e.Note }),
 		"level":          optionalText(func(e *domain.Edge) string { return e.Level }),
 		"request":        optionalText(func(e *domain.Edge) string { return e.Request }),
@@ -402,11 +402,41 @@ func boolean[S any](get func(S) bool) leaf[S] {
 	}
 }
 
-// marshaled is a scalar or enum the domain type marshals itself (Date,
-// Division, …): gqlgen writes what its MarshalGQL writes, null included.
-func marshaled[S any, V interface{ MarshalGQL(io.Writer) }](get func(S) V) leaf[S] {
+// date is a Date, written as its MarshalGQL writes it, without allocating.
+func date[S any](get func(S) domain.Date) leaf[S] {
 	return func(r *responder, _ *graphql.CollectedField, s S) bool {
-		get(s).MarshalGQL(r.buf)
+		d := get(s)
+		if d == "" {
+			r.buf.WriteString("null")
+			return true
+		}
+		r.buf.Write(strconv.AppendQuote(r.buf.AvailableBuffer(), string(d)))
+		return true
+	}
+}
+
+// enum is an enum whose MarshalGQL is the domain's marshalEnum (the value
+// upper-cased and quoted): plain ASCII is written here without
+// allocating, anything else by MarshalGQL itself.
+func enum[S any, V interface {
+	~string
+	MarshalGQL(io.Writer)
+}](get func(S) V) leaf[S] {
+	return func(r *responder, _ *graphql.CollectedField, s S) bool {
+		v := get(s)
+		b := append(r.buf.AvailableBuffer(), '"')
+		for i := 0; i < len(v); i++ {
+			c := v[i]
+			if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+				v.MarshalGQL(r.buf)
+				return true
+			}
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			b = append(b, c)
+		}
+		r.buf.Write(append(b, '"'))
 		return true
 	}
 }
