@@ -54,19 +54,25 @@ func (r *responder) compileSet(typ string, sel ast.SelectionSet) *compiledSet {
 	}
 	fields := graphql.CollectFields(r.oc, sel, satisfies)
 	s := &compiledSet{fields: make([]compiledField, len(fields)), ok: true}
-	var key bytes.Buffer
+	// Every field's key is a slice of one string.
+	var keys bytes.Buffer
+	ends := make([]int, len(fields))
 	for i := range fields {
 		f := &fields[i]
 		if len(f.Deferrables) > 0 || f.Definition == nil && f.Name != "__typename" || repeatsAlias(fields[:i], f.Alias) {
 			return &compiledSet{}
 		}
-		key.Reset()
 		if i > 0 {
-			key.WriteByte(',')
+			keys.WriteByte(',')
 		}
-		appendQuoted(&key, f.Alias)
-		key.WriteByte(':')
-		s.fields[i] = compiledField{f: f, key: key.String(), write: r.writerFor(typ, f)}
+		appendQuoted(&keys, f.Alias)
+		keys.WriteByte(':')
+		ends[i] = keys.Len()
+		s.fields[i] = compiledField{f: f, write: r.writerFor(typ, f)}
+	}
+	all, start := keys.String(), 0
+	for i, end := range ends {
+		s.fields[i].key, start = all[start:end], end
 	}
 	return s
 }

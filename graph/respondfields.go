@@ -503,7 +503,9 @@ const hexDigits = "0123456789ABCDEF"
 
 func appendEscaped(b *bytes.Buffer, s string) {
 	start := 0
-	for i, c := range s {
+	// Byte by byte: every byte of a multi-byte character is copied as it is.
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if c >= 0x20 && c != '\\' && c != '"' {
 			continue
 		}
