@@ -62,6 +62,8 @@ type responder struct {
 	objects int
 	queries map[queryKey]preparedQuery
 	sets    map[selectionKey]*compiledSet
+	// pages are the relation pages being written (keepPage).
+	pages []domain.EdgePage
 }
 
 // selectionKey names a selection set (by identity) on an object type.
@@ -398,7 +400,8 @@ func (r *responder) relationOn(rf relationField, f *graphql.CollectedField, n do
 	typ := f.Definition.Type.Name()
 	switch rf.shape {
 	case shapeConnection:
-		return r.object(typ, f.Selections, obj{anchor: anchor, epage: &p, cursors: p.Cursors})
+		ep := r.keepPage(p)
+		return r.object(typ, f.Selections, obj{anchor: anchor, epage: ep, cursors: p.Cursors})
 	case shapeNodes:
 		np := domain.NodePage{TotalCount: p.TotalCount, HasNextPage: p.HasNextPage, HasPreviousPage: p.HasPreviousPage, Aggregates: p.Aggregates}
 		for i := range p.Items {
@@ -458,6 +461,17 @@ func (r *responder) relationOn(rf relationField, f *graphql.CollectedField, n do
 		return true
 	}
 	return false
+}
+
+// keepPage returns a pointer to a copy of p that lives while the request
+// is written: the pages are kept in one slice, appended to and never
+// overwritten, rather than each copied to the heap on its own.
+func (r *responder) keepPage(p domain.EdgePage) *domain.EdgePage {
+	if len(r.pages) == cap(r.pages) {
+		r.pages = make([]domain.EdgePage, 0, max(8, 2*cap(r.pages)))
+	}
+	r.pages = append(r.pages, p)
+	return &r.pages[len(r.pages)-1]
 }
 
 // connectionField writes a field of a connection (relations or nodes).
