@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -472,6 +473,37 @@ func TestPlanWriterSendsWhatJSONWouldEscapeAsGqlgen(t *testing.T) {
 				t.Errorf("gqlgen answered %s; want the plan writer to", q)
 			}
 		})
+	}
+}
+
+// TestPlanWriterServesConcurrentRequestsFromItsPool sends requests for
+// different cities at once: each must get its own answer, never a pooled
+// buffer another request is still writing or sending.
+func TestPlanWriterServesConcurrentRequestsFromItsPool(t *testing.T) {
+	p := newParity(projectStore(t), graph.DefaultLimits)
+	q := `query($c: String!) { city(slug: $c) { id name partners(first: 20) { totalCount edges { kind since node { id name } } } } }`
+	cities := []string{"nanning", "ipoh", "beijing", "guilin", "liuzhou", "kunming"}
+	want := map[string][]byte{}
+	for _, c := range cities {
+		want[c] = answerBytes(t, p.gqlgen, q, map[string]any{"c": c})
+	}
+	before := p.written.Load()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 20 {
+				c := cities[(g+i)%len(cities)]
+				if got := answerBytes(t, p.writer, q, map[string]any{"c": c}); !bytes.Equal(got, want[c]) {
+					t.Errorf("%s: got %.300s, want %.300s", c, got, want[c])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := p.written.Load() - before; n != 8*20 {
+		t.Errorf("the writer answered %d of %d requests; want all", n, 8*20)
 	}
 }
 
