@@ -148,7 +148,7 @@ func (r *responder) field(typ string, f *graphql.CollectedField, o obj) bool {
 	case categoryQuery:
 		return r.root(f)
 	case categoryNode:
-		return r.nodeField(typ, f, o.node)
+		return false // compiled by nodeWriter
 	case categoryRelConnection:
 		return r.connectionField(f, o, len(o.epage.Items), o.epage.TotalCount, o.epage.HasNextPage, o.epage.HasPreviousPage)
 	case categoryNodeConnection:
@@ -281,32 +281,6 @@ func (r *responder) nodeValue(f *graphql.CollectedField, n domain.Node, nullable
 	return r.object(typ, f.Selections, obj{node: n})
 }
 
-// nodeField writes a field of a node of type typ.
-func (r *responder) nodeField(typ string, f *graphql.CollectedField, n domain.Node) bool {
-	switch f.Name {
-	case "id":
-		// globalID's "Kind:slug", quoted as one string.
-		r.buf.WriteByte('"')
-		r.buf.WriteString(typ)
-		r.buf.WriteByte(':')
-		appendEscaped(r.buf, n.Base().ID)
-		r.buf.WriteByte('"')
-		return true
-	case "sources":
-		return r.sources(f, n.Base().Sources)
-	}
-	if rf, ok := relationFields[typ][f.Name]; ok {
-		return r.relation(rf, f, n)
-	}
-	if forum, ok := n.(*domain.Forum); ok && f.Name == "attendanceByCountry" {
-		return r.attendanceByCountry(f, forum)
-	}
-	if w, ok := r.shapes.nodes[typ][f.Name]; ok {
-		return w(r, f, n)
-	}
-	return false
-}
-
 // sources writes the Source nodes of slugs that exist, as nodeSources
 // and edgeSources read them.
 func (r *responder) sources(f *graphql.CollectedField, slugs []string) bool {
@@ -380,14 +354,8 @@ func (r *responder) query(rf relationField, f *graphql.CollectedField) preparedQ
 	return pq
 }
 
-// relation writes a field of relationFields from the plan's pages, as
-// relations, nodesVia, related and relatedList read them.
-func (r *responder) relation(rf relationField, f *graphql.CollectedField, n domain.Node) bool {
-	q := r.query(rf, f)
-	return r.relationOn(rf, f, n, &q)
-}
-
-// relationOn is relation with f's query prepared.
+// relationOn writes a field of relationFields, its query q prepared, from
+// the plan's pages, as relations, nodesVia, related and relatedList read them.
 func (r *responder) relationOn(rf relationField, f *graphql.CollectedField, n domain.Node, q *preparedQuery) bool {
 	if !q.ok {
 		return false // bad arguments (the resolver reports them), or not planned

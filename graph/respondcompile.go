@@ -117,7 +117,8 @@ func (r *responder) writerFor(typ string, f *graphql.CollectedField) fieldWriter
 	return func(r *responder, f *graphql.CollectedField, o obj) bool { return r.field(typ, f, o) }
 }
 
-// nodeWriter resolves a field of node type typ, as nodeField would.
+// nodeWriter resolves a field of node type typ: id, sources, a relation,
+// attendanceByCountry, or a leaf of its table.
 func (r *responder) nodeWriter(typ string, f *graphql.CollectedField) fieldWriter {
 	switch f.Name {
 	case "id":

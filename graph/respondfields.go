@@ -126,7 +126,7 @@ type leaf[S any] func(r *responder, f *graphql.CollectedField, s S) bool
 
 // nodeLeaves are the fields of each node type that its Go struct (or a
 // resolver reading only it) answers. id, sources and the relation fields
-// are written by nodeField.
+// are written by nodeWriter.
 func nodeLeaves() map[string]map[string]leaf[domain.Node] {
 	meta := map[string]leaf[domain.Node]{
 		"slug":        required(func(n domain.Node) string { return n.Base().ID }),
