@@ -4,6 +4,7 @@ import (
 	"bytes"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/citygraph/citygraph/domain"
 )
 
 // EncodeResponse exposes encodeResponse to the external tests.
@@ -42,3 +43,17 @@ var (
 	OperationFields     = operationFields
 	WalkOperationFields = walkOperationFields
 )
+
+// EnumLikeGqlgen and DateLikeGqlgen are the plan writer's writing of an
+// enum value and a date, which must match their MarshalGQL byte for byte.
+func EnumLikeGqlgen(v domain.PartnershipKind) string {
+	r := &responder{buf: &bytes.Buffer{}}
+	enum(func(v domain.PartnershipKind) domain.PartnershipKind { return v })(r, nil, v)
+	return r.buf.String()
+}
+
+func DateLikeGqlgen(d domain.Date) string {
+	r := &responder{buf: &bytes.Buffer{}}
+	date(func(d domain.Date) domain.Date { return d })(r, nil, d)
+	return r.buf.String()
+}

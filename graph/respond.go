@@ -35,11 +35,15 @@ func respondFromPlan(ctx context.Context, oc *graphql.OperationContext, answers 
 	if ctx.Err() != nil {
 		return nil, false // requestDeadline answers TIMEOUT, as it does for gqlgen
 	}
-	r := &responder{ctx: ctx, oc: oc, answers: answers, shapes: shapes, res: res, max: maxBytes}
+	r := &responder{ctx: ctx, oc: oc, answers: answers, shapes: shapes, res: res, max: maxBytes, buf: responseBuffer(ctx)}
+	// Written framed as the whole response, which the transport sends as it is (responseFrame).
+	r.buf.WriteString(dataPrefix)
 	if !r.object("Query", oc.Operation.SelectionSet, obj{}) && !r.over {
 		return nil, false
 	}
-	return r.buf.Bytes(), true
+	r.buf.WriteString(dataSuffix)
+	b := r.buf.Bytes()
+	return b[len(dataPrefix) : len(b)-len(dataSuffix)], true
 }
 
 // responder is one operation's walk: the answers it reads and the data it
@@ -50,14 +54,16 @@ type responder struct {
 	answers *domain.Answers
 	shapes  *responseShapes
 	res     *Resolver
-	buf     bytes.Buffer
+	buf     *bytes.Buffer
 	max     int
 	// over says the data outgrew max and the walk stopped.
 	over bool
 	// objects counts the objects written, to look at the deadline now and then.
 	objects int
 	queries map[queryKey]preparedQuery
-	fields  map[selectionKey][]graphql.CollectedField
+	sets    map[selectionKey]*compiledSet
+	// pages are the relation pages being written (keepPage).
+	pages []domain.EdgePage
 }
 
 // selectionKey names a selection set (by identity) on an object type.
@@ -65,24 +71,6 @@ type selectionKey struct {
 	typ string
 	sel *ast.Selection
 	n   int
-}
-
-// collect is graphql.CollectFields, kept per selection set and type for
-// the request: gqlgen's own cache hashes its key at every object.
-func (r *responder) collect(typ string, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
-	key := selectionKey{typ: typ, n: len(sel)}
-	if len(sel) > 0 {
-		key.sel = &sel[0]
-	}
-	if fs, ok := r.fields[key]; ok {
-		return fs
-	}
-	fs := graphql.CollectFields(r.oc, sel, satisfies)
-	if r.fields == nil {
-		r.fields = map[selectionKey][]graphql.CollectedField{}
-	}
-	r.fields[key] = fs
-	return fs
 }
 
 // obj is the Go value behind a GraphQL object being written: which fields
@@ -112,31 +100,27 @@ const deadlineEvery = 128
 
 // object writes one object of type typ with the fields sel selects on it.
 func (r *responder) object(typ string, sel ast.SelectionSet, o obj) bool {
+	return r.write(r.compile(typ, sel), o)
+}
+
+// write writes one object with its compiled selection set.
+func (r *responder) write(set *compiledSet, o obj) bool {
 	if r.objects++; r.objects%deadlineEvery == 0 && r.ctx.Err() != nil {
 		return false // requestDeadline answers TIMEOUT, as it does for gqlgen
 	}
-	satisfies, known := r.shapes.satisfies[typ]
-	if !known {
+	if !set.ok {
 		return false
 	}
-	fields := r.collect(typ, sel, satisfies)
 	r.buf.WriteByte('{')
-	for i := range fields {
-		f := &fields[i]
-		if len(f.Deferrables) > 0 || f.Definition == nil && f.Name != "__typename" || repeatsAlias(fields[:i], f.Alias) {
-			return false
-		}
-		if i > 0 {
-			r.buf.WriteByte(',')
-		}
-		appendQuoted(&r.buf, f.Alias)
-		r.buf.WriteByte(':')
-		if !r.field(typ, f, o) {
+	for i := range set.fields {
+		cf := &set.fields[i]
+		r.buf.WriteString(cf.key)
+		if !cf.write(r, cf.f, o) {
 			return false
 		}
 	}
 	r.buf.WriteByte('}')
-	if r.max > 0 && r.buf.Len() > r.max {
+	if r.max > 0 && r.buf.Len()-len(dataPrefix) > r.max {
 		r.over = true
 		return false
 	}
@@ -157,14 +141,14 @@ func repeatsAlias(earlier []graphql.CollectedField, alias string) bool {
 // field writes the value of one field of an object of type typ.
 func (r *responder) field(typ string, f *graphql.CollectedField, o obj) bool {
 	if f.Name == "__typename" {
-		appendQuoted(&r.buf, typ)
+		appendQuoted(r.buf, typ)
 		return true
 	}
 	switch r.shapes.category[typ] {
 	case categoryQuery:
 		return r.root(f)
 	case categoryNode:
-		return r.nodeField(typ, f, o.node)
+		return false // compiled by nodeWriter
 	case categoryRelConnection:
 		return r.connectionField(f, o, len(o.epage.Items), o.epage.TotalCount, o.epage.HasNextPage, o.epage.HasPreviousPage)
 	case categoryNodeConnection:
@@ -183,9 +167,9 @@ func (r *responder) field(typ string, f *graphql.CollectedField, o obj) bool {
 	case categoryGeoPoint:
 		switch f.Name {
 		case "lat":
-			return appendFloat(&r.buf, o.point.Lat)
+			return appendFloat(r.buf, o.point.Lat)
 		case "lon":
-			return appendFloat(&r.buf, o.point.Lon)
+			return appendFloat(r.buf, o.point.Lon)
 		}
 	case categoryAttendance:
 		return r.attendanceField(f, o.attendance)
@@ -198,10 +182,10 @@ func (r *responder) field(typ string, f *graphql.CollectedField, o obj) bool {
 	case categoryMoney:
 		switch f.Name {
 		case "amount":
-			o.money.Amount.MarshalGQL(&r.buf)
+			o.money.Amount.MarshalGQL(r.buf)
 			return true
 		case "currency":
-			o.money.Currency.MarshalGQL(&r.buf)
+			o.money.Currency.MarshalGQL(r.buf)
 			return true
 		}
 	}
@@ -297,32 +281,6 @@ func (r *responder) nodeValue(f *graphql.CollectedField, n domain.Node, nullable
 	return r.object(typ, f.Selections, obj{node: n})
 }
 
-// nodeField writes a field of a node of type typ.
-func (r *responder) nodeField(typ string, f *graphql.CollectedField, n domain.Node) bool {
-	switch f.Name {
-	case "id":
-		// globalID's "Kind:slug", quoted as one string.
-		r.buf.WriteByte('"')
-		r.buf.WriteString(typ)
-		r.buf.WriteByte(':')
-		appendEscaped(&r.buf, n.Base().ID)
-		r.buf.WriteByte('"')
-		return true
-	case "sources":
-		return r.sources(f, n.Base().Sources)
-	}
-	if rf, ok := relationFields[typ][f.Name]; ok {
-		return r.relation(rf, f, n)
-	}
-	if forum, ok := n.(*domain.Forum); ok && f.Name == "attendanceByCountry" {
-		return r.attendanceByCountry(f, forum)
-	}
-	if w, ok := r.shapes.nodes[typ][f.Name]; ok {
-		return w(r, f, n)
-	}
-	return false
-}
-
 // sources writes the Source nodes of slugs that exist, as nodeSources
 // and edgeSources read them.
 func (r *responder) sources(f *graphql.CollectedField, slugs []string) bool {
@@ -396,10 +354,9 @@ func (r *responder) query(rf relationField, f *graphql.CollectedField) preparedQ
 	return pq
 }
 
-// relation writes a field of relationFields from the plan's pages, as
-// relations, nodesVia, related and relatedList read them.
-func (r *responder) relation(rf relationField, f *graphql.CollectedField, n domain.Node) bool {
-	q := r.query(rf, f)
+// relationOn writes a field of relationFields, its query q prepared, from
+// the plan's pages, as relations, nodesVia, related and relatedList read them.
+func (r *responder) relationOn(rf relationField, f *graphql.CollectedField, n domain.Node, q *preparedQuery) bool {
 	if !q.ok {
 		return false // bad arguments (the resolver reports them), or not planned
 	}
@@ -411,7 +368,8 @@ func (r *responder) relation(rf relationField, f *graphql.CollectedField, n doma
 	typ := f.Definition.Type.Name()
 	switch rf.shape {
 	case shapeConnection:
-		return r.object(typ, f.Selections, obj{anchor: anchor, epage: &p, cursors: p.Cursors})
+		ep := r.keepPage(p)
+		return r.object(typ, f.Selections, obj{anchor: anchor, epage: ep, cursors: p.Cursors})
 	case shapeNodes:
 		np := domain.NodePage{TotalCount: p.TotalCount, HasNextPage: p.HasNextPage, HasPreviousPage: p.HasPreviousPage, Aggregates: p.Aggregates}
 		for i := range p.Items {
@@ -473,6 +431,17 @@ func (r *responder) relation(rf relationField, f *graphql.CollectedField, n doma
 	return false
 }
 
+// keepPage returns a pointer to a copy of p that lives while the request
+// is written: the pages are kept in one slice, appended to and never
+// overwritten, rather than each copied to the heap on its own.
+func (r *responder) keepPage(p domain.EdgePage) *domain.EdgePage {
+	if len(r.pages) == cap(r.pages) {
+		r.pages = make([]domain.EdgePage, 0, max(8, 2*cap(r.pages)))
+	}
+	r.pages = append(r.pages, p)
+	return &r.pages[len(r.pages)-1]
+}
+
 // connectionField writes a field of a connection (relations or nodes).
 func (r *responder) connectionField(f *graphql.CollectedField, o obj, items, total int, hasNext, hasPrevious bool) bool {
 	switch f.Name {
@@ -490,7 +459,7 @@ func (r *responder) connectionField(f *graphql.CollectedField, o obj, items, tot
 		}
 		return r.object(f.Definition.Type.Name(), f.Selections, obj{agg: a})
 	case "edges":
-		typ := f.Definition.Type.Name()
+		set := r.compile(f.Definition.Type.Name(), f.Selections)
 		r.buf.WriteByte('[')
 		for i := range items {
 			if i > 0 {
@@ -502,7 +471,7 @@ func (r *responder) connectionField(f *graphql.CollectedField, o obj, items, tot
 			} else {
 				e.node = o.npage.Items[i]
 			}
-			if !r.object(typ, f.Selections, e) {
+			if !r.write(set, e) {
 				return false
 			}
 		}
@@ -518,7 +487,7 @@ func (r *responder) cursor(o obj) bool {
 	if o.cursor >= len(o.cursors) || o.cursors[o.cursor] == "" {
 		return false
 	}
-	appendQuoted(&r.buf, o.cursors[o.cursor])
+	appendQuoted(r.buf, o.cursors[o.cursor])
 	return true
 }
 
@@ -553,10 +522,10 @@ func (r *responder) relEdgeField(f *graphql.CollectedField, o obj) bool {
 func (r *responder) pageInfoField(f *graphql.CollectedField, o obj) bool {
 	switch f.Name {
 	case "hasNextPage":
-		appendBool(&r.buf, o.hasNext)
+		appendBool(r.buf, o.hasNext)
 		return true
 	case "hasPreviousPage":
-		appendBool(&r.buf, o.hasPrevious)
+		appendBool(r.buf, o.hasPrevious)
 		return true
 	case "startCursor", "endCursor":
 		if len(o.cursors) == 0 {
@@ -567,7 +536,7 @@ func (r *responder) pageInfoField(f *graphql.CollectedField, o obj) bool {
 		if f.Name == "endCursor" {
 			c = o.cursors[len(o.cursors)-1]
 		}
-		appendOptional(&r.buf, c)
+		appendOptional(r.buf, c)
 		return true
 	}
 	return false

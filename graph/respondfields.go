@@ -126,7 +126,7 @@ type leaf[S any] func(r *responder, f *graphql.CollectedField, s S) bool
 
 // nodeLeaves are the fields of each node type that its Go struct (or a
 // resolver reading only it) answers. id, sources and the relation fields
-// are written by nodeField.
+// are written by nodeWriter.
 func nodeLeaves() map[string]map[string]leaf[domain.Node] {
 	meta := map[string]leaf[domain.Node]{
 		"slug":        required(func(n domain.Node) string { return n.Base().ID }),
@@ -144,7 +144,7 @@ func nodeLeaves() map[string]map[string]leaf[domain.Node] {
 			"acronym": optionalText(on(func(g *domain.Grouping) string { return g.Acronym })),
 		},
 		domain.KindCity: {
-			"division":       marshaled(on(func(c *domain.City) domain.Division { return c.Division })),
+			"division":       enum(on(func(c *domain.City) domain.Division { return c.Division })),
 			"region":         optionalText(on(func(c *domain.City) string { return c.Region })),
 			"regionZh":       optionalText(on(func(c *domain.City) string { return c.RegionZh })),
 			"location":       geoPoint(on(func(c *domain.City) *domain.GeoPoint { return c.Location })),
@@ -153,22 +153,22 @@ func nodeLeaves() map[string]map[string]leaf[domain.Node] {
 			"isCapital":      boolean(on(func(c *domain.City) bool { return c.IsCapital })),
 		},
 		domain.KindOrganization: {
-			"kind": marshaled(on(func(o *domain.Organization) domain.OrgKind { return o.OrgKind })),
+			"kind": enum(on(func(o *domain.Organization) domain.OrgKind { return o.OrgKind })),
 		},
 		domain.KindFundingBody: {
 			"acronym":     required(on(func(b *domain.FundingBody) string { return b.Acronym })),
-			"founded":     marshaled(on(func(b *domain.FundingBody) domain.Date { return b.Founded })),
+			"founded":     date(on(func(b *domain.FundingBody) domain.Date { return b.Founded })),
 			"capital":     money(on(func(b *domain.FundingBody) *domain.Money { return b.Capital })),
 			"capitalNote": optionalText(on(func(b *domain.FundingBody) string { return b.CapitalNote })),
 		},
 		domain.KindForumSeries: {},
 		domain.KindEvent: {
-			"firstHeld": marshaled(on(func(e *domain.Event) domain.Date { return e.FirstHeld })),
+			"firstHeld": date(on(func(e *domain.Event) domain.Date { return e.FirstHeld })),
 		},
 		domain.KindForum: {
 			"edition":        optionalCount(on(func(f *domain.Forum) int64 { return int64(f.Edition) })),
-			"startDate":      marshaled(on(func(f *domain.Forum) domain.Date { return f.StartDate })),
-			"endDate":        marshaled(on(func(f *domain.Forum) domain.Date { return f.EndDate })),
+			"startDate":      date(on(func(f *domain.Forum) domain.Date { return f.StartDate })),
+			"endDate":        date(on(func(f *domain.Forum) domain.Date { return f.EndDate })),
 			"theme":          optionalText(on(func(f *domain.Forum) string { return f.Theme })),
 			"themeZh":        optionalText(on(func(f *domain.Forum) string { return f.ThemeZh })),
 			"participants":   optionalCount(on(func(f *domain.Forum) int64 { return int64(f.Participants) })),
@@ -180,19 +180,19 @@ func nodeLeaves() map[string]map[string]leaf[domain.Node] {
 			"subThemesZh": texts(on(func(t *domain.Topic) []string { return t.SubThemesZh })),
 		},
 		domain.KindAgreement: {
-			"date":     marshaled(on(func(a *domain.Agreement) domain.Date { return a.Date })),
+			"date":     date(on(func(a *domain.Agreement) domain.Date { return a.Date })),
 			"points":   texts(on(func(a *domain.Agreement) []string { return a.Points })),
 			"pointsZh": texts(on(func(a *domain.Agreement) []string { return a.PointsZh })),
 		},
 		domain.KindInitiative: {},
 		domain.KindProject: {
-			"sector": marshaled(on(func(p *domain.Project) domain.Sector { return p.Sector })),
-			"status": marshaled(on(func(p *domain.Project) domain.ProjectStatus { return p.Status })),
+			"sector": enum(on(func(p *domain.Project) domain.Sector { return p.Sector })),
+			"status": enum(on(func(p *domain.Project) domain.ProjectStatus { return p.Status })),
 		},
 		domain.KindSource: {
 			"publisher": optionalText(on(func(s *domain.Source) string { return s.Publisher })),
 			"author":    optionalText(on(func(s *domain.Source) string { return s.Author })),
-			"date":      marshaled(on(func(s *domain.Source) domain.Date { return s.Date })),
+			"date":      date(on(func(s *domain.Source) domain.Date { return s.Date })),
 			"urls":      texts(on(func(s *domain.Source) []string { return s.URLs })),
 			"url":       optionalText(on(func(s *domain.Source) string { return deref(firstURL(s)) })),
 			"file":      optionalText(on(func(s *domain.Source) string { return s.File })),
@@ -216,18 +216,18 @@ func nodeLeaves() map[string]map[string]leaf[domain.Node] {
 // model.RelEdge; every edge type has some of them.
 func edgeLeaves() map[string]leaf[*domain.Edge] {
 	return map[string]leaf[*domain.Edge]{
-		"kind": marshaled(func(e *domain.Edge) domain.PartnershipKind { return e.PartnershipKind }),
-		"status": marshaled(func(e *domain.Edge) domain.PartnershipStatus {
+		"kind": enum(func(e *domain.Edge) domain.PartnershipKind { return e.PartnershipKind }),
+		"status": enum(func(e *domain.Edge) domain.PartnershipStatus {
 			if e.Status == "" {
 				return domain.PartnershipEstablished
 			}
 			return e.Status
 		}),
-		"since":          marshaled(func(e *domain.Edge) domain.Date { return e.Since }),
-		"date":           marshaled(func(e *domain.Edge) domain.Date { return e.Since }),
-		"approved":       marshaled(func(e *domain.Edge) domain.Date { return e.Since }),
-		"until":          marshaled(func(e *domain.Edge) domain.Date { return e.Until }),
-		"role":           marshaled(func(e *domain.Edge) domain.Role { return e.Role }),
+		"since":          date(func(e *domain.Edge) domain.Date { return e.Since }),
+		"date":           date(func(e *domain.Edge) domain.Date { return e.Since }),
+		"approved":       date(func(e *domain.Edge) domain.Date { return e.Since }),
+		"until":          date(func(e *domain.Edge) domain.Date { return e.Until }),
+		"role":           enum(func(e *domain.Edge) domain.Role { return e.Role }),
 		"note":           optionalText(func(e *domain.Edge) string { return e.Note }),
 		"level":          optionalText(func(e *domain.Edge) string { return e.Level }),
 		"request":        optionalText(func(e *domain.Edge) string { return e.Request }),
@@ -304,7 +304,7 @@ func (r *responder) intStatsField(f *graphql.CollectedField, s *model.IntStats) 
 			r.buf.WriteString("null")
 			return true
 		}
-		return appendFloat(&r.buf, *avg)
+		return appendFloat(r.buf, *avg)
 	default:
 		return false
 	}
@@ -314,17 +314,17 @@ func (r *responder) intStatsField(f *graphql.CollectedField, s *model.IntStats) 
 func (r *responder) moneyStatsField(f *graphql.CollectedField, s *model.MoneyStats) bool {
 	switch f.Name {
 	case "currency":
-		s.Currency().MarshalGQL(&r.buf)
+		s.Currency().MarshalGQL(r.buf)
 	case "count":
 		r.buf.Write(strconv.AppendInt(r.buf.AvailableBuffer(), int64(s.Count()), 10))
 	case "min":
-		s.Min().MarshalGQL(&r.buf)
+		s.Min().MarshalGQL(r.buf)
 	case "max":
-		s.Max().MarshalGQL(&r.buf)
+		s.Max().MarshalGQL(r.buf)
 	case "sum":
-		s.Sum().MarshalGQL(&r.buf)
+		s.Sum().MarshalGQL(r.buf)
 	case "average":
-		return appendFloat(&r.buf, s.Average())
+		return appendFloat(r.buf, s.Average())
 	default:
 		return false
 	}
@@ -343,7 +343,7 @@ func required[S any](get func(S) string) leaf[S] {
 		if v == "" {
 			return false
 		}
-		appendQuoted(&r.buf, v)
+		appendQuoted(r.buf, v)
 		return true
 	}
 }
@@ -351,7 +351,7 @@ func required[S any](get func(S) string) leaf[S] {
 // optionalText is a String: "" is null (model.MarshalString).
 func optionalText[S any](get func(S) string) leaf[S] {
 	return func(r *responder, _ *graphql.CollectedField, s S) bool {
-		appendOptional(&r.buf, get(s))
+		appendOptional(r.buf, get(s))
 		return true
 	}
 }
@@ -367,7 +367,7 @@ func texts[S any](get func(S) []string) leaf[S] {
 			if i > 0 {
 				r.buf.WriteByte(',')
 			}
-			appendQuoted(&r.buf, v)
+			appendQuoted(r.buf, v)
 		}
 		r.buf.WriteByte(']')
 		return true
@@ -397,16 +397,46 @@ func optionalCount[S any](get func(S) int64) leaf[S] {
 
 func boolean[S any](get func(S) bool) leaf[S] {
 	return func(r *responder, _ *graphql.CollectedField, s S) bool {
-		appendBool(&r.buf, get(s))
+		appendBool(r.buf, get(s))
 		return true
 	}
 }
 
-// marshaled is a scalar or enum the domain type marshals itself (Date,
-// Division, …): gqlgen writes what its MarshalGQL writes, null included.
-func marshaled[S any, V interface{ MarshalGQL(io.Writer) }](get func(S) V) leaf[S] {
+// date is a Date, written as its MarshalGQL writes it, without allocating.
+func date[S any](get func(S) domain.Date) leaf[S] {
 	return func(r *responder, _ *graphql.CollectedField, s S) bool {
-		get(s).MarshalGQL(&r.buf)
+		d := get(s)
+		if d == "" {
+			r.buf.WriteString("null")
+			return true
+		}
+		r.buf.Write(strconv.AppendQuote(r.buf.AvailableBuffer(), string(d)))
+		return true
+	}
+}
+
+// enum is an enum whose MarshalGQL is the domain's marshalEnum (the value
+// upper-cased and quoted): plain ASCII is written here without
+// allocating, anything else by MarshalGQL itself.
+func enum[S any, V interface {
+	~string
+	MarshalGQL(io.Writer)
+}](get func(S) V) leaf[S] {
+	return func(r *responder, _ *graphql.CollectedField, s S) bool {
+		v := get(s)
+		b := append(r.buf.AvailableBuffer(), '"')
+		for i := 0; i < len(v); i++ {
+			c := v[i]
+			if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+				v.MarshalGQL(r.buf)
+				return true
+			}
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			b = append(b, c)
+		}
+		r.buf.Write(append(b, '"'))
 		return true
 	}
 }
@@ -473,7 +503,9 @@ const hexDigits = "0123456789ABCDEF"
 
 func appendEscaped(b *bytes.Buffer, s string) {
 	start := 0
-	for i, c := range s {
+	// Byte by byte: every byte of a multi-byte character is copied as it is.
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if c >= 0x20 && c != '\\' && c != '"' {
 			continue
 		}
