@@ -84,8 +84,8 @@ func NewHandler(st domain.Store, log *slog.Logger, lim Limits, exp Exposure, opt
 	// The production switches: introspection, suggestions, persisted and trusted documents.
 	exp.use(srv)
 	srv.Use(queryLimit{max: lim.MaxQueryBytes})
-	srv.Use(operationLimits{lim: lim, schema: es.Schema(), cache: cache}) // after the persisted query is resolved
-	srv.Use(requestDeadline{timeout: lim.Timeout})                        // before the size limit: it sees the request's own context
+	srv.Use(operationLimits{lim: lim, schema: es.Schema(), cache: cache, analyses: newAnalyses(1000)}) // after the persisted query is resolved
+	srv.Use(requestDeadline{timeout: lim.Timeout})                                                     // before the size limit: it sees the request's own context
 	if lim.MaxResponseBytes > 0 {
 		srv.Use(responseSizeLimit{max: lim.MaxResponseBytes})
 	}
