@@ -137,12 +137,14 @@ func checkContentType(h http.Header) *requestError {
 	if ct == "" {
 		return unsupported("the request has no Content-Type; send the body as JSON with Content-Type: application/json")
 	}
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil || mt != mediaJSON {
-		return unsupported("the request body must be JSON with Content-Type: application/json; the Content-Type given is not")
-	}
-	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return unsupported("the request body must be UTF-8; the Content-Type gives another charset")
+	if ct != mediaJSON { // the plain type, as most clients send it, needs no parsing
+		mt, params, err := mime.ParseMediaType(ct)
+		if err != nil || mt != mediaJSON {
+			return unsupported("the request body must be JSON with Content-Type: application/json; the Content-Type given is not")
+		}
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+			return unsupported("the request body must be UTF-8; the Content-Type gives another charset")
+		}
 	}
 	if ce := h.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
 		return unsupported("the request body must not be compressed; send it without Content-Encoding")
