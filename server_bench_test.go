@@ -19,23 +19,36 @@ import (
 // through the whole HTTP surface (NewServer with the default settings:
 // telemetry, limits, routes; no rate limit), in process, on its 10,000-city graph.
 func BenchmarkServerTwoLevels(b *testing.B) {
-	st, err := embedded.Open("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	if err := peer.Load(context.Background(), st, 10_000); err != nil {
-		b.Fatal(err)
-	}
-	// One client sends every request: the per-client rate limit is off, as for the peer benchmark.
-	env := map[string]string{"CITYGRAPH_RATE_LIMIT": "0"}
-	cfg, _, err := loadConfig(nil, func(k string) string { return env[k] }, io.Discard)
-	if err != nil {
-		b.Fatal(err)
-	}
-	h := NewServer(st, slog.New(slog.DiscardHandler), cfg, telemetry.New(telemetry.Options{}))
 	q := peer.Queries(peer.BenchAnchors)[0]
-	body, err := json.Marshal(map[string]any{"query": q.Citygraph, "variables": q.Params})
+	benchServer(b, telemetry.Options{}, q.Citygraph, q.Params, `"totalCount":26`)
+}
+
+// BenchmarkServerLookup runs a one-city lookup through the same surface:
+// what every request pays whatever it asks (middleware, parsing the body,
+// the operation's checks, encoding), with almost no store work. "quiet"
+// has no metrics and no access log, as BenchmarkServerTwoLevels; "served"
+// has the service's defaults, metrics and a JSON access-log line.
+func BenchmarkServerLookup(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		tel  telemetry.Options
+	}{
+		{"quiet", telemetry.Options{}},
+		{"served", telemetry.Options{Metrics: true, AccessLog: slog.New(slog.NewJSONHandler(io.Discard, nil))}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			benchServer(b, tc.tel, `query Lookup($city: String!) { city(slug: $city) { id name } }`,
+				map[string]any{"city": peer.BenchAnchors.City}, `"id":"City:`+peer.BenchAnchors.City+`"`)
+		})
+	}
+}
+
+// benchServer sends query with vars to NewServer b.N times, after checking
+// that its answer is 200, has no errors and holds want.
+func benchServer(b *testing.B, tel telemetry.Options, query string, vars map[string]any, want string) {
+	b.Helper()
+	h := benchHandler(b, tel)
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -46,8 +59,8 @@ func BenchmarkServerTwoLevels(b *testing.B) {
 		h.ServeHTTP(w, r)
 		return w
 	}
-	if w := run(); w.Code != http.StatusOK || bytes.Contains(w.Body.Bytes(), []byte(`"errors"`)) || !bytes.Contains(w.Body.Bytes(), []byte(`"totalCount":26`)) {
-		b.Fatalf("got status %d, body %.300s; want 200 and the city's 26 partners", w.Code, w.Body.String())
+	if w := run(); w.Code != http.StatusOK || bytes.Contains(w.Body.Bytes(), []byte(`"errors"`)) || !bytes.Contains(w.Body.Bytes(), []byte(want)) {
+		b.Fatalf("got status %d, body %.300s; want 200 and %s", w.Code, w.Body.String(), want)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -56,4 +69,25 @@ func BenchmarkServerTwoLevels(b *testing.B) {
 			b.Fatalf("got status %d, body %.300s", w.Code, w.Body.String())
 		}
 	}
+}
+
+// benchHandler is NewServer with the default settings and the telemetry
+// tel asks for, on the peer benchmark's 10,000-city graph.
+func benchHandler(b *testing.B, tel telemetry.Options) http.Handler {
+	b.Helper()
+	st, err := embedded.Open("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	if err := peer.Load(context.Background(), st, 10_000); err != nil {
+		b.Fatal(err)
+	}
+	// One client sends every request: the per-client rate limit is off, as for the peer benchmark.
+	env := map[string]string{"CITYGRAPH_RATE_LIMIT": "0"}
+	cfg, _, err := loadConfig(nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return NewServer(st, slog.New(slog.DiscardHandler), cfg, telemetry.New(tel))
 }

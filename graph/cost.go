@@ -1,6 +1,7 @@
 package graph
 
 import (
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -49,6 +50,13 @@ type Analysis struct {
 // up in the schema by name, not through validation's annotations, so the
 // analysis can run before validation and again on a cached document.
 func Analyze(schema *ast.Schema, doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any) Analysis {
+	an, _ := analyze(schema, doc, op, vars)
+	return an
+}
+
+// analyze is Analyze, and says whether the analysis read a variable: one
+// that did not is the same for every request with that operation.
+func analyze(schema *ast.Schema, doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any) (Analysis, bool) {
 	a := &analyzer{schema: schema, vars: vars, memo: map[string]*summary{}, fragments: map[string]*ast.FragmentDefinition{}}
 	if op != nil {
 		a.varDefs = op.VariableDefinitions
@@ -73,7 +81,41 @@ func Analyze(schema *ast.Schema, doc *ast.QueryDocument, op *ast.OperationDefini
 			a.definition(f) // a duplicate name: validation refuses it, but only after looking at it
 		}
 	}
-	return a.result
+	return a.result, a.readVars
+}
+
+// analyses remembers the analyses of operations from the query cache that
+// read no variable, so an app's repeated query is analysed once; keyed by
+// the parsed operation, as projections are (projection.go).
+type analyses struct {
+	cache *lru.Cache[analysisKey, Analysis] // nil remembers none
+}
+
+type analysisKey struct {
+	doc *ast.QueryDocument
+	op  *ast.OperationDefinition
+}
+
+func newAnalyses(size int) analyses {
+	c, _ := lru.New[analysisKey, Analysis](size)
+	return analyses{cache: c}
+}
+
+// of is Analyze(schema, doc, op, vars), remembered when doc came from the
+// query cache (cached): a document parsed afresh is never seen again.
+func (c analyses) of(schema *ast.Schema, doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any, cached bool) Analysis {
+	if !cached || c.cache == nil {
+		return Analyze(schema, doc, op, vars)
+	}
+	key := analysisKey{doc, op}
+	if an, ok := c.cache.Get(key); ok {
+		return an
+	}
+	an, readVars := analyze(schema, doc, op, vars)
+	if !readVars {
+		c.cache.Add(key, an)
+	}
+	return an
 }
 
 // analyzer is one analysis in progress.
@@ -86,6 +128,16 @@ type analyzer struct {
 	// being summarised, so a cycle ends there.
 	memo   map[string]*summary
 	result Analysis
+	// readVars says a variable's value was read (or found missing).
+	readVars bool
+}
+
+// variable returns the request's value of the variable name, noting that
+// the analysis depends on it.
+func (a *analyzer) variable(name string) (any, bool) {
+	a.readVars = true
+	v, ok := a.vars[name]
+	return v, ok
 }
 
 // summary is what a selection set contributes to the one it is part of.

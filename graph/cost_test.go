@@ -7,6 +7,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/citygraph/citygraph/graph"
 	"github.com/citygraph/citygraph/graph/examples"
+	"github.com/citygraph/citygraph/internal/telemetry"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 )
@@ -123,4 +124,43 @@ func FuzzCost(f *testing.F) {
 			t.Errorf("negative measure %+v for %q", an, q)
 		}
 	})
+}
+
+// TestRepeatedOperationsArePricedByTheirVariables sends each query text
+// several times, so that its parsed document comes from the query cache:
+// the price recorded and the refusal follow each request's variables (and
+// the operation's defaults where a variable is left out), and a query
+// without variables costs the same each time, what a fresh analysis says.
+func TestRepeatedOperationsArePricedByTheirVariables(t *testing.T) {
+	lim := graph.DefaultLimits
+	lim.MaxCost = 200
+	h := graph.NewHandler(projectStore(t), quietLog(), lim, graph.DefaultExposure)
+	const byVariable = `query($n: Int = 3) { cities(first: $n) { edges { node { name } } } }`
+	const fixed = `{ cities(first: 10) { edges { node { name } } } }`
+	for i, tc := range []struct {
+		query       string
+		vars        map[string]any
+		wantCost    int
+		wantRefusal telemetry.Reason
+	}{
+		{byVariable, map[string]any{"n": 10}, 31, ""},
+		{byVariable, map[string]any{"n": 100}, 301, telemetry.RefusedCost},
+		{byVariable, nil, 10, ""},
+		{byVariable, map[string]any{"n": 10}, 31, ""},
+		{byVariable, map[string]any{"n": 100}, 301, telemetry.RefusedCost},
+		{fixed, nil, 31, ""},
+		{fixed, nil, 31, ""},
+		{fixed, map[string]any{"n": 100}, 31, ""},
+	} {
+		got := post(t, h, tc.query, tc.vars)
+		if got.refusal != tc.wantRefusal || (tc.wantRefusal == "" && got.cost != tc.wantCost) {
+			t.Errorf("request %d (%v): got cost %d, refusal %q (%s); want cost %d, refusal %q", i, tc.vars, got.cost, got.refusal, got.message, tc.wantCost, tc.wantRefusal)
+		}
+		if tc.wantRefusal != "" && !strings.Contains(got.message, "about 301 items") {
+			t.Errorf("request %d: message %q, want it to give the cost, 301", i, got.message)
+		}
+		if fresh := analyse(t, tc.query, tc.vars).Cost; fresh != tc.wantCost {
+			t.Errorf("request %d: a fresh analysis costs %d, want %d", i, fresh, tc.wantCost)
+		}
+	}
 }

@@ -172,7 +172,7 @@ func pinned(m map[string]any, s *domain.Scope) (int, bool) {
 func (a *analyzer) full(v *ast.Value) any {
 	switch v.Kind {
 	case ast.Variable:
-		if x, ok := a.vars[v.Raw]; ok {
+		if x, ok := a.variable(v.Raw); ok {
 			return x
 		}
 		if d := a.varDefs.ForName(v.Raw); d != nil && d.DefaultValue != nil && d.DefaultValue.Kind != ast.Variable {

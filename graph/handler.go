@@ -84,8 +84,8 @@ func NewHandler(st domain.Store, log *slog.Logger, lim Limits, exp Exposure, opt
 	// The production switches: introspection, suggestions, persisted and trusted documents.
 	exp.use(srv)
 	srv.Use(queryLimit{max: lim.MaxQueryBytes})
-	srv.Use(operationLimits{lim: lim, schema: es.Schema(), cache: cache}) // after the persisted query is resolved
-	srv.Use(requestDeadline{timeout: lim.Timeout})                        // before the size limit: it sees the request's own context
+	srv.Use(operationLimits{lim: lim, schema: es.Schema(), cache: cache, analyses: newAnalyses(1000)}) // after the persisted query is resolved
+	srv.Use(requestDeadline{timeout: lim.Timeout})                                                     // before the size limit: it sees the request's own context
 	if lim.MaxResponseBytes > 0 {
 		srv.Use(responseSizeLimit{max: lim.MaxResponseBytes})
 	}
@@ -99,9 +99,7 @@ func NewHandler(st domain.Store, log *slog.Logger, lim Limits, exp Exposure, opt
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(recoverPanic(log))
 
-	var h http.Handler = exp.wrap(srv)
-	h = loader.Middleware(st, h)
-	return feed.route(limitRequest(lim, h), exp.wrap(srv))
+	return feed.route(limitRequest(lim, st, exp.wrap(srv)), exp.wrap(srv))
 }
 
 // Option sets what NewHandler serves beyond its defaults.
@@ -121,8 +119,10 @@ type options struct {
 // reads are anonymous and writes still need their roles.
 func WithAccess(a Access) Option { return func(o *options) { o.access = a } }
 
-// limitRequest refuses oversized bodies with 413 and bounds execution time.
-func limitRequest(lim Limits, next http.Handler) http.Handler {
+// limitRequest refuses oversized bodies with 413, bounds execution time
+// and gives the request fresh loaders on st (in one context, one copy of
+// the request).
+func limitRequest(lim Limits, st domain.Store, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		max, what := lim.MaxBodyBytes, "send a smaller query"
 		if isMultipart(r.Header) {
@@ -138,7 +138,7 @@ func limitRequest(lim Limits, next http.Handler) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, max)
 		ctx, cancel := context.WithTimeout(r.Context(), lim.Timeout)
 		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
+		next.ServeHTTP(w, r.WithContext(loader.With(ctx, loader.New(st))))
 	})
 }
 

@@ -17,13 +17,17 @@ import (
 // before validation because validation is itself an attack surface:
 // gqlparser compares the fields of a selection set pairwise, so ten
 // thousand copies of one field take seconds to validate. It runs on every
-// request, cached documents included, because variables change the cost.
+// request, cached documents included, because variables change the cost;
+// an analysis no variable changes is remembered.
 type operationLimits struct {
 	lim    Limits
 	schema *ast.Schema
 	// cache is the executor's query cache: a document found there was
 	// parsed and validated before, and is analysed without parsing again.
 	cache graphql.Cache[*ast.QueryDocument]
+	// analyses remembers the analyses of cached documents that no
+	// variable changes.
+	analyses analyses
 }
 
 var _ interface {
@@ -35,8 +39,8 @@ func (operationLimits) ExtensionName() string                   { return "Operat
 func (operationLimits) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (l operationLimits) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
-	doc, ok := l.cache.Get(ctx, p.Query)
-	if !ok {
+	doc, cached := l.cache.Get(ctx, p.Query)
+	if !cached {
 		var err error
 		doc, err = parser.ParseQueryWithTokenLimit(&ast.Source{Input: p.Query}, l.lim.MaxTokens)
 		if err != nil {
@@ -48,7 +52,7 @@ func (l operationLimits) MutateOperationParameters(ctx context.Context, p *graph
 		}
 	}
 	op := doc.Operations.ForName(p.OperationName)
-	an := Analyze(l.schema, doc, op, p.Variables)
+	an := l.analyses.of(l.schema, doc, op, p.Variables, cached)
 	switch {
 	case an.Depth > l.lim.MaxDepth:
 		return refuse(ctx, telemetry.RefusedDepth, "the query nests fields and inline fragments %d deep; the limit (max depth) is %d: ask for fewer levels and follow IDs in a second query",

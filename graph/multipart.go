@@ -33,7 +33,11 @@ var preflightHeaders = []string{"GraphQL-Require-Preflight", "Apollo-Require-Pre
 
 // isMultipart reports whether a request's body is multipart/form-data.
 func isMultipart(h http.Header) bool {
-	mt, _, err := mime.ParseMediaType(h.Get("Content-Type"))
+	ct := h.Get("Content-Type")
+	if ct == mediaJSON || ct == "" { // most requests: not worth parsing
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(ct)
 	return err == nil && mt == mediaMultipart
 }
 

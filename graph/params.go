@@ -82,35 +82,49 @@ func paramsFromJSON(body []byte) (*graphql.RawParams, *requestError) {
 		}
 		return nil, badRequest(`the request body is not a JSON object; send one such as {"query": "{ __typename }"}`)
 	}
-	var fields map[string]json.RawMessage
+	fields, problem := decodeBody(body)
+	if problem != "" {
+		return nil, badRequest("the request body is not valid JSON: " + problem)
+	}
 	var err error
-	if err = json.Unmarshal(body, &fields); err != nil {
-		return nil, badRequest("the request body is not valid JSON: " + jsonProblem(err))
-	}
 	p := &graphql.RawParams{}
-	if raw, ok := fields["variables"]; ok {
-		if p.Variables, err = jsonObject(raw); err != nil {
-			return nil, badRequest("variables " + err.Error())
-		}
+	if p.Variables, err = objectValue(fields["variables"]); err != nil {
+		return nil, badRequest("variables " + err.Error())
 	}
-	if raw, ok := fields["extensions"]; ok {
-		if p.Extensions, err = jsonObject(raw); err != nil {
-			return nil, badRequest("extensions " + err.Error())
-		}
+	if p.Extensions, err = objectValue(fields["extensions"]); err != nil {
+		return nil, badRequest("extensions " + err.Error())
 	}
-	if p.OperationName, err = jsonString(fields["operationName"]); err != nil {
+	if p.OperationName, err = stringValue(fields["operationName"]); err != nil {
 		return nil, badRequest("operationName " + err.Error())
 	}
-	raw, ok := fields["query"]
-	if !ok || string(raw) == "null" {
-		if !refersToDocument(p.Extensions) {
-			return nil, badRequest(`the request has no query; send a JSON object such as {"query": "{ __typename }"}`)
-		}
+	if fields["query"] == nil && !refersToDocument(p.Extensions) {
+		return nil, badRequest(`the request has no query; send a JSON object such as {"query": "{ __typename }"}`)
 	}
-	if p.Query, err = jsonString(raw); err != nil {
+	if p.Query, err = stringValue(fields["query"]); err != nil {
 		return nil, badRequest("query " + err.Error())
 	}
 	return p, nil
+}
+
+// decodeBody decodes a body that starts with '{' in one pass, numbers kept
+// exact (json.Number, as the variables need); problem describes invalid
+// JSON as json.Unmarshal would, by its position.
+func decodeBody(body []byte) (fields map[string]any, problem string) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&fields); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Sprintf("syntax error at byte %d", len(body))
+		}
+		return nil, jsonProblem(err)
+	}
+	// Anything but whitespace after the object is an error, counted as
+	// json.Unmarshal counts it: the bytes read up to and including it.
+	rest := body[dec.InputOffset():]
+	if extra := bytes.TrimLeft(rest, " \t\r\n"); len(extra) > 0 {
+		return nil, fmt.Sprintf("syntax error at byte %d", int(dec.InputOffset())+len(rest)-len(extra)+1)
+	}
+	return fields, ""
 }
 
 // checkContentType accepts JSON in UTF-8, the one request body the spec
@@ -123,12 +137,14 @@ func checkContentType(h http.Header) *requestError {
 	if ct == "" {
 		return unsupported("the request has no Content-Type; send the body as JSON with Content-Type: application/json")
 	}
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil || mt != mediaJSON {
-		return unsupported("the request body must be JSON with Content-Type: application/json; the Content-Type given is not")
-	}
-	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return unsupported("the request body must be UTF-8; the Content-Type gives another charset")
+	if ct != mediaJSON { // the plain type, as most clients send it, needs no parsing
+		mt, params, err := mime.ParseMediaType(ct)
+		if err != nil || mt != mediaJSON {
+			return unsupported("the request body must be JSON with Content-Type: application/json; the Content-Type given is not")
+		}
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+			return unsupported("the request body must be UTF-8; the Content-Type gives another charset")
+		}
 	}
 	if ce := h.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
 		return unsupported("the request body must not be compressed; send it without Content-Encoding")
@@ -159,6 +175,12 @@ func jsonObject(raw []byte) (map[string]any, error) {
 	if err := dec.Decode(new(any)); err != io.EOF {
 		return nil, errors.New("is not valid JSON: it holds more than one value")
 	}
+	return objectValue(v)
+}
+
+// objectValue is a decoded JSON value that must be an object; null and
+// absent are nil.
+func objectValue(v any) (map[string]any, error) {
 	switch v := v.(type) {
 	case nil:
 		return nil, nil
@@ -169,14 +191,9 @@ func jsonObject(raw []byte) (map[string]any, error) {
 	}
 }
 
-// jsonString decodes raw as a JSON string; null and absent are "".
-func jsonString(raw json.RawMessage) (string, error) {
-	var v any
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return "", fmt.Errorf("is not valid JSON: %s", jsonProblem(err))
-		}
-	}
+// stringValue is a decoded JSON value that must be a string; null and
+// absent are "".
+func stringValue(v any) (string, error) {
 	switch v := v.(type) {
 	case nil:
 		return "", nil

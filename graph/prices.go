@@ -231,7 +231,7 @@ func (args arguments) value(name string) any {
 func (a *analyzer) resolve(v *ast.Value) any {
 	switch v.Kind {
 	case ast.Variable:
-		if x, ok := a.vars[v.Raw]; ok {
+		if x, ok := a.variable(v.Raw); ok {
 			return x
 		}
 		if d := a.varDefs.ForName(v.Raw); d != nil && d.DefaultValue != nil && d.DefaultValue.Kind != ast.Variable {
@@ -327,7 +327,7 @@ func (args arguments) orderKeys(name string) int {
 	case ast.ObjectValue:
 		fields = []string{orderKeyField(val)}
 	case ast.Variable:
-		keys := args.a.vars[val.Raw]
+		keys, _ := args.a.variable(val.Raw)
 		if m, ok := keys.(map[string]any); ok {
 			keys = []any{m}
 		}

@@ -26,7 +26,8 @@ type Loaders struct {
 	answers atomic.Pointer[[]*domain.Answers]
 
 	// What was read from the store outside the plan, so that a node or a
-	// page asked twice is read once.
+	// page asked twice is read once. Made on the first such read: most
+	// requests have none.
 	mu    sync.Mutex
 	nodes map[domain.NodeKey]domain.Node
 	edges map[string]map[domain.NodeKey]domain.EdgePage
@@ -35,7 +36,7 @@ type Loaders struct {
 
 // New returns loaders reading from st.
 func New(st domain.Store) *Loaders {
-	return &Loaders{store: st, nodes: map[domain.NodeKey]domain.Node{}, edges: map[string]map[domain.NodeKey]domain.EdgePage{}}
+	return &Loaders{store: st}
 }
 
 // Answer makes every later read covered by a answered from it.
@@ -143,6 +144,9 @@ func (l *Loaders) Nodes(ctx context.Context, keys []domain.NodeKey) ([]domain.No
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.nodes == nil {
+		l.nodes = make(map[domain.NodeKey]domain.Node, len(nodes))
+	}
 	for j, n := range nodes {
 		out[at[j]] = n
 		l.nodes[missing[j]] = n
@@ -216,6 +220,9 @@ func (l *Loaders) Page(ctx context.Context, q Query, anchor domain.NodeKey) (dom
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.edges == nil {
+		l.edges = map[string]map[domain.NodeKey]domain.EdgePage{}
+	}
 	if l.edges[q.sig] == nil {
 		l.edges[q.sig] = map[domain.NodeKey]domain.EdgePage{}
 	}
@@ -335,6 +342,5 @@ func AllAs[T domain.Node](nodes []domain.Node) []T {
 func (l *Loaders) Forget() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.nodes = map[domain.NodeKey]domain.Node{}
-	l.edges = map[string]map[domain.NodeKey]domain.EdgePage{}
+	l.nodes, l.edges = nil, nil
 }

@@ -30,6 +30,11 @@ func ByAddress(trusted []netip.Prefix) KeyFunc {
 		addr := peer.Addr().Unmap()
 		if isTrusted(addr, trusted) {
 			addr = forwardedClient(addr, r.Header.Values("X-Forwarded-For"), trusted)
+		} else if peer.Addr().Is4() {
+			// RemoteAddr's host is then the address as String writes it
+			// (netip takes no other form of IPv4): no new string per request.
+			host, _, _ := strings.Cut(r.RemoteAddr, ":")
+			return host
 		}
 		if addr.Is6() {
 			p, _ := addr.Prefix(64)

@@ -265,3 +265,43 @@ func TestMiddlewareRefusesBadCredentials(t *testing.T) {
 		})
 	}
 }
+
+// The principal next sees is the credential's, and Anonymous without one,
+// whatever the context held before the middleware.
+func TestMiddlewareSetsThePrincipal(t *testing.T) {
+	key, line := newKey(t, "alice", auth.Editor)
+	keys, err := auth.ParseKeys(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := auth.NewAuthenticator(context.Background(), keys, auth.JWTConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got auth.Principal
+	h := a.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = auth.FromContext(r.Context()) }))
+	planted := auth.WithPrincipal(context.Background(), auth.Principal{Subject: "mallory", Role: auth.Admin})
+	for _, tc := range []struct {
+		name   string
+		header string
+		ctx    context.Context
+		want   auth.Principal
+	}{
+		{"no credential is Anonymous", "", context.Background(), auth.Principal{}},
+		{"no credential is Anonymous over a principal already in the context", "", planted, auth.Principal{}},
+		{"a key is its holder", "Bearer " + key, context.Background(), auth.Principal{Subject: "alice", Role: auth.Editor}},
+		{"a key is its holder over a principal already in the context", "Bearer " + key, planted, auth.Principal{Subject: "alice", Role: auth.Editor}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got = auth.Principal{Subject: "unset"}
+			r := httptest.NewRequest(http.MethodPost, "/graphql", nil).WithContext(tc.ctx)
+			if tc.header != "" {
+				r.Header.Set("Authorization", tc.header)
+			}
+			h.ServeHTTP(httptest.NewRecorder(), r)
+			if got != tc.want {
+				t.Errorf("principal: got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}

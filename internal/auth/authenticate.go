@@ -86,13 +86,13 @@ type failureKey struct{}
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := a.Authenticate(r.Header.Get("Authorization"))
-		ctx := r.Context()
-		if err != nil {
-			ctx = context.WithValue(ctx, failureKey{}, err)
-		} else {
-			ctx = WithPrincipal(ctx, p)
-		}
-		next.ServeHTTP(w, r.WithContext(ctx))
+		switch {
+		case err != nil:
+			r = r.WithContext(context.WithValue(r.Context(), failureKey{}, err))
+		case p != Principal{} || FromContext(r.Context()) != Principal{}:
+			r = r.WithContext(WithPrincipal(r.Context(), p))
+		} // else the context already answers Anonymous: it is left as it is
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -39,31 +38,88 @@ func (t *Telemetry) Middleware(routes *http.ServeMux, next http.Handler) http.Ha
 		addr := clientAddress(r)
 		rec := &Request{}
 		rec.SetClient(addr)
-		seen := new(atomic.Bool)
-		ctx := WithRequest(context.WithValue(r.Context(), operationSeenKey{}, seen), rec)
-		ctx = t.propagator.Extract(ctx, propagation.HeaderCarrier(r.Header))
-		ctx, span := t.tracer.Start(ctx, method+" "+route,
-			trace.WithSpanKind(trace.SpanKindServer),
-			trace.WithAttributes(
-				semconv.HTTPRequestMethodKey.String(method),
-				semconv.HTTPRoute(route),
-				semconv.URLPath(r.URL.Path),
-				semconv.ClientAddress(addr),
-			))
+		ctx := WithRequest(r.Context(), rec)
+		var span trace.Span // nil: none made
+		if t.tracing || t.carriesTrace(r.Header) {
+			ctx, span = t.startSpan(ctx, r, method, route, addr)
+		}
 		rw := &responseRecorder{ResponseWriter: w, status: http.StatusOK}
 		t.metrics.requestStarted()
 		// Deferred so that a handler's panic (net/http's ErrAbortHandler
 		// included) still ends the span and the in-flight count.
-		defer func() { t.requestEnded(ctx, r, rec, seen.Load(), span, route, rw, time.Since(start)) }()
+		defer func() { t.requestEnded(ctx, r, rec, span, route, rw, time.Since(start)) }()
 		next.ServeHTTP(rw, r.WithContext(ctx))
 	})
 }
 
-func (t *Telemetry) requestEnded(ctx context.Context, r *http.Request, rec *Request, graphql bool, span trace.Span, route string, rw *responseRecorder, took time.Duration) {
-	name, cost, refusal, client := rec.Snapshot()
-	operation := operationLabel(name, graphql)
-	t.metrics.requestEnded(route, operation, rw.status, refusal, took)
+// startSpan starts the request's span, a child of the trace the headers
+// carry, if any.
+func (t *Telemetry) startSpan(ctx context.Context, r *http.Request, method, route, addr string) (context.Context, trace.Span) {
+	ctx = t.propagator.Extract(ctx, propagation.HeaderCarrier(r.Header))
+	return t.tracer.Start(ctx, method+" "+route,
+		trace.WithSpanKind(trace.SpanKindServer),
+		trace.WithAttributes(
+			semconv.HTTPRequestMethodKey.String(method),
+			semconv.HTTPRoute(route),
+			semconv.URLPath(r.URL.Path),
+			semconv.ClientAddress(addr),
+		))
+}
 
+// carriesTrace says whether h holds a header the propagator reads. Without
+// tracing and without one, the request's span would be a no-op carrying
+// no more than the context already does: it is not made at all.
+func (t *Telemetry) carriesTrace(h http.Header) bool {
+	for _, k := range t.traceHeaders {
+		if len(h[k]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *Telemetry) requestEnded(ctx context.Context, r *http.Request, rec *Request, span trace.Span, route string, rw *responseRecorder, took time.Duration) {
+	name, cost, refusal, client := rec.Snapshot()
+	operation := operationLabel(name, rec.graphql.Load())
+	t.metrics.requestEnded(route, operation, rw.status, refusal, took)
+	if span != nil {
+		t.endSpan(span, name, cost, refusal, rw)
+	}
+
+	if t.accessLog == nil {
+		return
+	}
+	level := slog.LevelInfo
+	if rw.status >= 500 {
+		level = slog.LevelWarn
+	}
+	if !t.accessLog.Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", clip(r.Method)),
+		slog.String("path", clip(r.URL.Path)),
+		slog.String("operation", clip(operation)),
+		slog.Duration("duration", took),
+		slog.Int("cost", cost),
+		slog.Int("status", rw.status),
+		slog.String("client", clip(client)),
+		slog.String("refusal", string(refusal)),
+		slog.Int64("bytes", rw.bytes),
+	}
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() { // the request's span, or the one around it
+		attrs = append(attrs, slog.String("trace_id", sc.TraceID().String()))
+	}
+	t.accessLog.LogAttrs(ctx, level, "request", attrs...)
+}
+
+// endSpan records the answer on the request's span and ends it; a span
+// that records nothing (no tracing, or not sampled) is only ended.
+func (t *Telemetry) endSpan(span trace.Span, name string, cost int, refusal Reason, rw *responseRecorder) {
+	if !span.IsRecording() {
+		span.End()
+		return
+	}
 	span.SetAttributes(semconv.HTTPResponseStatusCode(rw.status), semconv.HTTPResponseBodySize(int(rw.bytes)))
 	if name != "" {
 		span.SetAttributes(semconv.GraphQLOperationName(clip(name)))
@@ -78,29 +134,6 @@ func (t *Telemetry) requestEnded(ctx context.Context, r *http.Request, rec *Requ
 		span.SetStatus(codes.Error, http.StatusText(rw.status))
 	}
 	span.End()
-
-	if t.accessLog == nil {
-		return
-	}
-	level := slog.LevelInfo
-	if rw.status >= 500 {
-		level = slog.LevelWarn
-	}
-	attrs := []slog.Attr{
-		slog.String("method", clip(r.Method)),
-		slog.String("path", clip(r.URL.Path)),
-		slog.String("operation", clip(operation)),
-		slog.Duration("duration", took),
-		slog.Int("cost", cost),
-		slog.Int("status", rw.status),
-		slog.String("client", clip(client)),
-		slog.String("refusal", string(refusal)),
-		slog.Int64("bytes", rw.bytes),
-	}
-	if sc := span.SpanContext(); sc.IsValid() {
-		attrs = append(attrs, slog.String("trace_id", sc.TraceID().String()))
-	}
-	t.accessLog.LogAttrs(ctx, level, "request", attrs...)
 }
 
 // routeLabel is the route's pattern without its method, so one route is

@@ -2,6 +2,7 @@ package telemetry_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/citygraph/citygraph/internal/telemetry"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 )
 
 // accessLog collects the access log's lines as JSON objects.
@@ -146,5 +149,48 @@ func TestAccessLogNamesOperationsThatFailToParse(t *testing.T) {
 	lines := log.lines(t)
 	if len(lines) != 1 || lines[0]["operation"] != "Broken" {
 		t.Errorf("access log for an operation that does not parse: got %v, want one line with operation Broken", lines)
+	}
+}
+
+// Without tracing the middleware makes no span of its own, yet the access
+// log still names the trace a request belongs to: the caller's, from its
+// traceparent header, or that of a span already around the request, which
+// it leaves for its owner to end.
+func TestAccessLogNamesTheCallersTraceWithoutTracing(t *testing.T) {
+	const traceID, parentID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	t.Cleanup(func() { tp.Shutdown(context.Background()) })
+	outer, outerSpan := tp.Tracer("outer").Start(context.Background(), "outer")
+	defer outerSpan.End()
+
+	for _, tc := range []struct {
+		name    string
+		prepare func(*http.Request) *http.Request
+		want    any // the line's trace_id; nil for none
+	}{
+		{"no trace", func(r *http.Request) *http.Request { return r }, nil},
+		{"a traceparent header", func(r *http.Request) *http.Request {
+			r.Header.Set("traceparent", "00-"+traceID+"-"+parentID+"-01")
+			return r
+		}, traceID},
+		{"a span around the request", func(r *http.Request) *http.Request { return r.WithContext(outer) },
+			outerSpan.SpanContext().TraceID().String()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var log accessLog
+			s := newService(t, telemetry.Options{AccessLog: log.logger()}, nil)
+			s.do(t, tc.prepare(httptest.NewRequest(http.MethodGet, "/graphql?query=%7B__typename%7D", nil)))
+			lines := log.lines(t)
+			if len(lines) != 1 {
+				t.Fatalf("got %d lines, want 1", len(lines))
+			}
+			if got := lines[0]["trace_id"]; got != tc.want {
+				t.Errorf("trace_id: got %v, want %v", got, tc.want)
+			}
+			if spans := exp.GetSpans(); len(spans) != 0 {
+				t.Errorf("ended spans: got %d (%s), want none: the span around the request is its owner's to end", len(spans), spans[0].Name)
+			}
+		})
 	}
 }

@@ -2,7 +2,6 @@ package telemetry
 
 import (
 	"context"
-	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -13,11 +12,6 @@ import (
 // the request's span. Use it before the extensions that may refuse an
 // operation, so that a refused request is still labelled.
 type OperationName struct{}
-
-// operationSeenKey marks, in the middleware's context, that the request
-// carried a GraphQL operation, so an unnamed one is told from a request to
-// another route (the record's "" means either).
-type operationSeenKey struct{}
 
 // operationLabel is the operation as the metrics and the access log name
 // it: AnonymousOperation for an unnamed one, "" when there was none.
@@ -40,10 +34,11 @@ func (OperationName) Validate(graphql.ExecutableSchema) error { return nil }
 // MutateOperationParameters records the name the client sent, before the
 // query is parsed, so requests refused by parsing or validation have it.
 func (OperationName) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
-	if seen, ok := ctx.Value(operationSeenKey{}).(*atomic.Bool); ok {
-		seen.Store(true)
+	rec := RequestFrom(ctx)
+	if rec != nil {
+		rec.graphql.Store(true)
 	}
-	RequestFrom(ctx).SetOperation(p.OperationName)
+	rec.SetOperation(p.OperationName)
 	return nil
 }
 

@@ -11,6 +11,7 @@ package telemetry
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // Reason says why a request was refused; it labels the refusal metric and
@@ -40,6 +41,10 @@ type Request struct {
 	cost      int
 	refusal   Reason
 	client    string
+	// graphql marks a request that carried a GraphQL operation, so an
+	// unnamed one is told from a request to another route (operation ""
+	// means either).
+	graphql atomic.Bool
 }
 
 type requestKey struct{}

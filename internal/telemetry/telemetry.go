@@ -30,7 +30,10 @@ type Telemetry struct {
 	metrics    *metrics // nil when metrics are off
 	accessLog  *slog.Logger
 	tracer     trace.Tracer
+	tracing    bool // Options.Tracing was given
 	propagator propagation.TextMapPropagator
+	// traceHeaders are the propagator's headers, as net/http keys them.
+	traceHeaders []string
 }
 
 // New returns the telemetry opts ask for.
@@ -42,7 +45,11 @@ func New(opts Options) *Telemetry {
 	t := &Telemetry{
 		accessLog:  opts.AccessLog,
 		tracer:     tp.Tracer(tracerName),
+		tracing:    opts.Tracing != nil,
 		propagator: propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}),
+	}
+	for _, f := range t.propagator.Fields() {
+		t.traceHeaders = append(t.traceHeaders, http.CanonicalHeaderKey(f))
 	}
 	if opts.Metrics {
 		t.metrics = newMetrics()
