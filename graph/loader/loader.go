@@ -9,7 +9,6 @@ package loader
 
 import (
 	"context"
-	"net/http"
 	"sync"
 	"sync/atomic"
 
@@ -73,13 +72,6 @@ func (l *Loaders) plannedNode(k domain.NodeKey) (domain.Node, bool) {
 
 type ctxKey struct{}
 
-// Middleware attaches fresh loaders to every request.
-func Middleware(st domain.Store, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(st))))
-	})
-}
-
 // With returns ctx carrying l.
 func With(ctx context.Context, l *Loaders) context.Context {
 	return context.WithValue(ctx, ctxKey{}, l)
@@ -91,12 +83,12 @@ func From(ctx context.Context) (*Loaders, bool) {
 	return l, ok
 }
 
-// For returns the request's loaders. It panics if the middleware is
+// For returns the request's loaders. It panics if they are
 // missing: that is a wiring bug, and the recover function reports it.
 func For(ctx context.Context) *Loaders {
 	l, ok := From(ctx)
 	if !ok {
-		panic("loader.For: no loaders in context; wrap the handler with loader.Middleware")
+		panic("loader.For: no loaders in context; the handler gives every request its own (loader.With)")
 	}
 	return l
 }
