@@ -267,18 +267,8 @@ func (r *responder) planned(k domain.NodeKey, required bool) (domain.Node, bool)
 // nodeValue writes a node as the value of f, whose type may be an
 // interface or union; nil is written as null when nullable says so.
 func (r *responder) nodeValue(f *graphql.CollectedField, n domain.Node, nullable bool) bool {
-	if n == nil {
-		if !nullable {
-			return false
-		}
-		r.buf.WriteString("null")
-		return true
-	}
-	typ := string(n.Key().Kind)
-	if !r.shapes.holds(f.Definition.Type.Name(), typ) {
-		return false
-	}
-	return r.object(typ, f.Selections, obj{node: n})
+	var once nodeSetMemo
+	return r.nodeValueMemo(f, n, nullable, &once)
 }
 
 // sources writes the Source nodes of slugs that exist, as nodeSources
