@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/citygraph/citygraph/bench/peer"
+	"github.com/citygraph/citygraph/domain"
 	"github.com/citygraph/citygraph/internal/telemetry"
 	"github.com/citygraph/citygraph/store/embedded"
 )
@@ -47,7 +48,13 @@ func BenchmarkServerLookup(b *testing.B) {
 // that its answer is 200, has no errors and holds want.
 func benchServer(b *testing.B, tel telemetry.Options, query string, vars map[string]any, want string) {
 	b.Helper()
-	h := benchHandler(b, tel)
+	benchRequests(b, benchHandler(b, tel), query, vars, want)
+}
+
+// benchRequests sends query with vars to h b.N times, after checking that
+// its answer is 200, has no errors and holds want ("" for any answer).
+func benchRequests(b *testing.B, h http.Handler, query string, vars map[string]any, want string) {
+	b.Helper()
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	if err != nil {
 		b.Fatal(err)
@@ -83,6 +90,13 @@ func benchHandler(b *testing.B, tel telemetry.Options) http.Handler {
 	if err := peer.Load(context.Background(), st, 10_000); err != nil {
 		b.Fatal(err)
 	}
+	return benchServerOn(b, st, tel)
+}
+
+// benchServerOn is NewServer on st with the default settings and the
+// telemetry tel asks for.
+func benchServerOn(b *testing.B, st domain.Store, tel telemetry.Options) http.Handler {
+	b.Helper()
 	// One client sends every request: the per-client rate limit is off, as for the peer benchmark.
 	env := map[string]string{"CITYGRAPH_RATE_LIMIT": "0"}
 	cfg, _, err := loadConfig(nil, func(k string) string { return env[k] }, io.Discard)

@@ -1,13 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"sync"
 	"testing"
@@ -51,34 +46,10 @@ func BenchmarkServerNeo4j(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	env := map[string]string{"CITYGRAPH_RATE_LIMIT": "0"}
-	cfg, _, err := loadConfig(nil, func(k string) string { return env[k] }, io.Discard)
-	if err != nil {
-		b.Fatal(err)
-	}
-	h := NewServer(st, slog.New(slog.DiscardHandler), cfg, telemetry.New(telemetry.Options{}))
+	h := benchServerOn(b, st, telemetry.Options{})
 	for _, q := range peer.Queries(peer.BenchAnchors) {
 		b.Run(q.Name, func(b *testing.B) {
-			body, err := json.Marshal(map[string]any{"query": q.Citygraph, "variables": q.Params})
-			if err != nil {
-				b.Fatal(err)
-			}
-			run := func() *httptest.ResponseRecorder {
-				r := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-				r.Header.Set("Content-Type", "application/json")
-				w := httptest.NewRecorder()
-				h.ServeHTTP(w, r)
-				return w
-			}
-			if w := run(); w.Code != http.StatusOK || bytes.Contains(w.Body.Bytes(), []byte(`"errors"`)) {
-				b.Fatalf("got status %d, body %.300s; want 200 and no errors", w.Code, w.Body.String())
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if w := run(); w.Code != http.StatusOK {
-					b.Fatalf("got status %d, body %.300s", w.Code, w.Body.String())
-				}
-			}
+			benchRequests(b, h, q.Citygraph, q.Params, "")
 		})
 	}
 }
